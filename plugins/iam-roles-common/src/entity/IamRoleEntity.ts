@@ -1,0 +1,51 @@
+import type { ResourceEntity } from '@backstage/catalog-model';
+import { AWS_IAM_ROLE_RESOURCE_TYPE } from './constants';
+
+/** What a reviewer needs to know about a role, stored in `spec.iam` of its entity. */
+export interface IamRoleSpec {
+  arn: string;
+  accountId: string;
+  roleName: string;
+  path: string;
+  roleId: string;
+  /** ISO 8601. */
+  createDate?: string;
+  maxSessionDuration?: number;
+  description?: string;
+  /** The trust policy, parsed and decoded (the JSON object IAM stores). Absent when unreadable. */
+  trustPolicy?: unknown;
+  /** The trust policy as read, when it could not be parsed. */
+  trustPolicyRaw?: string;
+  lastUsed?: { date?: string; region?: string };
+  attachedManagedPolicies: Array<{ name: string; arn: string }>;
+  inlinePolicyNames: string[];
+  permissionsBoundary?: string;
+  /** Findings of the trust engine at ingestion time (for filtering; the UI recomputes). */
+  findings: Array<{ id: string; severity: string }>;
+  /** Highest severity among the findings, or `none`. */
+  risk: 'critical' | 'high' | 'medium' | 'low' | 'info' | 'none';
+}
+
+/** A Resource entity of type `aws-iam-role`, as the catalog module emits it. */
+export type IamRoleEntity = ResourceEntity & {
+  spec: ResourceEntity['spec'] & {
+    type: typeof AWS_IAM_ROLE_RESOURCE_TYPE;
+    /** Entity refs of the catalog entities that can assume this role. */
+    assumableBy?: string[];
+    iam: IamRoleSpec;
+  };
+};
+
+/** True when the entity is an IAM role Resource emitted by the catalog module. */
+export function isIamRoleEntity(entity: {
+  kind: string;
+  spec?: Record<string, unknown> | object;
+}): entity is IamRoleEntity {
+  const spec = entity.spec as Record<string, unknown> | undefined;
+  return (
+    entity.kind.toLocaleLowerCase('en-US') === 'resource' &&
+    spec?.type === AWS_IAM_ROLE_RESOURCE_TYPE &&
+    typeof spec?.iam === 'object' &&
+    spec.iam !== null
+  );
+}

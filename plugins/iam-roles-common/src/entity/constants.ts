@@ -1,0 +1,20 @@
+/** `spec.type` of the Resource entities that represent IAM roles. */
+export const AWS_IAM_ROLE_RESOURCE_TYPE = 'aws-iam-role';
+/** `spec.type` of the Resource entities that represent AWS accounts. */
+export const AWS_ACCOUNT_RESOURCE_TYPE = 'aws-account';
+
+/** Annotation: the role's (or account's) ARN. */
+export const ANNOTATION_AWS_ARN = 'amazonaws.com/arn';
+/** Annotation: the 12-digit account id. */
+export const ANNOTATION_AWS_ACCOUNT_ID = 'amazonaws.com/account-id';
+/** Annotation: the role's unique id (AROA…). */
+export const ANNOTATION_AWS_ROLE_ID = 'amazonaws.com/iam-role-id';
+/** Annotation: when the source of this entity was last read completely (ISO 8601). */
+export const ANNOTATION_IAM_LAST_READ = 'iam-roles.backstage-iam.io/last-successful-read';
+/** Annotation: number of distinct approvals a request for this role needs (default 1). */
+export const ANNOTATION_IAM_APPROVAL_QUORUM = 'iam-roles.backstage-iam.io/approval-quorum';
+
+/** Relation from a role to an entity that can assume it. */
+export const RELATION_ASSUMABLE_BY = 'assumableBy';
+/** Relation from an entity to a role it can assume. */
+export const RELATION_CAN_ASSUME = 'canAssume';

@@ -1,0 +1,1 @@
+export const IAM_ROLES_PLUGIN_ID = 'iam-roles';
