@@ -1,1 +1,11 @@
-export const IAM_ROLES_PLUGIN_ID = 'iam-roles';
+/**
+ * Trust engine, entity shape, API types and permissions shared by the IAM roles plugin family.
+ *
+ * @packageDocumentation
+ */
+
+export * from './entity/constants';
+export * from './entity/IamRoleEntity';
+export * from './api/types';
+export * from './permissions';
+export * from './trust/types';
