@@ -6,6 +6,7 @@ import notificationsPlugin from '@backstage/plugin-notifications/alpha';
 import signalsPlugin from '@backstage/plugin-signals/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import { navModule } from './modules/nav';
+import { signInModule } from './modules/signIn';
 
 export default createApp({
   features: [
@@ -16,5 +17,6 @@ export default createApp({
     signalsPlugin,
     userSettingsPlugin,
     navModule,
+    signInModule,
   ],
 });

@@ -1,0 +1,62 @@
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+const backendDir = path.join(root, 'packages/backend');
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/**
+ * e2e tests against the built app: the frontend bundle (yarn workspace app build) served by the
+ * backend on :7007, in Debian's Chromium (no browser download).
+ */
+export default defineConfig({
+  testDir: path.join(__dirname, 'tests'),
+  outputDir: path.join(__dirname, 'test-results'),
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 1,
+  reporter: [
+    ['list'],
+    ['json'],
+    ['html', { open: 'never', outputFolder: path.join(__dirname, 'playwright-report') }],
+  ],
+  use: {
+    baseURL: 'http://localhost:7007',
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+    viewport: { width: 1440, height: 900 },
+  },
+  webServer: {
+    command: [
+      'node',
+      '--enable-source-maps',
+      '--require',
+      require.resolve('@backstage/cli-node/config/nodeTransform.cjs', { paths: [root] }),
+      'src/index.ts',
+      '--config',
+      path.join(root, 'app-config.yaml'),
+      '--config',
+      path.join(__dirname, 'app-config.e2e.yaml'),
+    ].join(' '),
+    cwd: backendDir,
+    url: 'http://localhost:7007/.backstage/health/v1/readiness',
+    reuseExistingServer: !process.env.CI,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});
