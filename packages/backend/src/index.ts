@@ -1,5 +1,6 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { demoSignInModule } from './modules/demoSignIn';
+import { demoPermissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -13,7 +14,7 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
+backend.add(demoPermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
