@@ -1,1 +1,1 @@
-export {};
+export { iamRolesFrontendPlugin as default } from './alpha/plugin';

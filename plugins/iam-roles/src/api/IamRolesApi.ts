@@ -1,0 +1,60 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  AccessRequest,
+  AccessRequestStatus,
+  AssumableRolesResponse,
+  AuditEntry,
+  BrokerInfo,
+  CreateAccessRequest,
+  Grant,
+  GrantStatus,
+  IssuedCredentials,
+  RoleFinding,
+  RoleTrustView,
+  Severity,
+} from '@backstage-iam/plugin-iam-roles-common';
+
+/** Filters of `GET /requests`. */
+export interface ListRequestsOptions {
+  mine?: boolean;
+  roleRef?: string;
+  status?: AccessRequestStatus;
+}
+
+/** Filters of `GET /grants`. */
+export interface ListGrantsOptions {
+  mine?: boolean;
+  roleRef?: string;
+  status?: GrantStatus;
+}
+
+/** Filters of `GET /findings`. */
+export interface ListFindingsOptions {
+  owner?: string;
+  severity?: Severity;
+}
+
+/** Client of the IAM roles backend (`/api/iam-roles`). */
+export interface IamRolesApi {
+  getBrokerInfo(): Promise<BrokerInfo>;
+  getRoleTrust(entityRef: string): Promise<RoleTrustView>;
+  getAssumableRoles(entityRef: string): Promise<AssumableRolesResponse>;
+  lookup(query: string): Promise<AssumableRolesResponse>;
+  listFindings(options?: ListFindingsOptions): Promise<RoleFinding[]>;
+  createRequest(request: CreateAccessRequest): Promise<AccessRequest>;
+  listRequests(options?: ListRequestsOptions): Promise<AccessRequest[]>;
+  getRequest(id: string): Promise<AccessRequest>;
+  approveRequest(id: string, reason?: string): Promise<AccessRequest>;
+  denyRequest(id: string, reason: string): Promise<AccessRequest>;
+  cancelRequest(id: string): Promise<AccessRequest>;
+  listApprovals(): Promise<AccessRequest[]>;
+  listGrants(options?: ListGrantsOptions): Promise<Grant[]>;
+  revokeGrant(id: string, reason: string): Promise<Grant>;
+  issueCredentials(grantId: string): Promise<IssuedCredentials>;
+  getAudit(roleRef?: string): Promise<AuditEntry[]>;
+}
+
+/** API reference of {@link IamRolesApi}. */
+export const iamRolesApiRef = createApiRef<IamRolesApi>({
+  id: 'plugin.iam-roles.client',
+});

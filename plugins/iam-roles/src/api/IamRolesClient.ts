@@ -1,0 +1,150 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  AccessRequest,
+  AssumableRolesResponse,
+  AuditEntry,
+  BrokerInfo,
+  CreateAccessRequest,
+  Grant,
+  IssuedCredentials,
+  RoleFinding,
+  RoleTrustView,
+} from '@backstage-iam/plugin-iam-roles-common';
+import type {
+  IamRolesApi,
+  ListFindingsOptions,
+  ListGrantsOptions,
+  ListRequestsOptions,
+} from './IamRolesApi';
+
+type Query = Record<string, string | boolean | undefined>;
+
+/** Default {@link IamRolesApi}: calls the backend through the discovery and fetch APIs. */
+export class IamRolesClient implements IamRolesApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  private constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = deps.discoveryApi;
+    this.fetchApi = deps.fetchApi;
+  }
+
+  static create(deps: {
+    discoveryApi: DiscoveryApi;
+    fetchApi: FetchApi;
+  }): IamRolesClient {
+    return new IamRolesClient(deps);
+  }
+
+  getBrokerInfo(): Promise<BrokerInfo> {
+    return this.get('/config');
+  }
+
+  getRoleTrust(entityRef: string): Promise<RoleTrustView> {
+    return this.get('/roles/trust', { entityRef });
+  }
+
+  getAssumableRoles(entityRef: string): Promise<AssumableRolesResponse> {
+    return this.get('/assumable', { entityRef });
+  }
+
+  lookup(query: string): Promise<AssumableRolesResponse> {
+    return this.get('/lookup', { q: query });
+  }
+
+  async listFindings(options: ListFindingsOptions = {}): Promise<RoleFinding[]> {
+    return listOf(await this.get('/findings', { ...options }));
+  }
+
+  createRequest(request: CreateAccessRequest): Promise<AccessRequest> {
+    return this.post('/requests', request);
+  }
+
+  async listRequests(
+    options: ListRequestsOptions = {},
+  ): Promise<AccessRequest[]> {
+    return listOf(await this.get('/requests', { ...options }));
+  }
+
+  getRequest(id: string): Promise<AccessRequest> {
+    return this.get(`/requests/${encodeURIComponent(id)}`);
+  }
+
+  approveRequest(id: string, reason?: string): Promise<AccessRequest> {
+    return this.post(`/requests/${encodeURIComponent(id)}/approve`, {
+      reason: reason || undefined,
+    });
+  }
+
+  denyRequest(id: string, reason: string): Promise<AccessRequest> {
+    return this.post(`/requests/${encodeURIComponent(id)}/deny`, { reason });
+  }
+
+  cancelRequest(id: string): Promise<AccessRequest> {
+    return this.post(`/requests/${encodeURIComponent(id)}/cancel`, {});
+  }
+
+  async listApprovals(): Promise<AccessRequest[]> {
+    return listOf(await this.get('/approvals'));
+  }
+
+  async listGrants(options: ListGrantsOptions = {}): Promise<Grant[]> {
+    return listOf(await this.get('/grants', { ...options }));
+  }
+
+  revokeGrant(id: string, reason: string): Promise<Grant> {
+    return this.post(`/grants/${encodeURIComponent(id)}/revoke`, { reason });
+  }
+
+  issueCredentials(grantId: string): Promise<IssuedCredentials> {
+    return this.post(`/grants/${encodeURIComponent(grantId)}/credentials`, {});
+  }
+
+  async getAudit(roleRef?: string): Promise<AuditEntry[]> {
+    return listOf(await this.get('/audit', { roleRef, format: 'json' }));
+  }
+
+  private async url(path: string, query: Query = {}): Promise<string> {
+    const base = await this.discoveryApi.getBaseUrl('iam-roles');
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') {
+        params.set(key, String(value));
+      }
+    }
+    const qs = params.toString();
+    return `${base}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  private async get<T>(path: string, query?: Query): Promise<T> {
+    const response = await this.fetchApi.fetch(await this.url(path, query));
+    return this.parse<T>(response);
+  }
+
+  private async post<T>(path: string, body: unknown): Promise<T> {
+    const response = await this.fetchApi.fetch(await this.url(path), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return this.parse<T>(response);
+  }
+
+  private async parse<T>(response: Response): Promise<T> {
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+// List routes answer a bare array or an `{ items }` envelope; accept both so the UI does not
+// depend on which one the broker settles on.
+function listOf<T>(body: unknown): T[] {
+  if (Array.isArray(body)) {
+    return body as T[];
+  }
+  const items = (body as { items?: unknown } | undefined)?.items;
+  return Array.isArray(items) ? (items as T[]) : [];
+}

@@ -1,0 +1,248 @@
+import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import Typography from '@mui/material/Typography';
+import { Link, Table, TableColumn } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { useQuery } from '@tanstack/react-query';
+import {
+  AWS_IAM_ROLE_RESOURCE_TYPE,
+  isIamRoleEntity,
+  type AssumableRole,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { useAssumableRoles } from '../hooks/queries';
+import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
+import {
+  describeLastUsed,
+  formatCondition,
+  severityRank,
+  worstSeverity,
+} from '../lib/format';
+import { EmptyLine, ErrorState, SeverityChip, shortRef, useEntityHref } from './common';
+import { RequestAccessDialog } from './RequestAccessDialog';
+
+/** One row of the roles table of a component or a group. */
+export interface RoleRow {
+  entityRef: string;
+  arn: string;
+  title: string;
+  owner?: string;
+  risk: string;
+  /** How the entity reaches the role (component) or when it was last used (group). */
+  detail: string;
+}
+
+function assumableToRow(role: AssumableRole): RoleRow {
+  const how = [
+    role.matchedBy && `as ${role.matchedBy}`,
+    role.via,
+    role.outcome === 'possible' && role.conditions.length > 0
+      ? `if ${role.conditions.map(formatCondition).join(' and ')}`
+      : undefined,
+  ].filter(Boolean);
+  return {
+    entityRef: role.entityRef,
+    arn: role.arn,
+    title: role.title,
+    owner: role.owner,
+    risk: worstSeverity(role.findings),
+    detail: how.join(', ') || role.outcome,
+  };
+}
+
+function roleEntityToRow(entity: Entity): RoleRow | undefined {
+  if (!isIamRoleEntity(entity)) {
+    return undefined;
+  }
+  return {
+    entityRef: stringifyEntityRef(entity),
+    arn: entity.spec.iam.arn,
+    title: entity.metadata.title ?? entity.spec.iam.roleName,
+    owner: entity.spec.owner,
+    risk: entity.spec.iam.risk,
+    detail: describeLastUsed(entity.spec.iam.lastUsed).text,
+  };
+}
+
+/** Roles as a table with risk and a request-access button per role. */
+export function RolesTable(props: {
+  rows: RoleRow[];
+  isLoading: boolean;
+  title: string;
+  detailTitle: string;
+  emptyText: string;
+  dense?: boolean;
+}) {
+  const toHref = useEntityHref();
+  const [requesting, setRequesting] = useState<RoleRow>();
+  const [submitted, setSubmitted] = useState<string>();
+
+  const columns: TableColumn<RoleRow>[] = [
+    {
+      title: 'Role',
+      field: 'title',
+      highlight: true,
+      render: r => {
+        const href = toHref(r.entityRef);
+        return (
+          <>
+            {href ? <Link to={href}>{r.title}</Link> : r.title}
+            <Typography variant="caption" component="div" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
+              {r.arn}
+            </Typography>
+          </>
+        );
+      },
+    },
+    {
+      title: 'Risk',
+      field: 'risk',
+      defaultSort: 'asc',
+      customSort: (a, b) => severityRank(a.risk) - severityRank(b.risk),
+      render: r => <SeverityChip severity={r.risk} />,
+    },
+    ...(props.dense
+      ? []
+      : [
+          {
+            title: 'Owner',
+            field: 'owner',
+            render: (r: RoleRow) => (r.owner ? shortRef(r.owner) : '—'),
+          },
+          { title: props.detailTitle, field: 'detail' },
+        ]),
+    {
+      title: 'Access',
+      sorting: false,
+      render: r => (
+        <Button
+          size="small"
+          variant="outlined"
+          aria-label={`Request access to ${r.title}`}
+          onClick={() => setRequesting(r)}
+        >
+          Request access
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <>
+      {submitted && (
+        <Alert severity="success" role="status" sx={{ mb: 1 }} onClose={() => setSubmitted(undefined)}>
+          {submitted}
+        </Alert>
+      )}
+      <Table<RoleRow>
+        title={props.title}
+        isLoading={props.isLoading}
+        data={props.rows}
+        columns={columns}
+        options={{
+          paging: props.rows.length > 10,
+          pageSize: 10,
+          search: !props.dense,
+          padding: 'dense',
+        }}
+        emptyContent={<EmptyLine>{props.emptyText}</EmptyLine>}
+      />
+      {requesting && (
+        <RequestAccessDialog
+          open
+          roleRef={requesting.entityRef}
+          roleTitle={requesting.title}
+          roleArn={requesting.arn}
+          onClose={() => setRequesting(undefined)}
+          onSubmitted={() => {
+            setSubmitted(
+              `Request for ${requesting.title} submitted; its owners decide it from their approvals inbox.`,
+            );
+            setRequesting(undefined);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function ComponentRoles(props: { entityRef: string; dense?: boolean }) {
+  const assumable = useAssumableRoles(props.entityRef);
+  if (assumable.isError) {
+    return <ErrorState error={assumable.error} title="Could not find the roles this entity can assume" />;
+  }
+  const rows = (assumable.data?.roles ?? []).map(assumableToRow);
+  return (
+    <RolesTable
+      title="Roles it can assume"
+      detailTitle="How"
+      rows={rows}
+      isLoading={assumable.isPending}
+      dense={props.dense}
+      emptyText="No IAM role trusts this entity: not its GitHub repository, its Kubernetes service accounts, or an explicit relation."
+    />
+  );
+}
+
+function GroupRoles(props: { entityRef: string; dense?: boolean }) {
+  const catalogApi = useApi(catalogApiRef);
+  const owned = useQuery({
+    queryKey: ['iam-roles', 'owned', props.entityRef],
+    queryFn: async () =>
+      (
+        await catalogApi.getEntities({
+          filter: {
+            kind: 'Resource',
+            'spec.type': AWS_IAM_ROLE_RESOURCE_TYPE,
+            'relations.ownedBy': props.entityRef,
+          },
+        })
+      ).items,
+  });
+  if (owned.isError) {
+    return <ErrorState error={owned.error} title="Could not read the roles this group owns" />;
+  }
+  const rows = (owned.data ?? [])
+    .map(roleEntityToRow)
+    .filter((r): r is RoleRow => Boolean(r));
+  return (
+    <RolesTable
+      title="Roles it owns"
+      detailTitle="Last used"
+      rows={rows}
+      isLoading={owned.isPending}
+      dense={props.dense}
+      emptyText="This group owns no IAM role."
+    />
+  );
+}
+
+function EntityRoles(props: { dense?: boolean }) {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  return entity.kind.toLocaleLowerCase('en-US') === 'group' ? (
+    <GroupRoles entityRef={entityRef} dense={props.dense} />
+  ) : (
+    <ComponentRoles entityRef={entityRef} dense={props.dense} />
+  );
+}
+
+/** The "IAM roles" tab of a component (roles it can assume) or a group (roles it owns). */
+export function EntityIamRolesContent() {
+  return (
+    <IamRolesQueryProvider>
+      <EntityRoles />
+    </IamRolesQueryProvider>
+  );
+}
+
+/** The same list as a compact card for an entity's overview. */
+export function EntityIamRolesCard() {
+  return (
+    <IamRolesQueryProvider>
+      <EntityRoles dense />
+    </IamRolesQueryProvider>
+  );
+}

@@ -1,0 +1,126 @@
+import { useMemo } from 'react';
+import FormControl from '@mui/material/FormControl';
+import InputLabel from '@mui/material/InputLabel';
+import MenuItem from '@mui/material/MenuItem';
+import Select from '@mui/material/Select';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { Link, Table, TableColumn } from '@backstage/core-components';
+import type { RoleFinding } from '@backstage-iam/plugin-iam-roles-common';
+import { useFindings } from '../hooks/queries';
+import { SEVERITIES, severityRank } from '../lib/format';
+import { EmptyLine, ErrorState, SeverityChip, shortRef, useEntityHref } from './common';
+
+const ALL = '';
+
+/** Findings across all roles, filterable by owner and severity. */
+export function FindingsOverview(props: {
+  owner?: string;
+  severity?: string;
+  onFilterChange: (filter: { owner?: string; severity?: string }) => void;
+}) {
+  const { owner = ALL, severity = ALL } = props;
+  const findings = useFindings();
+  const toHref = useEntityHref();
+
+  const owners = useMemo(
+    () =>
+      [...new Set((findings.data ?? []).map(f => f.owner).filter((o): o is string => Boolean(o)))].sort(),
+    [findings.data],
+  );
+  const rows = useMemo(
+    () =>
+      (findings.data ?? []).filter(
+        f =>
+          (owner === ALL || f.owner === owner) &&
+          (severity === ALL || f.finding.severity === severity),
+      ),
+    [findings.data, owner, severity],
+  );
+
+  if (findings.isError) {
+    return <ErrorState error={findings.error} title="Could not load the findings" />;
+  }
+
+  const columns: TableColumn<RoleFinding>[] = [
+    {
+      title: 'Severity',
+      field: 'finding.severity',
+      defaultSort: 'asc',
+      customSort: (a, b) => severityRank(a.finding.severity) - severityRank(b.finding.severity),
+      render: f => <SeverityChip severity={f.finding.severity} />,
+    },
+    {
+      title: 'Role',
+      field: 'title',
+      render: f => {
+        const href = toHref(f.entityRef);
+        return href ? <Link to={href}>{f.title}</Link> : f.title;
+      },
+    },
+    { title: 'Owner', field: 'owner', render: f => (f.owner ? shortRef(f.owner) : '—') },
+    { title: 'Finding', field: 'finding.id' },
+    {
+      title: 'What, why and the fix',
+      field: 'finding.message',
+      render: f => (
+        <Typography variant="body2" sx={{ whiteSpace: 'pre-line' }}>
+          {f.finding.message}
+        </Typography>
+      ),
+    },
+  ];
+
+  return (
+    <Stack spacing={2}>
+      <Stack direction="row" spacing={2}>
+        <FormControl size="small" sx={{ minWidth: 200 }}>
+          <InputLabel id="iam-findings-owner">Owner</InputLabel>
+          <Select
+            labelId="iam-findings-owner"
+            label="Owner"
+            value={owner}
+            onChange={e => props.onFilterChange({ owner: e.target.value || undefined, severity: severity || undefined })}
+          >
+            <MenuItem value={ALL}>All owners</MenuItem>
+            {owners.map(o => (
+              <MenuItem key={o} value={o}>
+                {shortRef(o)}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <FormControl size="small" sx={{ minWidth: 160 }}>
+          <InputLabel id="iam-findings-severity">Severity</InputLabel>
+          <Select
+            labelId="iam-findings-severity"
+            label="Severity"
+            value={severity}
+            onChange={e => props.onFilterChange({ owner: owner || undefined, severity: e.target.value || undefined })}
+          >
+            <MenuItem value={ALL}>All severities</MenuItem>
+            {SEVERITIES.map(s => (
+              <MenuItem key={s} value={s}>
+                {s}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+      </Stack>
+      <Table<RoleFinding>
+        title={`Findings (${rows.length})`}
+        isLoading={findings.isPending}
+        data={rows}
+        columns={columns}
+        options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
+        emptyContent={
+          <EmptyLine>
+            {owner || severity
+              ? 'No finding matches these filters.'
+              : 'No findings: no role trusts anyone in a known risky way.'}
+          </EmptyLine>
+        }
+      />
+    </Stack>
+  );
+}

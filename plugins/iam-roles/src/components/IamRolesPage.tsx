@@ -1,0 +1,104 @@
+import { SyntheticEvent } from 'react';
+import Box from '@mui/material/Box';
+import Stack from '@mui/material/Stack';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
+import { Content, Header, Page } from '@backstage/core-components';
+import { useSearchParams } from 'react-router-dom';
+import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
+import { ApprovalsTable, GrantsTable, MyRequestsTable } from './AccessTables';
+import { FindingsOverview } from './FindingsOverview';
+import { IncidentLookup } from './IncidentLookup';
+
+const TABS = [
+  { id: 'access', label: 'My access' },
+  { id: 'approvals', label: 'Approvals' },
+  { id: 'lookup', label: 'Incident lookup' },
+  { id: 'findings', label: 'Findings' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+function PageTabs() {
+  const [params, setParams] = useSearchParams();
+  const requested = params.get('tab');
+  const tab: TabId = TABS.some(t => t.id === requested) ? (requested as TabId) : 'access';
+
+  // Tab and filters live in the URL, so a lookup can be shared in an incident channel.
+  const update = (next: Record<string, string | undefined>) => {
+    const merged = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(next)) {
+      if (value) {
+        merged.set(key, value);
+      } else {
+        merged.delete(key);
+      }
+    }
+    setParams(merged, { replace: false });
+  };
+
+  return (
+    <Stack spacing={2}>
+      <Tabs
+        value={tab}
+        onChange={(_e: SyntheticEvent, value: TabId) => update({ tab: value })}
+        aria-label="IAM roles sections"
+      >
+        {TABS.map(t => (
+          <Tab key={t.id} value={t.id} label={t.label} id={`iam-tab-${t.id}`} aria-controls={`iam-panel-${t.id}`} />
+        ))}
+      </Tabs>
+      <Box role="tabpanel" id={`iam-panel-${tab}`} aria-labelledby={`iam-tab-${tab}`}>
+        {tab === 'access' && (
+          <Stack spacing={2}>
+            <GrantsTable mine canRevoke={false} title="Your active grants" />
+            <MyRequestsTable title="Your requests" />
+          </Stack>
+        )}
+        {tab === 'approvals' && (
+          <Stack spacing={2}>
+            <ApprovalsTable title="Waiting for your decision" />
+            <GrantsTable canRevoke title="Active grants on roles you can see" />
+          </Stack>
+        )}
+        {tab === 'lookup' && (
+          <IncidentLookup
+            key={params.get('q') ?? ''}
+            query={params.get('q') ?? undefined}
+            onQueryChange={q => update({ q })}
+          />
+        )}
+        {tab === 'findings' && (
+          <FindingsOverview
+            owner={params.get('owner') ?? undefined}
+            severity={params.get('severity') ?? undefined}
+            onFilterChange={f => update(f)}
+          />
+        )}
+      </Box>
+    </Stack>
+  );
+}
+
+/** The `/iam-roles` page body: requests, approvals, incident lookup and findings. */
+export function IamRolesPage() {
+  return (
+    <IamRolesQueryProvider>
+      <Content>
+        <PageTabs />
+      </Content>
+    </IamRolesQueryProvider>
+  );
+}
+
+/** The page with its own header, for the legacy frontend system. */
+export function IamRolesLegacyPage() {
+  return (
+    <Page themeId="tool">
+      <Header
+        title="IAM roles"
+        subtitle="Your access, approvals, incident lookup and findings across AWS IAM roles"
+      />
+      <IamRolesPage />
+    </Page>
+  );
+}

@@ -1,0 +1,237 @@
+import { FormEvent, useState } from 'react';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { Link, Table, TableColumn } from '@backstage/core-components';
+import type {
+  AssumableRole,
+  AssumableRolesResponse,
+  PrincipalContext,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { useLookup } from '../hooks/queries';
+import { downloadText, toCsv } from '../lib/exportRows';
+import { formatCondition, severityRank, worstSeverity } from '../lib/format';
+import { EmptyLine, ErrorState, Loading, SeverityChip, shortRef, useEntityHref } from './common';
+
+/** A looked-up identity in words. */
+export function describeContext(p: PrincipalContext): string {
+  switch (p.type) {
+    case 'arn':
+      return p.arn;
+    case 'account':
+      return `account ${p.accountId}`;
+    case 'service':
+      return `service ${p.service}`;
+    case 'github':
+      return `GitHub Actions in ${p.owner}/${p.repo}${p.ref ? ` on ${p.ref}` : ''}${
+        p.environment ? ` in environment ${p.environment}` : ''
+      }`;
+    case 'eks':
+      return `Kubernetes service account ${p.namespace}/${p.serviceAccount}`;
+    case 'oidc':
+      return `OIDC provider ${p.provider}`;
+    case 'saml':
+      return `SAML provider ${p.provider}`;
+    default:
+      return 'identity';
+  }
+}
+
+/** Whether and how the identity can assume a role, in words. */
+export function describeOutcome(role: AssumableRole): string {
+  if (role.outcome === 'allowed') {
+    return `Yes${role.via ? `, via ${role.via}` : ''}`;
+  }
+  if (role.outcome === 'possible') {
+    const conditions = role.conditions.map(formatCondition).join(' and ');
+    return `If ${conditions || 'its conditions hold'}`;
+  }
+  return role.outcome === 'denied' ? 'No, denied explicitly' : 'No';
+}
+
+/** Flat rows of a lookup, as exported. */
+export function lookupRows(result: AssumableRolesResponse) {
+  return result.roles.map(role => ({
+    query: result.query,
+    role: role.title,
+    arn: role.arn,
+    entityRef: role.entityRef,
+    owner: role.owner ?? '',
+    outcome: role.outcome,
+    via: role.via ?? '',
+    matchedBy: role.matchedBy ?? '',
+    conditions: role.conditions.map(formatCondition).join('; '),
+    risk: worstSeverity(role.findings),
+    findings: role.findings.map(f => `${f.severity}: ${f.id}`).join('; '),
+  }));
+}
+
+const EXPORT_COLUMNS = [
+  'query',
+  'role',
+  'arn',
+  'entityRef',
+  'owner',
+  'outcome',
+  'via',
+  'matchedBy',
+  'conditions',
+  'risk',
+  'findings',
+] as const;
+
+function fileStem(query: string): string {
+  return `iam-lookup-${query.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}`;
+}
+
+function LookupResults(props: { result: AssumableRolesResponse }) {
+  const { result } = props;
+  const toHref = useEntityHref();
+  const columns: TableColumn<AssumableRole>[] = [
+    {
+      title: 'Role',
+      field: 'title',
+      highlight: true,
+      render: r => {
+        const href = toHref(r.entityRef);
+        return (
+          <>
+            {href ? <Link to={href}>{r.title}</Link> : r.title}
+            <Typography variant="caption" component="div" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
+              {r.arn}
+            </Typography>
+          </>
+        );
+      },
+    },
+    { title: 'Owner', field: 'owner', render: r => (r.owner ? shortRef(r.owner) : '—') },
+    {
+      title: 'Can assume',
+      field: 'outcome',
+      render: r => describeOutcome(r),
+    },
+    { title: 'Matched by', field: 'matchedBy', render: r => r.matchedBy ?? '—' },
+    {
+      title: 'Risk',
+      defaultSort: 'asc',
+      customSort: (a, b) =>
+        severityRank(worstSeverity(a.findings)) - severityRank(worstSeverity(b.findings)),
+      render: r => <SeverityChip severity={worstSeverity(r.findings)} />,
+    },
+    {
+      title: 'Findings',
+      sorting: false,
+      render: r =>
+        r.findings.length === 0 ? (
+          '—'
+        ) : (
+          <Box component="ul" sx={{ m: 0, pl: 2 }}>
+            {r.findings.map((f, i) => (
+              <li key={`${f.id}-${i}`}>
+                <strong>{f.severity}</strong> {f.id}: {f.message}
+              </li>
+            ))}
+          </Box>
+        ),
+    },
+  ];
+  const rows = lookupRows(result);
+  return (
+    <Stack spacing={1}>
+      <Stack direction="row" spacing={1} alignItems="center" flexWrap="wrap">
+        <Typography variant="body2">
+          {result.roles.length} role{result.roles.length === 1 ? '' : 's'} trust{' '}
+          {result.principals.map(describeContext).join(', ') || result.query}.
+        </Typography>
+        <Box flexGrow={1} />
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={rows.length === 0}
+          onClick={() =>
+            downloadText(`${fileStem(result.query)}.csv`, toCsv([...EXPORT_COLUMNS], rows), 'text/csv')
+          }
+        >
+          Export CSV
+        </Button>
+        <Button
+          size="small"
+          variant="outlined"
+          disabled={rows.length === 0}
+          onClick={() =>
+            downloadText(
+              `${fileStem(result.query)}.json`,
+              `${JSON.stringify(result, null, 2)}\n`,
+              'application/json',
+            )
+          }
+        >
+          Export JSON
+        </Button>
+      </Stack>
+      <Table<AssumableRole>
+        title="Roles that trust it"
+        data={result.roles}
+        columns={columns}
+        options={{ paging: result.roles.length > 20, pageSize: 20, search: true, padding: 'dense' }}
+        emptyContent={
+          <EmptyLine>No role trusts {result.query}: nothing this identity can assume was found.</EmptyLine>
+        }
+      />
+    </Stack>
+  );
+}
+
+/** "What can this leaked identity assume?" in one search. */
+export function IncidentLookup(props: {
+  query?: string;
+  onQueryChange: (query: string) => void;
+}) {
+  const [draft, setDraft] = useState(props.query ?? '');
+  const [touched, setTouched] = useState(false);
+  const lookup = useLookup(props.query);
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (draft.trim()) {
+      props.onQueryChange(draft.trim());
+    }
+  };
+
+  return (
+    <Stack spacing={2}>
+      <Box component="form" role="search" aria-label="Incident lookup" onSubmit={onSubmit} noValidate>
+        <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} alignItems="flex-start">
+          <TextField
+            label="Identity to look up"
+            value={draft}
+            onChange={e => setDraft(e.target.value)}
+            error={touched && !draft.trim()}
+            helperText={
+              touched && !draft.trim()
+                ? 'Enter an identity to look up.'
+                : 'An ARN, a 12-digit account id, github:OWNER/REPO[@REF], or a provider (e.g. token.actions.githubusercontent.com)'
+            }
+            fullWidth
+            size="small"
+          />
+          <Button type="submit" variant="contained" sx={{ whiteSpace: 'nowrap' }}>
+            Look up
+          </Button>
+        </Stack>
+      </Box>
+      {!props.query && (
+        <EmptyLine>
+          Enter the identity from the incident (a leaked access key's user or role ARN, an external
+          account, a repository) to see every role that trusts it, with conditions and findings.
+        </EmptyLine>
+      )}
+      {lookup.isFetching && !lookup.data && <Loading />}
+      {lookup.isError && <ErrorState error={lookup.error} title={`Could not look up ${props.query}`} />}
+      {lookup.data && <LookupResults result={lookup.data} />}
+    </Stack>
+  );
+}

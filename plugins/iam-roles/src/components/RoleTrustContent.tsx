@@ -1,0 +1,289 @@
+import { useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Card from '@mui/material/Card';
+import CardContent from '@mui/material/CardContent';
+import Grid from '@mui/material/Grid';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { CopyTextButton } from '@backstage/core-components';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  isIamRoleEntity,
+  type Finding,
+  type IamRoleEntity,
+  type RoleTrustView,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { useApprovals, useRoleTrust } from '../hooks/queries';
+import { useIsOwner } from '../hooks/useOwnership';
+import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
+import { describeLastUsed, formatDate, severityRank, worstSeverity } from '../lib/format';
+import { ApprovalsTable, AuditTable, GrantsTable, MyRequestsTable } from './AccessTables';
+import { EmptyLine, ErrorState, Loading, SeverityChip } from './common';
+import { RequestAccessDialog } from './RequestAccessDialog';
+import { WhoCanAssume } from './WhoCanAssume';
+
+function Section(props: { title: string; id: string; action?: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <Card component="section" aria-labelledby={props.id} variant="outlined">
+      <CardContent>
+        <Stack direction="row" justifyContent="space-between" alignItems="center" mb={1}>
+          <Typography id={props.id} variant="h6" component="h2">
+            {props.title}
+          </Typography>
+          {props.action}
+        </Stack>
+        {props.children}
+      </CardContent>
+    </Card>
+  );
+}
+
+function Fact(props: { label: string; children: React.ReactNode }) {
+  return (
+    <Grid item xs={12} sm={6} md={4}>
+      <Typography variant="overline" component="dt" color="text.secondary">
+        {props.label}
+      </Typography>
+      <Typography component="dd" sx={{ m: 0, wordBreak: 'break-word' }}>
+        {props.children}
+      </Typography>
+    </Grid>
+  );
+}
+
+/** Header of the role tab: identity, ownership and use of the role. */
+export function RoleHeader(props: { entity: IamRoleEntity; risk: string }) {
+  const { entity } = props;
+  const iam = entity.spec.iam;
+  const lastUsed = describeLastUsed(iam.lastUsed);
+  return (
+    <Section title={iam.roleName} id="iam-role-header" action={<SeverityChip severity={props.risk} />}>
+      {iam.description && (
+        <Typography variant="body2" color="text.secondary" mb={1}>
+          {iam.description}
+        </Typography>
+      )}
+      <Stack direction="row" alignItems="center" spacing={1} mb={1}>
+        <Typography component="code" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }} aria-label="Role ARN">
+          {iam.arn}
+        </Typography>
+        <CopyTextButton text={iam.arn} aria-label="Copy ARN" tooltipText="ARN copied" />
+      </Stack>
+      <Grid container spacing={1} component="dl" sx={{ m: 0 }}>
+        <Fact label="Account">{iam.accountId}</Fact>
+        <Fact label="Path">{iam.path}</Fact>
+        <Fact label="Owner">
+          {entity.spec.owner ? (
+            <EntityRefLink entityRef={entity.spec.owner} defaultKind="group" />
+          ) : (
+            'No owner'
+          )}
+        </Fact>
+        <Fact label="Created">{formatDate(iam.createDate)}</Fact>
+        <Fact label="Last used">
+          <Box component="span" sx={lastUsed.stale ? { color: 'warning.main', fontWeight: 600 } : undefined}>
+            {lastUsed.text}
+          </Box>
+        </Fact>
+        <Fact label="Permissions">
+          {iam.attachedManagedPolicies.length} managed, {iam.inlinePolicyNames.length} inline
+          {iam.permissionsBoundary ? ', with a permissions boundary' : ''}
+        </Fact>
+      </Grid>
+    </Section>
+  );
+}
+
+/** Findings, worst first, each with what is wrong, why it matters and the fix. */
+export function FindingsList(props: { findings: Finding[] }) {
+  if (props.findings.length === 0) {
+    return <EmptyLine>No findings: the trust policy has no known risky pattern.</EmptyLine>;
+  }
+  const sorted = [...props.findings].sort(
+    (a, b) => severityRank(a.severity) - severityRank(b.severity),
+  );
+  return (
+    <Stack component="ul" spacing={1.5} sx={{ listStyle: 'none', p: 0, m: 0 }}>
+      {sorted.map((f, i) => (
+        <Box component="li" key={`${f.id}-${f.statementIndex ?? ''}-${f.principal ?? ''}-${i}`}>
+          <Stack direction="row" spacing={1} alignItems="center">
+            <SeverityChip severity={f.severity} />
+            <Typography variant="subtitle2" component="h3">
+              {f.id}
+            </Typography>
+            {(f.sid || f.statementIndex !== undefined) && (
+              <Typography variant="caption" color="text.secondary">
+                statement {f.sid ?? f.statementIndex}
+              </Typography>
+            )}
+          </Stack>
+          <Typography variant="body2" sx={{ mt: 0.5, whiteSpace: 'pre-line' }}>
+            {f.message}
+          </Typography>
+          {f.principal && (
+            <Typography variant="caption" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
+              Principal: {f.principal}
+            </Typography>
+          )}
+        </Box>
+      ))}
+    </Stack>
+  );
+}
+
+/** The trust policy as IAM stores it, formatted and copyable. */
+export function RawPolicy(props: { policy: unknown; raw?: string }) {
+  const text =
+    props.policy !== undefined ? JSON.stringify(props.policy, null, 2) : props.raw;
+  if (!text) {
+    return <EmptyLine>The trust policy was not read for this role.</EmptyLine>;
+  }
+  return (
+    <Box position="relative">
+      <Box position="absolute" top={4} right={4}>
+        <CopyTextButton text={text} aria-label="Copy trust policy" tooltipText="Policy copied" />
+      </Box>
+      <Box
+        component="pre"
+        aria-label="Trust policy JSON"
+        tabIndex={0}
+        sx={{ m: 0, p: 2, pr: 6, bgcolor: 'action.hover', borderRadius: 1, fontSize: 12, maxHeight: 480, overflow: 'auto' }}
+      >
+        {text}
+      </Box>
+    </Box>
+  );
+}
+
+function BrokerNotice(props: { broker: RoleTrustView['broker']; isOwner: boolean }) {
+  if (props.broker.trusted) {
+    return null;
+  }
+  return (
+    <Alert severity="info" sx={{ mb: 2 }}>
+      This role does not trust the access broker, so approved requests cannot yield credentials.
+      {props.isOwner && props.broker.requiredStatement && (
+        <>
+          {' '}Add this statement to the trust policy to enable them:
+          <Box component="pre" sx={{ fontSize: 12, mb: 0 }} aria-label="Statement for the broker">
+            {JSON.stringify(props.broker.requiredStatement, null, 2)}
+          </Box>
+        </>
+      )}
+    </Alert>
+  );
+}
+
+function AccessSection(props: { entity: IamRoleEntity; roleRef: string; trustsBroker?: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [submitted, setSubmitted] = useState<string>();
+  const iam = props.entity.spec.iam;
+  return (
+    <Section
+      title="Your access"
+      id="iam-role-access"
+      action={
+        <Button variant="contained" onClick={() => setOpen(true)}>
+          Request access
+        </Button>
+      }
+    >
+      {submitted && (
+        <Alert severity="success" role="status" sx={{ mb: 2 }} onClose={() => setSubmitted(undefined)}>
+          {submitted}
+        </Alert>
+      )}
+      <MyRequestsTable roleRef={props.roleRef} />
+      <RequestAccessDialog
+        open={open}
+        roleRef={props.roleRef}
+        roleTitle={iam.roleName}
+        roleArn={iam.arn}
+        roleTrustsBroker={props.trustsBroker}
+        onClose={() => setOpen(false)}
+        onSubmitted={request => {
+          setOpen(false);
+          setSubmitted(
+            request.status === 'pending'
+              ? `Request submitted: it waits for ${request.requiredApprovals} approval${
+                  request.requiredApprovals === 1 ? '' : 's'
+                } from the role's owners.`
+              : `Request submitted: ${request.status}.`,
+          );
+        }}
+      />
+    </Section>
+  );
+}
+
+function OwnerSection(props: { roleRef: string }) {
+  return (
+    <Section title="Owner review" id="iam-role-owner">
+      <Stack spacing={2}>
+        <ApprovalsTable roleRef={props.roleRef} title="Pending requests" />
+        <GrantsTable roleRef={props.roleRef} canRevoke title="Active grants" />
+        <AuditTable roleRef={props.roleRef} />
+      </Stack>
+    </Section>
+  );
+}
+
+function RoleTrust(props: { entity: Entity }) {
+  // IamRoleEntity's spec is not a JsonObject to TypeScript, so keep the plain Entity for catalog helpers.
+  const roleEntity = props.entity;
+  const entity = props.entity as unknown as IamRoleEntity;
+  const roleRef = stringifyEntityRef(roleEntity);
+  const trust = useRoleTrust(roleRef);
+  const isOwner = useIsOwner(roleEntity);
+  const approvals = useApprovals();
+  const canDecide = (approvals.data ?? []).some(r => r.roleRef === roleRef && r.canDecide !== false);
+  const findings = trust.data?.analysis.findings;
+  const risk = findings ? worstSeverity(findings) : entity.spec.iam.risk;
+
+  return (
+    <Stack spacing={2}>
+      <RoleHeader entity={entity} risk={risk} />
+      <AccessSection entity={entity} roleRef={roleRef} trustsBroker={trust.data?.broker.trusted} />
+      {(isOwner || canDecide) && <OwnerSection roleRef={roleRef} />}
+      <Section title="Findings" id="iam-role-findings">
+        {trust.isPending && <Loading />}
+        {trust.isError && <ErrorState error={trust.error} title="Could not analyse this role's trust policy" />}
+        {findings && <FindingsList findings={findings} />}
+      </Section>
+      <Section title="Who can assume this role" id="iam-role-who">
+        {trust.isPending && <Loading />}
+        {trust.isError && <ErrorState error={trust.error} title="Could not resolve the principals" />}
+        {trust.data && (
+          <>
+            <BrokerNotice broker={trust.data.broker} isOwner={isOwner} />
+            <WhoCanAssume principals={trust.data.principals} />
+          </>
+        )}
+      </Section>
+      <Section title="Trust policy" id="iam-role-policy">
+        <RawPolicy policy={entity.spec.iam.trustPolicy} raw={entity.spec.iam.trustPolicyRaw} />
+      </Section>
+    </Stack>
+  );
+}
+
+/** The "Trust & access" tab of a role entity. */
+export function RoleTrustContent() {
+  const { entity } = useEntity();
+  if (!isIamRoleEntity(entity)) {
+    return (
+      <EmptyLine>
+        This entity is not an IAM role read by the AWS IAM catalog module (Resource of type
+        aws-iam-role with spec.iam).
+      </EmptyLine>
+    );
+  }
+  return (
+    <IamRolesQueryProvider>
+      <RoleTrust entity={entity} />
+    </IamRolesQueryProvider>
+  );
+}

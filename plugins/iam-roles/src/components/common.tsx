@@ -1,0 +1,105 @@
+import { ReactNode } from 'react';
+import Chip from '@mui/material/Chip';
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useRouteRef } from '@backstage/core-plugin-api';
+import { entityRouteParams, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { parseEntityRef } from '@backstage/catalog-model';
+import type { Severity } from '@backstage-iam/plugin-iam-roles-common';
+
+const SEVERITY_COLOR: Record<
+  Severity | 'none',
+  'error' | 'warning' | 'info' | 'default' | 'success'
+> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'info',
+  info: 'default',
+  none: 'success',
+};
+
+/** A finding's severity, or a role's risk (`none` reads "no findings"). */
+export function SeverityChip(props: { severity: Severity | 'none' | string }) {
+  const severity = (props.severity in SEVERITY_COLOR
+    ? props.severity
+    : 'info') as Severity | 'none';
+  return (
+    <Chip
+      size="small"
+      color={SEVERITY_COLOR[severity]}
+      variant={severity === 'critical' ? 'filled' : 'outlined'}
+      label={severity === 'none' ? 'no findings' : severity}
+    />
+  );
+}
+
+const STATUS_COLOR: Record<string, 'success' | 'warning' | 'error' | 'default' | 'info'> = {
+  pending: 'warning',
+  approved: 'success',
+  active: 'success',
+  denied: 'error',
+  revoked: 'error',
+  cancelled: 'default',
+  expired: 'default',
+};
+
+/** State of a request or a grant. */
+export function StatusChip(props: { status: string }) {
+  return (
+    <Chip
+      size="small"
+      variant="outlined"
+      color={STATUS_COLOR[props.status] ?? 'default'}
+      label={props.status}
+    />
+  );
+}
+
+/** Loading state of a section. */
+export function Loading() {
+  return <Progress />;
+}
+
+/** Error state of a section, with what failed. */
+export function ErrorState(props: { error: unknown; title?: string }) {
+  const error =
+    props.error instanceof Error
+      ? props.error
+      : new Error(String(props.error));
+  return <ResponseErrorPanel error={error} title={props.title} />;
+}
+
+/** A quiet, designed "nothing here" line for sections inside cards. */
+export function EmptyLine(props: { children: ReactNode }) {
+  return (
+    <Box py={2}>
+      <Typography variant="body2" color="text.secondary">
+        {props.children}
+      </Typography>
+    </Box>
+  );
+}
+
+/** Builds links to catalog entities; one route lookup serves many rows. */
+export function useEntityHref(): (ref: string) => string | undefined {
+  const entityRoute = useRouteRef(entityRouteRef);
+  return (ref: string) => {
+    try {
+      return entityRoute(entityRouteParams(parseEntityRef(ref)));
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** `group:default/payments` → `payments`; `user:acme/jo` → `acme/jo`. */
+export function shortRef(ref: string): string {
+  try {
+    const { namespace, name } = parseEntityRef(ref);
+    return namespace === 'default' ? name : `${namespace}/${name}`;
+  } catch {
+    return ref;
+  }
+}

@@ -1,0 +1,163 @@
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import type { CreateAccessRequest } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  iamRolesApiRef,
+  ListGrantsOptions,
+  ListRequestsOptions,
+} from '../api/IamRolesApi';
+
+const ROOT = 'iam-roles';
+
+/** Query keys, so mutations can refresh exactly what they change. */
+export const iamRolesKeys = {
+  config: [ROOT, 'config'] as const,
+  trust: (ref: string) => [ROOT, 'trust', ref] as const,
+  assumable: (ref: string) => [ROOT, 'assumable', ref] as const,
+  lookup: (q: string) => [ROOT, 'lookup', q] as const,
+  findings: [ROOT, 'findings'] as const,
+  requests: (o: ListRequestsOptions) => [ROOT, 'requests', o] as const,
+  approvals: [ROOT, 'approvals'] as const,
+  grants: (o: ListGrantsOptions) => [ROOT, 'grants', o] as const,
+  audit: (ref?: string) => [ROOT, 'audit', ref ?? ''] as const,
+};
+
+export function useBrokerInfo() {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.config,
+    queryFn: () => api.getBrokerInfo(),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useRoleTrust(entityRef: string) {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.trust(entityRef),
+    queryFn: () => api.getRoleTrust(entityRef),
+  });
+}
+
+export function useAssumableRoles(entityRef: string) {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.assumable(entityRef),
+    queryFn: () => api.getAssumableRoles(entityRef),
+  });
+}
+
+export function useLookup(query: string | undefined) {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.lookup(query ?? ''),
+    queryFn: () => api.lookup(query!),
+    enabled: Boolean(query),
+  });
+}
+
+export function useFindings() {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.findings,
+    queryFn: () => api.listFindings(),
+  });
+}
+
+export function useRequests(options: ListRequestsOptions, enabled = true) {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.requests(options),
+    queryFn: () => api.listRequests(options),
+    enabled,
+  });
+}
+
+export function useApprovals() {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.approvals,
+    queryFn: () => api.listApprovals(),
+  });
+}
+
+export function useGrants(options: ListGrantsOptions, enabled = true) {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.grants(options),
+    queryFn: () => api.listGrants(options),
+    enabled,
+  });
+}
+
+export function useAudit(roleRef: string | undefined, enabled = true) {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.audit(roleRef),
+    queryFn: () => api.getAudit(roleRef),
+    enabled,
+  });
+}
+
+/** Refreshes every list a decision or a new request can change. */
+function useInvalidateAccess() {
+  const client = useQueryClient();
+  return () =>
+    Promise.all(
+      (['requests', 'approvals', 'grants', 'audit'] as const).map(part =>
+        client.invalidateQueries({ queryKey: [ROOT, part] }),
+      ),
+    );
+}
+
+export function useCreateRequest() {
+  const api = useApi(iamRolesApiRef);
+  const invalidate = useInvalidateAccess();
+  return useMutation({
+    mutationFn: (request: CreateAccessRequest) => api.createRequest(request),
+    onSuccess: () => invalidate(),
+  });
+}
+
+export type Decision =
+  | { action: 'approve'; requestId: string; reason?: string }
+  | { action: 'deny'; requestId: string; reason: string }
+  | { action: 'cancel'; requestId: string }
+  | { action: 'revoke'; grantId: string; reason: string };
+
+export function useDecision() {
+  const api = useApi(iamRolesApiRef);
+  const invalidate = useInvalidateAccess();
+  return useMutation({
+    mutationFn: async (decision: Decision): Promise<void> => {
+      switch (decision.action) {
+        case 'approve':
+          await api.approveRequest(decision.requestId, decision.reason);
+          return;
+        case 'deny':
+          await api.denyRequest(decision.requestId, decision.reason);
+          return;
+        case 'cancel':
+          await api.cancelRequest(decision.requestId);
+          return;
+        case 'revoke':
+          await api.revokeGrant(decision.grantId, decision.reason);
+          return;
+        default:
+          throw new Error('Unknown decision');
+      }
+    },
+    onSuccess: () => invalidate(),
+  });
+}
+
+export function useIssueCredentials() {
+  const api = useApi(iamRolesApiRef);
+  return useMutation({
+    mutationFn: (grantId: string) => api.issueCredentials(grantId),
+  });
+}

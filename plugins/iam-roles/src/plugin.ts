@@ -1,0 +1,72 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { iamRolesApiRef } from './api/IamRolesApi';
+import { IamRolesClient } from './api/IamRolesClient';
+import { rootRouteRef } from './routes';
+
+/** The IAM roles plugin for the legacy frontend system. */
+export const iamRolesPlugin = createPlugin({
+  id: 'iam-roles',
+  apis: [
+    createApiFactory({
+      api: iamRolesApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        IamRolesClient.create({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/** The `/iam-roles` page: your access, approvals, incident lookup and findings. */
+export const IamRolesPage = iamRolesPlugin.provide(
+  createRoutableExtension({
+    name: 'IamRolesPage',
+    component: () =>
+      import('./components/IamRolesPage').then(m => m.IamRolesLegacyPage),
+    mountPoint: rootRouteRef,
+  }),
+);
+
+/** The "Trust & access" tab of a role entity. */
+export const EntityIamRoleTrustContent = iamRolesPlugin.provide(
+  createComponentExtension({
+    name: 'EntityIamRoleTrustContent',
+    component: {
+      lazy: () =>
+        import('./components/RoleTrustContent').then(m => m.RoleTrustContent),
+    },
+  }),
+);
+
+/** The "IAM roles" tab of a component (roles it can assume) or a group (roles it owns). */
+export const EntityIamRolesContent = iamRolesPlugin.provide(
+  createComponentExtension({
+    name: 'EntityIamRolesContent',
+    component: {
+      lazy: () =>
+        import('./components/EntityIamRolesContent').then(
+          m => m.EntityIamRolesContent,
+        ),
+    },
+  }),
+);
+
+/** The roles of a component or a group as a card for the overview tab. */
+export const EntityIamRolesCard = iamRolesPlugin.provide(
+  createComponentExtension({
+    name: 'EntityIamRolesCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityIamRolesContent').then(
+          m => m.EntityIamRolesCard,
+        ),
+    },
+  }),
+);
