@@ -165,7 +165,10 @@ function githubStatement(account, subjects, options = {}) {
 
 /** EKS IAM roles for service accounts (IRSA). */
 function irsaStatement(account, serviceAccounts) {
-  const subjects = serviceAccounts.map(sa => `system:serviceaccount:${sa}`);
+  // service accounts are written NAMESPACE/NAME (as in the catalog annotation); IRSA subjects use a colon
+  const subjects = serviceAccounts.map(
+    sa => `system:serviceaccount:${sa.replace('/', ':')}`,
+  );
   return {
     Effect: 'Allow',
     Principal: {
