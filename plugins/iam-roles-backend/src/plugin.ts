@@ -1,0 +1,121 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import { iamRolesPermissions } from '@backstage-iam/plugin-iam-roles-common';
+import { BrokerStore } from './database/BrokerStore';
+import { AccessBroker } from './service/AccessBroker';
+import { readBrokerConfig } from './service/BrokerConfig';
+import { StsCredentialIssuer } from './service/CredentialIssuer';
+import { TrustService } from './service/TrustService';
+import { createRouter } from './service/router';
+
+/** The IAM roles backend plugin: trust queries and the access broker, under `/api/iam-roles`. */
+export const iamRolesPlugin = createBackendPlugin({
+  pluginId: 'iam-roles',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+        notifications: notificationService,
+      },
+      async init({
+        config,
+        logger,
+        database,
+        scheduler,
+        httpRouter,
+        httpAuth,
+        userInfo,
+        auth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        catalog,
+        notifications,
+      }) {
+        const brokerConfig = readBrokerConfig(config);
+        const store = await BrokerStore.create({ database });
+        const trust = TrustService.create({
+          catalog,
+          auth,
+          logger,
+          internalAccounts: brokerConfig.internalAccounts,
+          brokerPrincipalArn: brokerConfig.sts.brokerPrincipalArn,
+          refreshIntervalSeconds: brokerConfig.trustRefreshIntervalSeconds,
+        });
+        const issuer = brokerConfig.sts.enabled
+          ? StsCredentialIssuer.create(
+              DefaultAwsCredentialsManager.fromConfig(config),
+              {
+                accountId: brokerConfig.sts.accountId,
+                region: brokerConfig.sts.region,
+                capMinutes: brokerConfig.sts.sessionDurationCapMinutes,
+                roleChaining: brokerConfig.sts.roleChaining,
+                brokerPrincipalArn: brokerConfig.sts.brokerPrincipalArn,
+              },
+            )
+          : undefined;
+        if (!issuer) {
+          logger.info(
+            'No `aws` configuration: the access broker records grants but issues no credentials',
+          );
+        }
+        const broker = AccessBroker.create({
+          store,
+          trust,
+          config: brokerConfig,
+          logger,
+          issuer,
+          notifications,
+        });
+
+        permissionsRegistry.addPermissions(iamRolesPermissions);
+
+        await scheduler.scheduleTask({
+          id: 'iam-roles-trust-refresh',
+          frequency: { seconds: brokerConfig.trustRefreshIntervalSeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 5 },
+          fn: () => trust.refresh(),
+        });
+        await scheduler.scheduleTask({
+          id: 'iam-roles-broker-expiry',
+          frequency: { seconds: brokerConfig.expiryIntervalSeconds },
+          timeout: { minutes: 5 },
+          fn: async () => {
+            await broker.expire();
+          },
+        });
+
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        httpRouter.use(
+          await createRouter({
+            broker,
+            trust,
+            config: brokerConfig,
+            httpAuth,
+            userInfo,
+            permissions,
+            auditor,
+            logger,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,589 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { DateTime } from 'luxon';
+import type {
+  AccessRequest,
+  AuditEntry,
+  BrokerInfo,
+  CreateAccessRequest,
+  Grant,
+  IssuedCredentials,
+} from '@backstage-iam/plugin-iam-roles-common';
+import {
+  BrokerStore,
+  StoredGrant,
+  StoredRequest,
+  Transition,
+  Visibility,
+} from '../database/BrokerStore';
+import { BrokerConfig } from './BrokerConfig';
+import { CredentialIssuer, STS_MIN_SESSION_SECONDS } from './CredentialIssuer';
+import { RateLimiter } from './RateLimiter';
+import { TrustService, normalizeRef } from './TrustService';
+
+/** The signed-in caller. */
+export interface Caller {
+  userRef: string;
+  ownershipRefs: string[];
+}
+
+/** Actor recorded for decisions the broker takes itself. */
+export const SYSTEM_AUTO_APPROVER = 'iam-roles:auto-approval';
+
+/** Thrown when a user creates requests faster than the configured limit. */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterSeconds: number, limit: number, windowSeconds: number) {
+    super(
+      `You can create at most ${limit} access requests per ${Math.round(
+        windowSeconds / 60,
+      )} minutes; try again in ${retryAfterSeconds} seconds.`,
+    );
+    this.name = 'RateLimitedError';
+  }
+}
+
+function nowIso(): string {
+  return DateTime.utc().toISO();
+}
+
+function publicGrant(g: StoredGrant): Grant {
+  return {
+    id: g.id,
+    requestId: g.requestId,
+    roleRef: g.roleRef,
+    roleArn: g.roleArn,
+    user: g.user,
+    status: g.status,
+    grantedAt: g.grantedAt,
+    expiresAt: g.expiresAt,
+    revokedAt: g.revokedAt,
+    revokedBy: g.revokedBy,
+    revokeReason: g.revokeReason,
+  };
+}
+
+/** The access broker: the lifecycle of requests and grants, who may do what, and credentials. */
+export class AccessBroker {
+  private constructor(
+    private readonly store: BrokerStore,
+    private readonly trust: TrustService,
+    private readonly config: BrokerConfig,
+    private readonly logger: LoggerService,
+    private readonly limiter: RateLimiter,
+    private readonly issuer?: CredentialIssuer,
+    private readonly notifications?: NotificationService,
+  ) {}
+
+  static create(options: {
+    store: BrokerStore;
+    trust: TrustService;
+    config: BrokerConfig;
+    logger: LoggerService;
+    issuer?: CredentialIssuer;
+    notifications?: NotificationService;
+  }): AccessBroker {
+    return new AccessBroker(
+      options.store,
+      options.trust,
+      options.config,
+      options.logger,
+      RateLimiter.create({
+        max: options.config.rateLimit.maxRequests,
+        windowSeconds: options.config.rateLimit.windowSeconds,
+      }),
+      options.issuer,
+      options.notifications,
+    );
+  }
+
+  /** `GET /config`. */
+  info(): BrokerInfo & { approverGroups: string[]; requestTtlHours: number } {
+    const enabled = this.config.sts.enabled && this.issuer !== undefined;
+    return {
+      credentialsEnabled: enabled,
+      credentialsDisabledReason: enabled
+        ? undefined
+        : this.config.sts.disabledReason ??
+          'Credential issuing is not configured in this installation.',
+      brokerPrincipalArn: this.config.sts.brokerPrincipalArn,
+      defaultDurationMinutes: this.config.defaultDurationMinutes,
+      minDurationMinutes: this.config.minDurationMinutes,
+      maxDurationMinutes: this.config.maxDurationMinutes,
+      approverGroups: this.config.approverGroups,
+      requestTtlHours: this.config.requestTtlHours,
+    };
+  }
+
+  private inApproverGroup(caller: Caller): boolean {
+    return this.config.approverGroups.some(g => caller.ownershipRefs.includes(g));
+  }
+
+  private visibility(caller: Caller): Visibility {
+    return {
+      userRef: caller.userRef,
+      ownerRefs: caller.ownershipRefs,
+      all: this.inApproverGroup(caller),
+    };
+  }
+
+  private async currentOwner(request: { roleRef: string; ownerRef: string }) {
+    const role = await this.trust.getRole(request.roleRef).catch(() => undefined);
+    return role?.ownerRef || request.ownerRef;
+  }
+
+  /** Why the caller may not decide on a request, or undefined when they may. */
+  private refusal(caller: Caller, request: StoredRequest, ownerRef: string) {
+    if (request.requester === caller.userRef) {
+      return 'You cannot approve or deny your own request; a member of the owning group must decide.';
+    }
+    if (!(ownerRef && caller.ownershipRefs.includes(ownerRef)) && !this.inApproverGroup(caller)) {
+      return `Only members of ${ownerRef || 'the owning group'}${
+        this.config.approverGroups.length
+          ? ` or of ${this.config.approverGroups.join(', ')}`
+          : ''
+      } can decide on requests for ${request.roleRef}.`;
+    }
+    return undefined;
+  }
+
+  private view(caller: Caller, request: StoredRequest): AccessRequest {
+    const { ownerRef, ...rest } = request;
+    const canDecide =
+      request.status === 'pending' &&
+      !this.refusal(caller, request, this.trust.peekOwner(request.roleRef) ?? ownerRef) &&
+      !request.approvals.some(a => a.approver === caller.userRef);
+    return {
+      ...rest,
+      grant: request.grant ? publicGrant(request.grant as StoredGrant) : undefined,
+      canDecide,
+    };
+  }
+
+  /** `POST /requests`. */
+  async createRequest(
+    caller: Caller,
+    body: CreateAccessRequest,
+  ): Promise<{ request: AccessRequest; created: boolean; transitions: Transition[] }> {
+    const role = await this.trust.getRole(body.roleRef);
+    if (!role) {
+      throw new InputError(
+        `roleRef "${body.roleRef}" is not an aws-iam-role entity in the catalog; pick the role from its catalog page.`,
+      );
+    }
+    const slot = this.limiter.take(caller.userRef);
+    if (!slot.ok) {
+      throw new RateLimitedError(
+        slot.retryAfterSeconds,
+        this.config.rateLimit.maxRequests,
+        this.config.rateLimit.windowSeconds,
+      );
+    }
+    const now = DateTime.utc();
+    const auto = this.config.autoApprove.find(
+      rule =>
+        (!rule.roleRefs || rule.roleRefs.includes(role.ref)) &&
+        rule.requesterRefs.some(r => caller.ownershipRefs.includes(r)) &&
+        body.durationMinutes <= rule.maxDurationMinutes,
+    );
+    let result;
+    try {
+      result = await this.store.createRequest({
+        roleRef: role.ref,
+        roleArn: role.arn,
+        ownerRef: role.ownerRef,
+        requester: caller.userRef,
+        justification: body.justification,
+        durationMinutes: body.durationMinutes,
+        ticket: body.ticket,
+        requiredApprovals: auto ? 1 : role.quorum ?? this.config.defaultQuorum,
+        idempotencyKey: body.idempotencyKey,
+        now: now.toISO(),
+        expiresAt: now.plus({ hours: this.config.requestTtlHours }).toISO(),
+      });
+    } catch (error) {
+      this.limiter.giveBack(caller.userRef);
+      throw error;
+    }
+    if (!result.created) {
+      this.limiter.giveBack(caller.userRef);
+      return { request: this.view(caller, result.request), created: false, transitions: [] };
+    }
+    const transitions: Transition[] = [
+      {
+        action: 'request-created',
+        request: result.request,
+        fromState: '',
+        toState: 'pending',
+      },
+    ];
+    let request = result.request;
+    if (auto) {
+      const approved = await this.store.approve({
+        id: request.id,
+        approver: SYSTEM_AUTO_APPROVER,
+        reason: 'Matches an auto-approval rule of the broker configuration',
+        now: nowIso(),
+        grantExpiresAt: r => this.grantEnd(r),
+        action: 'request-auto-approved',
+      });
+      request = approved.request;
+      transitions.push(...approved.transitions);
+    }
+    await this.notify(transitions);
+    return { request: this.view(caller, request), created: true, transitions };
+  }
+
+  private grantEnd(request: StoredRequest): string {
+    return DateTime.utc().plus({ minutes: request.durationMinutes }).toISO();
+  }
+
+  private async load(_caller: Caller, id: string): Promise<StoredRequest> {
+    const request = await this.store.getRequest(id);
+    if (!request) {
+      throw new NotFoundError(`No access request with id ${id}`);
+    }
+    return request;
+  }
+
+  /** The role a request is about, for the permission check before a decision. */
+  async getRequestForDecision(id: string): Promise<{ roleRef: string }> {
+    const request = await this.store.getRequest(id);
+    if (!request) {
+      throw new NotFoundError(`No access request with id ${id}`);
+    }
+    return { roleRef: request.roleRef };
+  }
+
+  /** A grant, for the permission check before acting on it. */
+  async getGrantForDecision(id: string): Promise<{ roleRef: string; user: string }> {
+    const grant = await this.loadGrant(id);
+    return { roleRef: grant.roleRef, user: grant.user };
+  }
+
+  /** `GET /requests/:id`: for the requester, the role's owners and approver groups. */
+  async getRequest(caller: Caller, id: string): Promise<AccessRequest> {
+    const request = await this.load(caller, id);
+    const owner = await this.currentOwner(request);
+    const visible =
+      request.requester === caller.userRef ||
+      caller.ownershipRefs.includes(owner) ||
+      caller.ownershipRefs.includes(request.ownerRef) ||
+      this.inApproverGroup(caller);
+    if (!visible) {
+      throw new NotAllowedError(
+        `Request ${id} is visible only to its requester and to the owners of ${request.roleRef}.`,
+      );
+    }
+    return this.view(caller, request);
+  }
+
+  /** `GET /requests`. */
+  async listRequests(
+    caller: Caller,
+    filter: { mine?: boolean; roleRef?: string; status?: string[]; limit: number; offset: number },
+  ): Promise<AccessRequest[]> {
+    const rows = await this.store.listRequests({
+      visibility: this.visibility(caller),
+      mine: filter.mine,
+      roleRef: filter.roleRef ? normalizeRef(filter.roleRef, 'resource') : undefined,
+      status: filter.status,
+      limit: filter.limit,
+      offset: filter.offset,
+    });
+    return rows.map(r => this.view(caller, r));
+  }
+
+  /** `GET /approvals`: pending requests the caller can decide. */
+  async approvals(caller: Caller, limit: number): Promise<AccessRequest[]> {
+    const rows = await this.store.listPendingFor(this.visibility(caller), limit);
+    return rows.map(r => this.view(caller, r)).filter(r => r.canDecide);
+  }
+
+  /** `POST /requests/:id/approve`. */
+  async approve(
+    caller: Caller,
+    id: string,
+    reason?: string,
+  ): Promise<{ request: AccessRequest; transitions: Transition[] }> {
+    const request = await this.load(caller, id);
+    const refusal = this.refusal(caller, request, await this.currentOwner(request));
+    if (refusal) {
+      throw new NotAllowedError(refusal);
+    }
+    const result = await this.store.approve({
+      id,
+      approver: caller.userRef,
+      reason,
+      now: nowIso(),
+      grantExpiresAt: r => this.grantEnd(r),
+    });
+    await this.notify(result.transitions);
+    return { request: this.view(caller, result.request), transitions: result.transitions };
+  }
+
+  /** `POST /requests/:id/deny`. */
+  async deny(caller: Caller, id: string, reason: string): Promise<AccessRequest> {
+    const request = await this.load(caller, id);
+    const refusal = this.refusal(caller, request, await this.currentOwner(request));
+    if (refusal) {
+      throw new NotAllowedError(refusal);
+    }
+    const denied = await this.store.closePending({
+      id,
+      actor: caller.userRef,
+      to: 'denied',
+      reason,
+      now: nowIso(),
+    });
+    await this.notify([{ action: 'request-denied', request: denied, fromState: 'pending', toState: 'denied' }]);
+    return this.view(caller, denied);
+  }
+
+  /** `POST /requests/:id/cancel`: only the requester. */
+  async cancel(caller: Caller, id: string): Promise<AccessRequest> {
+    const request = await this.load(caller, id);
+    if (request.requester !== caller.userRef) {
+      throw new NotAllowedError('Only the requester can cancel a request.');
+    }
+    const cancelled = await this.store.closePending({
+      id,
+      actor: caller.userRef,
+      to: 'cancelled',
+      now: nowIso(),
+    });
+    return this.view(caller, cancelled);
+  }
+
+  /** `GET /grants`. */
+  async listGrants(
+    caller: Caller,
+    filter: { mine?: boolean; roleRef?: string; status?: string[]; limit: number; offset: number },
+  ): Promise<Grant[]> {
+    const rows = await this.store.listGrants({
+      visibility: this.visibility(caller),
+      mine: filter.mine,
+      roleRef: filter.roleRef ? normalizeRef(filter.roleRef, 'resource') : undefined,
+      status: filter.status,
+      limit: filter.limit,
+      offset: filter.offset,
+    });
+    return rows.map(publicGrant);
+  }
+
+  private async loadGrant(id: string): Promise<StoredGrant> {
+    const grant = await this.store.getGrant(id);
+    if (!grant) {
+      throw new NotFoundError(`No grant with id ${id}`);
+    }
+    return grant;
+  }
+
+  /** `POST /grants/:id/revoke`: owners, approver groups, or the grantee giving access back. */
+  async revoke(caller: Caller, id: string, reason: string): Promise<Grant> {
+    const grant = await this.loadGrant(id);
+    const owner = await this.currentOwner(grant);
+    const allowed =
+      caller.ownershipRefs.includes(owner) ||
+      this.inApproverGroup(caller) ||
+      grant.user === caller.userRef;
+    if (!allowed) {
+      throw new NotAllowedError(
+        `Only members of ${owner || 'the owning group'} can revoke access to ${grant.roleRef}.`,
+      );
+    }
+    const revoked = await this.store.revokeGrant({
+      id,
+      actor: caller.userRef,
+      reason,
+      now: nowIso(),
+    });
+    const request = (await this.store.getRequest(revoked.requestId))!;
+    await this.notify([
+      { action: 'grant-revoked', request, grant: revoked, fromState: 'active', toState: 'revoked' },
+    ]);
+    return publicGrant(revoked);
+  }
+
+  /** `POST /grants/:id/credentials`: STS credentials for the grantee, during the grant. Never stored. */
+  async issueCredentials(caller: Caller, id: string): Promise<IssuedCredentials> {
+    const grant = await this.loadGrant(id);
+    if (grant.user !== caller.userRef) {
+      throw new NotAllowedError('Credentials of a grant are issued only to the user it was granted to.');
+    }
+    if (!this.issuer || !this.config.sts.enabled) {
+      throw new ServiceUnavailableError(
+        `This broker issues no credentials: ${this.info().credentialsDisabledReason}`,
+      );
+    }
+    const now = DateTime.utc();
+    const secondsLeft = DateTime.fromISO(grant.expiresAt).diff(now, 'seconds').seconds;
+    if (grant.status === 'active' && secondsLeft > 0 && secondsLeft < STS_MIN_SESSION_SECONDS) {
+      throw new ConflictError(
+        `The grant ends in ${Math.floor(secondsLeft / 60)} minutes, and STS issues no session shorter than 15 minutes; request access again.`,
+      );
+    }
+    const recorded = await this.store.recordCredentialsIssue({
+      id,
+      actor: caller.userRef,
+      now: now.toISO(),
+      detail: 'STS AssumeRole',
+    });
+    try {
+      return await this.issuer.issue({
+        roleArn: recorded.roleArn,
+        userRef: caller.userRef,
+        requestId: recorded.requestId,
+        approvers: recorded.approvers,
+        grantSecondsLeft: secondsLeft,
+      });
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      await this.store.appendAudit({
+        at: nowIso(),
+        actor: caller.userRef,
+        action: 'credentials-failed',
+        requestId: grant.requestId,
+        grantId: grant.id,
+        roleRef: grant.roleRef,
+        ownerRef: grant.ownerRef,
+        reason: message.slice(0, 1000),
+      });
+      if (error instanceof RangeError) {
+        throw new ConflictError(message);
+      }
+      const name = (error as { name?: string }).name;
+      if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+        throw new ConflictError(
+          `AWS refused to let the broker assume ${grant.roleArn}: ${message}. The role must trust the broker (see the role's trust tab for the statement it needs).`,
+        );
+      }
+      throw new ServiceUnavailableError(`AWS STS could not issue credentials: ${message}`);
+    }
+  }
+
+  /** `GET /audit`: owners see their roles' trail, approver groups everything. */
+  async audit(
+    caller: Caller,
+    filter: {
+      roleRef?: string;
+      requestId?: string;
+      actor?: string;
+      action?: string;
+      from?: string;
+      to?: string;
+      limit: number;
+    },
+  ): Promise<AuditEntry[]> {
+    const all = this.inApproverGroup(caller);
+    const roleRef = filter.roleRef ? normalizeRef(filter.roleRef, 'resource') : undefined;
+    if (roleRef && !all) {
+      const owner = this.trust.peekOwner(roleRef) ?? (await this.trust.getRole(roleRef))?.ownerRef;
+      if (!owner || !caller.ownershipRefs.includes(owner)) {
+        throw new NotAllowedError(`Only the owners of ${roleRef} can read its audit trail.`);
+      }
+    }
+    return this.store.listAudit({
+      ...filter,
+      roleRef,
+      ownerRefs: all || roleRef ? undefined : caller.ownershipRefs,
+    });
+  }
+
+  /** Expires stale requests and ended grants; run by the scheduler. */
+  async expire(): Promise<Transition[]> {
+    const transitions = await this.store.expire(nowIso());
+    if (transitions.length > 0) {
+      this.logger.info(`Expired ${transitions.length} requests and grants`);
+      await this.notify(transitions);
+    }
+    return transitions;
+  }
+
+  private async notify(transitions: Transition[]): Promise<void> {
+    if (!this.notifications) {
+      return;
+    }
+    for (const t of transitions) {
+      const { request } = t;
+      const owner = request.ownerRef;
+      let recipients: string[] = [];
+      let title = '';
+      let description = '';
+      let severity: 'normal' | 'high' | 'low' = 'normal';
+      switch (t.action) {
+        case 'request-created':
+          recipients = owner ? [owner] : this.config.approverGroups;
+          title = `Access request for ${request.roleArn}`;
+          description = `${request.requester} asks for ${request.durationMinutes} minutes: ${request.justification}`;
+          severity = 'high';
+          break;
+        case 'request-approved':
+          recipients = [request.requester];
+          title = `Access to ${request.roleArn} approved`;
+          description = `Granted until ${t.grant?.expiresAt} by ${request.approvals
+            .map(a => a.approver)
+            .join(', ')}.`;
+          break;
+        case 'request-denied':
+          recipients = [request.requester];
+          title = `Access to ${request.roleArn} denied`;
+          description = `${request.decidedBy}: ${request.decisionReason ?? ''}`;
+          break;
+        case 'grant-revoked':
+          recipients = [request.requester];
+          title = `Access to ${request.roleArn} revoked`;
+          description = `${t.grant?.revokedBy}: ${t.grant?.revokeReason ?? ''}`;
+          severity = 'high';
+          break;
+        case 'request-expired':
+        case 'grant-expired':
+          recipients = [request.requester, ...(owner ? [owner] : [])];
+          title =
+            t.action === 'grant-expired'
+              ? `Access to ${request.roleArn} ended`
+              : `Access request for ${request.roleArn} expired`;
+          description =
+            t.action === 'grant-expired'
+              ? `The grant to ${request.requester} expired.`
+              : `No decision on ${request.requester}'s request before its deadline.`;
+          severity = 'low';
+          break;
+        default:
+          continue;
+      }
+      if (recipients.length === 0) {
+        continue;
+      }
+      const { kind, namespace, name } = parseEntityRef(request.roleRef);
+      try {
+        await this.notifications.send({
+          recipients: {
+            type: 'entity',
+            entityRef: recipients,
+            excludeEntityRef:
+              t.action === 'request-created' ? request.requester : undefined,
+          },
+          payload: {
+            title,
+            description,
+            link: `/catalog/${namespace}/${kind}/${name}`,
+            severity,
+            topic: 'iam-roles-access',
+            scope: `iam-roles:${request.id}`,
+          },
+        });
+      } catch (error) {
+        // Notifications are a courtesy: a missing notifications backend must not fail a decision.
+        this.logger.warn(`Could not send notification "${t.action}" for request ${request.id}: ${error}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import type { Config } from '@backstage/config';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+
+/** An auto-approval rule from config. */
+export interface AutoApproveRule {
+  roleRefs?: string[];
+  requesterRefs: string[];
+  maxDurationMinutes: number;
+}
+
+/** The broker's settings, read from `iamRoles.broker` with defaults applied. */
+export interface BrokerConfig {
+  minDurationMinutes: number;
+  maxDurationMinutes: number;
+  defaultDurationMinutes: number;
+  requestTtlHours: number;
+  approverGroups: string[];
+  defaultQuorum: number;
+  autoApprove: AutoApproveRule[];
+  rateLimit: { maxRequests: number; windowSeconds: number };
+  expiryIntervalSeconds: number;
+  trustRefreshIntervalSeconds: number;
+  internalAccounts: string[];
+  sts: {
+    /** True when an `aws` section exists, so credentials can be issued. */
+    enabled: boolean;
+    disabledReason?: string;
+    accountId?: string;
+    region: string;
+    sessionDurationCapMinutes: number;
+    brokerPrincipalArn?: string;
+    roleChaining?: boolean;
+  };
+}
+
+/** STS never issues a session shorter than 15 minutes; so no grant is shorter. */
+export const MIN_DURATION_MINUTES = 15;
+
+function normalizeRef(ref: string, defaultKind: string): string {
+  return stringifyEntityRef(parseEntityRef(ref, { defaultKind }));
+}
+
+/** Reads the broker's config with defaults; throws a readable error on inconsistent values. */
+export function readBrokerConfig(config: Config): BrokerConfig {
+  const root = config.getOptionalConfig('iamRoles');
+  const broker = root?.getOptionalConfig('broker');
+  const maxDurationMinutes =
+    broker?.getOptionalNumber('maxDurationMinutes') ?? 480;
+  const defaultDurationMinutes = Math.min(
+    broker?.getOptionalNumber('defaultDurationMinutes') ?? 60,
+    maxDurationMinutes,
+  );
+  if (maxDurationMinutes < MIN_DURATION_MINUTES) {
+    throw new Error(
+      `iamRoles.broker.maxDurationMinutes must be at least ${MIN_DURATION_MINUTES}, got ${maxDurationMinutes}`,
+    );
+  }
+  const sts = broker?.getOptionalConfig('sts');
+  const awsConfigured = config.has('aws');
+  const autoApprove = (broker?.getOptionalConfigArray('autoApprove') ?? []).map(
+    rule => ({
+      roleRefs: rule
+        .getOptionalStringArray('roleRefs')
+        ?.map(r => normalizeRef(r, 'resource')),
+      requesterRefs: rule
+        .getStringArray('requesterRefs')
+        .map(r => normalizeRef(r, 'group')),
+      maxDurationMinutes: rule.getNumber('maxDurationMinutes'),
+    }),
+  );
+  return {
+    minDurationMinutes: MIN_DURATION_MINUTES,
+    maxDurationMinutes,
+    defaultDurationMinutes: Math.max(
+      defaultDurationMinutes,
+      MIN_DURATION_MINUTES,
+    ),
+    requestTtlHours: broker?.getOptionalNumber('requestTtlHours') ?? 72,
+    approverGroups: (broker?.getOptionalStringArray('approverGroups') ?? []).map(
+      r => normalizeRef(r, 'group'),
+    ),
+    defaultQuorum: Math.max(1, broker?.getOptionalNumber('defaultQuorum') ?? 1),
+    autoApprove,
+    rateLimit: {
+      maxRequests:
+        broker?.getOptionalNumber('rateLimit.maxRequests') ?? 10,
+      windowSeconds:
+        broker?.getOptionalNumber('rateLimit.windowSeconds') ?? 3600,
+    },
+    expiryIntervalSeconds:
+      broker?.getOptionalNumber('expiryIntervalSeconds') ?? 60,
+    trustRefreshIntervalSeconds:
+      root?.getOptionalNumber('trust.refreshIntervalSeconds') ?? 60,
+    internalAccounts: root?.getOptionalStringArray('internalAccounts') ?? [],
+    sts: {
+      enabled: awsConfigured,
+      disabledReason: awsConfigured
+        ? undefined
+        : 'This installation has no AWS configuration (the `aws` section of app-config), so the broker records grants but issues no credentials. Ask your Backstage administrators to configure broker credentials.',
+      accountId: sts?.getOptionalString('accountId'),
+      region: sts?.getOptionalString('region') ?? 'us-east-1',
+      sessionDurationCapMinutes:
+        sts?.getOptionalNumber('sessionDurationCapMinutes') ?? 60,
+      brokerPrincipalArn: sts?.getOptionalString('brokerPrincipalArn'),
+      roleChaining: sts?.getOptionalBoolean('roleChaining'),
+    },
+  };
+}
