@@ -9,3 +9,4 @@ export * from './entity/IamRoleEntity';
 export * from './api/types';
 export * from './permissions';
 export * from './trust/types';
+export * from './trust';

@@ -70,6 +70,8 @@ export interface TrustedPrincipal {
   provider?: string;
   statementIndex: number;
   sid?: string;
+  /** For a `public` principal that comes from `NotPrincipal`: the principals it excludes. */
+  except?: string[];
 }
 
 /** A finding: what is risky, why, and how to fix it. */
@@ -108,6 +110,8 @@ export type PrincipalContext =
       /** e.g. `refs/heads/main`, `refs/tags/v1`; absent for an environment-only context. */
       ref?: string;
       environment?: string;
+      /** A `pull_request` workflow (sub `repo:OWNER/REPO:pull_request`). */
+      pullRequest?: boolean;
       /** Defaults to `sts.amazonaws.com`. */
       audience?: string;
     }

@@ -1,0 +1,411 @@
+import { isAccountId, lookup, parseArn } from './arn';
+import {
+  ASSUME_ROLE,
+  ASSUME_ROLE_WITH_SAML,
+  ASSUME_ROLE_WITH_WEB_IDENTITY,
+} from './actions';
+import {
+  ABSENT_VALUE,
+  ContextValue,
+  RequestContext,
+  UNKNOWN_VALUE,
+} from './conditions';
+import type { ClassifiedPrincipal } from './principals';
+import { oidcProviderOf } from './principals';
+import type { ConditionClause, PrincipalContext } from './types';
+
+/** Options for evaluation. */
+export interface EvaluateOptions {
+  /** Organisation id of an account, when known (settles `aws:PrincipalOrgID`). */
+  organizationOf?: (accountId: string) => string | undefined;
+  /** Evaluation time for `aws:CurrentTime` / `aws:EpochTime`; unknown when absent. */
+  now?: Date;
+}
+
+/** How a caller matches one principal of a statement. */
+export type PrincipalMatch =
+  | { kind: 'no' }
+  | { kind: 'yes'; issuer?: string }
+  /** Matches only if an extra condition holds (e.g. which principal of the account it is). */
+  | { kind: 'partial'; issuer?: string; clause: ConditionClause };
+
+const NO: PrincipalMatch = { kind: 'no' };
+
+/** A caller prepared for evaluation against many policies. */
+export interface Caller {
+  /** The assume action this caller uses. */
+  via: string;
+  match(p: ClassifiedPrincipal): PrincipalMatch;
+  /** Request context; `issuer` is the web-identity issuer of the matched principal. */
+  context(issuer?: string): RequestContext;
+  /** Reverse-index keys whose principals may match this caller. */
+  indexKeys(): string[];
+  /** Whether principals of an index bucket may match only through a claim check (shared providers). */
+  subjectHint?: string;
+}
+
+function present(...values: string[]): ContextValue {
+  return { state: 'present', values };
+}
+
+/** Keys of web identity and SAML that are absent on a plain sts:AssumeRole call. */
+function isFederationKey(keyLower: string): boolean {
+  if (keyLower.startsWith('saml:')) return true;
+  const colon = keyLower.indexOf(':');
+  if (colon < 0) return false;
+  const ns = keyLower.slice(0, colon);
+  return ns.includes('.') || ns.includes('/');
+}
+
+function timeKeys(options: EvaluateOptions): Record<string, ContextValue> {
+  if (!options.now) return {};
+  return {
+    'aws:currenttime': present(options.now.toISOString()),
+    'aws:epochtime': present(String(Math.floor(options.now.getTime() / 1000))),
+  };
+}
+
+function makeContext(
+  known: Record<string, ContextValue>,
+  fallback: (keyLower: string) => ContextValue,
+): RequestContext {
+  return {
+    get(keyLower) {
+      return lookup(known, keyLower) ?? fallback(keyLower);
+    },
+  };
+}
+
+// Keys only present when a service acts for a resource, or only for AWS principals.
+const SERVICE_ONLY_KEYS = new Set(['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths']);
+const AWS_PRINCIPAL_KEYS = new Set([
+  'aws:principalarn',
+  'aws:principalaccount',
+  'aws:principalorgid',
+  'aws:principalorgpaths',
+  'aws:principaltype',
+  'aws:userid',
+  'aws:username',
+]);
+
+interface AwsIdentity {
+  accountId: string;
+  kind: 'root' | 'role' | 'assumed-role' | 'user' | 'federated-user' | 'account';
+  name?: string;
+  session?: string;
+  arn?: string;
+}
+
+function awsIdentityFromArn(arnText: string): AwsIdentity {
+  const arn = parseArn(arnText);
+  if (!arn || !isAccountId(arn.accountId)) {
+    throw new Error(`"${arnText}" is not an IAM or STS ARN with an account id`);
+  }
+  const r = arn.resource;
+  if (arn.service === 'iam' && r === 'root') return { accountId: arn.accountId, kind: 'root', arn: arnText };
+  if (arn.service === 'iam' && r.startsWith('role/')) {
+    return { accountId: arn.accountId, kind: 'role', name: r.slice(r.lastIndexOf('/') + 1), arn: arnText };
+  }
+  if (arn.service === 'iam' && r.startsWith('user/')) {
+    return { accountId: arn.accountId, kind: 'user', name: r.slice(r.lastIndexOf('/') + 1), arn: arnText };
+  }
+  if (arn.service === 'sts' && r.startsWith('assumed-role/')) {
+    const [, name, ...session] = r.split('/');
+    if (!name) throw new Error(`"${arnText}" has no role name`);
+    return { accountId: arn.accountId, kind: 'assumed-role', name, session: session.join('/'), arn: arnText };
+  }
+  if (arn.service === 'sts' && r.startsWith('federated-user/')) {
+    return { accountId: arn.accountId, kind: 'federated-user', name: r.slice(15), arn: arnText };
+  }
+  throw new Error(
+    `"${arnText}" is not a principal ARN (expected …:root, …:role/…, …:user/…, …:assumed-role/… or …:federated-user/…)`,
+  );
+}
+
+function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
+  const acct = id.accountId;
+  const nameLower = id.name?.toLowerCase();
+  const partition = id.arn ? parseArn(id.arn)!.partition : 'aws';
+  const known: Record<string, ContextValue> = {
+    'aws:principalaccount': present(acct),
+    'aws:principalisawsservice': present('false'),
+    'aws:principalservicename': ABSENT_VALUE,
+    'aws:federatedprovider': ABSENT_VALUE,
+    ...timeKeys(options),
+  };
+  const org = options.organizationOf?.(acct);
+  if (org) known['aws:principalorgid'] = present(org);
+  switch (id.kind) {
+    case 'role':
+      known['aws:principalarn'] = present(id.arn!);
+      known['aws:principaltype'] = present('AssumedRole');
+      known['aws:username'] = ABSENT_VALUE;
+      break;
+    case 'assumed-role':
+      known['aws:principaltype'] = present('AssumedRole');
+      known['aws:username'] = ABSENT_VALUE;
+      // The role's path is not in a session ARN: aws:PrincipalArn is only known without a path.
+      known['aws:principalarn'] = UNKNOWN_VALUE;
+      break;
+    case 'user':
+      known['aws:principalarn'] = present(id.arn!);
+      known['aws:principaltype'] = present('User');
+      known['aws:username'] = present(id.name!);
+      break;
+    case 'federated-user':
+      known['aws:principalarn'] = present(id.arn!);
+      known['aws:principaltype'] = present('FederatedUser');
+      break;
+    case 'root':
+      known['aws:principalarn'] = present(`arn:${partition}:iam::${acct}:root`);
+      known['aws:principaltype'] = present('Account');
+      break;
+    default:
+      break;
+  }
+  const ctx = makeContext(known, key => {
+    if (isFederationKey(key)) return ABSENT_VALUE;
+    if (SERVICE_ONLY_KEYS.has(key)) return ABSENT_VALUE;
+    return UNKNOWN_VALUE;
+  });
+  const match = (p: ClassifiedPrincipal): PrincipalMatch => {
+    switch (p.kind) {
+      case 'public':
+        return { kind: 'yes' };
+      case 'account':
+        return p.accountId === acct ? { kind: 'yes' } : NO;
+      case 'role':
+      case 'user':
+      case 'assumed-role':
+      case 'federated-user': {
+        if (p.accountId !== acct) return NO;
+        if (id.kind === 'account') {
+          return {
+            kind: 'partial',
+            clause: { operator: 'ArnEquals', key: 'aws:PrincipalArn', values: [p.id] },
+          };
+        }
+        if (p.kind === 'role') {
+          return (id.kind === 'role' || id.kind === 'assumed-role') && p.name?.toLowerCase() === nameLower
+            ? { kind: 'yes' }
+            : NO;
+        }
+        if (p.kind === 'user') {
+          return id.kind === 'user' && p.name?.toLowerCase() === nameLower ? { kind: 'yes' } : NO;
+        }
+        if (p.kind === 'assumed-role') {
+          return id.kind === 'assumed-role' &&
+            p.indexKey === `assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`
+            ? { kind: 'yes' }
+            : NO;
+        }
+        return id.kind === 'federated-user' && p.id === id.arn ? { kind: 'yes' } : NO;
+      }
+      default:
+        return NO;
+    }
+  };
+  const indexKeys = () => {
+    const keys = ['*', `account:${acct}`];
+    if (id.kind === 'account') keys.push(`in-account:${acct}`);
+    if (nameLower && (id.kind === 'role' || id.kind === 'assumed-role')) keys.push(`role:${acct}:${nameLower}`);
+    if (nameLower && id.kind === 'user') keys.push(`user:${acct}:${nameLower}`);
+    if (id.kind === 'assumed-role') keys.push(`assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`);
+    if (id.kind === 'federated-user') keys.push(`federated-user:${acct}:${nameLower}`);
+    return keys;
+  };
+  return { via: ASSUME_ROLE, match, context: () => ctx, indexKeys };
+}
+
+function serviceCaller(service: string, options: EvaluateOptions): Caller {
+  const s = service.toLowerCase();
+  const ctx = makeContext(
+    {
+      'aws:principalisawsservice': present('true'),
+      'aws:principalservicename': present(s),
+      'aws:federatedprovider': ABSENT_VALUE,
+      ...timeKeys(options),
+    },
+    key => {
+      if (isFederationKey(key)) return ABSENT_VALUE;
+      if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/')) return ABSENT_VALUE;
+      return UNKNOWN_VALUE;
+    },
+  );
+  return {
+    via: ASSUME_ROLE,
+    match: p =>
+      p.kind === 'public' || (p.kind === 'service' && p.id.toLowerCase() === s)
+        ? { kind: 'yes' }
+        : NO,
+    context: () => ctx,
+    indexKeys: () => ['*', `service:${s}`],
+  };
+}
+
+/** Issuer (host/path, no scheme) from a provider ARN or URL. */
+export function issuerOf(provider: string): string {
+  const arn = parseArn(provider);
+  if (arn && arn.resource.startsWith('oidc-provider/')) return arn.resource.slice(14);
+  return provider.replace(/^https?:\/\//i, '').replace(/\/$/, '');
+}
+
+function webCaller(
+  provider: 'github' | 'eks' | undefined,
+  issuer: string | undefined,
+  claims: Record<string, ContextValue>,
+  options: EvaluateOptions,
+  indexKeys: string[],
+  subjectHint?: string,
+): Caller {
+  const issuerLower = issuer?.toLowerCase();
+  const contexts = new Map<string, RequestContext>();
+  const context = (matched?: string): RequestContext => {
+    const iss = (matched ?? issuer ?? '').toLowerCase();
+    let ctx = contexts.get(iss);
+    if (ctx) return ctx;
+    const known: Record<string, ContextValue> = { ...timeKeys(options) };
+    for (const [claim, value] of Object.entries(claims)) known[`${iss}:${claim.toLowerCase()}`] = value;
+    const prefix = `${iss}:`;
+    ctx = makeContext(known, key => {
+      if (key.startsWith(prefix)) return UNKNOWN_VALUE;
+      if (key === 'aws:federatedprovider') return UNKNOWN_VALUE;
+      if (isFederationKey(key)) return ABSENT_VALUE;
+      if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/')) return ABSENT_VALUE;
+      if (SERVICE_ONLY_KEYS.has(key) || key === 'sts:externalid') return ABSENT_VALUE;
+      return UNKNOWN_VALUE;
+    });
+    contexts.set(iss, ctx);
+    return ctx;
+  };
+  const match = (p: ClassifiedPrincipal): PrincipalMatch => {
+    if (p.kind === 'public') return { kind: 'yes', issuer: issuer };
+    if (p.kind !== 'oidc' || !p.issuer) return NO;
+    const pIssuer = p.issuer.toLowerCase();
+    if (issuerLower !== undefined) return pIssuer === issuerLower ? { kind: 'yes', issuer: p.issuer } : NO;
+    if (provider && p.provider === provider) {
+      if (provider === 'github') return { kind: 'yes', issuer: p.issuer };
+      return {
+        kind: 'partial',
+        issuer: p.issuer,
+        clause: { operator: 'ArnEquals', key: 'aws:FederatedProvider', values: [p.id] },
+      };
+    }
+    return NO;
+  };
+  return {
+    via: ASSUME_ROLE_WITH_WEB_IDENTITY,
+    match,
+    context,
+    indexKeys: () => indexKeys,
+    subjectHint,
+  };
+}
+
+function githubCaller(
+  c: Extract<PrincipalContext, { type: 'github' }>,
+  options: EvaluateOptions,
+): Caller {
+  const repo = `${c.owner}/${c.repo}`;
+  const claims: Record<string, ContextValue> = {
+    aud: present(c.audience ?? 'sts.amazonaws.com'),
+    repository: present(repo),
+    repository_owner: present(c.owner),
+  };
+  if (c.environment) {
+    claims.sub = present(`repo:${repo}:environment:${c.environment}`);
+    claims.environment = present(c.environment);
+  } else if (c.pullRequest) {
+    claims.sub = present(`repo:${repo}:pull_request`);
+    claims.environment = ABSENT_VALUE;
+    claims.event_name = present('pull_request');
+  } else if (c.ref) {
+    claims.sub = present(`repo:${repo}:ref:${c.ref}`);
+    claims.environment = ABSENT_VALUE;
+  } else {
+    claims.sub = { state: 'prefix', prefix: `repo:${repo}:` };
+  }
+  if (c.ref) {
+    claims.ref = present(c.ref);
+    if (c.ref.startsWith('refs/heads/')) claims.ref_type = present('branch');
+    else if (c.ref.startsWith('refs/tags/')) claims.ref_type = present('tag');
+  }
+  return webCaller(
+    'github',
+    undefined,
+    claims,
+    options,
+    ['*', `github-repo:${repo.toLowerCase()}`, `github-owner:${c.owner.toLowerCase()}`, 'github-any'],
+  );
+}
+
+/** Prepares a caller for evaluation. Throws on an unusable principal context. */
+export function prepareCaller(principal: PrincipalContext, options: EvaluateOptions = {}): Caller {
+  switch (principal.type) {
+    case 'arn':
+      return awsCaller(awsIdentityFromArn(principal.arn), options);
+    case 'account':
+      if (!isAccountId(principal.accountId)) {
+        throw new Error(`"${principal.accountId}" is not a 12-digit account id`);
+      }
+      return awsCaller({ accountId: principal.accountId, kind: 'account' }, options);
+    case 'service':
+      return serviceCaller(principal.service, options);
+    case 'github':
+      return githubCaller(principal, options);
+    case 'eks': {
+      const issuer = principal.provider ? issuerOf(principal.provider) : undefined;
+      const claims: Record<string, ContextValue> = {
+        sub: present(`system:serviceaccount:${principal.namespace}:${principal.serviceAccount}`),
+        aud: present('sts.amazonaws.com'),
+      };
+      return webCaller(
+        'eks',
+        issuer,
+        claims,
+        options,
+        issuer ? ['*', `oidc:${issuer.toLowerCase()}`] : ['*', 'eks-any'],
+      );
+    }
+    case 'oidc': {
+      const issuer = issuerOf(principal.provider);
+      const claims: Record<string, ContextValue> = {};
+      for (const [k, v] of Object.entries(principal.claims)) {
+        claims[k] = present(...(Array.isArray(v) ? v : [v]));
+      }
+      const provider = oidcProviderOf(issuer);
+      if (provider === 'github' && !claims.aud) claims.aud = present('sts.amazonaws.com');
+      return webCaller(undefined, issuer, claims, options, ['*', `oidc:${issuer.toLowerCase()}`]);
+    }
+    case 'saml': {
+      const providerLower = principal.provider.toLowerCase();
+      const known: Record<string, ContextValue> = {
+        'saml:aud': present('https://signin.aws.amazon.com/saml'),
+        'aws:federatedprovider': present(principal.provider),
+        ...timeKeys(options),
+      };
+      for (const [k, v] of Object.entries(principal.claims ?? {})) {
+        const key = k.toLowerCase().startsWith('saml:') ? k.toLowerCase() : `saml:${k.toLowerCase()}`;
+        known[key] = present(...(Array.isArray(v) ? v : [v]));
+      }
+      const ctx = makeContext(known, key => {
+        if (key.startsWith('saml:')) return UNKNOWN_VALUE;
+        if (isFederationKey(key)) return ABSENT_VALUE;
+        if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/')) return ABSENT_VALUE;
+        if (SERVICE_ONLY_KEYS.has(key) || key === 'sts:externalid') return ABSENT_VALUE;
+        return UNKNOWN_VALUE;
+      });
+      return {
+        via: ASSUME_ROLE_WITH_SAML,
+        match: p =>
+          p.kind === 'public' || (p.kind === 'saml' && p.id.toLowerCase() === providerLower)
+            ? { kind: 'yes' }
+            : NO,
+        context: () => ctx,
+        indexKeys: () => ['*', `saml:${providerLower}`],
+      };
+    }
+    default:
+      throw new Error('Unknown principal context');
+  }
+}

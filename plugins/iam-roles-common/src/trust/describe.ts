@@ -1,0 +1,309 @@
+import { lookup, parseArn } from './arn';
+import { issuerOf } from './caller';
+import { parseOperator } from './conditions';
+import { hasWildcard } from './glob';
+import type { ConditionClause, Finding, Severity, TrustedPrincipal } from './types';
+
+/** Options for {@link describePrincipal}. */
+export interface DescribeOptions {
+  /** Accounts of the organisation: other accounts are described as external. */
+  internalAccounts?: string[];
+  /** Friendly account names, by account id. */
+  accountNames?: Record<string, string>;
+}
+
+function quoteList(values: string[], joiner = 'or'): string {
+  const q = values.map(v => `"${v}"`);
+  if (q.length <= 1) return q.join('');
+  return `${q.slice(0, -1).join(', ')} ${joiner} ${q[q.length - 1]}`;
+}
+
+function account(id: string | undefined, options: DescribeOptions): string {
+  if (!id) return 'an unknown account';
+  const name = options.accountNames?.[id];
+  let scope = '';
+  if (options.internalAccounts) {
+    scope = options.internalAccounts.includes(id) ? ' (internal)' : ' (external)';
+  }
+  return name ? `account ${id} "${name}"${scope}` : `account ${id}${scope}`;
+}
+
+function valuesOf(p: TrustedPrincipal, suffix: string): { values: string[]; like: boolean } | undefined {
+  const issuer = p.kind === 'oidc' ? issuerOf(p.id).toLowerCase() : '';
+  for (const c of p.conditions) {
+    const key = c.key.toLowerCase();
+    if (key !== `${issuer}:${suffix}` && !(issuer === '' && key.endsWith(`:${suffix}`))) continue;
+    const op = parseOperator(c.operator);
+    if (!op.info || op.info.family !== 'string' || op.info.negated) continue;
+    return { values: c.values, like: !!op.info.like };
+  }
+  return undefined;
+}
+
+function describeGithubSubject(value: string, like: boolean): string {
+  const wild = like && hasWildcard(value);
+  const m = /^repo:([^/:]+)\/([^:]+)(?::(.*))?$/.exec(value);
+  if (!m || (wild && /[*?]/.test(m[1]))) {
+    if (!wild) return `GitHub Actions with subject "${value}"`;
+    return value === '*' || /^repo:[*?]/.test(value) || !value.startsWith('repo:')
+      ? `any GitHub repository of any owner (subject "${value}")`
+      : `any GitHub repository whose subject matches "${value}"`;
+  }
+  const [, owner, repo, rest] = m;
+  if (wild && /[*?]/.test(repo)) {
+    return repo === '*' ? `any repository of ${owner}` : `repositories of ${owner} matching "${repo}"`;
+  }
+  const where = `GitHub Actions in ${owner}/${repo}`;
+  if (rest === undefined) return where;
+  if (wild && /^\*+$/.test(rest)) return `${where} (any branch, tag, pull request or environment)`;
+  let r = /^ref:refs\/heads\/(.+)$/.exec(rest);
+  if (r) {
+    return wild && hasWildcard(r[1]) ? `${where} on branches matching "${r[1]}"` : `${where} on branch ${r[1]}`;
+  }
+  r = /^ref:refs\/tags\/(.+)$/.exec(rest);
+  if (r) {
+    return wild && hasWildcard(r[1]) ? `${where} on tags matching "${r[1]}"` : `${where} on tag ${r[1]}`;
+  }
+  r = /^environment:(.+)$/.exec(rest);
+  if (r) {
+    return wild && hasWildcard(r[1])
+      ? `${where} in environments matching "${r[1]}"`
+      : `${where} in environment ${r[1]}`;
+  }
+  if (rest === 'pull_request') return `${where} on pull requests`;
+  return `${where} (${rest})`;
+}
+
+function joinAlternatives(parts: string[]): string {
+  const unique = [...new Set(parts)];
+  return unique.length <= 1 ? unique.join('') : `${unique.slice(0, -1).join('; ')}; or ${unique[unique.length - 1]}`;
+}
+
+function describeOidc(p: TrustedPrincipal): string {
+  const issuer = issuerOf(p.id);
+  const sub = valuesOf(p, 'sub');
+  const aud = valuesOf(p, 'aud');
+  switch (p.provider) {
+    case 'github': {
+      if (sub) return joinAlternatives(sub.values.map(v => describeGithubSubject(v, sub.like)));
+      const repo = valuesOf(p, 'repository');
+      if (repo) return joinAlternatives(repo.values.map(v => `GitHub Actions in ${v}`));
+      const owner = valuesOf(p, 'repository_owner');
+      if (owner) return joinAlternatives(owner.values.map(v => `any repository of ${v}`));
+      return 'GitHub Actions in any repository of any owner';
+    }
+    case 'eks': {
+      const cluster = /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/id\/(.+)$/i.exec(issuer);
+      const on = cluster ? `on cluster ${cluster[2]} (${cluster[1]})` : `on cluster ${issuer}`;
+      if (!sub) return `any EKS service account ${on}`;
+      return joinAlternatives(
+        sub.values.map(v => {
+          const m = /^system:serviceaccount:([^:]+):(.+)$/.exec(v);
+          if (!m) return `EKS workloads with subject "${v}" ${on}`;
+          if (sub.like && m[2] === '*') return `any EKS service account in namespace ${m[1]} ${on}`;
+          return `EKS service account ${m[1]}/${m[2]} ${on}`;
+        }),
+      );
+    }
+    case 'gitlab': {
+      if (!sub) return 'GitLab CI/CD in any project of any group';
+      return joinAlternatives(
+        sub.values.map(v => {
+          const m = /^project_path:([^:]+):ref_type:([^:]+):ref:(.+)$/.exec(v);
+          if (m) return `GitLab CI/CD in ${m[1]} on ${m[2]} ${m[3]}`;
+          return `GitLab CI/CD with subject "${v}"`;
+        }),
+      );
+    }
+    case 'terraform-cloud':
+      return sub
+        ? joinAlternatives(sub.values.map(v => `Terraform Cloud runs with subject "${v}"`))
+        : 'Terraform Cloud runs of any organization';
+    case 'cognito':
+      return aud
+        ? `Cognito identity pool ${quoteList(aud.values)}`
+        : 'identities of any Cognito identity pool';
+    case 'google':
+      return aud ? `Google accounts signing in to client ${quoteList(aud.values)}` : 'any Google account';
+    case 'amazon':
+      return 'Login with Amazon users';
+    case 'facebook':
+      return 'Facebook users';
+    default:
+      return sub
+        ? `workloads of OIDC provider ${issuer} with subject ${quoteList(sub.values)}`
+        : `any identity of OIDC provider ${issuer}`;
+  }
+}
+
+/** Plain words for a trusted principal, e.g. "GitHub Actions in acme/payments-api on branch main". */
+export function describePrincipal(p: TrustedPrincipal, options: DescribeOptions = {}): string {
+  const hasExternalId = p.conditions.some(c => c.key.toLowerCase() === 'sts:externalid');
+  const externalId = hasExternalId ? ' with an ExternalId' : '';
+  switch (p.kind) {
+    case 'public':
+      return p.except
+        ? `anyone except ${p.except.join(', ')}`
+        : `anyone (any AWS principal in any account)${externalId}`;
+    case 'account':
+      return `${account(p.accountId ?? p.id, options)}${externalId}`;
+    case 'role': {
+      const arn = parseArn(p.id);
+      const name = arn ? arn.resource.slice(arn.resource.lastIndexOf('/') + 1) : p.id;
+      return `role ${name} in ${account(p.accountId, options)}${externalId}`;
+    }
+    case 'user': {
+      const arn = parseArn(p.id);
+      const name = arn ? arn.resource.slice(arn.resource.lastIndexOf('/') + 1) : p.id;
+      return `IAM user ${name} in ${account(p.accountId, options)}${externalId}`;
+    }
+    case 'assumed-role': {
+      const parts = parseArn(p.id)?.resource.split('/') ?? [];
+      return `session "${parts.slice(2).join('/')}" of role ${parts[1]} in ${account(p.accountId, options)}`;
+    }
+    case 'federated-user': {
+      const r = parseArn(p.id)?.resource ?? p.id;
+      return `federated user ${r.slice(r.indexOf('/') + 1)} in ${account(p.accountId, options)}`;
+    }
+    case 'service':
+      return `the AWS service ${p.id}`;
+    case 'oidc':
+      return describeOidc(p);
+    case 'saml': {
+      const name = parseArn(p.id)?.resource.slice('saml-provider/'.length) ?? p.id;
+      return name.startsWith('AWSSSO_')
+        ? `Identity Center permission set via SAML provider ${name}`
+        : `users signing in through SAML provider ${name}`;
+    }
+    case 'canonical-user':
+      return `the S3 canonical user ${p.id}`;
+    case 'unique-id':
+      return `a deleted principal (unique id ${p.id})`;
+    default:
+      return p.id;
+  }
+}
+
+const KEY_WORDS: Record<string, string> = {
+  'sts:externalid': 'the ExternalId',
+  'sts:sourceidentity': 'the source identity',
+  'sts:rolesessionname': 'the session name',
+  'aws:principalorgid': "the caller's organization",
+  'aws:principalorgpaths': "the caller's organization path",
+  'aws:principalaccount': "the caller's account",
+  'aws:principalarn': 'the caller',
+  'aws:principaltype': "the caller's type",
+  'aws:sourceaccount': 'the account the service acts for',
+  'aws:sourcearn': 'the resource the service acts for',
+  'aws:sourceorgid': "the source resource's organization",
+  'aws:sourceip': "the caller's IP address",
+  'aws:sourcevpc': 'the VPC',
+  'aws:sourcevpce': 'the VPC endpoint',
+  'aws:multifactorauthpresent': 'MFA',
+  'aws:multifactorauthage': 'the age of the MFA sign-in (seconds)',
+  'aws:securetransport': 'TLS',
+  'aws:currenttime': 'the time',
+  'aws:epochtime': 'the time',
+  'aws:userid': "the caller's unique id",
+  'aws:username': "the caller's user name",
+  'aws:federatedprovider': 'the identity provider',
+  'saml:aud': 'the SAML assertion audience',
+  'saml:sub': 'the SAML subject',
+  'saml:iss': 'the SAML issuer',
+};
+
+function keyWords(key: string): string {
+  const lower = key.toLowerCase();
+  const known = lookup(KEY_WORDS, lower);
+  if (known) return known;
+  if (lower.startsWith('aws:principaltag/')) return `the caller's tag "${key.slice(17)}"`;
+  if (lower.startsWith('aws:requesttag/')) return `the session tag "${key.slice(15)}"`;
+  if (lower.startsWith('saml:')) return `the SAML attribute ${key.slice(5)}`;
+  const colon = key.lastIndexOf(':');
+  if (colon > 0 && (key.includes('.') || key.includes('/'))) {
+    const claim = key.slice(colon + 1);
+    const names: Record<string, string> = {
+      sub: 'the token subject',
+      aud: 'the token audience',
+      amr: 'the sign-in type',
+      repository: 'the repository',
+      repository_owner: 'the repository owner',
+      ref: 'the Git ref',
+      environment: 'the deployment environment',
+      job_workflow_ref: 'the workflow',
+      actor: 'the GitHub actor',
+    };
+    return lookup(names, claim.toLowerCase()) ?? `the token claim "${claim}"`;
+  }
+  return key;
+}
+
+/** Plain words for a condition clause, e.g. `the ExternalId is "acme-7f3a"`. */
+export function describeCondition(c: ConditionClause): string {
+  const op = parseOperator(c.operator);
+  const subject = keyWords(c.key);
+  const lowerKey = c.key.toLowerCase();
+  const values = c.values;
+  let text: string;
+  if (!op.info) {
+    text = `${c.key} ${c.operator} ${quoteList(values)}`;
+  } else {
+    const { family, negated, cmp } = op.info;
+    switch (family) {
+      case 'null':
+        text = values.every(v => v.toLowerCase() === 'true')
+          ? `${subject} is not set`
+          : `${subject} is set`;
+        break;
+      case 'bool': {
+        const yes = values.some(v => v.toLowerCase() === 'true');
+        if (lowerKey === 'aws:multifactorauthpresent') text = yes ? 'the caller signed in with MFA' : 'the caller did not sign in with MFA';
+        else if (lowerKey === 'aws:securetransport') text = yes ? 'the request uses TLS' : 'the request does not use TLS';
+        else text = `${subject} is ${yes ? 'true' : 'false'}`;
+        break;
+      }
+      case 'ip':
+        text = `${subject} is ${negated ? 'not ' : ''}in ${quoteList(values)}`;
+        break;
+      case 'numeric':
+      case 'date': {
+        const words: Record<string, string> =
+          family === 'date'
+            ? { eq: 'is', lt: 'is before', le: 'is at or before', gt: 'is after', ge: 'is at or after' }
+            : { eq: 'is', lt: 'is less than', le: 'is at most', gt: 'is more than', ge: 'is at least' };
+        text = `${subject} ${negated ? 'is not' : words[cmp ?? 'eq']} ${quoteList(values)}`;
+        break;
+      }
+      default: {
+        const like = !!op.info.like && values.some(hasWildcard);
+        let verb = like ? 'matches' : 'is';
+        if (negated) verb = like ? 'does not match' : 'is not';
+        const caseNote = op.info.ignoreCase ? ' (ignoring case)' : '';
+        text = `${subject} ${verb} ${quoteList(values, negated ? 'nor' : 'or')}${caseNote}`;
+      }
+    }
+  }
+  if (op.setOperator === 'ForAnyValue') text = `at least one value: ${text}`;
+  if (op.setOperator === 'ForAllValues') text = `every value: ${text}`;
+  if (op.ifExists) text = `${text}, when present`;
+  return text;
+}
+
+const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+/** The highest severity among findings, or `none`. */
+export function highestSeverity(findings: Array<Pick<Finding, 'severity'>>): Severity | 'none' {
+  let best = ORDER.length;
+  for (const f of findings) {
+    const i = ORDER.indexOf(f.severity);
+    if (i >= 0 && i < best) best = i;
+  }
+  return best < ORDER.length ? ORDER[best] : 'none';
+}
+
+/** Compares severities for sorting, most severe first. */
+export function compareSeverity(a: Severity | 'none', b: Severity | 'none'): number {
+  const ia = a === 'none' ? ORDER.length : ORDER.indexOf(a);
+  const ib = b === 'none' ? ORDER.length : ORDER.indexOf(b);
+  return ia - ib;
+}

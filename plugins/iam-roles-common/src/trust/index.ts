@@ -1,0 +1,19 @@
+export { normalizeTrustPolicy, toPolicyDocument } from './normalizeTrustPolicy';
+export type { NormalizeResult } from './normalizeTrustPolicy';
+export { analyzeRole } from './analyzeRole';
+export type { AnalyzeOptions, RoleInput } from './analyzeRole';
+export { evaluateAssume } from './evaluateAssume';
+export type { EvaluateOptions } from './caller';
+export { parsePrincipalSpec } from './parsePrincipalSpec';
+export { TrustIndex } from './TrustIndex';
+export type { TrustIndexMatch } from './TrustIndex';
+export { parseAuthorizationDetails } from './parseAuthorizationDetails';
+export type { AuthorizationDetails } from './parseAuthorizationDetails';
+export {
+  describePrincipal,
+  describeCondition,
+  highestSeverity,
+  compareSeverity,
+} from './describe';
+export type { DescribeOptions } from './describe';
+export { TRUST_ACTIONS } from './actions';

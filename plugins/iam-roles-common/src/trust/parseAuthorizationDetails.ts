@@ -1,0 +1,170 @@
+import { accountOfArn } from './arn';
+import type { RoleRecord } from './types';
+
+/** Roles and accounts read from `get-account-authorization-details` output. */
+export interface AuthorizationDetails {
+  roles: RoleRecord[];
+  /** Accounts that appear in the input (from role, user and group ARNs), sorted. */
+  accountIds: string[];
+  /** ARNs of the users and roles in the input, for dangling-principal checks. */
+  principalArns: string[];
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function get(obj: Json, name: string): unknown {
+  if (name in obj) return obj[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+/** Lists as JSON arrays, or as the Query API's `{ member: [...] }`. */
+function list(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (isObject(value)) {
+    const member = get(value, 'member');
+    if (member !== undefined) return Array.isArray(member) ? member : [member];
+  }
+  return [];
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  return undefined;
+}
+
+function setTag(tags: Record<string, string>, key: string, value: string) {
+  Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function readTags(value: unknown): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (isObject(value) && get(value, 'member') === undefined) {
+    for (const [k, v] of Object.entries(value)) {
+      const s = str(v);
+      if (s !== undefined) setTag(tags, k, s);
+    }
+    return tags;
+  }
+  for (const t of list(value)) {
+    if (!isObject(t)) continue;
+    const k = str(get(t, 'Key'));
+    const v = str(get(t, 'Value'));
+    if (k !== undefined) setTag(tags, k, v ?? '');
+  }
+  return tags;
+}
+
+function readRole(raw: unknown, index: number): RoleRecord {
+  if (!isObject(raw)) throw new Error(`RoleDetailList[${index}] is not an object`);
+  const arn = str(get(raw, 'Arn'));
+  const roleName = str(get(raw, 'RoleName'));
+  if (!arn || !roleName) throw new Error(`RoleDetailList[${index}] has no Arn or RoleName`);
+  const accountId = accountOfArn(arn);
+  if (!accountId) throw new Error(`RoleDetailList[${index}]: "${arn}" is not a role ARN with an account id`);
+  const role: RoleRecord = {
+    arn,
+    accountId,
+    roleName,
+    roleId: str(get(raw, 'RoleId')) ?? '',
+    path: str(get(raw, 'Path')) ?? '/',
+    assumeRolePolicyDocument: get(raw, 'AssumeRolePolicyDocument'),
+    tags: readTags(get(raw, 'Tags')),
+    attachedManagedPolicies: list(get(raw, 'AttachedManagedPolicies'))
+      .filter(isObject)
+      .map(p => ({ name: str(get(p, 'PolicyName')) ?? '', arn: str(get(p, 'PolicyArn')) ?? '' })),
+    inlinePolicyNames: list(get(raw, 'RolePolicyList'))
+      .filter(isObject)
+      .map(p => str(get(p, 'PolicyName')) ?? '')
+      .filter(n => n !== ''),
+  };
+  const createDate = str(get(raw, 'CreateDate'));
+  if (createDate) role.createDate = createDate;
+  const description = str(get(raw, 'Description'));
+  if (description) role.description = description;
+  const max = Number(get(raw, 'MaxSessionDuration'));
+  if (Number.isFinite(max) && max > 0) role.maxSessionDuration = max;
+  const lastUsed = get(raw, 'RoleLastUsed');
+  if (isObject(lastUsed)) {
+    const date = str(get(lastUsed, 'LastUsedDate'));
+    const region = str(get(lastUsed, 'Region'));
+    if (date || region) {
+      role.lastUsed = {};
+      if (date) role.lastUsed.date = date;
+      if (region) role.lastUsed.region = region;
+    }
+  }
+  const boundary = get(raw, 'PermissionsBoundary');
+  if (isObject(boundary)) {
+    const b = str(get(boundary, 'PermissionsBoundaryArn'));
+    if (b) role.permissionsBoundary = b;
+  }
+  return role;
+}
+
+/** Unwraps the raw Query API envelope (`GetAccountAuthorizationDetailsResponse` → `…Result`). */
+function unwrap(page: Json): Json {
+  let current = page;
+  for (const name of ['GetAccountAuthorizationDetailsResponse', 'GetAccountAuthorizationDetailsResult']) {
+    const inner = get(current, name);
+    if (isObject(inner)) current = inner;
+  }
+  return current;
+}
+
+/**
+ * Reads the output of `aws iam get-account-authorization-details` in AWS CLI form (decoded documents)
+ * or raw API form (URL-encoded documents, optionally inside the Query API envelope), as a string or an
+ * object; several pages may be given as an array. Throws an Error with a readable message when the
+ * input is not such output. Trust policies are kept as given; {@link analyzeRole} decodes them.
+ */
+export function parseAuthorizationDetails(input: unknown): AuthorizationDetails {
+  let value = input;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch (e) {
+      throw new Error(`Not JSON: ${(e as Error).message}`);
+    }
+  }
+  const pages = Array.isArray(value) ? value : [value];
+  const roles: RoleRecord[] = [];
+  const accounts = new Set<string>();
+  const principalArns: string[] = [];
+  let recognised = false;
+  pages.forEach(rawPage => {
+    if (!isObject(rawPage)) return;
+    const page = unwrap(rawPage);
+    const roleList = get(page, 'RoleDetailList');
+    const userList = get(page, 'UserDetailList');
+    const groupList = get(page, 'GroupDetailList');
+    if (roleList === undefined && userList === undefined && groupList === undefined) return;
+    recognised = true;
+    list(roleList).forEach((raw, i) => {
+      const role = readRole(raw, i);
+      roles.push(role);
+      accounts.add(role.accountId);
+      principalArns.push(role.arn);
+    });
+    for (const raw of [...list(userList), ...list(groupList)]) {
+      if (!isObject(raw)) continue;
+      const arn = str(get(raw, 'Arn'));
+      const acct = arn ? accountOfArn(arn) : undefined;
+      if (acct) accounts.add(acct);
+      if (arn && get(raw, 'UserName') !== undefined) principalArns.push(arn);
+    }
+  });
+  if (!recognised) {
+    throw new Error(
+      'Not get-account-authorization-details output: no RoleDetailList, UserDetailList or GroupDetailList found',
+    );
+  }
+  return { roles, accountIds: [...accounts].sort(), principalArns };
+}
