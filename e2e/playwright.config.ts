@@ -19,7 +19,7 @@ export default defineConfig({
   workers: 1,
   reporter: [
     ['list'],
-    ['json'],
+    ...(process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['json'] as ['json']] : []),
     ['html', { open: 'never', outputFolder: path.join(__dirname, 'playwright-report') }],
   ],
   use: {
@@ -51,12 +51,14 @@ export default defineConfig({
       path.join(root, 'app-config.yaml'),
       '--config',
       path.join(__dirname, 'app-config.e2e.yaml'),
+      // The backend's log goes to a file, so the test output stays readable.
+      `> ${path.join(__dirname, 'backend.log')} 2>&1`,
     ].join(' '),
     cwd: backendDir,
     url: 'http://localhost:7007/.backstage/health/v1/readiness',
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,
-    stdout: 'pipe',
+    stdout: 'ignore',
     stderr: 'pipe',
   },
 });

@@ -2,11 +2,20 @@ import { expect, test } from '@playwright/test';
 import { signInAs } from './signIn';
 import { DEVELOPER } from './users';
 
-test('the catalog lists Acme’s components, and the org shows its groups', async ({ page }, testInfo) => {
+test('the catalog lists Acme’s components and the org page shows its groups', async ({
+  page,
+}, testInfo) => {
   await signInAs(page, DEVELOPER);
-  await expect(page.getByRole('heading', { name: /Acme developer portal/i }).first()).toBeVisible();
-  await expect(page.getByRole('table')).toBeVisible();
-  await expect(page.getByRole('row')).not.toHaveCount(0);
+
+  const table = page.getByRole('table');
+  // A developer first sees what their team owns, then everything Acme has.
+  await expect(table.getByRole('link', { name: 'payments-api' })).toBeVisible();
+  await page.getByRole('menuitem', { name: /All/ }).or(page.getByText('All', { exact: true })).first().click();
+  await expect(table.getByRole('link', { name: 'identity-service' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('catalog.png'), fullPage: true });
-  await testInfo.attach('catalog', { path: testInfo.outputPath('catalog.png'), contentType: 'image/png' });
+
+  await page.goto('/catalog/default/group/engineering');
+  await expect(page.getByRole('heading', { name: /engineering/i }).first()).toBeVisible();
+  await expect(page.getByText('payments', { exact: true }).first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('group.png'), fullPage: true });
 });

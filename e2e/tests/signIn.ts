@@ -1,8 +1,8 @@
 import { expect, Page } from '@playwright/test';
 
 /**
- * Signs in through the demo sign-in page (development only) as the given catalog user, in a fresh
- * page: each browser context keeps its own user in sessionStorage.
+ * Signs in through the demo sign-in page (development only) as the given catalog user. Each
+ * browser context keeps its own user (sessionStorage), so a test can act as two people.
  */
 export async function signInAs(page: Page, userName: string) {
   await page.goto('/');
@@ -10,5 +10,5 @@ export async function signInAs(page: Page, userName: string) {
   await expect(picker).toBeVisible();
   await picker.click();
   // The sidebar only renders once the app has a signed-in identity.
-  await expect(page.getByRole('navigation')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Settings' })).toBeVisible();
 }
