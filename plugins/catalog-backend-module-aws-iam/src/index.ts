@@ -1,1 +1,40 @@
-export {};
+/**
+ * Catalog backend module that turns AWS IAM roles (live accounts or snapshots) into owned, related
+ * Resource entities.
+ *
+ * @packageDocumentation
+ */
+
+export { catalogModuleAwsIam as default } from './module';
+export { AwsIamEntityProvider } from './provider/AwsIamEntityProvider';
+export type {
+  AwsIamEntityProviderOptions,
+  CatalogAccess,
+  RefreshSummary,
+} from './provider/AwsIamEntityProvider';
+export { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
+export type { AwsIamRelationsProcessorOptions } from './processor/AwsIamRelationsProcessor';
+export { ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS } from './processor/workloadRefs';
+export {
+  ANNOTATION_IAM_OWNER_SOURCE,
+  ANNOTATION_IAM_PERMISSION_SET,
+  ANNOTATION_IAM_PROVIDER,
+  LABEL_IAM_RISK,
+} from './entities/EntityBuilder';
+export { roleEntityName, accountEntityName } from './entities/entityName';
+export { readAwsIamProviderConfigs } from './config';
+export type {
+  AwsIamProviderConfig,
+  OwnershipConfig,
+  OwnershipRule,
+  AccountConfig,
+} from './config';
+export { SnapshotSource } from './sources/SnapshotSource';
+export { LiveAccountsSource } from './sources/LiveAccountsSource';
+export type { LiveAccountsSourceOptions } from './sources/LiveAccountsSource';
+export type {
+  IamRoleSource,
+  SourceRead,
+  AccountRead,
+  AccountFailure,
+} from './sources/types';

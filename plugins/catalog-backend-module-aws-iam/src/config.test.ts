@@ -1,0 +1,101 @@
+import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
+import { readAwsIamProviderConfigs } from './config';
+
+const read = (awsIam: JsonObject) =>
+  readAwsIamProviderConfigs(
+    new ConfigReader({ catalog: { providers: { awsIam } } }),
+  );
+
+describe('readAwsIamProviderConfigs', () => {
+  it('reads a snapshot provider with defaults', () => {
+    const [p] = read({
+      demo: { snapshots: { paths: ['../sample-data/aws'] } },
+    });
+    expect(p).toMatchObject({
+      id: 'demo',
+      snapshots: { paths: ['../sample-data/aws'] },
+      emitAccounts: true,
+      maxConcurrentAccounts: 5,
+      includeManagedPolicies: false,
+      ownership: { tagKeys: ['owner', 'team'], rules: [], aliases: {} },
+      schedule: { frequency: { minutes: 30 } },
+    });
+  });
+
+  it('reads live accounts, organizations, ownership, identity center and schedule', () => {
+    const [p] = read({
+      prod: {
+        accounts: [
+          '111111111111',
+          { accountId: '222222222222', name: 'staging', owner: 'platform' },
+        ],
+        organizations: { exclude: ['999999999999'] },
+        maxConcurrentAccounts: 2,
+        ownership: {
+          tagKeys: ['Owner'],
+          rules: [
+            { pathPrefix: '/service-role/', owner: 'platform' },
+            { namePattern: '^gha-', owner: 'platform' },
+          ],
+          default: 'sre',
+          aliases: { 'Payments Team': 'payments' },
+        },
+        identityCenter: {
+          permissionSets: {
+            AdministratorAccess: 'group:default/platform',
+            ReadOnlyAccess: ['sre', 'data'],
+          },
+        },
+        schedule: { frequency: { hours: 1 }, timeout: { minutes: 15 } },
+      },
+    });
+    expect(p.accounts).toEqual([
+      { accountId: '111111111111' },
+      { accountId: '222222222222', name: 'staging', owner: 'platform' },
+    ]);
+    expect(p.organizations).toEqual({
+      enabled: true,
+      accountId: undefined,
+      exclude: ['999999999999'],
+    });
+    expect(p.ownership.rules[1].namePattern!.test('gha-x')).toBe(true);
+    expect(p.permissionSets).toEqual({
+      AdministratorAccess: ['group:default/platform'],
+      ReadOnlyAccess: ['sre', 'data'],
+    });
+    expect(p.schedule.frequency).toEqual({ hours: 1 });
+  });
+
+  it('rejects mistakes with the config path in the message', () => {
+    expect(() => read({ x: {} })).toThrow(
+      /catalog.providers.awsIam.x: configure snapshots.paths, accounts or organizations/,
+    );
+    expect(() => read({ x: { accounts: ['12345'] } })).toThrow(
+      /not a 12-digit AWS account id/,
+    );
+    expect(() =>
+      read({ x: { accounts: ['111111111111'], snapshots: { paths: ['a'] } } }),
+    ).toThrow(/either snapshots or accounts/);
+    expect(() =>
+      read({
+        x: {
+          snapshots: { paths: ['a'] },
+          ownership: { rules: [{ namePattern: '(', owner: 'a' }] },
+        },
+      }),
+    ).toThrow(/namePattern is not a valid regular expression/);
+    expect(() =>
+      read({
+        x: {
+          snapshots: { paths: ['a'] },
+          ownership: { rules: [{ owner: 'a' }] },
+        },
+      }),
+    ).toThrow(/needs pathPrefix or namePattern/);
+  });
+
+  it('returns nothing when not configured', () => {
+    expect(readAwsIamProviderConfigs(new ConfigReader({}))).toEqual([]);
+  });
+});

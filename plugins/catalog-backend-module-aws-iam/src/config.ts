@@ -1,0 +1,275 @@
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+
+/** One ownership rule: the first rule whose conditions all match names the owner. */
+export interface OwnershipRule {
+  pathPrefix?: string;
+  namePattern?: RegExp;
+  owner: string;
+}
+
+/** How the owner of a role is decided. */
+export interface OwnershipConfig {
+  tagKeys: string[];
+  rules: OwnershipRule[];
+  default?: string;
+  aliases: Record<string, string>;
+}
+
+/** A live account to read. */
+export interface AccountConfig {
+  accountId: string;
+  name?: string;
+  owner?: string;
+}
+
+/** Configuration of one `catalog.providers.awsIam.<id>` provider. */
+export interface AwsIamProviderConfig {
+  id: string;
+  snapshots?: { paths: string[] };
+  accounts?: AccountConfig[];
+  organizations?: { enabled: boolean; accountId?: string; exclude: string[] };
+  accountNames: Record<string, string>;
+  internalAccounts: string[];
+  includeManagedPolicies: boolean;
+  maxConcurrentAccounts: number;
+  emitAccounts: boolean;
+  maxAttempts: number;
+  ownership: OwnershipConfig;
+  systemTagKeys: string[];
+  componentTagKeys: string[];
+  permissionSets: Record<string, string[]>;
+  schedule: SchedulerServiceTaskScheduleDefinition;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** The schedule used when a provider configures none. */
+export const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { minutes: 30 },
+  timeout: { minutes: 10 },
+  initialDelay: { seconds: 5 },
+};
+
+function readAccountId(value: string, where: string): string {
+  const id = value.trim();
+  if (!ACCOUNT_ID.test(id)) {
+    throw new InputError(
+      `${where}: "${value}" is not a 12-digit AWS account id`,
+    );
+  }
+  return id;
+}
+
+/** Reads a map whose keys may hold spaces (tag values, permission set names), which config keys may not. */
+function readRawMap(config: Config, key: string): Record<string, unknown> {
+  const value = config.getOptional(key);
+  if (value === undefined) {
+    return {};
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(`${key} must be a map`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function readStringMap(
+  config: Config,
+  key: string,
+  where: string,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [k, v] of Object.entries(readRawMap(config, key))) {
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      throw new InputError(`${where}.${key}["${k}"] must be a string`);
+    }
+    result[k] = String(v);
+  }
+  return result;
+}
+
+function readAccounts(
+  config: Config,
+  where: string,
+): AccountConfig[] | undefined {
+  if (!config.has('accounts')) {
+    return undefined;
+  }
+  const raw = config.get<unknown[]>('accounts');
+  if (!Array.isArray(raw)) {
+    throw new InputError(`${where}.accounts must be a list`);
+  }
+  return raw.map(item => {
+    if (typeof item === 'string' || typeof item === 'number') {
+      return { accountId: readAccountId(String(item), `${where}.accounts`) };
+    }
+    if (item && typeof item === 'object' && 'accountId' in item) {
+      const obj = item as Record<string, unknown>;
+      return {
+        accountId: readAccountId(String(obj.accountId), `${where}.accounts`),
+        name: typeof obj.name === 'string' ? obj.name : undefined,
+        owner: typeof obj.owner === 'string' ? obj.owner : undefined,
+      };
+    }
+    throw new InputError(
+      `${where}.accounts: each item is an account id or { accountId, name?, owner? }`,
+    );
+  });
+}
+
+function readOwnership(
+  config: Config | undefined,
+  where: string,
+): OwnershipConfig {
+  const rules = (config?.getOptionalConfigArray('rules') ?? []).map(
+    (rule, i) => {
+      const pattern = rule.getOptionalString('namePattern');
+      let namePattern: RegExp | undefined;
+      if (pattern !== undefined) {
+        try {
+          namePattern = new RegExp(pattern);
+        } catch (e) {
+          throw new InputError(
+            `${where}.ownership.rules[${i}].namePattern is not a valid regular expression: ${e}`,
+          );
+        }
+      }
+      const pathPrefix = rule.getOptionalString('pathPrefix');
+      if (!pathPrefix && !namePattern) {
+        throw new InputError(
+          `${where}.ownership.rules[${i}] needs pathPrefix or namePattern`,
+        );
+      }
+      return { pathPrefix, namePattern, owner: rule.getString('owner') };
+    },
+  );
+  return {
+    tagKeys: config?.getOptionalStringArray('tagKeys') ?? ['owner', 'team'],
+    rules,
+    default: config?.getOptionalString('default'),
+    aliases: config
+      ? readStringMap(config, 'aliases', `${where}.ownership`)
+      : {},
+  };
+}
+
+function readPermissionSets(
+  config: Config,
+  where: string,
+): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const [set, value] of Object.entries(
+    readRawMap(config, 'identityCenter.permissionSets'),
+  )) {
+    const groups = Array.isArray(value) ? value : [value];
+    if (!groups.every(g => typeof g === 'string')) {
+      throw new InputError(
+        `${where}.identityCenter.permissionSets["${set}"] must be a group or a list of groups`,
+      );
+    }
+    result[set] = groups as string[];
+  }
+  return result;
+}
+
+/** Reads every provider under `catalog.providers.awsIam`. */
+export function readAwsIamProviderConfigs(
+  config: Config,
+): AwsIamProviderConfig[] {
+  const root = config.getOptionalConfig('catalog.providers.awsIam');
+  if (!root) {
+    return [];
+  }
+  return root
+    .keys()
+    .map(id => readAwsIamProviderConfig(id, root.getConfig(id)));
+}
+
+/** Reads one provider's configuration; throws InputError with the config path on mistakes. */
+export function readAwsIamProviderConfig(
+  id: string,
+  config: Config,
+): AwsIamProviderConfig {
+  const where = `catalog.providers.awsIam.${id}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) {
+    throw new InputError(
+      `${where}: the provider id may only hold letters, digits, "-" and "_"`,
+    );
+  }
+  const snapshotPaths = config.getOptionalStringArray('snapshots.paths');
+  const accounts = readAccounts(config, where);
+  const orgConfig = config.getOptionalConfig('organizations');
+  const organizations =
+    orgConfig && orgConfig.getOptionalBoolean('enabled') !== false
+      ? {
+          enabled: true,
+          accountId: orgConfig.has('accountId')
+            ? readAccountId(
+                orgConfig.getString('accountId'),
+                `${where}.organizations`,
+              )
+            : undefined,
+          exclude: (orgConfig.getOptionalStringArray('exclude') ?? []).map(a =>
+            readAccountId(a, `${where}.organizations.exclude`),
+          ),
+        }
+      : undefined;
+
+  const live = Boolean(accounts?.length) || Boolean(organizations);
+  if (snapshotPaths && live) {
+    throw new InputError(
+      `${where}: use either snapshots or accounts/organizations, not both (configure two providers)`,
+    );
+  }
+  if (!snapshotPaths && !live) {
+    throw new InputError(
+      `${where}: configure snapshots.paths, accounts or organizations`,
+    );
+  }
+  if (snapshotPaths && snapshotPaths.length === 0) {
+    throw new InputError(`${where}.snapshots.paths is empty`);
+  }
+
+  const maxConcurrentAccounts =
+    config.getOptionalNumber('maxConcurrentAccounts') ?? 5;
+  if (!Number.isInteger(maxConcurrentAccounts) || maxConcurrentAccounts < 1) {
+    throw new InputError(
+      `${where}.maxConcurrentAccounts must be a positive integer`,
+    );
+  }
+  const maxAttempts = config.getOptionalNumber('maxAttempts') ?? 8;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new InputError(`${where}.maxAttempts must be a positive integer`);
+  }
+
+  return {
+    id,
+    snapshots: snapshotPaths ? { paths: snapshotPaths } : undefined,
+    accounts,
+    organizations,
+    accountNames: readStringMap(config, 'accountNames', where),
+    internalAccounts: (
+      config.getOptionalStringArray('internalAccounts') ?? []
+    ).map(a => readAccountId(a, `${where}.internalAccounts`)),
+    includeManagedPolicies:
+      config.getOptionalBoolean('includeManagedPolicies') ?? false,
+    maxConcurrentAccounts,
+    emitAccounts: config.getOptionalBoolean('emitAccounts') ?? true,
+    maxAttempts,
+    ownership: readOwnership(config.getOptionalConfig('ownership'), where),
+    systemTagKeys: config.getOptionalStringArray('systemTagKeys') ?? ['system'],
+    componentTagKeys: config.getOptionalStringArray('componentTagKeys') ?? [
+      'component',
+    ],
+    permissionSets: readPermissionSets(config, where),
+    schedule: config.has('schedule')
+      ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+          config.getConfig('schedule'),
+        )
+      : DEFAULT_SCHEDULE,
+  };
+}

@@ -1,0 +1,367 @@
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  analyzeRole,
+  ANNOTATION_AWS_ACCOUNT_ID,
+  ANNOTATION_AWS_ARN,
+  ANNOTATION_AWS_ROLE_ID,
+  ANNOTATION_IAM_LAST_READ,
+  AWS_ACCOUNT_RESOURCE_TYPE,
+  AWS_IAM_ROLE_RESOURCE_TYPE,
+  highestSeverity,
+  IamRoleEntity,
+  IamRoleSpec,
+  RoleRecord,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { AccountRead } from '../sources/types';
+import {
+  accountEntityName,
+  accountEntityRef,
+  roleEntityName,
+} from './entityName';
+import { OwnerResolver } from './OwnerResolver';
+import { permissionSetOf, principalRefs, roleKey } from './principalRefs';
+
+/** Annotation: the provider id that emitted the entity (used to find its entities again). */
+export const ANNOTATION_IAM_PROVIDER = 'iam-roles.backstage-iam.io/provider';
+/** Annotation: where the owner came from (`tag:<key>`, `rule`, `default`, `none`). */
+export const ANNOTATION_IAM_OWNER_SOURCE =
+  'iam-roles.backstage-iam.io/owner-source';
+/** Annotation: the Identity Center permission set of an `AWSReservedSSO_*` role. */
+export const ANNOTATION_IAM_PERMISSION_SET =
+  'iam-roles.backstage-iam.io/permission-set';
+/** Label: highest severity among the role's trust findings, or `none`. */
+export const LABEL_IAM_RISK = 'iam-roles.backstage-iam.io/risk';
+
+/** Decodes a trust policy as IAM stores it (object, JSON, or URL-encoded JSON). */
+export function decodePolicyDocument(doc: unknown): {
+  value?: unknown;
+  raw?: string;
+} {
+  if (doc && typeof doc === 'object') {
+    return { value: doc };
+  }
+  if (typeof doc !== 'string') {
+    return { raw: doc === undefined ? undefined : String(doc) };
+  }
+  const attempts = [doc];
+  if (!doc.trimStart().startsWith('{')) {
+    try {
+      attempts.push(decodeURIComponent(doc.replace(/\+/g, '%20')));
+      attempts.unshift(decodeURIComponent(doc));
+    } catch {
+      // not URL-encoded; JSON.parse below reports it as unreadable
+    }
+  }
+  for (const text of attempts) {
+    try {
+      const value = JSON.parse(text);
+      if (value && typeof value === 'object') {
+        return { value };
+      }
+    } catch {
+      // try the next form
+    }
+  }
+  return { raw: doc };
+}
+
+function tagValue(
+  tags: Record<string, string>,
+  keys: string[],
+): string | undefined {
+  const lower = new Map(
+    Object.entries(tags).map(([k, v]) => [
+      k.toLocaleLowerCase('en-US'),
+      v.trim(),
+    ]),
+  );
+  for (const key of keys) {
+    const value = lower.get(key.toLocaleLowerCase('en-US'));
+    if (value) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+function refOf(value: string, kind: string): string | undefined {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value.trim(), {
+        defaultKind: kind,
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    return undefined;
+  }
+}
+
+function trustTags(
+  kinds: Iterable<string>,
+  providers: Iterable<string>,
+): string[] {
+  const tags = new Set<string>();
+  for (const kind of kinds) {
+    tags.add(`trust-${kind}`);
+  }
+  for (const provider of providers) {
+    const clean = provider
+      .toLocaleLowerCase('en-US')
+      .replace(/[^a-z0-9]+/g, '-');
+    if (clean) {
+      tags.add(`trust-${clean}`.slice(0, 63).replace(/-+$/, ''));
+    }
+  }
+  return [...tags].sort();
+}
+
+/** Options of {@link EntityBuilder}. */
+export interface EntityBuilderOptions {
+  providerId: string;
+  owners: OwnerResolver;
+  /** Every account read completely (this run or kept from earlier runs). */
+  accounts: AccountRead[];
+  internalAccounts: string[];
+  emitAccounts: boolean;
+  accountNames: Record<string, string>;
+  accountOwners: Record<string, string>;
+  systemTagKeys: string[];
+  componentTagKeys: string[];
+  permissionSets: Record<string, string[]>;
+}
+
+/**
+ * Turns the roles of an account into catalog entities. Built once per refresh over every account
+ * read completely, so that trust between accounts (role → role, account → role) becomes relations.
+ */
+export class EntityBuilder {
+  private readonly roleRefs = new Map<string, string>();
+  private readonly rolesByAccount = new Map<string, Set<string>>();
+  private readonly internal: string[];
+  private readonly permissionSets: Map<string, string[]>;
+
+  private constructor(private readonly options: EntityBuilderOptions) {
+    for (const account of options.accounts) {
+      const names = new Set<string>();
+      for (const role of account.roles) {
+        this.roleRefs.set(
+          roleKey(role.accountId, role.roleName),
+          `resource:default/${roleEntityName(
+            role.accountId,
+            role.roleName,
+            role.arn,
+          )}`.toLocaleLowerCase('en-US'),
+        );
+        names.add(role.roleName.toLocaleLowerCase('en-US'));
+      }
+      this.rolesByAccount.set(account.accountId, names);
+    }
+    this.internal = [
+      ...new Set([
+        ...options.internalAccounts,
+        ...options.accounts.map(a => a.accountId),
+      ]),
+    ];
+    this.permissionSets = new Map(
+      Object.entries(options.permissionSets).map(([set, groups]) => [
+        set,
+        groups.map(g => options.owners.normalizeConfigured(g)),
+      ]),
+    );
+  }
+
+  static create(options: EntityBuilderOptions): EntityBuilder {
+    return new EntityBuilder(options);
+  }
+
+  /** The account's entity (when emitted) followed by one entity per role. */
+  buildAccount(read: AccountRead): Entity[] {
+    const entities: Entity[] = [];
+    if (this.options.emitAccounts) {
+      entities.push(this.accountEntity(read));
+    }
+    for (const role of read.roles) {
+      // IamRoleSpec is an interface (no index signature), so it is not structurally a JsonObject.
+      entities.push(this.roleEntity(role, read) as unknown as Entity);
+    }
+    return entities;
+  }
+
+  /** Whether a principal ARN is a role or user that exists, for the dangling-principal finding. */
+  private knownPrincipal = (arn: string): boolean | undefined => {
+    const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(
+      arn,
+    );
+    if (!match) {
+      return undefined;
+    }
+    const names = this.rolesByAccount.get(match[1]);
+    return names ? names.has(match[2].toLocaleLowerCase('en-US')) : undefined;
+  };
+
+  private accountLabel(accountId: string): string {
+    const name = this.options.accountNames[accountId];
+    return name ? `${name} (${accountId})` : accountId;
+  }
+
+  private commonAnnotations(read: AccountRead): Record<string, string> {
+    return {
+      'backstage.io/managed-by-location': read.location,
+      'backstage.io/managed-by-origin-location': read.location,
+      [ANNOTATION_AWS_ACCOUNT_ID]: read.accountId,
+      [ANNOTATION_IAM_LAST_READ]: read.readAt,
+      [ANNOTATION_IAM_PROVIDER]: this.options.providerId,
+    };
+  }
+
+  private accountEntity(read: AccountRead): Entity {
+    const configuredOwner = this.options.accountOwners[read.accountId];
+    const owner = configuredOwner
+      ? this.options.owners.normalizeConfigured(configuredOwner)
+      : this.options.owners.resolve({
+          roleName: '',
+          path: '/',
+          tags: {},
+          arn: `arn:aws:iam::${read.accountId}:root`,
+        }).owner;
+    return {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: accountEntityName(read.accountId),
+        title: `AWS account ${this.accountLabel(read.accountId)}`,
+        description: `AWS account ${this.accountLabel(read.accountId)}: ${
+          read.roles.length
+        } IAM roles at the last complete read (${read.readAt}).`,
+        annotations: {
+          ...this.commonAnnotations(read),
+          [ANNOTATION_AWS_ARN]: `arn:aws:iam::${read.accountId}:root`,
+        },
+        tags: ['aws', 'aws-account'],
+      },
+      spec: {
+        type: AWS_ACCOUNT_RESOURCE_TYPE,
+        owner,
+      },
+    };
+  }
+
+  private roleEntity(role: RoleRecord, read: AccountRead): IamRoleEntity {
+    const analysis = analyzeRole(
+      {
+        arn: role.arn,
+        trustPolicy: role.assumeRolePolicyDocument,
+        name: role.roleName,
+        path: role.path,
+      },
+      {
+        internalAccounts: this.internal,
+        knownPrincipalArns: this.knownPrincipal,
+      },
+    );
+    const decoded = decodePolicyDocument(role.assumeRolePolicyDocument);
+    const owner = this.options.owners.resolve(role);
+    const assumableBy = principalRefs(analysis, role, {
+      roleRefs: this.roleRefs,
+      accountRef: accountId =>
+        this.options.emitAccounts && this.rolesByAccount.has(accountId)
+          ? accountEntityRef(accountId)
+          : undefined,
+      permissionSets: this.permissionSets,
+    });
+    const risk = highestSeverity(analysis.findings);
+    const permissionSet = permissionSetOf(role.roleName, role.path);
+
+    const iam: IamRoleSpec = {
+      arn: role.arn,
+      accountId: role.accountId,
+      roleName: role.roleName,
+      path: role.path,
+      roleId: role.roleId,
+      createDate: role.createDate,
+      maxSessionDuration: role.maxSessionDuration,
+      description: role.description,
+      trustPolicy: decoded.value,
+      trustPolicyRaw: decoded.value === undefined ? decoded.raw : undefined,
+      lastUsed: role.lastUsed,
+      attachedManagedPolicies: role.attachedManagedPolicies,
+      inlinePolicyNames: role.inlinePolicyNames,
+      permissionsBoundary: role.permissionsBoundary,
+      findings: analysis.findings.map(f => ({
+        id: f.id,
+        severity: f.severity,
+      })),
+      risk,
+    };
+    // JSON has no undefined: drop absent optional facts so the entity hash stays stable.
+    for (const key of Object.keys(iam) as Array<keyof IamRoleSpec>) {
+      if (iam[key] === undefined) {
+        delete iam[key];
+      }
+    }
+
+    const system = tagValue(role.tags, this.options.systemTagKeys);
+    const component = tagValue(role.tags, this.options.componentTagKeys);
+    const systemRef = system ? refOf(system, 'system') : undefined;
+    const componentRef = component ? refOf(component, 'component') : undefined;
+
+    const annotations: Record<string, string> = {
+      ...this.commonAnnotations(read),
+      [ANNOTATION_AWS_ARN]: role.arn,
+      [ANNOTATION_AWS_ROLE_ID]: role.roleId,
+      [ANNOTATION_IAM_OWNER_SOURCE]: owner.source,
+      'backstage.io/view-url': `https://console.aws.amazon.com/iam/home#/roles/details/${encodeURIComponent(
+        role.roleName,
+      )}`,
+    };
+    if (permissionSet) {
+      annotations[ANNOTATION_IAM_PERMISSION_SET] = permissionSet;
+    }
+
+    const entity: IamRoleEntity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: roleEntityName(role.accountId, role.roleName, role.arn),
+        title: role.roleName,
+        description:
+          role.description ||
+          `IAM role ${role.path}${
+            role.roleName
+          } in AWS account ${this.accountLabel(role.accountId)}.`,
+        annotations,
+        labels: {
+          [ANNOTATION_AWS_ACCOUNT_ID]: role.accountId,
+          [LABEL_IAM_RISK]: risk,
+        },
+        tags: [
+          'aws',
+          'iam-role',
+          `risk-${risk}`,
+          ...(permissionSet ? ['identity-center'] : []),
+          ...trustTags(
+            analysis.principals.map(p => p.kind),
+            analysis.principals.flatMap(p => (p.provider ? [p.provider] : [])),
+          ),
+        ],
+      },
+      spec: {
+        type: AWS_IAM_ROLE_RESOURCE_TYPE,
+        owner: owner.owner,
+        ...(systemRef ? { system: systemRef } : {}),
+        ...(componentRef ? { dependencyOf: [componentRef] } : {}),
+        ...(this.options.emitAccounts
+          ? { dependsOn: [accountEntityRef(role.accountId)] }
+          : {}),
+        assumableBy,
+        iam,
+      },
+    };
+    return entity;
+  }
+}

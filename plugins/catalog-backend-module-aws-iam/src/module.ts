@@ -1,0 +1,85 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import { readAwsIamProviderConfigs } from './config';
+import { AwsIamEntityProvider } from './provider/AwsIamEntityProvider';
+import { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
+import { LiveAccountsSource } from './sources/LiveAccountsSource';
+import { SnapshotSource } from './sources/SnapshotSource';
+import { IamRoleSource } from './sources/types';
+
+/**
+ * Catalog module: AWS IAM roles from live accounts or snapshot files become owned Resource
+ * entities, with trust relations (`assumableBy` / `canAssume`) in the catalog graph.
+ *
+ * @public
+ */
+export const catalogModuleAwsIam = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'aws-iam',
+  register(env) {
+    env.registerInit({
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
+        catalogService: catalogServiceRef,
+      },
+      async init({ catalog, config, logger, scheduler, auth, catalogService }) {
+        const providers = readAwsIamProviderConfigs(config);
+        let credentialsManager: DefaultAwsCredentialsManager | undefined;
+        for (const providerConfig of providers) {
+          let source: IamRoleSource;
+          if (providerConfig.snapshots) {
+            source = SnapshotSource.create({
+              paths: providerConfig.snapshots.paths,
+            });
+          } else {
+            credentialsManager ??=
+              DefaultAwsCredentialsManager.fromConfig(config);
+            source = LiveAccountsSource.create({
+              credentialsManager,
+              accounts: providerConfig.accounts ?? [],
+              organizations: providerConfig.organizations,
+              includeManagedPolicies: providerConfig.includeManagedPolicies,
+              maxConcurrentAccounts: providerConfig.maxConcurrentAccounts,
+              maxAttempts: providerConfig.maxAttempts,
+            });
+          }
+          const provider = AwsIamEntityProvider.create({
+            config: providerConfig,
+            source,
+            logger: logger.child({ provider: providerConfig.id }),
+            taskRunner: scheduler.createScheduledTaskRunner(
+              providerConfig.schedule,
+            ),
+            catalogAccess: { catalog: catalogService, auth },
+          });
+          catalog.addEntityProvider(provider);
+          logger.info(
+            `AWS IAM provider ${
+              providerConfig.id
+            }: ${source.describe()}, schedule ${JSON.stringify(
+              providerConfig.schedule.frequency,
+            )}`,
+          );
+        }
+        catalog.addProcessor(
+          AwsIamRelationsProcessor.create({
+            logger,
+            catalog: catalogService,
+            auth,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,246 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AwsIamRelationsProcessor } from './AwsIamRelationsProcessor';
+
+const GITHUB =
+  'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+const EKS =
+  'arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
+const EKS_HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
+
+function component(name: string, annotations: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'service', lifecycle: 'production', owner: 'payments' },
+  };
+}
+
+const components = [
+  component('payments-api', {
+    'github.com/project-slug': 'acme/payments-api',
+    'iam-roles.backstage-iam.io/kubernetes-service-accounts':
+      'payments/payments-api, payments/payments-worker',
+  }),
+  component('ledger', {
+    'github.com/project-slug': 'acme/ledger',
+    'backstage.io/kubernetes-id': 'ledger',
+    'backstage.io/kubernetes-namespace': 'payments',
+  }),
+  component('outsider', { 'github.com/project-slug': 'evil/payments-api' }),
+  component('no-annotations', {}),
+];
+
+function role(
+  name: string,
+  statement: Record<string, unknown>,
+  assumableBy: string[] = [],
+): Entity {
+  const arn = `arn:aws:iam::111111111111:role/${name}`;
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name: `111111111111-${name}`, namespace: 'default' },
+    spec: {
+      type: 'aws-iam-role',
+      owner: 'group:default/payments',
+      assumableBy,
+      iam: {
+        arn,
+        accountId: '111111111111',
+        roleName: name,
+        path: '/',
+        roleId: 'AROAEXAMPLE',
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', ...statement }],
+        },
+        attachedManagedPolicies: [],
+        inlinePolicyNames: [],
+        findings: [],
+        risk: 'none',
+      },
+    },
+  };
+}
+
+const github = (sub: string | string[]) => ({
+  Principal: { Federated: GITHUB },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  Condition: {
+    StringEquals: {
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+    },
+    StringLike: { 'token.actions.githubusercontent.com:sub': sub },
+  },
+});
+
+const location = { type: 'url', target: 'aws-iam-account:111111111111' };
+
+function processor() {
+  const catalog = catalogServiceMock({ entities: components });
+  const getEntities = jest.spyOn(catalog, 'getEntities');
+  return {
+    processor: AwsIamRelationsProcessor.create({
+      logger: mockServices.logger.mock(),
+      catalog,
+      auth: mockServices.auth(),
+    }),
+    getEntities,
+  };
+}
+
+describe('AwsIamRelationsProcessor', () => {
+  it('adds the component whose repository a GitHub Actions role admits, on the environment it pins', async () => {
+    const { processor: p } = processor();
+    const out = await p.preProcessEntity(
+      role('deploy', github('repo:acme/payments-api:environment:production')),
+    );
+    expect(out.spec!.assumableBy).toEqual(['component:default/payments-api']);
+  });
+
+  it('adds every repository of the owner for an org-wide subject, and no other owner', async () => {
+    const { processor: p } = processor();
+    const out = await p.preProcessEntity(
+      role('shared-ci', github('repo:acme/*'), ['group:default/platform']),
+    );
+    expect(out.spec!.assumableBy).toEqual([
+      'component:default/ledger',
+      'component:default/payments-api',
+      'group:default/platform',
+    ]);
+  });
+
+  it('leaves a role alone when a Deny statement refuses the repository', async () => {
+    const { processor: p } = processor();
+    const entity = role('denied', github('repo:acme/*:ref:refs/heads/main'));
+    (entity.spec!.iam as any).trustPolicy.Statement.push({
+      Effect: 'Deny',
+      Principal: { Federated: GITHUB },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringLike: {
+          'token.actions.githubusercontent.com:sub': 'repo:acme/ledger:*',
+        },
+      },
+    });
+    const out = await p.preProcessEntity(entity);
+    expect(out.spec!.assumableBy).toEqual(['component:default/payments-api']);
+  });
+
+  it('maps EKS service accounts from the annotation and from kubernetes-id/namespace', async () => {
+    const { processor: p } = processor();
+    const irsa = (sa: string) => ({
+      Principal: { Federated: EKS },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${EKS_HOST}:sub`]: `system:serviceaccount:${sa}`,
+          [`${EKS_HOST}:aud`]: 'sts.amazonaws.com',
+        },
+      },
+    });
+    expect(
+      (
+        await p.preProcessEntity(
+          role('worker', irsa('payments:payments-worker')),
+        )
+      ).spec!.assumableBy,
+    ).toEqual(['component:default/payments-api']);
+    expect(
+      (await p.preProcessEntity(role('ledger', irsa('payments:ledger')))).spec!
+        .assumableBy,
+    ).toEqual(['component:default/ledger']);
+    expect(
+      (await p.preProcessEntity(role('nobody', irsa('other:thing')))).spec!
+        .assumableBy,
+    ).toEqual([]);
+  });
+
+  it('reads the components once per cache period, not once per role', async () => {
+    const { processor: p, getEntities } = processor();
+    for (let i = 0; i < 5; i++) {
+      await p.preProcessEntity(role(`r${i}`, github('repo:acme/ledger:*')));
+    }
+    expect(getEntities).toHaveBeenCalledTimes(1);
+  });
+
+  it('emits assumableBy and canAssume relations for every ref, and an error for a bad one', async () => {
+    const { processor: p } = processor();
+    const emit = jest.fn();
+    const entity = role(
+      'x',
+      {
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+      },
+      [
+        'component:default/payments-api',
+        'resource:default/aws-account-222222222222',
+        'not a ref:::',
+      ],
+    );
+    await p.postProcessEntity(entity, location, emit);
+    const relations = emit.mock.calls
+      .map(([r]) => r)
+      .filter(r => r.type === 'relation')
+      .map(r => r.relation);
+    const roleRef = {
+      kind: 'Resource',
+      namespace: 'default',
+      name: '111111111111-x',
+    };
+    expect(relations).toEqual([
+      {
+        source: roleRef,
+        type: 'assumableBy',
+        target: {
+          kind: 'component',
+          namespace: 'default',
+          name: 'payments-api',
+        },
+      },
+      {
+        source: {
+          kind: 'component',
+          namespace: 'default',
+          name: 'payments-api',
+        },
+        type: 'canAssume',
+        target: roleRef,
+      },
+      {
+        source: roleRef,
+        type: 'assumableBy',
+        target: {
+          kind: 'resource',
+          namespace: 'default',
+          name: 'aws-account-222222222222',
+        },
+      },
+      {
+        source: {
+          kind: 'resource',
+          namespace: 'default',
+          name: 'aws-account-222222222222',
+        },
+        type: 'canAssume',
+        target: roleRef,
+      },
+    ]);
+    expect(
+      emit.mock.calls.map(([r]) => r).filter(r => r.type === 'error'),
+    ).toHaveLength(1);
+  });
+
+  it('ignores entities that are not IAM roles', async () => {
+    const { processor: p } = processor();
+    const emit = jest.fn();
+    const c = components[0];
+    expect(await p.preProcessEntity(c)).toBe(c);
+    await p.postProcessEntity(c, location, emit);
+    expect(emit).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,197 @@
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  CompoundEntityRef,
+  Entity,
+  getCompoundEntityRef,
+  KubernetesValidatorFunctions,
+  parseEntityRef,
+} from '@backstage/catalog-model';
+import {
+  CatalogProcessor,
+  CatalogProcessorEmit,
+  CatalogService,
+  processingResult,
+} from '@backstage/plugin-catalog-node';
+import {
+  IamRoleEntity,
+  isIamRoleEntity,
+  RELATION_ASSUMABLE_BY,
+  RELATION_CAN_ASSUME,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { describeError } from '../sources/types';
+/** Parses a ref and checks its parts are valid entity kind, namespace and name. */
+function parseStrictRef(value: string): CompoundEntityRef {
+  const ref = parseEntityRef(value);
+  if (
+    !/^[a-zA-Z][a-zA-Z0-9]*$/.test(ref.kind) ||
+    !KubernetesValidatorFunctions.isValidNamespace(ref.namespace) ||
+    !KubernetesValidatorFunctions.isValidObjectName(ref.name)
+  ) {
+    throw new Error('kind, namespace or name is not valid');
+  }
+  return ref;
+}
+
+type LocationSpec = Parameters<
+  NonNullable<CatalogProcessor['postProcessEntity']>
+>[1];
+
+import {
+  toWorkloadComponent,
+  WorkloadComponent,
+  workloadRefs,
+} from './workloadRefs';
+
+/** Options of {@link AwsIamRelationsProcessor.create}. */
+export interface AwsIamRelationsProcessorOptions {
+  logger: LoggerService;
+  /** Reads components to map GitHub Actions and EKS principals; without it only spec.assumableBy counts. */
+  catalog?: CatalogService;
+  auth?: AuthService;
+  /** How long the component index is reused. Default 60 s. */
+  componentCacheMs?: number;
+}
+
+/**
+ * Completes `spec.assumableBy` of IAM role entities with the components the trust engine lets in
+ * (GitHub Actions repositories, EKS service accounts), then turns every entry into the relations
+ * `assumableBy` (role → entity) and `canAssume` (entity → role).
+ *
+ * Components are read here rather than in the provider because the processing loop revisits every
+ * role regularly: a component added after the last AWS read is related within one processing cycle,
+ * without reading AWS again.
+ */
+export class AwsIamRelationsProcessor implements CatalogProcessor {
+  private index?: { at: number; components: WorkloadComponent[] };
+  private loading?: Promise<WorkloadComponent[] | undefined>;
+  private warnedLoad = false;
+
+  private constructor(
+    private readonly options: AwsIamRelationsProcessorOptions,
+  ) {}
+
+  static create(
+    options: AwsIamRelationsProcessorOptions,
+  ): AwsIamRelationsProcessor {
+    return new AwsIamRelationsProcessor(options);
+  }
+
+  getProcessorName(): string {
+    return 'AwsIamRelationsProcessor';
+  }
+
+  private async components(): Promise<WorkloadComponent[] | undefined> {
+    const { catalog, auth } = this.options;
+    if (!catalog || !auth) {
+      return undefined;
+    }
+    const ttl = this.options.componentCacheMs ?? 60_000;
+    if (this.index && Date.now() - this.index.at < ttl) {
+      return this.index.components;
+    }
+    if (!this.loading) {
+      this.loading = (async () => {
+        try {
+          const { items } = await catalog.getEntities(
+            {
+              filter: { kind: 'component' },
+              fields: [
+                'kind',
+                'metadata.namespace',
+                'metadata.name',
+                'metadata.annotations',
+              ],
+            },
+            { credentials: await auth.getOwnServiceCredentials() },
+          );
+          const components = items.flatMap(e => toWorkloadComponent(e) ?? []);
+          this.index = { at: Date.now(), components };
+          this.warnedLoad = false;
+          return components;
+        } catch (error) {
+          if (!this.warnedLoad) {
+            this.warnedLoad = true;
+            this.options.logger.warn(
+              `AwsIamRelationsProcessor: cannot read components, GitHub/EKS trust relations wait for the next cycle: ${describeError(
+                error,
+              )}`,
+            );
+          }
+          return this.index?.components;
+        } finally {
+          this.loading = undefined;
+        }
+      })();
+    }
+    return this.loading;
+  }
+
+  async preProcessEntity(entity: Entity): Promise<Entity> {
+    if (!isIamRoleEntity(entity) || entity.spec.iam.trustPolicy === undefined) {
+      return entity;
+    }
+    const components = await this.components();
+    if (!components?.length) {
+      return entity;
+    }
+    const extra = workloadRefs(
+      { arn: entity.spec.iam.arn, trustPolicy: entity.spec.iam.trustPolicy },
+      components,
+    );
+    if (extra.length === 0) {
+      return entity;
+    }
+    const assumableBy = [
+      ...new Set([...(entity.spec.assumableBy ?? []), ...extra]),
+    ].sort();
+    const updated: IamRoleEntity = {
+      ...entity,
+      spec: { ...entity.spec, assumableBy },
+    };
+    return updated as unknown as Entity;
+  }
+
+  async postProcessEntity(
+    entity: Entity,
+    location: LocationSpec,
+    emit: CatalogProcessorEmit,
+  ): Promise<Entity> {
+    if (!isIamRoleEntity(entity)) {
+      return entity;
+    }
+    const role = getCompoundEntityRef(entity);
+    for (const value of entity.spec.assumableBy ?? []) {
+      let target: CompoundEntityRef;
+      try {
+        target = parseStrictRef(value);
+      } catch (error) {
+        emit(
+          processingResult.inputError(
+            location,
+            `spec.assumableBy of ${
+              entity.metadata.name
+            } holds "${value}", which is not an entity ref: ${describeError(
+              error,
+            )}`,
+          ),
+        );
+        continue;
+      }
+      emit(
+        processingResult.relation({
+          source: role,
+          type: RELATION_ASSUMABLE_BY,
+          target,
+        }),
+      );
+      emit(
+        processingResult.relation({
+          source: target,
+          type: RELATION_CAN_ASSUME,
+          target: role,
+        }),
+      );
+    }
+    return entity;
+  }
+}

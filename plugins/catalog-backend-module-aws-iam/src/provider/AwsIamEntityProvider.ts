@@ -1,0 +1,325 @@
+import {
+  AuthService,
+  LoggerService,
+  SchedulerServiceTaskRunner,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  CatalogService,
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { ANNOTATION_AWS_ACCOUNT_ID } from '@backstage-iam/plugin-iam-roles-common';
+import { AwsIamProviderConfig } from '../config';
+import {
+  ANNOTATION_IAM_PROVIDER,
+  EntityBuilder,
+} from '../entities/EntityBuilder';
+import { OwnerResolver } from '../entities/OwnerResolver';
+import { AccountRead, describeError, IamRoleSource } from '../sources/types';
+
+/** Reading the catalog back, to find what earlier runs (before a restart) emitted, and the groups. */
+export interface CatalogAccess {
+  catalog: CatalogService;
+  auth: AuthService;
+}
+
+/** What one refresh did, per account. */
+export interface RefreshSummary {
+  updated: Array<{
+    accountId: string;
+    roles: number;
+    calls?: number;
+    removed: number;
+  }>;
+  failed: Array<{ accountId: string; reason: string; lastSuccess?: string }>;
+  removedAccounts: string[];
+  errors: string[];
+}
+
+/** Options of {@link AwsIamEntityProvider.create}. */
+export interface AwsIamEntityProviderOptions {
+  config: AwsIamProviderConfig;
+  source: IamRoleSource;
+  logger: LoggerService;
+  /** Runs refresh on the configured schedule; without it, call refresh() yourself. */
+  taskRunner?: SchedulerServiceTaskRunner;
+  catalogAccess?: CatalogAccess;
+}
+
+/**
+ * Emits IAM roles (and optionally their accounts) as Resource entities. Per account, only a complete
+ * read changes anything: a failed or throttled account keeps its entities, the others update.
+ * Changes are delta mutations scoped to the accounts read, with removals computed against what this
+ * provider emitted before (remembered, and read back from the catalog after a restart).
+ */
+export class AwsIamEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+  private readonly lastGood = new Map<string, AccountRead>();
+  /** Entity refs emitted per account by this process. */
+  private readonly emitted = new Map<string, Set<string>>();
+  private readonly owners: OwnerResolver;
+  private running?: Promise<RefreshSummary>;
+
+  private constructor(private readonly options: AwsIamEntityProviderOptions) {
+    this.owners = OwnerResolver.create(
+      options.config.ownership,
+      options.logger,
+    );
+  }
+
+  static create(options: AwsIamEntityProviderOptions): AwsIamEntityProvider {
+    return new AwsIamEntityProvider(options);
+  }
+
+  getProviderName(): string {
+    return `AwsIamEntityProvider:${this.options.config.id}`;
+  }
+
+  private get locationKey(): string {
+    return `aws-iam-provider:${this.options.config.id}`;
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    const runner = this.options.taskRunner;
+    if (runner) {
+      await runner.run({
+        id: `${this.getProviderName()}:refresh`,
+        fn: async () => {
+          try {
+            await this.refresh();
+          } catch (error) {
+            this.options.logger.error(
+              `${this.getProviderName()}: refresh failed, nothing changed: ${describeError(
+                error,
+              )}`,
+            );
+          }
+        },
+      });
+    }
+  }
+
+  /** The last complete read of each account (ISO 8601), for status pages and metrics. */
+  getLastSuccess(): Record<string, string> {
+    return Object.fromEntries(
+      [...this.lastGood.values()].map(read => [read.accountId, read.readAt]),
+    );
+  }
+
+  /** Reads the source once and applies what changed. Concurrent calls share one run. */
+  refresh(): Promise<RefreshSummary> {
+    if (!this.running) {
+      this.running = this.doRefresh().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  private async credentials() {
+    const access = this.options.catalogAccess!;
+    return { credentials: await access.auth.getOwnServiceCredentials() };
+  }
+
+  /** Groups in the catalog, or undefined when unknown (catalog unreachable or still empty). */
+  private async readKnownGroups(): Promise<string[] | undefined> {
+    if (!this.options.catalogAccess) {
+      return undefined;
+    }
+    try {
+      const { items } = await this.options.catalogAccess.catalog.getEntities(
+        {
+          filter: { kind: 'group' },
+          fields: ['kind', 'metadata.namespace', 'metadata.name'],
+        },
+        await this.credentials(),
+      );
+      return items.length ? items.map(e => stringifyEntityRef(e)) : undefined;
+    } catch (error) {
+      this.options.logger.debug(
+        `${this.getProviderName()}: cannot list groups, owner tags are not checked: ${describeError(
+          error,
+        )}`,
+      );
+      return undefined;
+    }
+  }
+
+  /** Refs this provider emitted before, per account: remembered, plus read back from the catalog. */
+  private async existingRefs(): Promise<Map<string, Set<string>>> {
+    const result = new Map<string, Set<string>>();
+    for (const [accountId, refs] of this.emitted) {
+      result.set(accountId, new Set(refs));
+    }
+    if (!this.options.catalogAccess) {
+      return result;
+    }
+    try {
+      const { items } = await this.options.catalogAccess.catalog.getEntities(
+        {
+          filter: {
+            [`metadata.annotations.${ANNOTATION_IAM_PROVIDER}`]:
+              this.options.config.id,
+          },
+          fields: [
+            'kind',
+            'metadata.namespace',
+            'metadata.name',
+            'metadata.annotations',
+          ],
+        },
+        await this.credentials(),
+      );
+      for (const entity of items) {
+        const annotations = entity.metadata.annotations ?? {};
+        if (annotations[ANNOTATION_IAM_PROVIDER] !== this.options.config.id) {
+          continue;
+        }
+        const accountId = annotations[ANNOTATION_AWS_ACCOUNT_ID];
+        if (!accountId) {
+          continue;
+        }
+        const refs = result.get(accountId) ?? new Set<string>();
+        refs.add(stringifyEntityRef(entity).toLocaleLowerCase('en-US'));
+        result.set(accountId, refs);
+      }
+    } catch (error) {
+      this.options.logger.warn(
+        `${this.getProviderName()}: cannot read back earlier entities from the catalog, removals are limited to what this process emitted: ${describeError(
+          error,
+        )}`,
+      );
+    }
+    return result;
+  }
+
+  private async doRefresh(): Promise<RefreshSummary> {
+    const { config, logger, source } = this.options;
+    const name = this.getProviderName();
+    if (!this.connection) {
+      throw new Error(`${name} is not connected to the catalog yet`);
+    }
+    const started = Date.now();
+    const read = await source.read();
+    const summary: RefreshSummary = {
+      updated: [],
+      failed: [],
+      removedAccounts: [],
+      errors: read.errors,
+    };
+    for (const error of read.errors) {
+      logger.warn(`${name}: ${error}`);
+    }
+    for (const account of read.accounts) {
+      this.lastGood.set(account.accountId, account);
+    }
+
+    this.owners.setKnownGroups(await this.readKnownGroups());
+    const builder = EntityBuilder.create({
+      providerId: config.id,
+      owners: this.owners,
+      accounts: [...this.lastGood.values()],
+      internalAccounts: config.internalAccounts,
+      emitAccounts: config.emitAccounts,
+      accountNames: { ...config.accountNames, ...read.accountNames },
+      accountOwners: Object.fromEntries(
+        (config.accounts ?? []).flatMap(a =>
+          a.owner ? [[a.accountId, a.owner]] : [],
+        ),
+      ),
+      systemTagKeys: config.systemTagKeys,
+      componentTagKeys: config.componentTagKeys,
+      permissionSets: config.permissionSets,
+    });
+
+    const existing = await this.existingRefs();
+    const added: Entity[] = [];
+    const removed: string[] = [];
+    const newRefs = new Map<string, Set<string>>();
+    for (const account of read.accounts) {
+      const entities = builder.buildAccount(account);
+      const refs = new Set(
+        entities.map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')),
+      );
+      newRefs.set(account.accountId, refs);
+      const gone = [...(existing.get(account.accountId) ?? [])].filter(
+        r => !refs.has(r),
+      );
+      added.push(...entities);
+      removed.push(...gone);
+      summary.updated.push({
+        accountId: account.accountId,
+        roles: account.roles.length,
+        calls: account.calls,
+        removed: gone.length,
+      });
+    }
+
+    const failedIds = new Set(read.failures.map(f => f.accountId));
+    if (read.complete) {
+      const current = new Set(read.accounts.map(a => a.accountId));
+      for (const [accountId, refs] of existing) {
+        if (!current.has(accountId) && !failedIds.has(accountId)) {
+          removed.push(...refs);
+          summary.removedAccounts.push(accountId);
+        }
+      }
+    }
+
+    if (added.length || removed.length) {
+      await this.connection.applyMutation({
+        type: 'delta',
+        added: added.map(entity => ({ entity, locationKey: this.locationKey })),
+        removed: removed.map(entityRef => ({
+          entityRef,
+          locationKey: this.locationKey,
+        })),
+      });
+    }
+
+    // Only after the catalog accepted the change does it count as emitted.
+    for (const [accountId, refs] of newRefs) {
+      this.emitted.set(accountId, refs);
+    }
+    for (const accountId of summary.removedAccounts) {
+      this.emitted.delete(accountId);
+      this.lastGood.delete(accountId);
+    }
+
+    for (const u of summary.updated) {
+      logger.info(
+        `${name}: account ${u.accountId} updated: ${u.roles} roles${
+          u.calls !== undefined ? ` in ${u.calls} API calls` : ''
+        }, ${u.removed} entities removed; last successful read ${
+          this.lastGood.get(u.accountId)!.readAt
+        }`,
+      );
+    }
+    for (const failure of read.failures) {
+      const lastSuccess = this.lastGood.get(failure.accountId)?.readAt;
+      summary.failed.push({ ...failure, lastSuccess });
+      logger.warn(
+        `${name}: account ${
+          failure.accountId
+        } NOT updated, its entities are kept (last successful read ${
+          lastSuccess ?? 'never in this process'
+        }): ${failure.reason}`,
+      );
+    }
+    for (const accountId of summary.removedAccounts) {
+      logger.info(
+        `${name}: account ${accountId} is no longer read; its entities were removed`,
+      );
+    }
+    logger.info(
+      `${name}: refresh of ${source.describe()} took ${
+        Date.now() - started
+      } ms: ${summary.updated.length} accounts updated, ${
+        summary.failed.length
+      } failed, ${summary.removedAccounts.length} removed`,
+    );
+    return summary;
+  }
+}

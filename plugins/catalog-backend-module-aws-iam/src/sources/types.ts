@@ -1,0 +1,84 @@
+import type { RoleRecord } from '@backstage-iam/plugin-iam-roles-common';
+
+/** One account read completely. */
+export interface AccountRead {
+  accountId: string;
+  /** Where the roles came from, as a location reference (`aws-iam-account:ID`, `file:/path`). */
+  location: string;
+  roles: RoleRecord[];
+  /** API calls made for this account (live reads only). */
+  calls?: number;
+  /** When the read completed (ISO 8601). */
+  readAt: string;
+}
+
+/** An account whose read failed: nothing of it may change. */
+export interface AccountFailure {
+  accountId: string;
+  reason: string;
+}
+
+/** What one run of a source produced. */
+export interface SourceRead {
+  accounts: AccountRead[];
+  failures: AccountFailure[];
+  /**
+   * True when the set of accounts is known for sure (configured, or discovered without error):
+   * accounts held before and absent now were removed. False keeps every account not read.
+   */
+  complete: boolean;
+  /** Display names of accounts learned while reading (e.g. from AWS Organizations). */
+  accountNames: Record<string, string>;
+  /** Errors that are not about one account (e.g. account discovery failed). */
+  errors: string[];
+}
+
+/** A place roles are read from: live accounts or snapshot files. */
+export interface IamRoleSource {
+  /** Human-readable description for logs. */
+  describe(): string;
+  read(options?: { signal?: AbortSignal }): Promise<SourceRead>;
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; keeps order. */
+export async function mapWithConcurrency<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(Math.max(1, limit), items.length) },
+    async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]);
+      }
+    },
+  );
+  await Promise.all(workers);
+  return results;
+}
+
+/** A readable reason for any thrown value, with the AWS error code when there is one. */
+export function describeError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as {
+      name?: string;
+      message?: string;
+      $metadata?: { httpStatusCode?: number; attempts?: number };
+    };
+    const status = e.$metadata?.httpStatusCode;
+    const attempts = e.$metadata?.attempts;
+    const parts = [
+      e.name && e.name !== 'Error' ? `${e.name}:` : undefined,
+      e.message || String(error),
+      status
+        ? `(HTTP ${status}${attempts ? `, ${attempts} attempts` : ''})`
+        : undefined,
+    ];
+    return parts.filter(Boolean).join(' ');
+  }
+  return String(error);
+}
