@@ -1133,6 +1133,39 @@ function toolingRoles() {
       tags: tags(['Owner', 'PLATFORM-ENG']),
       lastUsed: ['2026-11-28T10:11:02Z', 'eu-west-1'],
     },
+    {
+      path: '/github-actions/',
+      name: 'gha-lambda-deploy',
+      trust: trust(
+        githubStatement(account, [
+          'repo:acme/incident-bot:environment:production',
+          'repo:acme/cloud-guardrails:environment:production',
+        ]),
+      ),
+      inline: [
+        inline(
+          'lambda-deploy',
+          policy(
+            allow(
+              [
+                'lambda:UpdateFunctionCode',
+                'lambda:UpdateFunctionConfiguration',
+                'lambda:PublishVersion',
+                'lambda:UpdateAlias',
+                'lambda:GetFunction',
+              ],
+              [
+                `arn:aws:lambda:${account.region}:${account.id}:function:incident-bot*`,
+                `arn:aws:lambda:${account.region}:${account.id}:function:cloud-guardrails-*`,
+              ],
+            ),
+          ),
+        ),
+      ],
+      boundary: localPolicy(account.id, 'acme-workload-boundary'),
+      tags: terraformTags(['owner', 'sre'], ['system', 'observability']),
+      lastUsed: ['2026-11-25T15:31:09Z', 'eu-west-1'],
+    },
     irsaRole(account, {
       name: 'arc-runner',
       serviceAccounts: ['actions-runner-system/arc-runner'],
