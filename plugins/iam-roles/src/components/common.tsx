@@ -1,4 +1,6 @@
 import { ReactNode } from 'react';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
 import Chip from '@mui/material/Chip';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
@@ -6,6 +8,7 @@ import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import { entityRouteParams, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
 import type { Severity } from '@backstage-iam/plugin-iam-roles-common';
 
 const SEVERITY_COLOR: Record<
@@ -62,13 +65,28 @@ export function Loading() {
   return <Progress />;
 }
 
-/** Error state of a section, with what failed. */
+/** What a person can act on: the server's own message when there is one. */
+export function errorMessage(error: unknown): string {
+  if (ResponseError.is(error)) {
+    const cause = error.cause?.message;
+    return cause && cause !== error.message
+      ? `${cause} (HTTP ${error.statusCode})`
+      : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Error state of a section, with what failed and the server's reason. */
 export function ErrorState(props: { error: unknown; title?: string }) {
-  const error =
-    props.error instanceof Error
-      ? props.error
-      : new Error(String(props.error));
-  return <ResponseErrorPanel error={error} title={props.title} />;
+  if (!ResponseError.is(props.error) && props.error instanceof Error && !props.title) {
+    return <ResponseErrorPanel error={props.error} />;
+  }
+  return (
+    <Alert severity="error" sx={{ my: 1 }}>
+      <AlertTitle>{props.title ?? 'Something went wrong'}</AlertTitle>
+      {errorMessage(props.error)}
+    </Alert>
+  );
 }
 
 /** A quiet, designed "nothing here" line for sections inside cards. */

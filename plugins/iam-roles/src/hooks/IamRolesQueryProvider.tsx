@@ -10,7 +10,7 @@ export function createIamRolesQueryClient(): QueryClient {
         staleTime: 30_000,
         refetchOnWindowFocus: false,
         // A ResponseError is the server's answer; only transport failures are worth another try.
-        retry: (count, error) => !(error instanceof ResponseError) && count < 2,
+        retry: (count, error) => !ResponseError.is(error) && count < 2,
       },
       mutations: { retry: false },
     },

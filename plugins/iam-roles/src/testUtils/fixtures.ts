@@ -1,0 +1,159 @@
+import type { Entity } from '@backstage/catalog-model';
+import type {
+  AccessRequest,
+  BrokerInfo,
+  Grant,
+  ResolvedPrincipal,
+  RoleTrustView,
+} from '@backstage-iam/plugin-iam-roles-common';
+
+export const BASE = 'http://example.com/api/iam-roles';
+
+export const ROLE_REF = 'resource:default/payments-deploy';
+export const ROLE_ARN = 'arn:aws:iam::111111111111:role/ci/payments-deploy';
+
+export const trustPolicy = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: {
+        Federated:
+          'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+      },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          'token.actions.githubusercontent.com:sub':
+            'repo:acme/payments-api:ref:refs/heads/main',
+        },
+      },
+    },
+    {
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+      Action: 'sts:AssumeRole',
+    },
+  ],
+};
+
+export function roleEntity(overrides: { lastUsed?: { date?: string; region?: string } } = {}): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name: 'payments-deploy', namespace: 'default' },
+    spec: {
+      type: 'aws-iam-role',
+      owner: 'group:default/payments',
+      iam: {
+        arn: ROLE_ARN,
+        accountId: '111111111111',
+        roleName: 'payments-deploy',
+        path: '/ci/',
+        roleId: 'AROAEXAMPLE',
+        createDate: '2023-04-01T10:00:00Z',
+        ...('lastUsed' in overrides ? { lastUsed: overrides.lastUsed } : {}),
+        trustPolicy,
+        attachedManagedPolicies: [{ name: 'PowerUserAccess', arn: 'arn:aws:iam::aws:policy/PowerUserAccess' }],
+        inlinePolicyNames: [],
+        findings: [{ id: 'cross-account-no-external-id', severity: 'high' }],
+        risk: 'high',
+      },
+    },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/payments' }],
+  };
+}
+
+export function principals(): ResolvedPrincipal[] {
+  return [
+    {
+      kind: 'oidc',
+      id: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+      accountId: '111111111111',
+      provider: 'github',
+      actions: ['sts:AssumeRoleWithWebIdentity'],
+      conditions: [],
+      statementIndex: 0,
+      description: 'GitHub Actions in acme/payments-api on branch main',
+      entityRef: 'component:default/payments-api',
+    },
+    {
+      kind: 'account',
+      id: '999999999999',
+      accountId: '999999999999',
+      actions: ['sts:AssumeRole'],
+      conditions: [],
+      statementIndex: 1,
+      description: 'account 999999999999 (external), any principal it allows',
+      external: true,
+    },
+  ];
+}
+
+export function trustView(overrides: Partial<RoleTrustView> = {}): RoleTrustView {
+  return {
+    entityRef: ROLE_REF,
+    analysis: {
+      arn: ROLE_ARN,
+      accountId: '111111111111',
+      name: 'payments-deploy',
+      path: '/ci/',
+      principals: principals(),
+      findings: [
+        {
+          id: 'cross-account-no-external-id',
+          severity: 'high',
+          message:
+            'Account 999999999999 can assume this role without an ExternalId. Any principal that account allows can act as this role. Fix: add a StringEquals condition on sts:ExternalId.',
+          statementIndex: 1,
+          principal: '999999999999',
+        },
+      ],
+    },
+    principals: principals(),
+    broker: { trusted: true },
+    ...overrides,
+  };
+}
+
+export const brokerInfo: BrokerInfo = {
+  credentialsEnabled: true,
+  brokerPrincipalArn: 'arn:aws:iam::111111111111:role/backstage-broker',
+  defaultDurationMinutes: 60,
+  minDurationMinutes: 15,
+  maxDurationMinutes: 240,
+};
+
+export function grant(overrides: Partial<Grant> = {}): Grant {
+  return {
+    id: 'g-1',
+    requestId: 'r-1',
+    roleRef: ROLE_REF,
+    roleArn: ROLE_ARN,
+    user: 'user:default/dev',
+    status: 'active',
+    grantedAt: '2026-11-29T01:00:00Z',
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    ...overrides,
+  };
+}
+
+export function accessRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    id: 'r-1',
+    roleRef: ROLE_REF,
+    roleArn: ROLE_ARN,
+    requester: 'user:default/dev',
+    justification: 'Rotate the payments database credentials (INC-42)',
+    durationMinutes: 60,
+    ticket: 'INC-42',
+    status: 'pending',
+    createdAt: '2026-11-29T00:30:00Z',
+    updatedAt: '2026-11-29T00:30:00Z',
+    expiresAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
+    requiredApprovals: 1,
+    approvals: [],
+    canDecide: false,
+    ...overrides,
+  };
+}
