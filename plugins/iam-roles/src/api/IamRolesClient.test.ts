@@ -2,8 +2,8 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
-import { testClient } from '../testUtils/renderWithApis';
-import { accessRequest, BASE, grant } from '../testUtils/fixtures';
+import { testClient } from '../__testUtils__/renderWithApis';
+import { accessRequest, BASE, grant } from '../__testUtils__/fixtures';
 
 describe('IamRolesClient', () => {
   const server = setupServer();

@@ -5,8 +5,8 @@ import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { DateTime } from 'luxon';
 import { RoleTrustContent } from './RoleTrustContent';
-import { renderWithApis } from '../testUtils/renderWithApis';
-import { brokerHandlers, errorResponse } from '../testUtils/handlers';
+import { renderWithApis } from '../__testUtils__/renderWithApis';
+import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
@@ -15,7 +15,7 @@ import {
   ROLE_REF,
   roleEntity,
   trustView,
-} from '../testUtils/fixtures';
+} from '../__testUtils__/fixtures';
 
 describe('RoleTrustContent', () => {
   const server = setupServer();
