@@ -61,6 +61,8 @@ const CALLER_RESTRICTING_KEYS = new Set([
 
 /** Keys that bind a service principal to one account or resource (confused-deputy protection). */
 const SOURCE_KEYS = new Set([
+  // Firehose and a few other services pass the account id as ExternalId.
+  'sts:externalid',
   'aws:sourceaccount',
   'aws:sourcearn',
   'aws:sourceorgid',

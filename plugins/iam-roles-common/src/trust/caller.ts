@@ -58,8 +58,11 @@ function isFederationKey(keyLower: string): boolean {
 }
 
 function timeKeys(options: EvaluateOptions): Record<string, ContextValue> {
-  if (!options.now) return {};
+  // STS only answers over TLS, so every assume request has aws:SecureTransport = true.
+  const tls = { 'aws:securetransport': present('true') };
+  if (!options.now) return tls;
   return {
+    ...tls,
     'aws:currenttime': present(options.now.toISOString()),
     'aws:epochtime': present(String(Math.floor(options.now.getTime() / 1000))),
   };

@@ -85,7 +85,18 @@ function describeOidc(p: TrustedPrincipal): string {
   const aud = valuesOf(p, 'aud');
   switch (p.provider) {
     case 'github': {
-      if (sub) return joinAlternatives(sub.values.map(v => describeGithubSubject(v, sub.like)));
+      if (sub) {
+        const texts = sub.values.map(v => describeGithubSubject(v, sub.like));
+        // "GitHub Actions in a/x on branch main" × n → "GitHub Actions in a/x, a/y or a/z on branch main"
+        const parts = texts.map(t => /^GitHub Actions in (\S+)( .*)?$/.exec(t));
+        const tails = new Set(parts.map(m => m?.[2] ?? ''));
+        if (texts.length > 1 && parts.every(m => m) && tails.size === 1) {
+          const repos = parts.map(m => m![1]);
+          const list = `${repos.slice(0, -1).join(', ')} or ${repos[repos.length - 1]}`;
+          return `GitHub Actions in ${list}${[...tails][0]}`;
+        }
+        return joinAlternatives(texts);
+      }
       const repo = valuesOf(p, 'repository');
       if (repo) return joinAlternatives(repo.values.map(v => `GitHub Actions in ${v}`));
       const owner = valuesOf(p, 'repository_owner');

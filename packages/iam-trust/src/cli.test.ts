@@ -1,0 +1,245 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run } from './cli';
+
+const SAMPLES = resolve(__dirname, '../../sample-data/aws');
+const sampleFiles = readdirSync(SAMPLES)
+  .filter(f => f.endsWith('.json'))
+  .map(f => join(SAMPLES, f))
+  .sort();
+
+async function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: t => {
+      stdout += t;
+    },
+    stderr: t => {
+      stderr += t;
+    },
+    readFile: p => readFileSync(p, 'utf8'),
+  });
+  return { code, stdout, stderr };
+}
+
+const ACCOUNT_FILE = {
+  UserDetailList: [],
+  GroupDetailList: [],
+  RoleDetailList: [
+    {
+      Path: '/',
+      RoleName: 'vendor-access',
+      RoleId: 'AROAEXAMPLEEXAMPLE001',
+      Arn: 'arn:aws:iam::555555555555:role/vendor-access',
+      CreateDate: '2024-01-01T00:00:00+00:00',
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      InstanceProfileList: [],
+      RolePolicyList: [],
+      AttachedManagedPolicies: [],
+      Tags: [],
+      RoleLastUsed: {},
+    },
+  ],
+  Policies: [],
+};
+
+function tempFile(name: string, content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'iam-trust-'));
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('iam-trust analyze', () => {
+  it('prints the contract JSON for every role of the sample accounts', async () => {
+    const { code, stdout, stderr } = await cli(['analyze', ...sampleFiles]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const out = JSON.parse(stdout);
+    expect(out.roles.length).toBeGreaterThanOrEqual(60);
+    for (const role of out.roles) {
+      expect(Object.keys(role)).toEqual(['arn', 'accountId', 'name', 'principals', 'findings']);
+      for (const p of role.principals) expect(Object.keys(p)).toEqual(['kind', 'id', 'actions', 'conditions']);
+      for (const f of role.findings) expect(Object.keys(f)).toEqual(['id', 'severity', 'message']);
+    }
+  });
+
+  it('flags exactly the intended risky sample roles (severity low and above)', async () => {
+    const out = JSON.parse((await cli(['analyze', ...sampleFiles])).stdout);
+    const flagged = out.roles
+      .flatMap((r: any) =>
+        r.findings
+          .filter((f: any) => f.severity !== 'info')
+          .map((f: any) => `${r.accountId} ${r.name} ${f.id} ${f.severity}`),
+      )
+      .sort();
+    expect(flagged).toEqual(
+      [
+        '222222222222 gha-load-tests oidc-unrestricted-subject critical',
+        '444444444444 gha-sandbox-experiments oidc-unrestricted-subject critical',
+        '333333333333 partner-webhook-relay public-trust critical',
+        '111111111111 gha-shared-ci oidc-broad-subject high',
+        '111111111111 gha-techdocs-publish oidc-missing-audience medium',
+        '222222222222 okta-legacy-admin saml-missing-audience medium',
+        '333333333333 cloudcost-readonly cross-account-no-external-id medium',
+        '333333333333 payments-reporting-reader dangling-principal medium',
+        '222222222222 break-glass-admin account-root-trust low',
+        '111111111111 DatadogIntegrationRole account-root-trust low',
+        '222222222222 DatadogIntegrationRole account-root-trust low',
+        '333333333333 DatadogIntegrationRole account-root-trust low',
+        '444444444444 DatadogIntegrationRole account-root-trust low',
+      ].sort(),
+    );
+    const byName = (account: string, name: string) =>
+      out.roles.find((r: any) => r.accountId === account && r.name === name);
+    // The raw API file's URL-encoded documents are read like the decoded ones.
+    expect(byName('444444444444', 'gha-dbt-deploy').principals[0]).toMatchObject({
+      kind: 'oidc',
+      id: 'arn:aws:iam::444444444444:oidc-provider/token.actions.githubusercontent.com',
+    });
+    // Roles whose service trust is pinned to a source carry no confused-deputy finding.
+    expect(byName('111111111111', 'cloud-guardrails-remediator').findings).toEqual([]);
+  });
+
+  it('treats accounts outside the files as external unless listed in --internal-accounts', async () => {
+    const file = tempFile('acct.json', JSON.stringify(ACCOUNT_FILE));
+    const external = JSON.parse((await cli(['analyze', file])).stdout);
+    expect(external.roles[0].findings.map((f: any) => f.id)).toEqual([
+      'cross-account-no-external-id',
+      'account-root-trust',
+    ]);
+    expect(external.roles[0].principals[0]).toEqual({
+      kind: 'account',
+      id: '999999999999',
+      actions: ['sts:AssumeRole'],
+      conditions: [],
+    });
+    const internal = JSON.parse(
+      (await cli(['analyze', '--internal-accounts', '999999999999,111111111111', file])).stdout,
+    );
+    expect(internal.roles[0].findings.map((f: any) => f.id)).toEqual(['account-root-trust']);
+  });
+
+  it('prints a table for people', async () => {
+    const { code, stdout } = await cli(['analyze', '--format', 'table', ...sampleFiles]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ACCOUNT ROLE\s+WORST\s+TRUSTS\s+FINDINGS/);
+    expect(stdout).toContain('GitHub Actions in acme/platform-infra on branch main');
+    expect(stdout).toMatch(/critical oidc-unrestricted-subject/);
+    expect(stdout).toMatch(/\d+ roles; findings: 3 critical, 1 high/);
+  });
+
+  it('fails clearly on unreadable or foreign files and bad options', async () => {
+    const missing = await cli(['analyze', '/nonexistent/snapshot.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/cannot read \/nonexistent\/snapshot.json/);
+
+    const garbage = await cli(['analyze', tempFile('x.json', '{"Foo": 1}')]);
+    expect(garbage.code).toBe(2);
+    expect(garbage.stderr).toMatch(/not get-account-authorization-details output/i);
+
+    const truncated = await cli(['analyze', tempFile('t.json', '{"RoleDetailList": [')]);
+    expect(truncated.code).toBe(2);
+    expect(truncated.stderr).toMatch(/Not JSON/);
+
+    expect((await cli(['analyze', '--format', 'xml', sampleFiles[0]])).code).toBe(2);
+    expect((await cli(['analyze', '--internal-accounts', '12', sampleFiles[0]])).stderr).toMatch(
+      /12-digit/,
+    );
+    const noFiles = await cli(['analyze']);
+    expect(noFiles.code).toBe(2);
+    expect(noFiles.stderr).toMatch(/missing required argument/);
+  });
+});
+
+describe('iam-trust can-assume', () => {
+  it('lists the roles a GitHub workflow can assume, including the over-broad ones', async () => {
+    const { code, stdout } = await cli([
+      'can-assume',
+      '--principal',
+      'github:acme/payments-api@refs/heads/main',
+      ...sampleFiles,
+    ]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.principal).toBe('github:acme/payments-api@refs/heads/main');
+    const arns = out.roles.map((r: any) => r.arn);
+    expect(arns).toContain('arn:aws:iam::111111111111:role/github-actions/gha-ecr-push');
+    expect(arns).toContain('arn:aws:iam::111111111111:role/github-actions/gha-shared-ci');
+    expect(arns).toContain('arn:aws:iam::222222222222:role/github-actions/gha-load-tests');
+    // environment-scoped deploy roles need the production environment, not the main branch
+    expect(arns).not.toContain('arn:aws:iam::111111111111:role/github-actions/gha-deploy-production');
+    for (const r of out.roles) {
+      expect(Object.keys(r)).toEqual(['arn', 'via', 'conditions']);
+      expect(r.via).toBe('sts:AssumeRoleWithWebIdentity');
+    }
+  });
+
+  it('lists "possible, if" roles with the conditions the caller must meet', async () => {
+    const out = JSON.parse(
+      (await cli(['can-assume', '--principal', '464622532012', ...sampleFiles])).stdout,
+    );
+    const datadog = out.roles.filter((r: any) => r.arn.endsWith(':role/DatadogIntegrationRole'));
+    expect(datadog).toHaveLength(4);
+    for (const r of datadog) {
+      expect(r.conditions).toEqual([
+        { operator: 'StringEquals', key: 'sts:ExternalId', values: [expect.any(String)] },
+      ]);
+    }
+  });
+
+  it('lets a tooling role into the deploy roles that name it, and no others', async () => {
+    const out = JSON.parse(
+      (
+        await cli([
+          'can-assume',
+          '--principal',
+          'arn:aws:iam::111111111111:role/github-actions/gha-deploy-production',
+          '--format',
+          'json',
+          ...sampleFiles,
+        ])
+      ).stdout,
+    );
+    const allowed = out.roles.filter((r: any) => r.conditions.length === 0).map((r: any) => r.arn);
+    expect(allowed).toEqual(
+      expect.arrayContaining([
+        'arn:aws:iam::333333333333:role/deploy/acme-deployer',
+        'arn:aws:iam::444444444444:role/deploy/acme-deployer',
+      ]),
+    );
+    expect(allowed).not.toContain('arn:aws:iam::222222222222:role/deploy/acme-deployer');
+  });
+
+  it('rejects a bad principal with a readable message', async () => {
+    const r = await cli(['can-assume', '--principal', 'github:acme', ...sampleFiles]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/github:OWNER\/REPO@REF/);
+    expect((await cli(['can-assume', ...sampleFiles])).code).toBe(2);
+  });
+});
+
+describe('bin/iam-trust', () => {
+  it('runs from source and keeps stdout to the JSON document alone', () => {
+    const bin = resolve(__dirname, '../bin/iam-trust');
+    const stdout = execFileSync(process.execPath, [bin, 'can-assume', '--principal', 'service:lambda', sampleFiles[0]], {
+      encoding: 'utf8',
+    });
+    const out = JSON.parse(stdout);
+    expect(out.roles.length).toBeGreaterThan(0);
+    const failed = spawnSync(process.execPath, [bin, 'analyze', '/nonexistent.json'], { encoding: 'utf8' });
+    expect(failed.status).toBe(2);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toMatch(/cannot read/);
+  }, 60_000);
+});

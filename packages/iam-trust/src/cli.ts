@@ -1,0 +1,248 @@
+import { Command, CommanderError, Option } from 'commander';
+import {
+  analyzeRole,
+  AuthorizationDetails,
+  describeCondition,
+  describePrincipal,
+  highestSeverity,
+  parseAuthorizationDetails,
+  parsePrincipalSpec,
+  RoleAnalysis,
+  RoleRecord,
+  TrustIndex,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { renderTable, wrap } from './renderTable';
+
+/** What the CLI needs from its surroundings (injected so that tests run it in-process). */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readFile: (path: string) => string;
+}
+
+/** Exit code for unusable input (unreadable file, bad principal, bad option). */
+export const EXIT_USAGE = 2;
+
+class InputFailure extends Error {}
+
+interface LoadedRole {
+  record: RoleRecord;
+  analysis: RoleAnalysis;
+}
+
+function loadFiles(files: string[], io: CliIo): AuthorizationDetails[] {
+  return files.map(file => {
+    let text: string;
+    try {
+      text = io.readFile(file);
+    } catch (e) {
+      throw new InputFailure(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    try {
+      return parseAuthorizationDetails(text);
+    } catch (e) {
+      throw new InputFailure(`cannot use ${file}: ${(e as Error).message}`);
+    }
+  });
+}
+
+function parseAccountList(value: string | undefined): string[] {
+  if (!value) return [];
+  const ids = value
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+  for (const id of ids) {
+    if (!/^\d{12}$/.test(id)) {
+      throw new InputFailure(`--internal-accounts: "${id}" is not a 12-digit account id`);
+    }
+  }
+  return ids;
+}
+
+function principalKey(arn: string): string | undefined {
+  // Role and user names are unique per account whatever the path: compare account, type and name.
+  const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return m ? `${m[1]}:${m[2]}:${m[3].toLowerCase()}` : undefined;
+}
+
+function analyzeAll(details: AuthorizationDetails[], extraInternal: string[]): LoadedRole[] {
+  const internal = [...new Set([...details.flatMap(d => d.accountIds), ...extraInternal])];
+  const known = new Set<string>();
+  const accountsWithRoles = new Set<string>();
+  const accountsWithUsers = new Set<string>();
+  for (const d of details) {
+    for (const arn of d.principalArns) {
+      const key = principalKey(arn);
+      if (!key) continue;
+      known.add(key);
+      const [acct, type] = key.split(':');
+      (type === 'role' ? accountsWithRoles : accountsWithUsers).add(acct);
+    }
+  }
+  const knownPrincipalArns = (arn: string): boolean | undefined => {
+    const key = principalKey(arn);
+    if (!key) return undefined;
+    const [acct, type] = key.split(':');
+    // Only an account whose inventory we hold can tell that a principal is missing.
+    const listed = type === 'role' ? accountsWithRoles : accountsWithUsers;
+    return listed.has(acct) ? known.has(key) : undefined;
+  };
+  return details.flatMap(d =>
+    d.roles.map(record => ({
+      record,
+      analysis: analyzeRole(
+        {
+          arn: record.arn,
+          trustPolicy: record.assumeRolePolicyDocument,
+          name: record.roleName,
+          path: record.path,
+        },
+        { internalAccounts: internal, knownPrincipalArns },
+      ),
+    })),
+  );
+}
+
+function checkFormat(format: string): 'json' | 'table' {
+  if (format !== 'json' && format !== 'table') {
+    throw new InputFailure(`--format must be json or table, not "${format}"`);
+  }
+  return format;
+}
+
+function analyzeCommand(
+  files: string[],
+  opts: { internalAccounts?: string; format: string },
+  io: CliIo,
+) {
+  const format = checkFormat(opts.format);
+  const extra = parseAccountList(opts.internalAccounts);
+  const details = loadFiles(files, io);
+  const roles = analyzeAll(details, extra);
+  if (format === 'json') {
+    const out = {
+      roles: roles.map(({ analysis }) => ({
+        arn: analysis.arn,
+        accountId: analysis.accountId,
+        name: analysis.name,
+        principals: analysis.principals.map(p => ({
+          kind: p.kind,
+          id: p.id,
+          actions: p.actions,
+          conditions: p.conditions,
+        })),
+        findings: analysis.findings.map(f => ({ id: f.id, severity: f.severity, message: f.message })),
+      })),
+    };
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  const internal = [...new Set([...details.flatMap(d => d.accountIds), ...extra])];
+  const rows = roles.map(({ analysis }) => [
+    `${analysis.accountId} ${analysis.path}${analysis.name}`,
+    highestSeverity(analysis.findings),
+    analysis.principals
+      .map(p => wrap(describePrincipal(p, { internalAccounts: internal }), 60))
+      .join('\n') || '(nobody)',
+    analysis.findings.map(f => `${f.severity} ${f.id}`).join('\n'),
+  ]);
+  io.stdout(renderTable(['ACCOUNT ROLE', 'WORST', 'TRUSTS', 'FINDINGS'], rows));
+  const counts = new Map<string, number>();
+  for (const { analysis } of roles) {
+    for (const f of analysis.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  }
+  const summary = ['critical', 'high', 'medium', 'low', 'info']
+    .map(s => `${counts.get(s) ?? 0} ${s}`)
+    .join(', ');
+  io.stdout(`\n${roles.length} roles; findings: ${summary}\n`);
+}
+
+function canAssumeCommand(
+  files: string[],
+  opts: { principal: string; format: string },
+  io: CliIo,
+) {
+  const format = checkFormat(opts.format);
+  let principal;
+  try {
+    principal = parsePrincipalSpec(opts.principal);
+  } catch (e) {
+    throw new InputFailure(`--principal: ${(e as Error).message}`);
+  }
+  const details = loadFiles(files, io);
+  const roles = analyzeAll(details, []);
+  const index = TrustIndex.build(roles.map(r => ({ key: r.analysis.arn, analysis: r.analysis })));
+  let matches;
+  try {
+    matches = index.lookup(principal);
+  } catch (e) {
+    throw new InputFailure(`--principal: ${(e as Error).message}`);
+  }
+  if (format === 'json') {
+    const out = {
+      principal: opts.principal,
+      roles: matches.map(m => ({
+        arn: m.key,
+        via: m.decision.via,
+        conditions: m.decision.conditions,
+      })),
+    };
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  const rows = matches.map(m => [
+    m.key,
+    m.decision.via ?? '',
+    m.decision.outcome === 'allowed' ? 'yes' : 'possible, if',
+    m.decision.conditions.map(c => wrap(describeCondition(c), 60)).join('\n'),
+  ]);
+  io.stdout(renderTable(['ROLE', 'VIA', 'CAN ASSUME', 'CONDITIONS'], rows));
+  io.stdout(`\n${opts.principal} can assume ${matches.filter(m => m.decision.outcome === 'allowed').length} role(s); ` +
+    `${matches.filter(m => m.decision.outcome === 'possible').length} more under conditions.\n`);
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const program = new Command('iam-trust')
+    .description('Who can assume which AWS IAM role, and what is risky, from get-account-authorization-details output')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const format = () =>
+    new Option('--format <format>', 'output: json (for tools) or table (for people)').default('json');
+
+  program
+    .command('analyze')
+    .description('List the principals each role trusts and the risky ones (findings)')
+    .argument('<files...>', 'get-account-authorization-details output (AWS CLI or raw API form)')
+    .option('--internal-accounts <ids>', 'comma-separated account ids that also count as internal')
+    .addOption(format())
+    .action((files: string[], opts) => analyzeCommand(files, opts, io));
+
+  program
+    .command('can-assume')
+    .description('List the roles a principal can assume (including those it may assume under conditions)')
+    .requiredOption(
+      '--principal <principal>',
+      'an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO@REF or service:NAME',
+    )
+    .argument('<files...>', 'get-account-authorization-details output (AWS CLI or raw API form)')
+    .addOption(format())
+    .action((files: string[], opts) => canAssumeCommand(files, opts, io));
+
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof InputFailure) {
+      io.stderr(`iam-trust: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof CommanderError) {
+      // commander has already written its message
+      return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    io.stderr(`iam-trust: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
