@@ -34,13 +34,15 @@ const components = entities.filter(e => e.kind === 'Component');
 
 const roles = listSampleSnapshots().flatMap(file => {
   const json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return (json.RoleDetailList as Json[]).map(role => ({
-    ...role,
-    trust:
-      typeof role.AssumeRolePolicyDocument === 'string'
-        ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument))
-        : role.AssumeRolePolicyDocument,
-  }));
+  return (json.RoleDetailList as Json[]).map(
+    (role): Json => ({
+      ...role,
+      trust:
+        typeof role.AssumeRolePolicyDocument === 'string'
+          ? JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument))
+          : role.AssumeRolePolicyDocument,
+    }),
+  );
 });
 
 const tagValues = (role: Json, key: string): string[] =>
