@@ -1,0 +1,143 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import type { AssumableRolesResponse } from '@backstage-iam/plugin-iam-roles-common';
+import { EntityIamRolesCard, EntityIamRolesContent } from './EntityIamRolesContent';
+import { renderWithApis } from '../__testUtils__/renderWithApis';
+import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
+import { accessRequest, BASE, roleEntity, ROLE_ARN } from '../__testUtils__/fixtures';
+
+const component: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: { 'github.com/project-slug': 'acme/payments-api' },
+  },
+  spec: { type: 'service', owner: 'group:default/payments', lifecycle: 'production' },
+};
+
+const group: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name: 'payments', namespace: 'default' },
+  spec: { type: 'team', children: [] },
+};
+
+const assumable: AssumableRolesResponse = {
+  query: 'component:default/payments-api',
+  principals: [{ type: 'github', owner: 'acme', repo: 'payments-api' }],
+  roles: [
+    {
+      entityRef: 'resource:default/payments-deploy',
+      arn: ROLE_ARN,
+      title: 'payments-deploy',
+      owner: 'group:default/payments',
+      outcome: 'allowed',
+      via: 'sts:AssumeRoleWithWebIdentity',
+      conditions: [],
+      findings: [],
+      matchedBy: 'github:acme/payments-api@refs/heads/main',
+    },
+    {
+      entityRef: 'resource:default/legacy-admin',
+      arn: 'arn:aws:iam::111111111111:role/legacy-admin',
+      title: 'legacy-admin',
+      owner: 'group:default/platform',
+      outcome: 'possible',
+      via: 'sts:AssumeRoleWithWebIdentity',
+      conditions: [
+        { operator: 'StringLike', key: 'token.actions.githubusercontent.com:sub', values: ['repo:acme/*'] },
+      ],
+      findings: [
+        { id: 'oidc-broad-subject', severity: 'critical', message: 'Any repository of acme can assume it.' },
+      ],
+      matchedBy: 'github:acme/payments-api',
+    },
+  ],
+};
+
+describe('EntityIamRolesContent', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+
+  it('lists the roles a component can assume with risk, and requests access from a row', async () => {
+    const user = userEvent.setup();
+    let asked: string | null = null;
+    const posted: any[] = [];
+    server.use(
+      http.get(`${BASE}/assumable`, ({ request }) => {
+        asked = new URL(request.url).searchParams.get('entityRef');
+        return HttpResponse.json(assumable);
+      }),
+      http.post(`${BASE}/requests`, async ({ request }) => {
+        posted.push(await request.json());
+        return HttpResponse.json(accessRequest(), { status: 201 });
+      }),
+      ...brokerHandlers(),
+    );
+    await renderWithApis(<EntityIamRolesContent />, { entity: component });
+
+    expect(await screen.findByRole('link', { name: 'payments-deploy' })).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/payments-deploy',
+    );
+    expect(asked).toBe('component:default/payments-api');
+    expect(screen.getByText('critical')).toBeInTheDocument();
+    expect(screen.getByText('no findings')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'as github:acme/payments-api, sts:AssumeRoleWithWebIdentity, if token.actions.githubusercontent.com:sub matches "repo:acme/*"',
+      ),
+    ).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Request access to legacy-admin' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Request access to legacy-admin' });
+    await user.type(within(dialog).getByLabelText(/Justification/), 'Debug the failing deploy job');
+    await user.click(within(dialog).getByRole('button', { name: 'Submit request' }));
+    await waitFor(() => expect(posted).toHaveLength(1));
+    expect(posted[0]).toMatchObject({
+      roleRef: 'resource:default/legacy-admin',
+      durationMinutes: 60,
+      justification: 'Debug the failing deploy job',
+    });
+    expect(await screen.findByText(/Request for legacy-admin submitted/)).toBeInTheDocument();
+  });
+
+  it('says so when no role trusts the component', async () => {
+    server.use(
+      http.get(`${BASE}/assumable`, () =>
+        HttpResponse.json({ ...assumable, roles: [] }),
+      ),
+    );
+    await renderWithApis(<EntityIamRolesCard />, { entity: component });
+    expect(await screen.findByText(/No IAM role trusts this entity/)).toBeInTheDocument();
+  });
+
+  it('shows why the roles could not be found', async () => {
+    server.use(
+      http.get(`${BASE}/assumable`, () => errorResponse(404, 'NotFoundError', 'entity not found')),
+    );
+    await renderWithApis(<EntityIamRolesContent />, { entity: component });
+    expect(await screen.findByText(/entity not found \(HTTP 404\)/)).toBeInTheDocument();
+  });
+
+  it('lists the roles a group owns from the catalog', async () => {
+    const other = roleEntity();
+    other.metadata.name = 'someone-elses';
+    other.relations = [{ type: 'ownedBy', targetRef: 'group:default/platform' }];
+    await renderWithApis(<EntityIamRolesContent />, {
+      entity: group,
+      catalogEntities: [roleEntity(), other, component],
+    });
+    expect(await screen.findByRole('link', { name: 'payments-deploy' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'someone-elses' })).not.toBeInTheDocument();
+    expect(screen.getByText('high')).toBeInTheDocument();
+    expect(screen.getByText('Never used')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Request access to payments-deploy' })).toBeInTheDocument();
+  });
+});
