@@ -12,6 +12,11 @@ backend.add(demoSignInModule);
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// IAM roles from live accounts or snapshots (the demo reads packages/sample-data/aws).
+backend.add(import('@backstage-iam/plugin-catalog-backend-module-aws-iam'));
+
+// Access broker and trust queries: /api/iam-roles
+backend.add(import('@backstage-iam/plugin-iam-roles-backend'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(demoPermissionPolicyModule);

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 // @backstage/catalog-model and yaml are installed at the root (the catalog and CLI use them) but not yet
 // declared in this package's devDependencies, which only the repository lead may change.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import {
   CompoundEntityRef,
   DEFAULT_NAMESPACE,
@@ -22,7 +21,6 @@ import {
   systemEntityV1alpha1Validator,
   userEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { parseAllDocuments } from 'yaml';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');

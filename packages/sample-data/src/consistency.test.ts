@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 // yaml is installed at the root but not yet declared in this package's devDependencies, which only
 // the repository lead may change.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { parseAllDocuments } from 'yaml';
 import { listSampleSnapshots } from './index';
 
