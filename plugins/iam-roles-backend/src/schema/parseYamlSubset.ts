@@ -180,6 +180,11 @@ export function parseYamlSubset(source: string): unknown {
         fail(`duplicate key "${key}"`);
       }
       const rest = stripComment(m![2] ?? '').trim();
+      if (rest !== '' && !/^[|>][+-]?$/.test(rest)) {
+        out[key] = scalar(rest);
+        pos++;
+        continue;
+      }
       pos++;
       if (rest === '') {
         const child = peek();
@@ -190,10 +195,8 @@ export function parseYamlSubset(source: string): unknown {
         } else {
           out[key] = parseNode(child.indent);
         }
-      } else if (/^[|>][+-]?$/.test(rest)) {
-        out[key] = blockScalar(rest, indent);
       } else {
-        out[key] = scalar(rest);
+        out[key] = blockScalar(rest, indent);
       }
     }
   }
@@ -219,8 +222,8 @@ export function parseYamlSubset(source: string): unknown {
         lines[pos] = ' '.repeat(itemIndent) + item.trim();
         out.push(parseMap(itemIndent));
       } else {
-        pos++;
         out.push(scalar(item));
+        pos++;
       }
     }
   }

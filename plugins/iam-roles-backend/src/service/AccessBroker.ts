@@ -437,13 +437,18 @@ export class AccessBroker {
       detail: 'STS AssumeRole',
     });
     try {
-      return await this.issuer.issue({
+      const issued = await this.issuer.issue({
         roleArn: recorded.roleArn,
         userRef: caller.userRef,
         requestId: recorded.requestId,
         approvers: recorded.approvers,
         grantSecondsLeft: secondsLeft,
       });
+      // Ids and times only: the credentials themselves never reach a log line.
+      this.logger.info(
+        `Issued credentials for grant ${grant.id} to ${caller.userRef} on ${grant.roleArn}, valid until ${issued.expiration}`,
+      );
+      return issued;
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       await this.store.appendAudit({

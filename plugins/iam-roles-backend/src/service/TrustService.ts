@@ -563,7 +563,10 @@ export class TrustService {
 
   /** `GET /lookup`: what a principal (ARN, account, `github:OWNER/REPO[@REF]`, `service:NAME`, OIDC provider) can assume. */
   async lookup(q: string): Promise<AssumableRolesResponse> {
-    const query = q.trim();
+    let query = q.trim();
+    if (/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/i.test(query)) {
+      query = `service:${query}`; // a service principal, written bare
+    }
     if (!query) {
       throw new InputError(
         'q is required: an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or an OIDC provider host',
@@ -601,12 +604,8 @@ export class TrustService {
     }
     let contexts: PrincipalContext[];
     try {
-      if (/^github:[^@]+$/i.test(query)) {
-        // Without a ref: the default branch, and any tag or branch the policy names is up to the engine.
-        contexts = [parsePrincipalSpec(`${query}@refs/heads/main`)];
-      } else {
-        contexts = [parsePrincipalSpec(query)];
-      }
+      // `github:OWNER/REPO` without a ref stands for any ref of the repository.
+      contexts = [parsePrincipalSpec(query)];
     } catch (error) {
       throw new InputError(
         `Cannot read "${query}" as a principal: ${(error as Error).message}. Use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or an OIDC provider host.`,
