@@ -13,7 +13,7 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { setupServer } from 'msw/node';
-import { mockServices } from '@backstage/backend-test-utils';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   accessKeyFor,
   FakeIam,
@@ -160,7 +160,14 @@ async function main() {
   const fake = new FakeIam();
   const server = setupServer(...fake.handlers());
   server.listen({ onUnhandledRequest: 'error' });
-  const logger = mockServices.logger.mock();
+  const quiet = () => {};
+  const logger: LoggerService = {
+    info: quiet,
+    debug: quiet,
+    warn: quiet,
+    error: (message: string) => console.error(message),
+    child: () => logger,
+  };
   const figures: Record<string, string | number | boolean>[] = [];
 
   for (const size of SIZES) {

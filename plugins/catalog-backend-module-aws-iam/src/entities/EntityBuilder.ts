@@ -252,10 +252,12 @@ export class EntityBuilder {
   }
 
   private roleEntity(role: RoleRecord, read: AccountRead): IamRoleEntity {
+    // Decoded once here; the engine then reads the object instead of decoding again.
+    const decoded = decodePolicyDocument(role.assumeRolePolicyDocument);
     const analysis = analyzeRole(
       {
         arn: role.arn,
-        trustPolicy: role.assumeRolePolicyDocument,
+        trustPolicy: decoded.value ?? role.assumeRolePolicyDocument,
         name: role.roleName,
         path: role.path,
       },
@@ -264,7 +266,6 @@ export class EntityBuilder {
         knownPrincipalArns: this.knownPrincipal,
       },
     );
-    const decoded = decodePolicyDocument(role.assumeRolePolicyDocument);
     const owner = this.options.owners.resolve(role);
     const assumableBy = principalRefs(analysis, role, {
       roleRefs: this.roleRefs,

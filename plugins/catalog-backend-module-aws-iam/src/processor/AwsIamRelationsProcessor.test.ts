@@ -101,6 +101,18 @@ describe('AwsIamRelationsProcessor', () => {
     expect(out.spec!.assumableBy).toEqual(['component:default/payments-api']);
   });
 
+  it('finds roles pinned to pull requests or to tags', async () => {
+    const { processor: p } = processor();
+    const pr = await p.preProcessEntity(
+      role('plan', github('repo:acme/ledger:pull_request')),
+    );
+    expect(pr.spec!.assumableBy).toEqual(['component:default/ledger']);
+    const tags = await p.preProcessEntity(
+      role('release', github('repo:acme/ledger:ref:refs/tags/v*')),
+    );
+    expect(tags.spec!.assumableBy).toEqual(['component:default/ledger']);
+  });
+
   it('adds every repository of the owner for an org-wide subject, and no other owner', async () => {
     const { processor: p } = processor();
     const out = await p.preProcessEntity(

@@ -86,7 +86,9 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
       return undefined;
     }
     const ttl = this.options.componentCacheMs ?? 60_000;
-    if (this.index && Date.now() - this.index.at < ttl) {
+    // An empty catalog is usually one still loading at startup: ask again sooner.
+    const maxAge = this.index?.components.length ? ttl : Math.min(ttl, 10_000);
+    if (this.index && Date.now() - this.index.at < maxAge) {
       return this.index.components;
     }
     if (!this.loading) {

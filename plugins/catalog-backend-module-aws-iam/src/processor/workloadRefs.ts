@@ -61,20 +61,30 @@ function concretize(pattern: string): string {
 }
 
 /**
- * The GitHub Actions contexts worth asking the engine about for this principal: the default
- * branch, plus each ref and environment its `sub` conditions name (wildcards filled in), so a role
- * pinned to `environment:production` or `ref:refs/tags/v*` is found too.
+ * The GitHub Actions contexts worth asking the engine about for this principal: any workflow of the
+ * repository, the default branch, plus each ref, environment and pull_request subject its `sub`
+ * conditions name (wildcards filled in), so a role pinned to `environment:production`,
+ * `ref:refs/tags/v*` or `pull_request` is found too.
  */
 function githubVariants(
   principal: TrustedPrincipal,
-): Array<{ ref?: string; environment?: string }> {
-  const variants = new Map<string, { ref?: string; environment?: string }>();
+): Array<{ ref?: string; environment?: string; pullRequest?: boolean }> {
+  const variants = new Map<
+    string,
+    { ref?: string; environment?: string; pullRequest?: boolean }
+  >();
+  // Any workflow of the repository (the engine treats the subject as unknown beyond the repo).
+  variants.set('any', {});
   variants.set('ref:refs/heads/main', { ref: 'refs/heads/main' });
   for (const condition of principal.conditions) {
     if (!condition.key.toLocaleLowerCase('en-US').endsWith(':sub')) {
       continue;
     }
     for (const value of condition.values) {
+      if (/^repo:[^:]+:pull_request$/.test(value)) {
+        variants.set('pull_request', { pullRequest: true });
+        continue;
+      }
       const match = /^repo:[^:]+:(ref|environment):(.+)$/.exec(value);
       if (!match) {
         continue;
