@@ -37,7 +37,7 @@ export function formatDate(iso: string | undefined): string {
 }
 
 /** "in 3 hours", "2 days ago". */
-export function formatRelative(iso: string | undefined, now = DateTime.now()): string {
+export function formatRelative(iso: string | undefined, now: DateTime = DateTime.now()): string {
   if (!iso) {
     return '—';
   }
@@ -48,7 +48,7 @@ export function formatRelative(iso: string | undefined, now = DateTime.now()): s
 /** How long ago a role was used, with the cases a reviewer should notice called out. */
 export function describeLastUsed(
   lastUsed: { date?: string; region?: string } | undefined,
-  now = DateTime.now(),
+  now: DateTime = DateTime.now(),
 ): { text: string; stale: boolean } {
   if (!lastUsed?.date) {
     return { text: 'Never used', stale: true };

@@ -1,0 +1,183 @@
+/*
+ * Renders the role tab for a role whose trust policy names 500 principals, in jsdom, and writes
+ * the time to content to $IAM_BENCH_OUT. Run by `yarn bench` (bench/run.js), not by `yarn test`.
+ */
+import { writeFileSync } from 'node:fs';
+import { render, cleanup } from '@testing-library/react';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import { mockApis, TestApiProvider, wrapInTestApp } from '@backstage/test-utils';
+import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import type { Entity } from '@backstage/catalog-model';
+import type {
+  PrincipalKind,
+  ResolvedPrincipal,
+  RoleTrustView,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { iamRolesApiRef, IamRolesApi } from '../src/api/IamRolesApi';
+import { RoleTrustContent } from '../src/components/RoleTrustContent';
+
+const PRINCIPALS = 500;
+const RUNS = 7;
+const ARN = 'arn:aws:iam::111111111111:role/bench-role';
+
+function principal(i: number): { statement: Record<string, unknown>; resolved: ResolvedPrincipal } {
+  const account = String(200000000000 + i);
+  const kinds: PrincipalKind[] = ['account', 'role', 'oidc', 'service'];
+  const kind = kinds[i % kinds.length];
+  const base = { actions: ['sts:AssumeRole'], conditions: [], statementIndex: i };
+  switch (kind) {
+    case 'role':
+      return {
+        statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:role/deployer-${i}` }, Action: 'sts:AssumeRole' },
+        resolved: { ...base, kind, id: `arn:aws:iam::${account}:role/deployer-${i}`, accountId: account, description: `role deployer-${i} in account ${account}`, entityRef: `resource:default/deployer-${i}` },
+      };
+    case 'oidc':
+      return {
+        statement: {
+          Effect: 'Allow',
+          Principal: { Federated: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'token.actions.githubusercontent.com:sub': `repo:acme/service-${i}:ref:refs/heads/main` } },
+        },
+        resolved: {
+          ...base,
+          kind,
+          actions: ['sts:AssumeRoleWithWebIdentity'],
+          id: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+          provider: 'github',
+          description: `GitHub Actions in acme/service-${i} on branch main`,
+          entityRef: `component:default/service-${i}`,
+        },
+      };
+    case 'service':
+      return {
+        statement: { Effect: 'Allow', Principal: { Service: `svc${i}.amazonaws.com` }, Action: 'sts:AssumeRole' },
+        resolved: { ...base, kind, id: `svc${i}.amazonaws.com`, description: `the AWS service svc${i}` },
+      };
+    default:
+      return {
+        statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' },
+        resolved: { ...base, kind: 'account', id: account, accountId: account, description: `account ${account} (external), any principal it allows`, external: true },
+      };
+  }
+}
+
+const generated = Array.from({ length: PRINCIPALS }, (_, i) => principal(i));
+// Through JSON, as the catalog delivers it.
+const trustPolicy = JSON.parse(
+  JSON.stringify({ Version: '2012-10-17', Statement: generated.map(g => g.statement) }),
+);
+const principals = generated.map(g => g.resolved);
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: { name: 'bench-role', namespace: 'default' },
+  spec: {
+    type: 'aws-iam-role',
+    owner: 'group:default/platform',
+    iam: {
+      arn: ARN,
+      accountId: '111111111111',
+      roleName: 'bench-role',
+      path: '/',
+      roleId: 'AROABENCH',
+      createDate: '2024-01-01T00:00:00Z',
+      lastUsed: { date: '2026-11-01T00:00:00Z', region: 'eu-west-1' },
+      trustPolicy,
+      attachedManagedPolicies: [],
+      inlinePolicyNames: [],
+      findings: [{ id: 'cross-account-no-external-id', severity: 'high' }],
+      risk: 'high',
+    },
+  },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/platform' }],
+};
+
+const view: RoleTrustView = {
+  entityRef: 'resource:default/bench-role',
+  analysis: {
+    arn: ARN,
+    accountId: '111111111111',
+    name: 'bench-role',
+    path: '/',
+    principals,
+    findings: principals
+      .filter(p => p.external)
+      .slice(0, 50)
+      .map(p => ({
+        id: 'cross-account-no-external-id' as const,
+        severity: 'high' as const,
+        message: `Account ${p.id} can assume this role without an ExternalId. Fix: require sts:ExternalId.`,
+        principal: p.id,
+        statementIndex: p.statementIndex,
+      })),
+  },
+  principals,
+  broker: { trusted: true },
+};
+
+const api: Partial<IamRolesApi> = {
+  getRoleTrust: async () => view,
+  getBrokerInfo: async () => ({ credentialsEnabled: true, defaultDurationMinutes: 60, minDurationMinutes: 15, maxDurationMinutes: 720 }),
+  listRequests: async () => [],
+  listApprovals: async () => [],
+  listGrants: async () => [],
+  getAudit: async () => [],
+};
+
+/** Resolves when the container holds `count` principal rows. */
+function rowsRendered(container: HTMLElement, count: number): Promise<void> {
+  const rows = () => container.querySelectorAll('section[aria-labelledby^="iam-who-"] tbody tr').length;
+  return new Promise(resolve => {
+    if (rows() >= count) {
+      resolve();
+      return;
+    }
+    const observer = new MutationObserver(() => {
+      if (rows() >= count) {
+        observer.disconnect();
+        resolve();
+      }
+    });
+    observer.observe(container, { childList: true, subtree: true });
+  });
+}
+
+async function renderOnce(): Promise<number> {
+  const element = wrapInTestApp(
+    <TestApiProvider
+      apis={[
+        [iamRolesApiRef, api],
+        [identityApiRef, mockApis.identity({ ownershipEntityRefs: ['user:default/dev'] })],
+      ]}
+    >
+      <EntityProvider entity={entity}>
+        <RoleTrustContent />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+  const start = performance.now();
+  const { container } = render(element);
+  await rowsRendered(container, PRINCIPALS);
+  const elapsed = performance.now() - start;
+  cleanup();
+  return elapsed;
+}
+
+it(`renders the role tab with ${PRINCIPALS} principals`, async () => {
+  // The first render pays for module initialisation and JIT warm-up; it is reported separately.
+  const cold = await renderOnce();
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    runs.push(await renderOnce());
+  }
+  runs.sort((a, b) => a - b);
+  const median = runs[Math.floor(runs.length / 2)];
+  const out = process.env.IAM_BENCH_OUT;
+  if (out) {
+    writeFileSync(out, JSON.stringify({ principals: PRINCIPALS, coldMs: cold, runsMs: runs, medianMs: median }));
+  }
+  expect(runs).toHaveLength(RUNS);
+});

@@ -1,0 +1,59 @@
+import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import { createExtensionTester } from '@backstage/frontend-test-utils';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import type { Entity } from '@backstage/catalog-model';
+import { roleEntity } from '../__testUtils__/fixtures';
+import iamRolesPlugin from '../alpha';
+import {
+  iamRoleTrustEntityContent,
+  iamRolesEntityCard,
+  iamRolesEntityContent,
+  iamRolesPage,
+} from './plugin';
+
+const component: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api' },
+  spec: { type: 'service', owner: 'payments' },
+};
+const group: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name: 'payments' },
+  spec: { type: 'team', children: [] },
+};
+
+describe('iam-roles (new frontend system)', () => {
+  it('is the default export with id iam-roles', () => {
+    expect(iamRolesPlugin.pluginId).toBe('iam-roles');
+  });
+
+  it('mounts the page at /iam-roles with a title for the nav', () => {
+    const tester = createExtensionTester(iamRolesPage);
+    expect(tester.get(coreExtensionData.routePath)).toBe('/iam-roles');
+    expect(tester.get(coreExtensionData.title)).toBe('IAM roles');
+  });
+
+  it('shows the trust tab on role entities only', () => {
+    const tester = createExtensionTester(iamRoleTrustEntityContent);
+    const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction)!;
+    expect(tester.get(coreExtensionData.routePath)).toBe('/trust');
+    expect(filter(roleEntity())).toBe(true);
+    expect(filter(component)).toBe(false);
+  });
+
+  it('shows the roles tab and card on components and groups, not on roles', () => {
+    const content = createExtensionTester(iamRolesEntityContent);
+    const card = createExtensionTester(iamRolesEntityCard);
+    expect(content.get(EntityContentBlueprint.dataRefs.title)).toBe('IAM roles');
+    const entities = [component, group, roleEntity()];
+    const contentFilter = content.get(EntityContentBlueprint.dataRefs.filterFunction)!;
+    const cardFilter = card.get(EntityCardBlueprint.dataRefs.filterFunction)!;
+    expect(entities.map(e => contentFilter(e))).toEqual([true, true, false]);
+    expect(entities.map(e => cardFilter(e))).toEqual([true, true, false]);
+  });
+});
