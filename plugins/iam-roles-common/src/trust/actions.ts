@@ -18,9 +18,42 @@ export const TRUST_ACTIONS = [
   'sts:SetContext',
 ] as const;
 
+const ALL_MASK = (1 << TRUST_ACTIONS.length) - 1;
+
 /** Whether an action pattern (case-insensitive, with wildcards) covers an action. */
 export function actionMatches(pattern: string, action: string): boolean {
   return globMatch(pattern, action, true);
+}
+
+// Which trust actions one Action pattern covers, as a bit mask. Policies repeat a handful of
+// patterns, so this is computed once per distinct pattern.
+const masks = new Map<string, number>();
+
+function maskOf(pattern: string): number {
+  let mask = masks.get(pattern);
+  if (mask === undefined) {
+    mask = 0;
+    TRUST_ACTIONS.forEach((a, i) => {
+      if (actionMatches(pattern, a)) mask! |= 1 << i;
+    });
+    if (masks.size < 10_000) masks.set(pattern, mask);
+  }
+  return mask;
+}
+
+/** Bit mask of the trust actions a statement enables (bit i = `TRUST_ACTIONS[i]`). */
+export function trustActionMask(statement: NormalizedStatement): number {
+  if (statement.actions) {
+    let mask = 0;
+    for (const a of statement.actions) mask |= maskOf(a);
+    return mask;
+  }
+  if (statement.notActions) {
+    let excluded = 0;
+    for (const a of statement.notActions) excluded |= maskOf(a);
+    return ALL_MASK & ~excluded;
+  }
+  return 0;
 }
 
 /** Whether a statement's Action / NotAction covers an action. */
@@ -28,18 +61,22 @@ export function statementCoversAction(
   statement: NormalizedStatement,
   action: string,
 ): boolean {
-  if (statement.actions) {
-    for (const a of statement.actions) if (actionMatches(a, action)) return true;
-    return false;
-  }
-  if (statement.notActions) {
-    for (const a of statement.notActions) if (actionMatches(a, action)) return false;
-    return true;
-  }
+  const i = (TRUST_ACTIONS as readonly string[]).indexOf(action);
+  if (i >= 0) return (trustActionMask(statement) & (1 << i)) !== 0;
+  if (statement.actions) return statement.actions.some(a => actionMatches(a, action));
+  if (statement.notActions) return !statement.notActions.some(a => actionMatches(a, action));
   return false;
 }
 
-/** The trust-relevant actions a statement enables. */
+const listCache = new Map<number, string[]>();
+
+/** The trust-relevant actions a statement enables (a shared, frozen array: do not modify). */
 export function trustActionsOf(statement: NormalizedStatement): string[] {
-  return TRUST_ACTIONS.filter(a => statementCoversAction(statement, a));
+  const mask = trustActionMask(statement);
+  let list = listCache.get(mask);
+  if (!list) {
+    list = Object.freeze(TRUST_ACTIONS.filter((_, i) => mask & (1 << i))) as string[];
+    listCache.set(mask, list);
+  }
+  return list;
 }

@@ -165,6 +165,22 @@ function unconditionallyDenied(
   return false;
 }
 
+const EXTERNAL_ID_KEYS = new Set(['sts:externalid']);
+const AWS_KINDS = new Set(['account', 'role', 'user', 'assumed-role', 'federated-user']);
+const EMPTY_SET = new Set<string>();
+const internalSets = new WeakMap<string[], Set<string>>();
+
+// Callers pass the same account list for every role: build its set once.
+function internalSet(accounts: string[] | undefined): Set<string> {
+  if (!accounts) return EMPTY_SET;
+  let set = internalSets.get(accounts);
+  if (!set) {
+    set = new Set(accounts);
+    internalSets.set(accounts, set);
+  }
+  return set;
+}
+
 function roleNameAndPath(arn: string): { name: string; path: string } {
   const parsed = parseArn(arn);
   const resource = parsed?.resource ?? arn;
@@ -176,7 +192,8 @@ function roleNameAndPath(arn: string): { name: string; path: string } {
 
 interface Ctx {
   findings: Finding[];
-  seen: Set<string>;
+  /** Created with the first finding: most roles have none. */
+  seen?: Set<string>;
 }
 
 function add(
@@ -187,6 +204,7 @@ function add(
   principal?: string,
 ) {
   const dedupe = `${id}|${principal ?? ''}|${statement?.statement.index ?? ''}`;
+  ctx.seen ??= new Set();
   if (ctx.seen.has(dedupe)) return;
   ctx.seen.add(dedupe);
   const f: Finding = { id, severity: SEVERITY[id], message };
@@ -303,16 +321,17 @@ function principalOf(
  * what is risky (findings). Never throws: an unreadable document gives an `invalid-policy` finding.
  */
 export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): RoleAnalysis {
-  const fromArn = roleNameAndPath(role.arn);
+  const fromArn =
+    role.name === undefined || role.path === undefined ? roleNameAndPath(role.arn) : undefined;
   const analysis: RoleAnalysis = {
     arn: role.arn,
     accountId: accountOfArn(role.arn) ?? '',
-    name: role.name ?? fromArn.name,
-    path: role.path ?? fromArn.path,
+    name: role.name ?? fromArn!.name,
+    path: role.path ?? fromArn!.path,
     principals: [],
     findings: [],
   };
-  const ctx: Ctx = { findings: analysis.findings, seen: new Set() };
+  const ctx: Ctx = { findings: analysis.findings };
   let normalized;
   try {
     normalized = normalizeTrustPolicy(role.trustPolicy);
@@ -338,9 +357,9 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
   }
   const policy = normalized.policy;
   analysis.policy = policy;
-  const compiled = compilePolicy(policy);
-  const internal = new Set(options.internalAccounts ?? []);
-  if (analysis.accountId) internal.add(analysis.accountId);
+  const compiled = compilePolicy(policy, { cache: false });
+  const internal = internalSet(options.internalAccounts);
+  const isInternal = (acct: string) => acct === analysis.accountId || internal.has(acct);
   const callerRestrictedByDeny = denyRestrictsCaller(compiled);
 
   for (const s of compiled) {
@@ -443,13 +462,12 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
           p.id,
         );
       }
-      const awsKinds = ['account', 'role', 'user', 'assumed-role', 'federated-user'];
       if (
-        awsKinds.includes(p.kind) &&
+        AWS_KINDS.has(p.kind) &&
         p.accountId &&
-        !internal.has(p.accountId) &&
+        !isInternal(p.accountId) &&
         actions.includes(ASSUME_ROLE) &&
-        !hasRestriction(conditions, new Set(['sts:externalid']))
+        !hasRestriction(conditions, EXTERNAL_ID_KEYS)
       ) {
         add(
           ctx,

@@ -30,6 +30,7 @@ export type PrincipalMatch =
   | { kind: 'partial'; issuer?: string; clause: ConditionClause };
 
 const NO: PrincipalMatch = { kind: 'no' };
+const YES: PrincipalMatch = { kind: 'yes' };
 
 /** A caller prepared for evaluation against many policies. */
 export interface Caller {
@@ -174,9 +175,9 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
   const match = (p: ClassifiedPrincipal): PrincipalMatch => {
     switch (p.kind) {
       case 'public':
-        return { kind: 'yes' };
+        return YES;
       case 'account':
-        return p.accountId === acct ? { kind: 'yes' } : NO;
+        return p.accountId === acct ? YES : NO;
       case 'role':
       case 'user':
       case 'assumed-role':
@@ -190,19 +191,19 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
         }
         if (p.kind === 'role') {
           return (id.kind === 'role' || id.kind === 'assumed-role') && p.name?.toLowerCase() === nameLower
-            ? { kind: 'yes' }
+            ? YES
             : NO;
         }
         if (p.kind === 'user') {
-          return id.kind === 'user' && p.name?.toLowerCase() === nameLower ? { kind: 'yes' } : NO;
+          return id.kind === 'user' && p.name?.toLowerCase() === nameLower ? YES : NO;
         }
         if (p.kind === 'assumed-role') {
           return id.kind === 'assumed-role' &&
             p.indexKey === `assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`
-            ? { kind: 'yes' }
+            ? YES
             : NO;
         }
-        return id.kind === 'federated-user' && p.id === id.arn ? { kind: 'yes' } : NO;
+        return id.kind === 'federated-user' && p.id === id.arn ? YES : NO;
       }
       default:
         return NO;
@@ -239,7 +240,7 @@ function serviceCaller(service: string, options: EvaluateOptions): Caller {
     via: ASSUME_ROLE,
     match: p =>
       p.kind === 'public' || (p.kind === 'service' && p.id.toLowerCase() === s)
-        ? { kind: 'yes' }
+        ? YES
         : NO,
     context: () => ctx,
     indexKeys: () => ['*', `service:${s}`],
@@ -264,9 +265,10 @@ function webCaller(
   const issuerLower = issuer?.toLowerCase();
   const contexts = new Map<string, RequestContext>();
   const context = (matched?: string): RequestContext => {
-    const iss = (matched ?? issuer ?? '').toLowerCase();
-    let ctx = contexts.get(iss);
+    const raw = matched ?? issuer ?? '';
+    let ctx = contexts.get(raw);
     if (ctx) return ctx;
+    const iss = raw.toLowerCase();
     const known: Record<string, ContextValue> = { ...timeKeys(options) };
     for (const [claim, value] of Object.entries(claims)) known[`${iss}:${claim.toLowerCase()}`] = value;
     const prefix = `${iss}:`;
@@ -278,7 +280,7 @@ function webCaller(
       if (SERVICE_ONLY_KEYS.has(key) || key === 'sts:externalid') return ABSENT_VALUE;
       return UNKNOWN_VALUE;
     });
-    contexts.set(iss, ctx);
+    contexts.set(raw, ctx);
     return ctx;
   };
   const match = (p: ClassifiedPrincipal): PrincipalMatch => {
@@ -402,7 +404,7 @@ export function prepareCaller(principal: PrincipalContext, options: EvaluateOpti
         via: ASSUME_ROLE_WITH_SAML,
         match: p =>
           p.kind === 'public' || (p.kind === 'saml' && p.id.toLowerCase() === providerLower)
-            ? { kind: 'yes' }
+            ? YES
             : NO,
         context: () => ctx,
         indexKeys: () => ['*', `saml:${providerLower}`],

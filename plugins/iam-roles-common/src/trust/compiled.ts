@@ -1,9 +1,4 @@
-import {
-  ASSUME_ROLE,
-  ASSUME_ROLE_WITH_SAML,
-  ASSUME_ROLE_WITH_WEB_IDENTITY,
-  statementCoversAction,
-} from './actions';
+import { trustActionMask } from './actions';
 import { CompiledClause, compileClause } from './conditions';
 import { ClassifiedPrincipal, classifyPrincipal } from './principals';
 import type { NormalizedPolicy, NormalizedStatement } from './types';
@@ -11,7 +6,8 @@ import type { NormalizedPolicy, NormalizedStatement } from './types';
 /** A statement prepared once for repeated evaluation. */
 export interface CompiledStatement {
   statement: NormalizedStatement;
-  clauses: CompiledClause[];
+  /** Compiled on first use: analysis needs principals and actions, only evaluation needs clauses. */
+  readonly clauses: CompiledClause[];
   /** Principals of `Principal`, classified (empty when the statement uses NotPrincipal). */
   principals: ClassifiedPrincipal[];
   /** Principals of `NotPrincipal`, classified, when present. */
@@ -23,36 +19,78 @@ export interface CompiledStatement {
   coversSaml: boolean;
 }
 
+class Compiled implements CompiledStatement {
+  readonly principals: ClassifiedPrincipal[];
+  readonly notPrincipals?: ClassifiedPrincipal[];
+  readonly public: boolean;
+  readonly coversAssumeRole: boolean;
+  readonly coversWebIdentity: boolean;
+  readonly coversSaml: boolean;
+  private compiledClauses?: CompiledClause[];
+
+  constructor(readonly statement: NormalizedStatement) {
+    this.principals = statement.principal ? classifyBlock(statement.principal) : [];
+    this.notPrincipals = statement.notPrincipal ? classifyBlock(statement.notPrincipal) : undefined;
+    this.public = this.notPrincipals !== undefined || this.principals.some(p => p.kind === 'public');
+    const mask = trustActionMask(statement);
+    this.coversAssumeRole = (mask & 1) !== 0;
+    this.coversWebIdentity = (mask & 2) !== 0;
+    this.coversSaml = (mask & 4) !== 0;
+  }
+
+  get clauses(): CompiledClause[] {
+    this.compiledClauses ??= this.statement.conditions.map(compileClause);
+    return this.compiledClauses;
+  }
+}
+
 const cache = new WeakMap<NormalizedPolicy, CompiledStatement[]>();
+
+// Roles repeat the same principals (a service, an account's GitHub provider, a SAML provider):
+// classify each distinct one once. Classified principals are never modified.
+const classified = new Map<string, Map<string, ClassifiedPrincipal>>();
+let classifiedCount = 0;
+
+function classifyCached(type: string, value: string): ClassifiedPrincipal {
+  let byValue = classified.get(type);
+  if (!byValue) {
+    byValue = new Map();
+    classified.set(type, byValue);
+  }
+  let p = byValue.get(value);
+  if (!p) {
+    p = classifyPrincipal(type, value);
+    if (classifiedCount > 100_000) {
+      classified.clear();
+      classifiedCount = 0;
+    }
+    byValue.set(value, p);
+    classifiedCount++;
+  }
+  return p;
+}
 
 function classifyBlock(block: Record<string, string[]>): ClassifiedPrincipal[] {
   const out: ClassifiedPrincipal[] = [];
-  for (const [type, values] of Object.entries(block)) {
-    for (const value of values) out.push(classifyPrincipal(type, value));
+  for (const type in block) {
+    if (!Object.prototype.hasOwnProperty.call(block, type)) continue;
+    for (const value of block[type]) out.push(classifyCached(type, value));
   }
   return out;
 }
 
-/** Compiles a normalised policy (cached per policy object). */
-export function compilePolicy(policy: NormalizedPolicy): CompiledStatement[] {
+/**
+ * Compiles a normalised policy. Cached per policy object for repeated evaluation; analysis of a
+ * snapshot passes `cache: false` so that the compiled form dies young instead of being kept with
+ * every role (which would burden the garbage collector for nothing).
+ */
+export function compilePolicy(
+  policy: NormalizedPolicy,
+  options: { cache?: boolean } = {},
+): CompiledStatement[] {
   let compiled = cache.get(policy);
   if (compiled) return compiled;
-  compiled = policy.statements.map(statement => {
-    const principals = statement.principal ? classifyBlock(statement.principal) : [];
-    const notPrincipals = statement.notPrincipal
-      ? classifyBlock(statement.notPrincipal)
-      : undefined;
-    return {
-      statement,
-      clauses: statement.conditions.map(compileClause),
-      principals,
-      notPrincipals,
-      public: notPrincipals !== undefined || principals.some(p => p.kind === 'public'),
-      coversAssumeRole: statementCoversAction(statement, ASSUME_ROLE),
-      coversWebIdentity: statementCoversAction(statement, ASSUME_ROLE_WITH_WEB_IDENTITY),
-      coversSaml: statementCoversAction(statement, ASSUME_ROLE_WITH_SAML),
-    };
-  });
-  cache.set(policy, compiled);
+  compiled = policy.statements.map(statement => new Compiled(statement));
+  if (options.cache !== false) cache.set(policy, compiled);
   return compiled;
 }

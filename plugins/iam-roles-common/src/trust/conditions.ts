@@ -96,6 +96,18 @@ export interface ParsedOperator {
 
 /** Splits an operator into set operator, base operator and `IfExists`; `info` is absent for unknown operators. */
 export function parseOperator(operator: string): ParsedOperator {
+  let parsed = parsedOperators.get(operator);
+  if (!parsed) {
+    parsed = parseOperatorUncached(operator);
+    // Policies use a handful of operators; bound the cache against adversarial input anyway.
+    if (parsedOperators.size < 1000) parsedOperators.set(operator, parsed);
+  }
+  return parsed;
+}
+
+const parsedOperators = new Map<string, ParsedOperator>();
+
+function parseOperatorUncached(operator: string): ParsedOperator {
   let rest = operator.trim();
   let setOperator: ParsedOperator['setOperator'];
   const lower = rest.toLowerCase();

@@ -1,4 +1,3 @@
-import { lookup } from './arn';
 import type {
   ConditionClause,
   NormalizedPolicy,
@@ -15,13 +14,17 @@ export interface NormalizeResult {
 
 type Json = Record<string, unknown>;
 
-const PRINCIPAL_TYPES: Record<string, string> = {
-  aws: 'AWS',
-  service: 'Service',
-  federated: 'Federated',
-  canonicaluser: 'CanonicalUser',
-  '*': '*',
-};
+const PRINCIPAL_TYPES = new Map<string, string>([
+  ['AWS', 'AWS'],
+  ['Service', 'Service'],
+  ['Federated', 'Federated'],
+  ['CanonicalUser', 'CanonicalUser'],
+  ['aws', 'AWS'],
+  ['service', 'Service'],
+  ['federated', 'Federated'],
+  ['canonicaluser', 'CanonicalUser'],
+  ['*', '*'],
+]);
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -30,10 +33,11 @@ function isObject(value: unknown): value is Json {
 // IAM element names are matched exactly by IAM; documents from tools sometimes vary the case, and
 // reading them leniently never makes a policy look safer than IAM would.
 function field(obj: Json, name: string): unknown {
-  if (name in obj) return obj[name];
+  const exact = obj[name];
+  if (exact !== undefined) return exact;
   const lower = name.toLowerCase();
-  for (const key of Object.keys(obj)) {
-    if (key.toLowerCase() === lower) return obj[key];
+  for (const key in obj) {
+    if (key.length === name.length && key !== name && key.toLowerCase() === lower) return obj[key];
   }
   return undefined;
 }
@@ -48,18 +52,21 @@ function scalarToString(value: unknown): string | undefined {
   return undefined;
 }
 
+type Where = () => string;
+
 function toStringList(
   value: unknown,
-  what: string,
+  what: Where,
   errors: string[],
 ): string[] | undefined {
   if (value === undefined) return undefined;
+  if (typeof value === 'string') return [value];
   const list = Array.isArray(value) ? value : [value];
   const out: string[] = [];
   for (const item of list) {
-    const s = scalarToString(item);
+    const s = typeof item === 'string' ? item : scalarToString(item);
     if (s === undefined) {
-      errors.push(`${what}: expected a string, found ${describeJsonType(item)}`);
+      errors.push(`${what()}: expected a string, found ${describeJsonType(item)}`);
     } else {
       out.push(s);
     }
@@ -101,7 +108,7 @@ function decodeDocument(text: string): { value?: unknown; error?: string } {
 
 function normalizePrincipalBlock(
   value: unknown,
-  what: string,
+  what: Where,
   errors: string[],
 ): Record<string, string[]> | undefined {
   if (typeof value === 'string') {
@@ -112,17 +119,17 @@ function normalizePrincipalBlock(
     return list.includes('*') ? { '*': ['*'] } : { AWS: list };
   }
   if (!isObject(value)) {
-    errors.push(`${what}: expected "*" or an object, found ${describeJsonType(value)}`);
+    errors.push(`${what()}: expected "*" or an object, found ${describeJsonType(value)}`);
     return undefined;
   }
   const out: Record<string, string[]> = {};
   for (const [rawType, rawValues] of Object.entries(value)) {
-    const type = lookup(PRINCIPAL_TYPES, rawType.toLowerCase());
+    const type = PRINCIPAL_TYPES.get(rawType) ?? PRINCIPAL_TYPES.get(rawType.toLowerCase());
     if (!type) {
-      errors.push(`${what}: unknown principal type ${JSON.stringify(rawType)} (expected AWS, Service, Federated or CanonicalUser)`);
+      errors.push(`${what()}: unknown principal type ${JSON.stringify(rawType)} (expected AWS, Service, Federated or CanonicalUser)`);
       continue;
     }
-    const values = toStringList(rawValues, `${what}.${rawType}`, errors);
+    const values = toStringList(rawValues, () => `${what()}.${rawType}`, errors);
     if (values) out[type] = [...(out[type] ?? []), ...values];
   }
   return out;
@@ -130,7 +137,7 @@ function normalizePrincipalBlock(
 
 function normalizeConditions(
   value: unknown,
-  what: string,
+  what: Where,
   errors: string[],
 ): ConditionClause[] {
   if (value === undefined) return [];
@@ -149,30 +156,30 @@ function normalizeConditions(
         out.push({
           operator: c.operator,
           key: c.key,
-          values: toStringList(c.values, `${what}.${c.key}`, errors) ?? [],
+          values: toStringList(c.values, () => `${what()}.${c.key}`, errors) ?? [],
         });
       } else {
-        errors.push(`${what}: unreadable condition clause`);
+        errors.push(`${what()}: unreadable condition clause`);
       }
     }
     return out;
   }
   if (!isObject(value)) {
-    errors.push(`${what}: expected an object, found ${describeJsonType(value)}`);
+    errors.push(`${what()}: expected an object, found ${describeJsonType(value)}`);
     return [];
   }
   const out: ConditionClause[] = [];
   for (const [operator, block] of Object.entries(value)) {
     if (!isObject(block)) {
-      errors.push(`${what}.${operator}: expected an object of keys, found ${describeJsonType(block)}`);
+      errors.push(`${what()}.${operator}: expected an object of keys, found ${describeJsonType(block)}`);
       continue;
     }
     for (const [key, raw] of Object.entries(block)) {
       if (key === '__proto__' || operator === '__proto__') {
-        errors.push(`${what}: invalid condition key ${JSON.stringify(key)}`);
+        errors.push(`${what()}: invalid condition key ${JSON.stringify(key)}`);
         continue;
       }
-      const values = toStringList(raw, `${what}.${operator}.${key}`, errors);
+      const values = toStringList(raw, () => `${what()}.${operator}.${key}`, errors);
       if (values) out.push({ operator, key, values });
     }
   }
@@ -184,16 +191,20 @@ function normalizeStatement(
   index: number,
   errors: string[],
 ): NormalizedStatement | undefined {
-  const what = `Statement[${index}]`;
+  const what = () => `Statement[${index}]`;
   if (!isObject(raw)) {
-    errors.push(`${what}: expected an object, found ${describeJsonType(raw)}`);
+    errors.push(`${what()}: expected an object, found ${describeJsonType(raw)}`);
     return undefined;
   }
   const effectRaw = field(raw, 'Effect');
-  const EFFECTS: Record<string, 'Allow' | 'Deny'> = { allow: 'Allow', deny: 'Deny' };
-  const effect = typeof effectRaw === 'string' ? lookup(EFFECTS, effectRaw.toLowerCase()) : undefined;
+  let effect: 'Allow' | 'Deny' | undefined;
+  if (typeof effectRaw === 'string') {
+    const e = effectRaw.toLowerCase();
+    if (e === 'allow') effect = 'Allow';
+    else if (e === 'deny') effect = 'Deny';
+  }
   if (!effect) {
-    errors.push(`${what}: Effect must be "Allow" or "Deny", found ${JSON.stringify(effectRaw) ?? 'nothing'}`);
+    errors.push(`${what()}: Effect must be "Allow" or "Deny", found ${JSON.stringify(effectRaw) ?? 'nothing'}`);
     return undefined;
   }
   const givenIndex = raw.index;
@@ -208,32 +219,32 @@ function normalizeStatement(
   const p = field(raw, 'Principal');
   const np = field(raw, 'NotPrincipal');
   if (p !== undefined) {
-    const block = normalizePrincipalBlock(p, `${what}.Principal`, errors);
+    const block = normalizePrincipalBlock(p, () => `${what()}.Principal`, errors);
     if (block) statement.principal = block;
   }
   if (np !== undefined) {
-    const block = normalizePrincipalBlock(np, `${what}.NotPrincipal`, errors);
+    const block = normalizePrincipalBlock(np, () => `${what()}.NotPrincipal`, errors);
     if (block) statement.notPrincipal = block;
   }
   if (!statement.principal && !statement.notPrincipal) {
-    errors.push(`${what}: a trust policy statement needs a Principal or NotPrincipal`);
+    errors.push(`${what()}: a trust policy statement needs a Principal or NotPrincipal`);
     return undefined;
   }
-  const actions = toStringList(field(raw, 'Action') ?? field(raw, 'actions'), `${what}.Action`, errors);
+  const actions = toStringList(field(raw, 'Action') ?? field(raw, 'actions'), () => `${what()}.Action`, errors);
   const notActions = toStringList(
     field(raw, 'NotAction') ?? field(raw, 'notActions'),
-    `${what}.NotAction`,
+    () => `${what()}.NotAction`,
     errors,
   );
   if (actions) statement.actions = actions;
   if (notActions) statement.notActions = notActions;
   if (!actions && !notActions) {
-    errors.push(`${what}: a statement needs an Action or NotAction`);
+    errors.push(`${what()}: a statement needs an Action or NotAction`);
     return undefined;
   }
   statement.conditions = normalizeConditions(
     hasField(raw, 'Condition') ? field(raw, 'Condition') : field(raw, 'conditions'),
-    `${what}.Condition`,
+    () => `${what()}.Condition`,
     errors,
   );
   return statement;

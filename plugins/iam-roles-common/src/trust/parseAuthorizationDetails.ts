@@ -16,11 +16,12 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// AWS CLI and SDK output use PascalCase; some tools write camelCase. Avoid scanning keys: this runs
+// for every field of every role.
 function get(obj: Json, name: string): unknown {
-  if (name in obj) return obj[name];
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
-  return undefined;
+  const v = obj[name];
+  if (v !== undefined) return v;
+  return obj[name[0].toLowerCase() + name.slice(1)];
 }
 
 /** Lists as JSON arrays, or as the Query API's `{ member: [...] }`. */
@@ -41,7 +42,11 @@ function str(value: unknown): string | undefined {
 }
 
 function setTag(tags: Record<string, string>, key: string, value: string) {
-  Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') {
+    Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    tags[key] = value;
+  }
 }
 
 function readTags(value: unknown): Record<string, string> {
@@ -62,10 +67,51 @@ function readTags(value: unknown): Record<string, string> {
   return tags;
 }
 
-function readRole(raw: unknown, index: number): RoleRecord {
-  if (!isObject(raw)) throw new Error(`RoleDetailList[${index}] is not an object`);
-  const arn = str(get(raw, 'Arn'));
-  const roleName = str(get(raw, 'RoleName'));
+interface RawRole {
+  Arn?: unknown;
+  RoleName?: unknown;
+  RoleId?: unknown;
+  Path?: unknown;
+  AssumeRolePolicyDocument?: unknown;
+  Tags?: unknown;
+  AttachedManagedPolicies?: unknown;
+  RolePolicyList?: unknown;
+  CreateDate?: unknown;
+  Description?: unknown;
+  MaxSessionDuration?: unknown;
+  RoleLastUsed?: unknown;
+  PermissionsBoundary?: unknown;
+}
+
+// Direct property reads for the PascalCase that the AWS CLI and SDK write (fast, monomorphic);
+// `get` covers other spellings.
+function field(raw: RawRole & Json, name: keyof RawRole): unknown {
+  const v = raw[name];
+  return v !== undefined ? v : get(raw, name);
+}
+
+function readManagedPolicies(value: unknown): Array<{ name: string; arn: string }> {
+  const out: Array<{ name: string; arn: string }> = [];
+  for (const p of list(value)) {
+    if (isObject(p)) out.push({ name: str(get(p, 'PolicyName')) ?? '', arn: str(get(p, 'PolicyArn')) ?? '' });
+  }
+  return out;
+}
+
+function readInlinePolicyNames(value: unknown): string[] {
+  const out: string[] = [];
+  for (const p of list(value)) {
+    const name = isObject(p) ? str(get(p, 'PolicyName')) : undefined;
+    if (name) out.push(name);
+  }
+  return out;
+}
+
+function readRole(rawValue: unknown, index: number): RoleRecord {
+  if (!isObject(rawValue)) throw new Error(`RoleDetailList[${index}] is not an object`);
+  const raw = rawValue as RawRole & Json;
+  const arn = str(field(raw, 'Arn'));
+  const roleName = str(field(raw, 'RoleName'));
   if (!arn || !roleName) throw new Error(`RoleDetailList[${index}] has no Arn or RoleName`);
   const accountId = accountOfArn(arn);
   if (!accountId) throw new Error(`RoleDetailList[${index}]: "${arn}" is not a role ARN with an account id`);
@@ -73,25 +119,21 @@ function readRole(raw: unknown, index: number): RoleRecord {
     arn,
     accountId,
     roleName,
-    roleId: str(get(raw, 'RoleId')) ?? '',
-    path: str(get(raw, 'Path')) ?? '/',
-    assumeRolePolicyDocument: get(raw, 'AssumeRolePolicyDocument'),
-    tags: readTags(get(raw, 'Tags')),
-    attachedManagedPolicies: list(get(raw, 'AttachedManagedPolicies'))
-      .filter(isObject)
-      .map(p => ({ name: str(get(p, 'PolicyName')) ?? '', arn: str(get(p, 'PolicyArn')) ?? '' })),
-    inlinePolicyNames: list(get(raw, 'RolePolicyList'))
-      .filter(isObject)
-      .map(p => str(get(p, 'PolicyName')) ?? '')
-      .filter(n => n !== ''),
+    roleId: str(field(raw, 'RoleId')) ?? '',
+    path: str(field(raw, 'Path')) ?? '/',
+    assumeRolePolicyDocument: field(raw, 'AssumeRolePolicyDocument'),
+    tags: readTags(field(raw, 'Tags')),
+    attachedManagedPolicies: readManagedPolicies(field(raw, 'AttachedManagedPolicies')),
+    inlinePolicyNames: readInlinePolicyNames(field(raw, 'RolePolicyList')),
   };
-  const createDate = str(get(raw, 'CreateDate'));
+  const createDate = str(field(raw, 'CreateDate'));
   if (createDate) role.createDate = createDate;
-  const description = str(get(raw, 'Description'));
+  const description = str(field(raw, 'Description'));
   if (description) role.description = description;
-  const max = Number(get(raw, 'MaxSessionDuration'));
+  const maxRaw = field(raw, 'MaxSessionDuration');
+  const max = maxRaw === undefined ? NaN : Number(maxRaw);
   if (Number.isFinite(max) && max > 0) role.maxSessionDuration = max;
-  const lastUsed = get(raw, 'RoleLastUsed');
+  const lastUsed = field(raw, 'RoleLastUsed');
   if (isObject(lastUsed)) {
     const date = str(get(lastUsed, 'LastUsedDate'));
     const region = str(get(lastUsed, 'Region'));
@@ -101,7 +143,7 @@ function readRole(raw: unknown, index: number): RoleRecord {
       if (region) role.lastUsed.region = region;
     }
   }
-  const boundary = get(raw, 'PermissionsBoundary');
+  const boundary = field(raw, 'PermissionsBoundary');
   if (isObject(boundary)) {
     const b = str(get(boundary, 'PermissionsBoundaryArn'));
     if (b) role.permissionsBoundary = b;

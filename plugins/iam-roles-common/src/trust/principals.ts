@@ -1,4 +1,4 @@
-import { isAccountId, lookup, parseArn } from './arn';
+import { isAccountId, parseArn } from './arn';
 import type { PrincipalKind } from './types';
 
 /** A principal value of a trust policy, classified. */
@@ -17,12 +17,12 @@ export interface ClassifiedPrincipal {
 }
 
 /** Web identity providers IAM knows without an OIDC provider resource. */
-export const BUILT_IN_FEDERATED: Record<string, string> = {
-  'cognito-identity.amazonaws.com': 'cognito',
-  'accounts.google.com': 'google',
-  'www.amazon.com': 'amazon',
-  'graph.facebook.com': 'facebook',
-};
+export const BUILT_IN_FEDERATED: ReadonlyMap<string, string> = new Map([
+  ['cognito-identity.amazonaws.com', 'cognito'],
+  ['accounts.google.com', 'google'],
+  ['www.amazon.com', 'amazon'],
+  ['graph.facebook.com', 'facebook'],
+]);
 
 // Unique ids IAM leaves in a policy when the principal it named is deleted (AROA… roles, AIDA… users, …).
 const UNIQUE_ID = /^A(ROA|IDA|GPA|IPA|NPA|NVA|SCA|CCA|PKA|KIA|SIA)[A-Z0-9]{12,}$/;
@@ -35,7 +35,7 @@ export function isUniqueId(value: string): boolean {
 /** Recognises the well-known OIDC issuers; `undefined` for a private one. */
 export function oidcProviderOf(issuer: string): string | undefined {
   const host = issuer.toLowerCase();
-  const builtIn = lookup(BUILT_IN_FEDERATED, host);
+  const builtIn = BUILT_IN_FEDERATED.get(host);
   if (builtIn) return builtIn;
   if (host.startsWith('token.actions.githubusercontent.com')) return 'github';
   if (host === 'gitlab.com') return 'gitlab';
@@ -100,7 +100,7 @@ export function classifyPrincipal(
     };
   }
   if (t === 'federated') {
-    const builtIn = lookup(BUILT_IN_FEDERATED, value.toLowerCase());
+    const builtIn = BUILT_IN_FEDERATED.get(value.toLowerCase());
     if (builtIn) {
       return {
         kind: 'oidc',
