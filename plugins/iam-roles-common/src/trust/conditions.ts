@@ -94,6 +94,8 @@ export interface ParsedOperator {
   info?: OperatorInfo;
 }
 
+const parsedOperators = new Map<string, ParsedOperator>();
+
 /** Splits an operator into set operator, base operator and `IfExists`; `info` is absent for unknown operators. */
 export function parseOperator(operator: string): ParsedOperator {
   let parsed = parsedOperators.get(operator);
@@ -104,8 +106,6 @@ export function parseOperator(operator: string): ParsedOperator {
   }
   return parsed;
 }
-
-const parsedOperators = new Map<string, ParsedOperator>();
 
 function parseOperatorUncached(operator: string): ParsedOperator {
   let rest = operator.trim();
