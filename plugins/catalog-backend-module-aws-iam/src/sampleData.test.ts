@@ -1,0 +1,214 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Entity } from '@backstage/catalog-model';
+import { parseEntityYaml } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { readAwsIamProviderConfig } from './config';
+import { AwsIamEntityProvider } from './provider/AwsIamEntityProvider';
+import { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
+import { SnapshotSource } from './sources/SnapshotSource';
+import { FakeCatalogConnection } from './__testUtils__/fakeCatalog';
+
+/*
+ * The acceptance check on the demo data: with the demo configuration documented in
+ * packages/sample-data/README.md, every sample role gets the owner that README's inventory names,
+ * and every component gets the roles its "Mapping to the Acme catalog" table lists.
+ */
+
+const ROOT = path.resolve(__dirname, '../../..');
+const README = fs.readFileSync(
+  path.join(ROOT, 'packages/sample-data/README.md'),
+  'utf8',
+);
+const ACCOUNTS: Record<string, string> = {
+  tooling: '111111111111',
+  staging: '222222222222',
+  production: '333333333333',
+  data: '444444444444',
+};
+
+function readCatalogFile(file: string): Entity[] {
+  const entities: Entity[] = [];
+  const location = { type: 'file', target: file };
+  for (const result of parseEntityYaml(fs.readFileSync(file), location)) {
+    if (result.type === 'entity') {
+      entities.push({
+        ...result.entity,
+        metadata: { namespace: 'default', ...result.entity.metadata },
+      });
+    }
+  }
+  return entities;
+}
+
+const catalogEntities = [
+  ...readCatalogFile(path.join(ROOT, 'catalog-info.yaml')),
+  ...fs
+    .readdirSync(path.join(ROOT, 'catalog/components'))
+    .flatMap(f => readCatalogFile(path.join(ROOT, 'catalog/components', f))),
+  ...readCatalogFile(path.join(ROOT, 'catalog/org/groups.yaml')),
+];
+
+/** `role name` → expected owner group, per account, from the inventory tables. */
+function expectedOwners(): Map<string, string> {
+  const result = new Map<string, string>();
+  let account: string | undefined;
+  for (const line of README.split('\n')) {
+    const heading = /^#### \w+ \((\d{12})\)/.exec(line);
+    if (heading) {
+      account = heading[1];
+      continue;
+    }
+    if (line.startsWith('## ')) {
+      account = undefined;
+    }
+    const row =
+      account &&
+      /^\| `([^`]+)`\s*\|[^|]*\|[^|]*\|[^|]*\|\s*([a-z-]+)/.exec(line);
+    if (row) {
+      result.set(`${account}:${row[1]}`, `group:default/${row[2]}`);
+    }
+  }
+  return result;
+}
+
+/** Component name → `account:role` it must be able to assume, from the mapping table. */
+function expectedComponentRoles(): Map<string, string[]> {
+  const section = README.slice(
+    README.indexOf('## Mapping to the Acme catalog'),
+    README.indexOf('## Intended findings'),
+  );
+  const result = new Map<string, string[]>();
+  for (const line of section.split('\n')) {
+    const row = /^\| `([a-z0-9-]+)`[^|]*\|(.*)\|\s*$/.exec(line);
+    if (!row || !row[2].includes('(')) {
+      continue;
+    }
+    const roles = [
+      ...row[2].matchAll(/(tooling|staging|production|data) `([^`]+)`/g),
+    ].map(m => `${ACCOUNTS[m[1]]}:${m[2]}`);
+    result.set(row[1], roles);
+  }
+  return result;
+}
+
+describe('the Acme sample data through the module', () => {
+  it('gives every role its intended owner and every component its trusted roles', async () => {
+    const config = readAwsIamProviderConfig(
+      'sample',
+      new ConfigReader({
+        snapshots: { paths: [path.join(ROOT, 'packages/sample-data/aws')] },
+        ownership: {
+          tagKeys: ['owner', 'team'],
+          rules: [
+            {
+              pathPrefix: '/aws-reserved/sso.amazonaws.com/',
+              owner: 'security',
+            },
+            { pathPrefix: '/aws-service-role/', owner: 'platform' },
+            { namePattern: '^EMR_', owner: 'data' },
+            { pathPrefix: '/service-role/', owner: 'platform' },
+          ],
+          default: 'platform',
+        },
+        identityCenter: {
+          permissionSets: {
+            AdministratorAccess: 'platform',
+            PlatformEngineer: 'platform',
+            ReadOnlyAccess: 'engineering',
+            PaymentsDeveloper: 'payments',
+            PaymentsOnCall: 'payments',
+            DataEngineer: 'data',
+            SecurityAudit: 'security',
+          },
+        },
+      }),
+    );
+    const catalogService = catalogServiceMock({ entities: catalogEntities });
+    const auth = mockServices.auth();
+    const logger = mockServices.logger.mock();
+    const provider = AwsIamEntityProvider.create({
+      config,
+      source: SnapshotSource.create({ paths: config.snapshots!.paths }),
+      logger,
+      catalogAccess: { catalog: catalogService, auth },
+    });
+    const catalog = new FakeCatalogConnection();
+    await provider.connect(catalog);
+    const summary = await provider.refresh();
+    expect(summary.failed).toEqual([]);
+
+    const roles = [...catalog.entities.values()].filter(
+      e => e.spec?.type === 'aws-iam-role',
+    );
+    const byKey = new Map(
+      roles.map(r => [
+        `${r.metadata.annotations!['amazonaws.com/account-id']}:${
+          r.metadata.title
+        }`,
+        r,
+      ]),
+    );
+
+    const owners = expectedOwners();
+    expect(owners.size).toBe(roles.length);
+    const wrongOwners = [...owners]
+      .filter(([key, owner]) => byKey.get(key)?.spec?.owner !== owner)
+      .map(
+        ([key, owner]) =>
+          `${key}: expected ${owner}, got ${byKey.get(key)?.spec?.owner}`,
+      );
+    expect(wrongOwners).toEqual([]);
+    // The one unknown owner value is reported once.
+    expect(
+      logger.warn.mock.calls.filter(([m]) =>
+        String(m).includes('names no catalog group'),
+      ),
+    ).toHaveLength(1);
+
+    // Components: run the relations processor over every role, as the catalog would.
+    const processor = AwsIamRelationsProcessor.create({
+      logger,
+      catalog: catalogService,
+      auth,
+    });
+    const canAssume = new Map<string, Set<string>>();
+    for (const role of roles) {
+      const processed = await processor.preProcessEntity(role);
+      for (const ref of (processed.spec!.assumableBy as string[]) ?? []) {
+        const set = canAssume.get(ref) ?? new Set<string>();
+        set.add(
+          `${role.metadata.annotations!['amazonaws.com/account-id']}:${
+            role.metadata.title
+          }`,
+        );
+        canAssume.set(ref, set);
+      }
+    }
+    const mapping = expectedComponentRoles();
+    expect(mapping.size).toBeGreaterThanOrEqual(15);
+    const missing: string[] = [];
+    for (const [component, expected] of mapping) {
+      const actual =
+        canAssume.get(`component:default/${component}`) ?? new Set();
+      for (const role of expected) {
+        if (!actual.has(role)) {
+          missing.push(`${component} cannot assume ${role}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+
+    // Identity Center roles point at the groups of their permission set.
+    const admin = byKey.get(
+      '111111111111:AWSReservedSSO_AdministratorAccess_59480b85e41d2ab8',
+    )!;
+    expect(admin.spec!.assumableBy).toEqual(['group:default/platform']);
+    const readOnly = byKey.get(
+      '111111111111:AWSReservedSSO_ReadOnlyAccess_ea5929837cf68767',
+    )!;
+    expect(readOnly.spec!.assumableBy).toEqual(['group:default/engineering']);
+  });
+});
