@@ -311,14 +311,15 @@ export class EntityBuilder {
     const systemRef = system ? refOf(system, 'system') : undefined;
     const componentRef = component ? refOf(component, 'component') : undefined;
 
+    const consoleUrl = `https://console.aws.amazon.com/iam/home#/roles/details/${encodeURIComponent(
+      role.roleName,
+    )}`;
     const annotations: Record<string, string> = {
       ...this.commonAnnotations(read),
       [ANNOTATION_AWS_ARN]: role.arn,
       [ANNOTATION_AWS_ROLE_ID]: role.roleId,
       [ANNOTATION_IAM_OWNER_SOURCE]: owner.source,
-      'backstage.io/view-url': `https://console.aws.amazon.com/iam/home#/roles/details/${encodeURIComponent(
-        role.roleName,
-      )}`,
+      'backstage.io/view-url': consoleUrl,
     };
     if (permissionSet) {
       annotations[ANNOTATION_IAM_PERMISSION_SET] = permissionSet;
@@ -336,6 +337,13 @@ export class EntityBuilder {
             role.roleName
           } in AWS account ${this.accountLabel(role.accountId)}.`,
         annotations,
+        links: [
+          {
+            url: consoleUrl,
+            title: `IAM console (account ${this.accountLabel(role.accountId)})`,
+            icon: 'cloud',
+          },
+        ],
         labels: {
           [ANNOTATION_AWS_ACCOUNT_ID]: role.accountId,
           [LABEL_IAM_RISK]: risk,
