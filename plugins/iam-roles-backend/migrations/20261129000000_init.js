@@ -32,7 +32,7 @@ exports.up = async function up(knex) {
       indexName: 'iam_access_requests_idempotency_idx',
     });
     table.index(['status', 'expires_at'], 'iam_access_requests_status_idx');
-    table.index(['requester'], 'iam_access_requests_requester_idx');
+    table.index(['requester', 'created_at'], 'iam_access_requests_requester_idx');
     table.index(['owner_ref', 'status'], 'iam_access_requests_owner_idx');
     table.index(['role_ref'], 'iam_access_requests_role_idx');
   });
@@ -75,7 +75,7 @@ exports.up = async function up(knex) {
     table.integer('credentials_issued').notNullable().defaultTo(0);
     table.string('last_issued_at', 32);
     table.index(['status', 'expires_at'], 'iam_grants_status_idx');
-    table.index(['user_ref'], 'iam_grants_user_idx');
+    table.index(['user_ref', 'granted_at'], 'iam_grants_user_idx');
     table.index(['role_ref'], 'iam_grants_role_idx');
   });
 

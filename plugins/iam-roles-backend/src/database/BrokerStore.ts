@@ -314,7 +314,26 @@ export class BrokerStore {
       }
       throw error;
     }
-    return { request: (await this.getRequest(id))!, created: true };
+    // Built from what was written, so that a create costs one transaction and no re-read.
+    return {
+      request: {
+        id,
+        roleRef: input.roleRef,
+        roleArn: input.roleArn,
+        ownerRef: input.ownerRef,
+        requester: input.requester,
+        justification: input.justification,
+        durationMinutes: input.durationMinutes,
+        ticket: input.ticket,
+        status: 'pending',
+        createdAt: input.now,
+        updatedAt: input.now,
+        expiresAt: input.expiresAt,
+        requiredApprovals: input.requiredApprovals,
+        approvals: [],
+      },
+      created: true,
+    };
   }
 
   private checkReplay(existing: StoredRequest, input: NewRequest) {

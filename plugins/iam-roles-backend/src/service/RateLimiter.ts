@@ -1,6 +1,13 @@
-/** A sliding-window limit per key, in memory (one backend instance; a restart forgives). */
+/**
+ * A per-key limit over a sliding window, in memory (one backend instance; a restart forgives).
+ * The window is approximated from two fixed windows (the current count plus the previous count
+ * weighted by how much of it still overlaps), so each check is O(1) whatever the limit.
+ */
 export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
+  private readonly windows = new Map<
+    string,
+    { start: number; current: number; previous: number }
+  >();
 
   private constructor(
     private readonly max: number,
@@ -11,25 +18,46 @@ export class RateLimiter {
     return new RateLimiter(options.max, options.windowSeconds * 1000);
   }
 
-  /** Takes one slot for the key; returns the seconds to wait when none is left. */
-  take(key: string, now = Date.now()): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    const since = now - this.windowMs;
-    const list = (this.hits.get(key) ?? []).filter(t => t > since);
-    if (list.length >= this.max) {
-      this.hits.set(key, list);
-      return {
-        ok: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((list[0] + this.windowMs - now) / 1000)),
-      };
+  private windowOf(key: string, now: number) {
+    const start = now - (now % this.windowMs);
+    let w = this.windows.get(key);
+    if (!w) {
+      w = { start, current: 0, previous: 0 };
+      this.windows.set(key, w);
+    } else if (w.start !== start) {
+      w.previous = start - w.start === this.windowMs ? w.current : 0;
+      w.current = 0;
+      w.start = start;
     }
-    list.push(now);
-    this.hits.set(key, list);
+    return w;
+  }
+
+  /** Takes one slot for the key; returns the seconds to wait when none is left. */
+  take(
+    key: string,
+    now = Date.now(),
+  ): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    const w = this.windowOf(key, now);
+    const overlap = 1 - (now - w.start) / this.windowMs;
+    const used = w.current + w.previous * overlap;
+    if (used + 1 > this.max) {
+      // Wait until enough of the previous window has slid out, or the next window starts.
+      const excess = used + 1 - this.max;
+      const waitMs =
+        w.previous > 0 && excess <= w.previous * overlap
+          ? (excess / w.previous) * this.windowMs
+          : w.start + this.windowMs - now;
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    }
+    w.current += 1;
     return { ok: true };
   }
 
   /** Gives a slot back (an idempotent replay or a refused request does not count). */
   giveBack(key: string): void {
-    const list = this.hits.get(key);
-    list?.pop();
+    const w = this.windows.get(key);
+    if (w && w.current > 0) {
+      w.current -= 1;
+    }
   }
 }

@@ -374,10 +374,12 @@ export class TrustService {
     if (!entity) {
       return undefined;
     }
-    // A new role: make it known to every query at the next refresh.
-    this.refresh().catch(error =>
-      this.logger.warn(`Refreshing the trust index failed: ${error}`),
-    );
+    // A new role: make it known to every query, but rebuild at most every 10 seconds for it.
+    if (DateTime.now().diff(snapshot.at, 'seconds').seconds > 10) {
+      this.refresh().catch(error =>
+        this.logger.warn(`Refreshing the trust index failed: ${error}`),
+      );
+    }
     const quorum = Number(
       entity.metadata.annotations?.[ANNOTATION_IAM_APPROVAL_QUORUM],
     );

@@ -1,0 +1,24 @@
+// autocannon ships no types; the bench uses this much of it.
+declare module 'autocannon' {
+  interface Options {
+    url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    connections?: number;
+    duration?: number;
+    amount?: number;
+    /** Load generation in worker threads, off the server's event loop. */
+    workers?: number;
+  }
+  interface Result {
+    latency: { p50: number; p99: number; average: number };
+    requests: { average: number; total: number };
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    '5xx': number;
+  }
+  function autocannon(options: Options): Promise<Result>;
+  export default autocannon;
+}

@@ -1,0 +1,332 @@
+/*
+ * yarn bench:broker — the access broker under load, next to the catalog as a yardstick.
+ *
+ * For SQLite (in memory, as in the demo) and PostgreSQL (BENCH_POSTGRES_URL, default
+ * postgresql://iamtest:iamtest-pw@localhost:5432; skipped with a note when unreachable) it starts a
+ * real backend on loopback (createBackend: auth with the guest provider, the catalog with role
+ * entities from a file, the iam-roles plugin), signs in as the guest user, and measures with
+ * autocannon: the catalog's GET /api/catalog/entities/by-name/… (the yardstick), POST /requests and
+ * GET /requests. Then it fires 1,000 concurrent creates and counts the rows that exist afterwards.
+ * Notifications are replaced by a no-op (no notifications backend in this process).
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import knexFactory from 'knex';
+import { createBackend } from '@backstage/backend-defaults';
+import { createServiceFactory, coreServices } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import iamRolesPlugin from '../src';
+
+process.env.LOG_LEVEL ??= 'warn';
+
+const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const BURST = 1000;
+const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://iamtest:iamtest-pw@localhost:5432';
+const BROKER_ARN = 'arn:aws:iam::111111111111:role/backstage-access-broker';
+
+// Modules of the demo app, resolved from the workspace (they are not dependencies of this package).
+const CATALOG_BACKEND = '@backstage/plugin-catalog-backend';
+const AUTH_BACKEND = '@backstage/plugin-auth-backend';
+const GUEST_PROVIDER = '@backstage/plugin-auth-backend-module-guest-provider';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function catalogFile(): string {
+  const docs: string[] = [];
+  const role = (name: string) => `apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata:
+  name: ${name}
+  annotations:
+    amazonaws.com/arn: arn:aws:iam::111111111111:role/${name}
+    amazonaws.com/account-id: '111111111111'
+spec:
+  type: aws-iam-role
+  owner: group:default/team-bench
+  iam:
+    arn: arn:aws:iam::111111111111:role/${name}
+    accountId: '111111111111'
+    roleName: ${name}
+    path: /
+    roleId: AROABENCH${name.length}
+    trustPolicy:
+      Version: '2012-10-17'
+      Statement:
+        - Effect: Allow
+          Principal:
+            AWS: ${BROKER_ARN}
+          Action: [sts:AssumeRole, sts:SetSourceIdentity, sts:TagSession]
+    attachedManagedPolicies: []
+    inlinePolicyNames: []
+    findings: []
+    risk: none
+`;
+  for (let i = 0; i < 200; i++) {
+    docs.push(role(`bench-role-${i}`));
+  }
+  docs.push(role('bench-role-burst'));
+  docs.push(`apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-bench
+spec:
+  type: team
+  children: []
+`);
+  const file = path.join(os.tmpdir(), `iam-roles-bench-${process.pid}.yaml`);
+  fs.writeFileSync(file, docs.join('---\n'));
+  return file;
+}
+
+async function pgReachable(): Promise<boolean> {
+  const db = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres`, pool: { min: 0, max: 1 } });
+  try {
+    await db.raw('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function dropDatabases(prefix: string) {
+  const db = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres`, pool: { min: 0, max: 1 } });
+  try {
+    const { rows } = await db.raw('select datname from pg_database where datname like ?', [`${prefix}%`]);
+    for (const { datname } of rows) {
+      await db.raw('drop database if exists ?? with (force)', [datname]);
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function waitFor(what: string, fn: () => Promise<boolean>, seconds = 90) {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (await fn().catch(() => false)) {
+      return;
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+interface Figures {
+  db: string;
+  yardstick: { p50: number; p99: number; rps: number };
+  create: { p50: number; p99: number; rps: number; errors5xx: number };
+  list: { p50: number; p99: number; rps: number; errors5xx: number };
+  burst: { created: number; lost: number; errors5xx: number; seconds: number };
+}
+
+async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const prefix = `iambench_${process.pid}_`;
+  const config = new ConfigReader({
+    backend: {
+      baseUrl,
+      listen: { port, host: '127.0.0.1' },
+      database:
+        db === 'sqlite'
+          ? { client: 'better-sqlite3', connection: ':memory:' }
+          : { client: 'pg', connection: PG_URL, prefix },
+    },
+    app: { baseUrl },
+    auth: { environment: 'development', providers: { guest: { dangerouslyAllowOutsideDevelopment: true } } },
+    catalog: {
+      rules: [{ allow: ['Resource', 'Group', 'Component', 'Location'] }],
+      locations: [{ type: 'file', target: catalogFile() }],
+    },
+    iamRoles: {
+      trust: { refreshIntervalSeconds: 5 },
+      broker: {
+        maxDurationMinutes: 480,
+        rateLimit: { maxRequests: 100_000_000, windowSeconds: 60 },
+        sts: { brokerPrincipalArn: BROKER_ARN },
+      },
+    },
+  });
+
+  const backend = createBackend();
+  backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
+  backend.add(
+    createServiceFactory({
+      service: notificationService,
+      deps: {},
+      factory: () => ({ async send() {} }),
+    }),
+  );
+  backend.add(import(AUTH_BACKEND));
+  backend.add(import(GUEST_PROVIDER));
+  backend.add(import(CATALOG_BACKEND));
+  backend.add(iamRolesPlugin);
+  await backend.start();
+
+  try {
+    const yardstickUrl = `${baseUrl}/api/catalog/entities/by-name/resource/default/bench-role-0`;
+    const session = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
+      headers: { 'X-Requested-With': 'XMLHttpRequest' },
+    });
+    const sessionBody = await session.json();
+    const token: string | undefined = sessionBody?.backstageIdentity?.token;
+    if (!token) {
+      throw new Error(`Guest sign-in failed: ${session.status} ${JSON.stringify(sessionBody)}`);
+    }
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+
+    await waitFor('the catalog to ingest the roles', async () =>
+      (await fetch(`${baseUrl}/api/catalog/entities/by-name/resource/default/bench-role-burst`, { headers })).ok,
+    );
+    // `/lookup` answers from the index only: once it lists every role, no request takes the fallback path.
+    await waitFor('the trust index to hold every role', async () => {
+      const res = await fetch(`${baseUrl}/api/iam-roles/lookup?q=${encodeURIComponent(BROKER_ARN)}`, { headers });
+      return res.ok && (await res.json()).roles.length === 201;
+    });
+
+    const body = JSON.stringify({
+      roleRef: 'resource:default/bench-role-7',
+      justification: 'Benchmark request: investigate a deploy failure',
+      durationMinutes: 60,
+    });
+    const warm = await autocannon({ url: `${baseUrl}/api/iam-roles/requests`, method: 'POST', headers, body, connections: 4, amount: 200 });
+    if (warm['5xx'] || warm.non2xx) {
+      throw new Error(`warm-up failed: ${warm.non2xx} non-2xx responses`);
+    }
+
+    const yardstick = await autocannon({ url: yardstickUrl, headers, connections: CONNECTIONS, duration: PHASE_SECONDS, workers: 1 });
+    const create = await autocannon({
+      url: `${baseUrl}/api/iam-roles/requests`,
+      method: 'POST',
+      headers,
+      body,
+      connections: CONNECTIONS,
+      duration: PHASE_SECONDS,
+      workers: 1,
+    });
+    const list = await autocannon({
+      url: `${baseUrl}/api/iam-roles/requests?mine=true&limit=20`,
+      headers,
+      connections: CONNECTIONS,
+      duration: PHASE_SECONDS,
+      workers: 1,
+    });
+
+    const marker = `Burst ${randomUUID()}`;
+    const started = Date.now();
+    const statuses = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        fetch(`${baseUrl}/api/iam-roles/requests`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            roleRef: 'resource:default/bench-role-burst',
+            justification: `${marker} #${i}`,
+            durationMinutes: 30,
+          }),
+        })
+          .then(r => r.status)
+          .catch(() => 599),
+      ),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    let created = 0;
+    for (let offset = 0; ; offset += 500) {
+      const page = await fetch(
+        `${baseUrl}/api/iam-roles/requests?mine=true&roleRef=resource:default/bench-role-burst&limit=500&offset=${offset}`,
+        { headers },
+      ).then(r => r.json());
+      created += page.filter((r: { justification: string }) => r.justification.startsWith(marker)).length;
+      if (page.length < 500) {
+        break;
+      }
+    }
+    const figures: Figures = {
+      db,
+      yardstick: { p50: yardstick.latency.p50, p99: yardstick.latency.p99, rps: yardstick.requests.average },
+      create: { p50: create.latency.p50, p99: create.latency.p99, rps: create.requests.average, errors5xx: create['5xx'] },
+      list: { p50: list.latency.p50, p99: list.latency.p99, rps: list.requests.average, errors5xx: list['5xx'] },
+      burst: {
+        created,
+        lost: BURST - created,
+        errors5xx: statuses.filter(s => s >= 500).length,
+        seconds,
+      },
+    };
+    if (create.non2xx - create['5xx'] > 0 || yardstick.non2xx > 0 || list.non2xx > 0) {
+      throw new Error(
+        `unexpected non-2xx responses: yardstick ${yardstick.non2xx}, create ${create.non2xx}, list ${list.non2xx}`,
+      );
+    }
+    return figures;
+  } finally {
+    await backend.stop();
+    if (db === 'postgres') {
+      await dropDatabases(prefix);
+    }
+  }
+}
+
+function row(label: string, f: { p50: number; p99: number; rps: number }) {
+  return `  ${label.padEnd(34)} p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  ${Math.round(f.rps)
+    .toString()
+    .padStart(6)} req/s`;
+}
+
+async function main() {
+  const started = Date.now();
+  const dbs: Array<'sqlite' | 'postgres'> = ['sqlite'];
+  if (process.env.BENCH_DBS === 'sqlite') {
+    console.log('BENCH_DBS=sqlite: measuring SQLite only');
+  } else if (await pgReachable()) {
+    dbs.push('postgres');
+  } else {
+    console.log(`PostgreSQL at ${PG_URL.replace(/:[^:@/]+@/, ':***@')} is not reachable: measuring SQLite only`);
+  }
+  console.log(`${CONNECTIONS} connections, ${PHASE_SECONDS} s per phase, then ${BURST} concurrent creates; Node ${process.version}, ${os.cpus().length} CPUs`);
+  const lines: string[] = [];
+  let ok = true;
+  for (const db of dbs) {
+    const f = await run(db);
+    const ratio = f.create.p99 / Math.max(f.yardstick.p99, 1);
+    const listRatio = f.list.p99 / Math.max(f.yardstick.p99, 1);
+    console.log(`\n${db}`);
+    console.log(row('GET catalog entities/by-name', f.yardstick));
+    console.log(row('POST /api/iam-roles/requests', f.create));
+    console.log(row('GET /api/iam-roles/requests', f.list));
+    console.log(
+      `  ${BURST} concurrent creates: ${f.burst.created} rows, ${f.burst.lost} lost, ${f.burst.errors5xx} 5xx, in ${f.burst.seconds.toFixed(1)} s`,
+    );
+    const pass = ratio <= 2 && listRatio <= 2 && f.burst.created === BURST && f.burst.errors5xx === 0 && f.create.errors5xx === 0;
+    console.log(`  target p99 ≤ 2× yardstick, ${BURST} rows, zero 5xx: ${pass ? 'met' : 'NOT met'}`);
+    ok &&= pass;
+    lines.push(
+      `db=${db} p99_ms=${f.create.p99} list_p99_ms=${f.list.p99} yardstick_p99_ms=${f.yardstick.p99} ratio=${ratio.toFixed(1)} list_ratio=${listRatio.toFixed(1)} create_rps=${Math.round(f.create.rps)} created=${f.burst.created} lost=${f.burst.lost} errors_5xx=${f.burst.errors5xx + f.create.errors5xx + f.list.errors5xx}`,
+    );
+  }
+  console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(lines.join(' | '));
+  process.exit(ok ? 0 : 1);
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(2);
+});
