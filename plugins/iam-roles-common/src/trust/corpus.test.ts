@@ -37,11 +37,17 @@ describe('corpus of real-world-shaped trust policies', () => {
     if (c.assume.length > 0) {
       it.each(c.assume.map(a => [a.principal, a] as const))('evaluates %s', (_p, a) => {
         const decision = evaluateAssume(analysis.policy!, parsePrincipalSpec(a.principal));
-        expect(decision.outcome).toBe(a.outcome);
-        if (a.conditionKeys) {
-          expect([...new Set(decision.conditions.map(k => k.key))].sort()).toEqual([...a.conditionKeys].sort());
-        }
-        if (a.via) expect(decision.via).toBe(a.via);
+        const keys = [...new Set(decision.conditions.map(k => k.key))].sort();
+        // Compare only what the case states (condition keys and via are optional in the corpus).
+        expect({
+          outcome: decision.outcome,
+          conditionKeys: a.conditionKeys && keys,
+          via: a.via && decision.via,
+        }).toEqual({
+          outcome: a.outcome,
+          conditionKeys: a.conditionKeys && [...a.conditionKeys].sort(),
+          via: a.via,
+        });
       });
     }
   });
