@@ -396,6 +396,10 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
     await backend.tasks.get('iam-roles-broker-expiry')!({} as any);
     expect((await backend.call('get', `/requests/${stale.body.id}`, ALICE)).body.status).toBe('expired');
     expect((await backend.call('get', `/requests/${live.body.id}`, ALICE)).body.grant.status).toBe('expired');
+    expect(
+      backend.auditEvents.filter(e => (e.meta as any)?.actionType === 'expire' && e.outcome === 'success')
+        .map(e => (e.meta as any).requestId),
+    ).toEqual(expect.arrayContaining([stale.body.id, live.body.id]));
     const notes = backend.notifications.slice(sent);
     expect(notes.map(n => n.payload.title)).toEqual(
       expect.arrayContaining([expect.stringMatching(/request .* expired/), expect.stringMatching(/ended/)]),

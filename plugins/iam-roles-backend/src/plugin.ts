@@ -98,7 +98,19 @@ export const iamRolesPlugin = createBackendPlugin({
           frequency: { seconds: brokerConfig.expiryIntervalSeconds },
           timeout: { minutes: 5 },
           fn: async () => {
-            await broker.expire();
+            for (const t of await broker.expire()) {
+              const event = await auditor.createEvent({
+                eventId: t.grant ? 'grant' : 'access-request',
+                severityLevel: 'low',
+                meta: {
+                  actionType: 'expire',
+                  requestId: t.request.id,
+                  ...(t.grant ? { grantId: t.grant.id } : {}),
+                  roleRef: t.request.roleRef,
+                },
+              });
+              await event.success();
+            }
           },
         });
 
