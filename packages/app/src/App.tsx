@@ -7,6 +7,7 @@ import signalsPlugin from '@backstage/plugin-signals/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import { navModule } from './modules/nav';
 import { signInModule } from './modules/signIn';
+import { catalogGraphModule } from './modules/catalogGraph';
 
 export default createApp({
   features: [
@@ -18,5 +19,6 @@ export default createApp({
     userSettingsPlugin,
     navModule,
     signInModule,
+    catalogGraphModule,
   ],
 });
