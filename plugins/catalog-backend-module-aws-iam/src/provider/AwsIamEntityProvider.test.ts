@@ -178,6 +178,7 @@ function makeProvider(
     catalogAccess: options.catalog
       ? { catalog: options.catalog, auth: mockServices.auth() }
       : undefined,
+    startupGroupWaitMs: 0,
   });
   return { provider, logger };
 }
@@ -187,6 +188,65 @@ const ref = (account: string, role: string) =>
 
 describe('AwsIamEntityProvider', () => {
   beforeEach(seed);
+
+  it('waits on its first run for the catalog groups, so owner tags are checked from the start', async () => {
+    const groups = catalogServiceMock.mock({
+      getEntities: jest
+        .fn()
+        .mockResolvedValueOnce({ items: [] })
+        .mockResolvedValue({
+          items: ['platform', 'sre', 'security'].map(name => ({
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Group',
+            metadata: { name, namespace: 'default' },
+          })),
+        }),
+    });
+    const provider = AwsIamEntityProvider.create({
+      config: providerConfig,
+      source: {
+        describe: () => 'one role',
+        read: async () => ({
+          accounts: [
+            {
+              accountId: TOOLING,
+              location: 'test',
+              readAt: '2026-11-29T00:00:00.000Z',
+              roles: [
+                {
+                  arn: `arn:aws:iam::${TOOLING}:role/cost`,
+                  accountId: TOOLING,
+                  roleName: 'cost',
+                  roleId: 'AROACOST',
+                  path: '/',
+                  assumeRolePolicyDocument: trust({
+                    Principal: { Service: 'ec2.amazonaws.com' },
+                    Action: 'sts:AssumeRole',
+                  }),
+                  tags: { owner: 'finops' },
+                  attachedManagedPolicies: [],
+                  inlinePolicyNames: [],
+                },
+              ],
+            },
+          ],
+          failures: [],
+          complete: true,
+          accountNames: {},
+          errors: [],
+        }),
+      },
+      logger: mockServices.logger.mock(),
+      catalogAccess: { catalog: groups, auth: mockServices.auth() },
+    });
+    const catalog = new FakeCatalogConnection();
+    await provider.connect(catalog);
+    await provider.refresh();
+    // The unknown "finops" falls back to the default instead of becoming a group of its own.
+    expect(catalog.get(ref(TOOLING, 'cost'))!.spec!.owner).toBe(
+      'group:default/sre',
+    );
+  });
 
   it('turns every role of every account into an owned, related entity in one read per page', async () => {
     const { provider } = makeProvider();

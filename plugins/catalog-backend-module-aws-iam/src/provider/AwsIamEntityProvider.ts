@@ -45,6 +45,11 @@ export interface AwsIamEntityProviderOptions {
   /** Runs refresh on the configured schedule; without it, call refresh() yourself. */
   taskRunner?: SchedulerServiceTaskRunner;
   catalogAccess?: CatalogAccess;
+  /**
+   * On the first run, how long to wait for the catalog's groups to appear (the catalog is still
+   * loading when the backend starts), so owner tags are checked from the start. Default 30 s.
+   */
+  startupGroupWaitMs?: number;
 }
 
 /**
@@ -60,6 +65,7 @@ export class AwsIamEntityProvider implements EntityProvider {
   private readonly emitted = new Map<string, Set<string>>();
   private readonly owners: OwnerResolver;
   private running?: Promise<RefreshSummary>;
+  private firstRun = true;
 
   private constructor(private readonly options: AwsIamEntityProviderOptions) {
     this.owners = OwnerResolver.create(
@@ -147,6 +153,25 @@ export class AwsIamEntityProvider implements EntityProvider {
     }
   }
 
+  /** Groups, waiting a little on the first run for a catalog that is still loading. */
+  private async readKnownGroupsPatiently(): Promise<string[] | undefined> {
+    let groups = await this.readKnownGroups();
+    if (!this.firstRun || !this.options.catalogAccess) {
+      return groups;
+    }
+    const deadline = Date.now() + (this.options.startupGroupWaitMs ?? 30_000);
+    while (!groups && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 2_000));
+      groups = await this.readKnownGroups();
+    }
+    if (!groups) {
+      this.options.logger.info(
+        `${this.getProviderName()}: no groups in the catalog yet; owner tags are taken as written until the next run`,
+      );
+    }
+    return groups;
+  }
+
   /** Refs this provider emitted before, per account: remembered, plus read back from the catalog. */
   private async existingRefs(): Promise<Map<string, Set<string>>> {
     const result = new Map<string, Set<string>>();
@@ -216,7 +241,8 @@ export class AwsIamEntityProvider implements EntityProvider {
       this.lastGood.set(account.accountId, account);
     }
 
-    this.owners.setKnownGroups(await this.readKnownGroups());
+    this.owners.setKnownGroups(await this.readKnownGroupsPatiently());
+    this.firstRun = false;
     const builder = EntityBuilder.create({
       providerId: config.id,
       owners: this.owners,
