@@ -9,6 +9,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import {
   NotificationSendOptions,
   notificationService,
 } from '@backstage/plugin-notifications-node';
@@ -44,6 +48,8 @@ export async function startBrokerBackend(options: {
   config?: Record<string, unknown>;
   entities?: Entity[];
   permissions?: (permission: string, user: string) => boolean;
+  /** A catalog to use instead of an in-memory one over `entities`. */
+  catalog?: CatalogService;
 }): Promise<BrokerTestBackend> {
   const tasks = new Map<string, SchedulerServiceTaskFunction>();
   const notifications: NotificationSendOptions[] = [];
@@ -58,7 +64,13 @@ export async function startBrokerBackend(options: {
       // no token means no credentials, as in production (the mock default is a user)
       mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
       mockServices.database.factory({ knex: options.knex }),
-      catalogServiceMock.factory({ entities: options.entities ?? fixtureEntities() }),
+      options.catalog
+        ? createServiceFactory({
+            service: catalogServiceRef,
+            deps: {},
+            factory: () => options.catalog!,
+          })
+        : catalogServiceMock.factory({ entities: options.entities ?? fixtureEntities() }),
       mockServices.scheduler.mock({
         async scheduleTask(task) {
           tasks.set(task.id, task.fn as SchedulerServiceTaskFunction);

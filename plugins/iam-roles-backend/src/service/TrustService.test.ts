@@ -1,0 +1,70 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { BROKER_ARN, fixtureEntities, roleEntity } from '../__testUtils__/fixtures';
+import { startBrokerBackend } from '../__testUtils__/startBrokerBackend';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+describe('trust index freshness', () => {
+  it('answers from the index, reads the catalog on refresh, and finds roles added since', async () => {
+    let current = catalogServiceMock({ entities: fixtureEntities() });
+    const reads = { stream: 0, byRef: 0 };
+    const catalog = {
+      streamEntities(...args: Parameters<CatalogService['streamEntities']>) {
+        reads.stream += 1;
+        return current.streamEntities(...args);
+      },
+      async getEntityByRef(...args: Parameters<CatalogService['getEntityByRef']>) {
+        reads.byRef += 1;
+        return current.getEntityByRef(...args);
+      },
+    } as unknown as CatalogService;
+
+    const backend = await startBrokerBackend({
+      knex: await databases.init('SQLITE_3'),
+      catalog,
+      config: { iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } } },
+    });
+    try {
+      const alice = 'user:default/alice';
+      for (let i = 0; i < 5; i++) {
+        expect((await backend.call('get', '/roles/trust?entityRef=resource:default/payments-deploy', alice)).status).toBe(200);
+        expect((await backend.call('get', '/assumable?entityRef=component:default/payments-api', alice)).status).toBe(200);
+        expect((await backend.call('get', '/findings', alice)).status).toBe(200);
+      }
+      expect(reads).toEqual({ stream: 1, byRef: 0 });
+
+      current = catalogServiceMock({
+        entities: [
+          ...fixtureEntities(),
+          roleEntity({
+            name: 'fresh-role',
+            owner: 'group:default/team-payments',
+            statements: [{ Effect: 'Allow', Principal: { AWS: BROKER_ARN }, Action: 'sts:AssumeRole' }],
+          }),
+        ],
+      });
+      const lookup = () => backend.call('get', `/lookup?q=${encodeURIComponent(BROKER_ARN)}`, alice);
+      expect((await lookup()).body.roles.map((r: any) => r.entityRef)).not.toContain('resource:default/fresh-role');
+
+      // a role that appeared since the last refresh can be requested at once (one catalog read) …
+      const created = await backend.call('post', '/requests', alice, {
+        roleRef: 'resource:default/fresh-role',
+        justification: 'First use of a brand new role',
+        durationMinutes: 30,
+      });
+      expect(created.status).toBe(201);
+      expect(reads.byRef).toBe(1);
+
+      // … and the scheduled refresh puts it in the index
+      await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+      expect(reads.stream).toBe(2);
+      expect((await lookup()).body.roles.map((r: any) => r.entityRef)).toContain('resource:default/fresh-role');
+    } finally {
+      await backend.stop();
+    }
+  });
+});
