@@ -20,6 +20,7 @@ import {
 import { formatDate, formatDuration, formatRelative } from '../lib/format';
 import {
   EmptyLine,
+  EmptyTable,
   ErrorState,
   StatusChip,
   shortRef,
@@ -135,6 +136,12 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
       },
     },
   ];
+  const emptyText = roleRef
+    ? 'You have not requested access to this role.'
+    : 'You have not requested access to any role yet.';
+  if (requests.data?.length === 0) {
+    return <EmptyTable title={props.title ?? 'Your requests'}>{emptyText}</EmptyTable>;
+  }
   return (
     <Table<AccessRequest>
       title={props.title ?? 'Your requests'}
@@ -142,13 +149,7 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
       data={requests.data ?? []}
       columns={columns}
       options={{ paging: (requests.data?.length ?? 0) > 10, pageSize: 10, search: true, padding: 'dense' }}
-      emptyContent={
-        <EmptyLine>
-          {roleRef
-            ? 'You have not requested access to this role.'
-            : 'You have not requested access to any role yet.'}
-        </EmptyLine>
-      }
+      emptyContent={<EmptyLine>{emptyText}</EmptyLine>}
     />
   );
 }
@@ -232,6 +233,7 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
   ];
 
   const request = pending?.request;
+  const title = props.title ?? 'Waiting for your decision';
   return (
     <>
       {done && (
@@ -239,14 +241,18 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
           {done}
         </Typography>
       )}
-      <Table<AccessRequest>
-        title={props.title ?? 'Waiting for your decision'}
-        isLoading={approvals.isPending}
-        data={rows}
-        columns={columns}
-        options={{ paging: rows.length > 10, pageSize: 10, search: true, padding: 'dense' }}
-        emptyContent={<EmptyLine>No requests are waiting for your decision.</EmptyLine>}
-      />
+      {approvals.data && rows.length === 0 ? (
+        <EmptyTable title={title}>No requests are waiting for your decision.</EmptyTable>
+      ) : (
+        <Table<AccessRequest>
+          title={title}
+          isLoading={approvals.isPending}
+          data={rows}
+          columns={columns}
+          options={{ paging: rows.length > 10, pageSize: 10, search: true, padding: 'dense' }}
+          emptyContent={<EmptyLine>No requests are waiting for your decision.</EmptyLine>}
+        />
+      )}
       {pending && request && (
         <ReasonDialog
           open
@@ -352,14 +358,18 @@ export function GrantsTable(props: {
           {done}
         </Typography>
       )}
-      <Table<Grant>
-        title={props.title ?? 'Active grants'}
-        isLoading={grants.isPending}
-        data={rows}
-        columns={columns}
-        options={{ paging: rows.length > 10, pageSize: 10, search: rows.length > 5, padding: 'dense' }}
-        emptyContent={<EmptyLine>No one has active access right now.</EmptyLine>}
-      />
+      {grants.data && rows.length === 0 ? (
+        <EmptyTable title={props.title ?? 'Active grants'}>No one has active access right now.</EmptyTable>
+      ) : (
+        <Table<Grant>
+          title={props.title ?? 'Active grants'}
+          isLoading={grants.isPending}
+          data={rows}
+          columns={columns}
+          options={{ paging: rows.length > 10, pageSize: 10, search: rows.length > 5, padding: 'dense' }}
+          emptyContent={<EmptyLine>No one has active access right now.</EmptyLine>}
+        />
+      )}
       {revoking && (
         <ReasonDialog
           open
@@ -406,6 +416,9 @@ export function AuditTable(props: { roleRef: string }) {
     { title: 'Reason', field: 'reason', render: e => e.reason ?? '—' },
   ];
   const rows = audit.data ?? [];
+  if (audit.data && rows.length === 0) {
+    return <EmptyTable title="Audit trail">Nothing has happened to this role's access yet.</EmptyTable>;
+  }
   return (
     <Table<AuditEntry>
       title="Audit trail"

@@ -4,7 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { DateTime } from 'luxon';
-import { RoleTrustContent } from './RoleTrustContent';
+import { groupFindings, RoleTrustContent } from './RoleTrustContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
 import {
@@ -16,6 +16,20 @@ import {
   roleEntity,
   trustView,
 } from '../__testUtils__/fixtures';
+
+describe('groupFindings', () => {
+  it('merges repeated findings, worst first, keeping their principals', () => {
+    const groups = groupFindings([
+      { id: 'service-confused-deputy', severity: 'medium', message: 'm' },
+      { id: 'cross-account-no-external-id', severity: 'high', message: 'a', principal: '1' },
+      { id: 'cross-account-no-external-id', severity: 'high', message: 'b', principal: '2' },
+    ]);
+    expect(groups.map(g => [g.first.id, g.count, g.principals])).toEqual([
+      ['cross-account-no-external-id', 2, ['1', '2']],
+      ['service-confused-deputy', 1, []],
+    ]);
+  });
+});
 
 describe('RoleTrustContent', () => {
   const server = setupServer();

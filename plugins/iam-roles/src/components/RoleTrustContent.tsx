@@ -97,24 +97,47 @@ export function RoleHeader(props: { entity: IamRoleEntity; risk: string }) {
   );
 }
 
+/** Findings of one kind and severity: the same problem, found for one or more principals. */
+interface FindingGroup {
+  key: string;
+  first: Finding;
+  principals: string[];
+  count: number;
+}
+
+/** Groups repeated findings (e.g. 40 external accounts without an ExternalId), worst first. */
+export function groupFindings(findings: Finding[]): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const finding of findings) {
+    const key = `${finding.severity}:${finding.id}`;
+    const group = groups.get(key) ?? { key, first: finding, principals: [], count: 0 };
+    group.count += 1;
+    if (finding.principal) {
+      group.principals.push(finding.principal);
+    }
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort(
+    (a, b) => severityRank(a.first.severity) - severityRank(b.first.severity),
+  );
+}
+
 /** Findings, worst first, each with what is wrong, why it matters and the fix. */
 export function FindingsList(props: { findings: Finding[] }) {
   if (props.findings.length === 0) {
     return <EmptyLine>No findings: the trust policy has no known risky pattern.</EmptyLine>;
   }
-  const sorted = [...props.findings].sort(
-    (a, b) => severityRank(a.severity) - severityRank(b.severity),
-  );
   return (
-    <Stack component="ul" spacing={1.5} sx={{ listStyle: 'none', p: 0, m: 0 }}>
-      {sorted.map((f, i) => (
-        <Box component="li" key={`${f.id}-${f.statementIndex ?? ''}-${f.principal ?? ''}-${i}`}>
+    <Box component="ul" sx={{ listStyle: 'none', p: 0, m: 0, '& > li + li': { mt: 2 } }}>
+      {groupFindings(props.findings).map(({ key, first: f, principals, count }) => (
+        <li key={key}>
           <Stack direction="row" spacing={1} alignItems="center">
             <SeverityChip severity={f.severity} />
             <Typography variant="subtitle2" component="h3">
               {f.id}
+              {count > 1 ? ` (${count})` : ''}
             </Typography>
-            {(f.sid || f.statementIndex !== undefined) && (
+            {count === 1 && (f.sid || f.statementIndex !== undefined) && (
               <Typography variant="caption" color="text.secondary">
                 statement {f.sid ?? f.statementIndex}
               </Typography>
@@ -123,14 +146,14 @@ export function FindingsList(props: { findings: Finding[] }) {
           <Typography variant="body2" sx={{ mt: 0.5, whiteSpace: 'pre-line' }}>
             {f.message}
           </Typography>
-          {f.principal && (
-            <Typography variant="caption" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
-              Principal: {f.principal}
+          {principals.length > 0 && (
+            <Typography variant="caption" component="p" color="text.secondary" sx={{ wordBreak: 'break-all', m: 0 }}>
+              {principals.length === 1 ? 'Principal' : 'Principals'}: {principals.join(', ')}
             </Typography>
           )}
-        </Box>
+        </li>
       ))}
-    </Stack>
+    </Box>
   );
 }
 

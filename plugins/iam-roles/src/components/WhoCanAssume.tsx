@@ -1,8 +1,8 @@
-import { memo } from 'react';
+import { memo, MouseEvent, useState } from 'react';
+import Button from '@mui/material/Button';
 import Box from '@mui/material/Box';
-import Chip from '@mui/material/Chip';
 import Typography from '@mui/material/Typography';
-import { Link } from '@backstage/core-components';
+import { useNavigate } from 'react-router-dom';
 import type {
   PrincipalKind,
   ResolvedPrincipal,
@@ -53,9 +53,20 @@ const tableSx = {
   },
   '& td.principal': { fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' },
   '& td.actions': { fontSize: 12 },
+  '& a': { color: 'primary.main' },
+  '& .external': {
+    ml: 1,
+    px: 0.75,
+    border: 1,
+    borderRadius: 2,
+    borderColor: 'warning.main',
+    color: 'warning.main',
+    fontSize: 12,
+  },
 } as const;
 
-// Rows are plain table markup: a role can trust hundreds of principals.
+// Rows are plain markup styled by the table (no component per cell): a role can trust hundreds
+// of principals and the tab should still render in a blink.
 const PrincipalRow = memo(function PrincipalRowView(props: {
   principal: ResolvedPrincipal;
   href?: string;
@@ -64,10 +75,8 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
   return (
     <tr>
       <td>
-        {href ? <Link to={href}>{p.description}</Link> : p.description}
-        {p.external && (
-          <Chip size="small" color="warning" variant="outlined" label="external" sx={{ ml: 1 }} />
-        )}
+        {href ? <a href={href}>{p.description}</a> : p.description}
+        {p.external && <span className="external">external</span>}
       </td>
       <td className="principal">{p.id}</td>
       <td className="actions">{p.actions.join(', ')}</td>
@@ -75,43 +84,81 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
   );
 });
 
+/** Rows shown per kind before "Show all": enough to review, cheap to render for huge policies. */
+export const INITIAL_ROWS_PER_KIND = 50;
+
+function KindSection(props: {
+  kind: PrincipalKind;
+  label: string;
+  principals: ResolvedPrincipal[];
+  toHref: (ref: string) => string | undefined;
+}) {
+  const { kind, label, principals, toHref } = props;
+  const [expanded, setExpanded] = useState(false);
+  const headingId = `iam-who-${kind}`;
+  const shown = expanded ? principals : principals.slice(0, INITIAL_ROWS_PER_KIND);
+  return (
+    <Box component="section" aria-labelledby={headingId} mb={2}>
+      <Typography id={headingId} variant="subtitle1" component="h3">
+        {label} ({principals.length})
+      </Typography>
+      <Box component="table" sx={tableSx} aria-labelledby={headingId}>
+        <thead>
+          <tr>
+            <th scope="col">Who</th>
+            <th scope="col">Principal</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((p, i) => (
+            <PrincipalRow
+              key={`${p.statementIndex}-${p.id}-${i}`}
+              principal={p}
+              href={p.entityRef ? toHref(p.entityRef) : undefined}
+            />
+          ))}
+        </tbody>
+      </Box>
+      {shown.length < principals.length && (
+        <Button size="small" onClick={() => setExpanded(true)} sx={{ mt: 1 }}>
+          Show all {principals.length} ({principals.length - shown.length} more)
+        </Button>
+      )}
+    </Box>
+  );
+}
+
 /** Every principal the role trusts, in plain words, linked to the catalog where possible. */
 export function WhoCanAssume(props: { principals: ResolvedPrincipal[] }) {
   const toHref = useEntityHref();
+  const navigate = useNavigate();
+  // Rows hold plain anchors; one handler keeps their plain clicks inside the app's router.
+  const onClick = (event: MouseEvent<HTMLElement>) => {
+    const anchor = (event.target as HTMLElement).closest('a');
+    if (
+      !anchor ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    ) {
+      return;
+    }
+    event.preventDefault();
+    navigate(anchor.getAttribute('href')!);
+  };
   const groups = groupPrincipals(props.principals);
   if (groups.length === 0) {
     return <EmptyLine>No principal can assume this role: its trust policy allows no one.</EmptyLine>;
   }
   return (
-    <>
-      {groups.map(group => {
-        const headingId = `iam-who-${group.kind}`;
-        return (
-          <Box component="section" key={group.kind} aria-labelledby={headingId} mb={2}>
-            <Typography id={headingId} variant="subtitle1" component="h3">
-              {group.label} ({group.principals.length})
-            </Typography>
-            <Box component="table" sx={tableSx} aria-labelledby={headingId}>
-              <thead>
-                <tr>
-                  <th scope="col">Who</th>
-                  <th scope="col">Principal</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {group.principals.map((p, i) => (
-                  <PrincipalRow
-                    key={`${p.statementIndex}-${p.id}-${i}`}
-                    principal={p}
-                    href={p.entityRef ? toHref(p.entityRef) : undefined}
-                  />
-                ))}
-              </tbody>
-            </Box>
-          </Box>
-        );
-      })}
-    </>
+    // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions
+    <div onClick={onClick}>
+      {groups.map(group => (
+        <KindSection key={group.kind} {...group} toHref={toHref} />
+      ))}
+    </div>
   );
 }

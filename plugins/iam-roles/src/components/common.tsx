@@ -121,3 +121,15 @@ export function shortRef(ref: string): string {
     return ref;
   }
 }
+
+/** A table with nothing in it yet: its title and a designed sentence, without the table machinery. */
+export function EmptyTable(props: { title: string; children: ReactNode }) {
+  return (
+    <Box component="section" aria-label={props.title} py={1}>
+      <Typography variant="subtitle1" component="h3">
+        {props.title}
+      </Typography>
+      <EmptyLine>{props.children}</EmptyLine>
+    </Box>
+  );
+}
