@@ -1,5 +1,11 @@
 import { accountOfArn, lastSegment, parseArn } from './arn';
-import { ASSUME_ROLE, trustActionsOf } from './actions';
+import {
+  ASSUME_ROLE,
+  ASSUME_ROLE_WITH_SAML,
+  ASSUME_ROLE_WITH_WEB_IDENTITY,
+  trustActionsOf,
+} from './actions';
+import { hasWildcard } from './glob';
 import { CompiledStatement, compilePolicy } from './compiled';
 import { parseOperator } from './conditions';
 import { normalizeTrustPolicy } from './normalizeTrustPolicy';
@@ -110,7 +116,26 @@ function restrictsPositively(clause: ConditionClause): boolean {
   const op = parseOperator(clause.operator);
   if (!op.info || op.info.negated || op.ifExists || op.info.family === 'null') return false;
   if (op.setOperator === 'ForAllValues') return false;
-  return clause.values.length > 0 && !clause.values.every(v => /^\*+$/.test(v));
+  if (clause.values.length === 0) return false;
+  const like = !!op.info.like;
+  return clause.values.every(v => valueRestricts(clause.key.toLowerCase(), v, like));
+}
+
+/**
+ * Whether one value of a positive condition narrows its key to one account or organisation.
+ * `o-*` or `arn:aws:iam::*:role/*` admit everyone, however specific they look.
+ */
+function valueRestricts(key: string, value: string, like: boolean): boolean {
+  const wild = like && hasWildcard(value);
+  if (key === 'aws:principalarn' || key === 'aws:sourcearn') {
+    if (!wild) return true;
+    const account = value.split(':')[4];
+    return account !== undefined && /^\d{12}$/.test(account);
+  }
+  if (key === 'aws:principalorgpaths' || key === 'aws:sourceorgpaths') {
+    return !wild || /^o-[a-z0-9]+\//.test(value);
+  }
+  return !wild;
 }
 
 function isAudienceRestriction(c: ConditionClause): boolean {
@@ -404,10 +429,11 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
           }
           break;
         case 'oidc':
-          checkWebIdentity(ctx, p, s, compiled);
+          // A federated principal only gets in through its own assume path.
+          if (actions.includes(ASSUME_ROLE_WITH_WEB_IDENTITY)) checkWebIdentity(ctx, p, s, compiled);
           break;
         case 'saml':
-          if (!conditions.some(isAudienceRestriction)) {
+          if (actions.includes(ASSUME_ROLE_WITH_SAML) && !conditions.some(isAudienceRestriction)) {
             add(
               ctx,
               'saml-missing-audience',
@@ -421,6 +447,7 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
           break;
         case 'service':
           if (
+            actions.includes(ASSUME_ROLE) &&
             !PASS_ROLE_SERVICES.has(p.id.toLowerCase()) &&
             !hasRestriction(conditions, SOURCE_KEYS)
           ) {

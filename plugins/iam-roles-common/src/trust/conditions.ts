@@ -419,7 +419,15 @@ export function negateClause(clause: ConditionClause): ConditionClause | undefin
     if (a.toLowerCase() === base.toLowerCase()) return { ...clause, operator: b };
     if (b.toLowerCase() === base.toLowerCase()) return { ...clause, operator: a };
   }
-  if (op.info.family === 'bool' && !op.ifExists) {
+  if (op.info.family === 'bool' && op.ifExists) {
+    // not (absent or v) = present and not v; Bool is false on an absent key.
+    return {
+      ...clause,
+      operator: 'Bool',
+      values: clause.values.map(v => (v.toLowerCase() === 'true' ? 'false' : 'true')),
+    };
+  }
+  if (op.info.family === 'bool') {
     return {
       ...clause,
       operator: clause.operator,
