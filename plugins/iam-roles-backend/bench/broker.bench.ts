@@ -27,6 +27,7 @@ process.env.LOG_LEVEL ??= 'warn';
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BURST = 1000;
+const ROLES = 101;
 const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://iamtest:iamtest-pw@localhost:5432';
 const BROKER_ARN = 'arn:aws:iam::111111111111:role/backstage-access-broker';
 
@@ -76,7 +77,7 @@ spec:
     findings: []
     risk: none
 `;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < ROLES - 1; i++) {
     docs.push(role(`bench-role-${i}`));
   }
   docs.push(role('bench-role-burst'));
@@ -198,7 +199,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
     // `/lookup` answers from the index only: once it lists every role, no request takes the fallback path.
     await waitFor('the trust index to hold every role', async () => {
       const res = await fetch(`${baseUrl}/api/iam-roles/lookup?q=${encodeURIComponent(BROKER_ARN)}`, { headers });
-      return res.ok && (await res.json()).roles.length === 201;
+      return res.ok && (await res.json()).roles.length === ROLES;
     });
 
     const body = JSON.stringify({

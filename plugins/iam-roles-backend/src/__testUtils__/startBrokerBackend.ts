@@ -50,6 +50,8 @@ export async function startBrokerBackend(options: {
   permissions?: (permission: string, user: string) => boolean;
   /** A catalog to use instead of an in-memory one over `entities`. */
   catalog?: CatalogService;
+  /** Console log level of the backend (default debug, so that tests can read every line). */
+  logLevel?: 'none' | 'debug';
 }): Promise<BrokerTestBackend> {
   const tasks = new Map<string, SchedulerServiceTaskFunction>();
   const notifications: NotificationSendOptions[] = [];
@@ -60,7 +62,7 @@ export async function startBrokerBackend(options: {
     features: [
       iamRolesPlugin,
       mockServices.rootConfig.factory({ data: (options.config ?? {}) as any }),
-      mockServices.rootLogger.factory({ level: 'debug' }),
+      mockServices.rootLogger.factory({ level: options.logLevel ?? 'debug' }),
       // no token means no credentials, as in production (the mock default is a user)
       mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
       mockServices.database.factory({ knex: options.knex }),

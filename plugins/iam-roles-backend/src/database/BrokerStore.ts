@@ -263,41 +263,55 @@ export class BrokerStore {
       }
     }
     const id = randomUUID();
+    const row: RequestRow = {
+      id,
+      role_ref: input.roleRef,
+      role_arn: input.roleArn,
+      owner_ref: input.ownerRef,
+      requester: input.requester,
+      justification: input.justification,
+      duration_minutes: input.durationMinutes,
+      ticket: input.ticket ?? null,
+      status: 'pending',
+      required_approvals: input.requiredApprovals,
+      version: 0,
+      created_at: input.now,
+      updated_at: input.now,
+      expires_at: input.expiresAt,
+      decided_at: null,
+      decided_by: null,
+      decision_reason: null,
+      idempotency_key: input.idempotencyKey ?? null,
+    };
+    const audit: AuditRow = {
+      id: randomUUID(),
+      at: input.now,
+      actor: input.requester,
+      action: 'request-created',
+      request_id: id,
+      grant_id: null,
+      role_ref: input.roleRef,
+      owner_ref: input.ownerRef,
+      from_state: null,
+      to_state: 'pending',
+      reason: input.justification,
+    };
     try {
-      await this.db.transaction(async tx => {
-        await tx<RequestRow>(REQUESTS).insert({
-          id,
-          role_ref: input.roleRef,
-          role_arn: input.roleArn,
-          owner_ref: input.ownerRef,
-          requester: input.requester,
-          justification: input.justification,
-          duration_minutes: input.durationMinutes,
-          ticket: input.ticket ?? null,
-          status: 'pending',
-          required_approvals: input.requiredApprovals,
-          version: 0,
-          created_at: input.now,
-          updated_at: input.now,
-          expires_at: input.expiresAt,
-          decided_at: null,
-          decided_by: null,
-          decision_reason: null,
-          idempotency_key: input.idempotencyKey ?? null,
+      if (this.db.client.config.client === 'pg') {
+        // One statement, so one round trip: PostgreSQL runs a data-modifying WITH exactly once,
+        // atomically with the statement it belongs to.
+        const insertRequest = this.db(REQUESTS).insert(row).toSQL();
+        const insertAudit = this.db(AUDIT).insert(audit).toSQL();
+        await this.db.raw(
+          `WITH created AS (${insertRequest.sql} RETURNING id) ${insertAudit.sql}`,
+          [...insertRequest.bindings, ...insertAudit.bindings],
+        );
+      } else {
+        await this.db.transaction(async tx => {
+          await tx<RequestRow>(REQUESTS).insert(row);
+          await tx<AuditRow>(AUDIT).insert(audit);
         });
-        await this.audit(tx, {
-          at: input.now,
-          actor: input.requester,
-          action: 'request-created',
-          request_id: id,
-          grant_id: null,
-          role_ref: input.roleRef,
-          owner_ref: input.ownerRef,
-          from_state: null,
-          to_state: 'pending',
-          reason: input.justification,
-        });
-      });
+      }
     } catch (error) {
       // Two concurrent submissions with one key: the loser returns the winner's request.
       if (input.idempotencyKey && isUniqueViolation(error)) {

@@ -26,6 +26,7 @@ describe('trust index freshness', () => {
     const backend = await startBrokerBackend({
       knex: await databases.init('SQLITE_3'),
       catalog,
+      logLevel: 'none',
       config: { iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } } },
     });
     try {
