@@ -87,7 +87,8 @@ async function main() {
   console.log(
     `render (jsdom, NODE_ENV=${mode}, load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores): ` +
       `first ${render.coldMs.toFixed(0)} ms, then ${render.runsMs.map(ms => ms.toFixed(0)).join(' ')} ms ` +
-      `to the tab with ${render.initialRows} of ${render.principals} principal rows; ` +
+      `to the tab with ${render.initialRows} of ${render.principals} principal rows ` +
+      `(median CPU time ${render.cpuMedianMs.toFixed(0)} ms); ` +
       `"Show all" to every row: median ${render.showAllMedianMs.toFixed(0)} ms`,
   );
   console.log(
