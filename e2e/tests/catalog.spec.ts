@@ -10,12 +10,28 @@ test('the catalog lists Acme’s components and the org page shows its groups', 
   const table = page.getByRole('table');
   // A developer first sees what their team owns, then everything Acme has.
   await expect(table.getByRole('link', { name: 'payments-api' })).toBeVisible();
-  await page.getByRole('menuitem', { name: /All/ }).or(page.getByText('All', { exact: true })).first().click();
-  await expect(table.getByRole('link', { name: 'identity-service' })).toBeVisible();
-  await page.screenshot({ path: testInfo.outputPath('catalog.png'), fullPage: true });
+  await page
+    .getByRole('menuitem', { name: /All/ })
+    .or(page.getByText('All', { exact: true }))
+    .first()
+    .click();
+  await expect(
+    table.getByRole('link', { name: 'identity-service' }),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('catalog.png'),
+    fullPage: true,
+  });
 
   await page.goto('/catalog/default/group/engineering');
-  await expect(page.getByRole('heading', { name: /engineering/i }).first()).toBeVisible();
-  await expect(page.getByText('payments', { exact: true }).first()).toBeVisible();
-  await page.screenshot({ path: testInfo.outputPath('group.png'), fullPage: true });
+  await expect(
+    page.getByRole('heading', { name: /engineering/i }).first(),
+  ).toBeVisible();
+  await expect(
+    page.getByText('Payments', { exact: true }).first(),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('group.png'),
+    fullPage: true,
+  });
 });

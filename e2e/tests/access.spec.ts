@@ -1,0 +1,106 @@
+import { expect, test } from '@playwright/test';
+import { tokenFor } from './api';
+import { signInAs } from './signIn';
+import { DEVELOPER, NON_OWNER, OWNER } from './users';
+
+const ROLE = 'payments-api-staging';
+
+test('journey 2: request access from a component page, the owner approves', async ({
+  browser,
+  request,
+}, testInfo) => {
+  const justification = `Debug the staging payment retries, run ${Date.now()}`;
+
+  // As a developer: on the component's page, request access to a role the component uses.
+  const developer = await (await browser.newContext()).newPage();
+  await signInAs(developer, DEVELOPER);
+  await developer.goto('/catalog/default/component/payments-api/iam-roles');
+  await developer
+    .getByRole('button', { name: `Request access to ${ROLE}` })
+    .click();
+  const dialog = developer.getByRole('dialog', {
+    name: `Request access to ${ROLE}`,
+  });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: /request access|submit/i }).click();
+  await expect(dialog.getByText(/at least 10 characters/)).toBeVisible();
+  await dialog.getByLabel('Justification').fill(justification);
+  await dialog.getByLabel('Duration (minutes)').fill('60');
+  await developer.screenshot({
+    path: testInfo.outputPath('2-request-dialog.png'),
+  });
+  await dialog.getByRole('button', { name: /request access|submit/i }).click();
+  await expect(dialog).toBeHidden();
+
+  // The request is pending; find it through the API, as the developer.
+  const developerToken = await tokenFor(request, DEVELOPER);
+  const mine = await request.get('/api/iam-roles/requests?mine=true', {
+    headers: { Authorization: `Bearer ${developerToken}` },
+  });
+  const pending = (await mine.json()).find(
+    (r: { justification: string }) => r.justification === justification,
+  );
+  expect(pending?.status).toBe('pending');
+
+  // A non-owner sees no approve button, and the API refuses them.
+  const outsider = await (await browser.newContext()).newPage();
+  await signInAs(outsider, NON_OWNER);
+  await outsider.goto('/iam-roles');
+  await outsider.getByRole('tab', { name: 'Approvals' }).click();
+  await expect(
+    outsider.getByText('No requests are waiting for your decision.'),
+  ).toBeVisible();
+  await expect(
+    outsider.getByRole('button', { name: /^Approve request from/ }),
+  ).toHaveCount(0);
+  const outsiderToken = await tokenFor(request, NON_OWNER);
+  const refused = await request.post(
+    `/api/iam-roles/requests/${pending.id}/approve`,
+    {
+      headers: { Authorization: `Bearer ${outsiderToken}` },
+      data: { reason: 'not mine to approve' },
+    },
+  );
+  expect(refused.status()).toBe(403);
+  // Nor can the requester approve their own request.
+  const selfApproval = await request.post(
+    `/api/iam-roles/requests/${pending.id}/approve`,
+    {
+      headers: { Authorization: `Bearer ${developerToken}` },
+      data: {},
+    },
+  );
+  expect(selfApproval.status()).toBe(403);
+
+  // As the role's owner: approve it from the approvals inbox.
+  const owner = await (await browser.newContext()).newPage();
+  await signInAs(owner, OWNER);
+  await owner.goto('/iam-roles');
+  await owner.getByRole('tab', { name: 'Approvals' }).click();
+  const row = owner.getByRole('row').filter({ hasText: justification });
+  await expect(row).toBeVisible();
+  await owner.screenshot({
+    path: testInfo.outputPath('2-approvals-inbox.png'),
+    fullPage: true,
+  });
+  await row.getByRole('button', { name: /^Approve request from/ }).click();
+  const confirm = owner.getByRole('dialog');
+  await confirm.getByLabel(/Reason/).fill('Staging only, one hour');
+  await confirm.getByRole('button', { name: /^Approve/ }).click();
+  await expect(
+    owner.getByRole('row').filter({ hasText: justification }),
+  ).toHaveCount(0);
+
+  // As the developer again: the grant is active.
+  await developer.goto('/iam-roles');
+  const grants = developer
+    .getByRole('table')
+    .filter({ hasText: 'Your active grants' })
+    .or(developer.locator('table').filter({ hasText: ROLE }));
+  await expect(grants.getByText(ROLE).first()).toBeVisible();
+  await expect(developer.getByText(/approved/i).first()).toBeVisible();
+  await developer.screenshot({
+    path: testInfo.outputPath('2-active-grant.png'),
+    fullPage: true,
+  });
+});

@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import { signInAs } from './signIn';
+import { NON_OWNER } from './users';
+
+test('journey 3: incident lookup of a repository and an external account', async ({
+  page,
+}, testInfo) => {
+  await signInAs(page, NON_OWNER);
+  await page.goto('/iam-roles');
+  await page.getByRole('tab', { name: 'Incident lookup' }).click();
+
+  // A GitHub repository: every role its workflows can assume, with findings.
+  const search = page.getByRole('search', { name: 'Incident lookup' });
+  await search
+    .getByLabel('Identity to look up')
+    .fill('github:acme/payments-api');
+  await search.getByRole('button', { name: 'Look up' }).click();
+  const results = page.getByRole('table').filter({ hasText: 'gha-ecr-push' });
+  await expect(
+    results.getByRole('link', { name: 'gha-load-tests' }),
+  ).toBeVisible();
+  await expect(results.getByText('critical').first()).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('3-lookup-repository.png'),
+    fullPage: true,
+  });
+
+  // An external account id.
+  await search.getByLabel('Identity to look up').fill('464622532012');
+  await search.getByRole('button', { name: 'Look up' }).click();
+  const external = page
+    .getByRole('table')
+    .filter({ hasText: 'DatadogIntegrationRole' });
+  await expect(
+    external.getByRole('link', { name: 'partner-webhook-relay' }),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('3-lookup-account.png'),
+    fullPage: true,
+  });
+
+  // Export the list.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const csvPath = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(csvPath);
+  const csv = fs.readFileSync(csvPath, 'utf8');
+  expect(csv.split('\n')[0]).toMatch(/arn/i);
+  expect(csv).toContain('partner-webhook-relay');
+
+  // Open the risky role: the finding explains what is wrong and how to fix it.
+  await external.getByRole('link', { name: 'partner-webhook-relay' }).click();
+  await page.getByText('Trust & access', { exact: true }).click();
+  await expect(page.getByText('public-trust').first()).toBeVisible();
+  await expect(page.getByText(/anyone|any AWS account/i).first()).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('3-risky-role.png'),
+    fullPage: true,
+  });
+});

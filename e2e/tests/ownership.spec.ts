@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import { signInAs } from './signIn';
+import { DEVELOPER } from './users';
+
+test('journey 1: role ownership and trust in the catalog', async ({
+  page,
+}, testInfo) => {
+  await signInAs(page, DEVELOPER);
+
+  // Catalog → IAM roles: Resources of type aws-iam-role, for all of Acme.
+  await page.goto(
+    '/?filters[kind]=resource&filters[type]=aws-iam-role&filters[user]=all',
+  );
+  await expect(
+    page
+      .getByRole('heading', { name: /All aws-iam-role Resources \(\d+\)/ })
+      .first(),
+  ).toBeVisible();
+  await page.getByRole('textbox', { name: 'Search' }).fill('gha-ecr-push');
+  const table = page.getByRole('table');
+  await expect(table.getByRole('link', { name: 'gha-ecr-push' })).toBeVisible();
+  await expect(
+    table.getByRole('link', { name: 'Platform Engineering' }),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('1-catalog-iam-roles.png'),
+    fullPage: true,
+  });
+
+  // A role shows its owner group and its trust relations in the catalog graph.
+  await table.getByRole('link', { name: 'gha-ecr-push' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'gha-ecr-push' }).first(),
+  ).toBeVisible();
+  await expect(page.getByText('Platform Engineering').first()).toBeVisible();
+  const graph = page.locator('svg').filter({ hasText: 'assumableBy' }).first();
+  await expect(graph).toBeVisible();
+  await expect(graph.getByText('payments-api', { exact: true })).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('1-role-graph.png'),
+    fullPage: true,
+  });
+
+  // Its trust tab says who can assume it, in catalog terms.
+  await page.getByText('Trust & access', { exact: true }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Who can assume this role' }),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole('link', { name: /GitHub Actions in acme\/payments-api/ })
+      .first(),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('1-role-trust.png'),
+    fullPage: true,
+  });
+
+  // The owning group's page lists the roles it owns.
+  await page.goto('/catalog/default/group/platform/iam-roles');
+  await expect(
+    page.getByRole('heading', { name: 'Roles it owns' }),
+  ).toBeVisible();
+  const owned = page.getByRole('table');
+  await expect(
+    owned.getByRole('link', { name: 'gha-shared-ci' }),
+  ).toBeVisible();
+  await page.getByPlaceholder('Filter').fill('gha-ecr');
+  await expect(owned.getByRole('link', { name: 'gha-ecr-push' })).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('1-group-roles.png'),
+    fullPage: true,
+  });
+});
