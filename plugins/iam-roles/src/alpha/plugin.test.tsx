@@ -1,11 +1,24 @@
-import { coreExtensionData } from '@backstage/frontend-plugin-api';
-import { createExtensionTester } from '@backstage/frontend-test-utils';
+import {
+  coreExtensionData,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  createExtensionTester,
+  mockApis,
+  renderTestApp,
+} from '@backstage/frontend-test-utils';
+import { screen } from '@testing-library/react';
+import { setupServer } from 'msw/node';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { brokerHandlers } from '../__testUtils__/handlers';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
 import type { Entity } from '@backstage/catalog-model';
-import { roleEntity } from '../__testUtils__/fixtures';
+import { accessRequest, roleEntity } from '../__testUtils__/fixtures';
 import iamRolesPlugin from '../alpha';
 import {
   iamRoleTrustEntityContent,
@@ -55,5 +68,28 @@ describe('iam-roles (new frontend system)', () => {
     const cardFilter = card.get(EntityCardBlueprint.dataRefs.filterFunction)!;
     expect(entities.map(e => contentFilter(e))).toEqual([true, true, false]);
     expect(entities.map(e => cardFilter(e))).toEqual([true, true, false]);
+  });
+});
+
+describe('iam-roles page in a new-frontend-system app', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+
+  it('installs the page and the API client as an app feature', async () => {
+    server.use(...brokerHandlers({ myRequests: [accessRequest({ status: 'pending' })] }));
+    renderTestApp({
+      features: [iamRolesPlugin],
+      initialRouteEntries: ['/iam-roles'],
+      apis: [
+        [discoveryApiRef, mockApis.discovery()],
+        [fetchApiRef, { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) }],
+      ],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    });
+    expect(
+      await screen.findByRole('tab', { name: 'Incident lookup' }, { timeout: 15_000 }),
+    ).toBeInTheDocument();
+    // The list came through the plugin's own API extension over fetch.
+    expect(await screen.findByText('pending', {}, { timeout: 10_000 })).toBeInTheDocument();
   });
 });
