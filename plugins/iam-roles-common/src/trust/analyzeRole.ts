@@ -152,7 +152,10 @@ function isAudienceRestriction(c: ConditionClause): boolean {
 }
 
 function hasRestriction(clauses: ConditionClause[], keys: Set<string>): boolean {
-  return clauses.some(c => keys.has(c.key.toLowerCase()) && restrictsPositively(c));
+  for (const c of clauses) {
+    if (keys.has(c.key.toLowerCase()) && restrictsPositively(c)) return true;
+  }
+  return false;
 }
 
 function denyRestrictsCaller(all: CompiledStatement[]): boolean {
@@ -384,7 +387,7 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
   analysis.policy = policy;
   const compiled = compilePolicy(policy, { cache: false });
   const internal = internalSet(options.internalAccounts);
-  const isInternal = (acct: string) => acct === analysis.accountId || internal.has(acct);
+
   const callerRestrictedByDeny = denyRestrictsCaller(compiled);
 
   for (const s of compiled) {
@@ -492,7 +495,8 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
       if (
         AWS_KINDS.has(p.kind) &&
         p.accountId &&
-        !isInternal(p.accountId) &&
+        p.accountId !== analysis.accountId &&
+        !internal.has(p.accountId) &&
         actions.includes(ASSUME_ROLE) &&
         !hasRestriction(conditions, EXTERNAL_ID_KEYS)
       ) {

@@ -52,21 +52,32 @@ function scalarToString(value: unknown): string | undefined {
   return undefined;
 }
 
-type Where = () => string;
+/**
+ * Where an element sits, for error messages: statement index and element path. Passed as primitives
+ * and joined only when there is an error (this runs for every role of a snapshot).
+ */
+function where(i: number, ...path: Array<string | undefined>): string {
+  return [`Statement[${i}]`, ...path.filter(p => p !== undefined)].join('.');
+}
 
 function toStringList(
   value: unknown,
-  what: Where,
   errors: string[],
+  i: number,
+  el: string,
+  sub?: string,
+  sub2?: string,
 ): string[] | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return [value];
+  // An array of strings is already normal: share it instead of copying (documents are not mutated).
+  if (Array.isArray(value) && value.every(item => typeof item === 'string')) return value as string[];
   const list = Array.isArray(value) ? value : [value];
   const out: string[] = [];
   for (const item of list) {
     const s = typeof item === 'string' ? item : scalarToString(item);
     if (s === undefined) {
-      errors.push(`${what()}: expected a string, found ${describeJsonType(item)}`);
+      errors.push(`${where(i, el, sub, sub2)}: expected a string, found ${describeJsonType(item)}`);
     } else {
       out.push(s);
     }
@@ -108,28 +119,29 @@ function decodeDocument(text: string): { value?: unknown; error?: string } {
 
 function normalizePrincipalBlock(
   value: unknown,
-  what: Where,
   errors: string[],
+  i: number,
+  el: string,
 ): Record<string, string[]> | undefined {
   if (typeof value === 'string') {
     return value === '*' ? { '*': ['*'] } : { AWS: [value] };
   }
   if (Array.isArray(value)) {
-    const list = toStringList(value, what, errors) ?? [];
+    const list = toStringList(value, errors, i, el) ?? [];
     return list.includes('*') ? { '*': ['*'] } : { AWS: list };
   }
   if (!isObject(value)) {
-    errors.push(`${what()}: expected "*" or an object, found ${describeJsonType(value)}`);
+    errors.push(`${where(i, el)}: expected "*" or an object, found ${describeJsonType(value)}`);
     return undefined;
   }
   const out: Record<string, string[]> = {};
   for (const [rawType, rawValues] of Object.entries(value)) {
     const type = PRINCIPAL_TYPES.get(rawType) ?? PRINCIPAL_TYPES.get(rawType.toLowerCase());
     if (!type) {
-      errors.push(`${what()}: unknown principal type ${JSON.stringify(rawType)} (expected AWS, Service, Federated or CanonicalUser)`);
+      errors.push(`${where(i, el)}: unknown principal type ${JSON.stringify(rawType)} (expected AWS, Service, Federated or CanonicalUser)`);
       continue;
     }
-    const values = toStringList(rawValues, () => `${what()}.${rawType}`, errors);
+    const values = toStringList(rawValues, errors, i, el, rawType);
     if (values) out[type] = [...(out[type] ?? []), ...values];
   }
   return out;
@@ -137,9 +149,10 @@ function normalizePrincipalBlock(
 
 function normalizeConditions(
   value: unknown,
-  what: Where,
   errors: string[],
+  i: number,
 ): ConditionClause[] {
+  const el = 'Condition';
   if (value === undefined) return [];
   if (Array.isArray(value)) {
     // Already normalised clauses (idempotent input)
@@ -156,30 +169,30 @@ function normalizeConditions(
         out.push({
           operator: c.operator,
           key: c.key,
-          values: toStringList(c.values, () => `${what()}.${c.key}`, errors) ?? [],
+          values: toStringList(c.values, errors, i, el, c.key) ?? [],
         });
       } else {
-        errors.push(`${what()}: unreadable condition clause`);
+        errors.push(`${where(i, el)}: unreadable condition clause`);
       }
     }
     return out;
   }
   if (!isObject(value)) {
-    errors.push(`${what()}: expected an object, found ${describeJsonType(value)}`);
+    errors.push(`${where(i, el)}: expected an object, found ${describeJsonType(value)}`);
     return [];
   }
   const out: ConditionClause[] = [];
   for (const [operator, block] of Object.entries(value)) {
     if (!isObject(block)) {
-      errors.push(`${what()}.${operator}: expected an object of keys, found ${describeJsonType(block)}`);
+      errors.push(`${where(i, el, operator)}: expected an object of keys, found ${describeJsonType(block)}`);
       continue;
     }
     for (const [key, raw] of Object.entries(block)) {
       if (key === '__proto__' || operator === '__proto__') {
-        errors.push(`${what()}: invalid condition key ${JSON.stringify(key)}`);
+        errors.push(`${where(i, el)}: invalid condition key ${JSON.stringify(key)}`);
         continue;
       }
-      const values = toStringList(raw, () => `${what()}.${operator}.${key}`, errors);
+      const values = toStringList(raw, errors, i, el, operator, key);
       if (values) out.push({ operator, key, values });
     }
   }
@@ -191,9 +204,8 @@ function normalizeStatement(
   index: number,
   errors: string[],
 ): NormalizedStatement | undefined {
-  const what = () => `Statement[${index}]`;
   if (!isObject(raw)) {
-    errors.push(`${what()}: expected an object, found ${describeJsonType(raw)}`);
+    errors.push(`${where(index)}: expected an object, found ${describeJsonType(raw)}`);
     return undefined;
   }
   const effectRaw = field(raw, 'Effect');
@@ -204,7 +216,7 @@ function normalizeStatement(
     else if (e === 'deny') effect = 'Deny';
   }
   if (!effect) {
-    errors.push(`${what()}: Effect must be "Allow" or "Deny", found ${JSON.stringify(effectRaw) ?? 'nothing'}`);
+    errors.push(`${where(index)}: Effect must be "Allow" or "Deny", found ${JSON.stringify(effectRaw) ?? 'nothing'}`);
     return undefined;
   }
   const givenIndex = raw.index;
@@ -219,33 +231,34 @@ function normalizeStatement(
   const p = field(raw, 'Principal');
   const np = field(raw, 'NotPrincipal');
   if (p !== undefined) {
-    const block = normalizePrincipalBlock(p, () => `${what()}.Principal`, errors);
+    const block = normalizePrincipalBlock(p, errors, index, 'Principal');
     if (block) statement.principal = block;
   }
   if (np !== undefined) {
-    const block = normalizePrincipalBlock(np, () => `${what()}.NotPrincipal`, errors);
+    const block = normalizePrincipalBlock(np, errors, index, 'NotPrincipal');
     if (block) statement.notPrincipal = block;
   }
   if (!statement.principal && !statement.notPrincipal) {
-    errors.push(`${what()}: a trust policy statement needs a Principal or NotPrincipal`);
+    errors.push(`${where(index)}: a trust policy statement needs a Principal or NotPrincipal`);
     return undefined;
   }
-  const actions = toStringList(field(raw, 'Action') ?? field(raw, 'actions'), () => `${what()}.Action`, errors);
+  const actions = toStringList(field(raw, 'Action') ?? field(raw, 'actions'), errors, index, 'Action');
   const notActions = toStringList(
     field(raw, 'NotAction') ?? field(raw, 'notActions'),
-    () => `${what()}.NotAction`,
     errors,
+    index,
+    'NotAction',
   );
   if (actions) statement.actions = actions;
   if (notActions) statement.notActions = notActions;
   if (!actions && !notActions) {
-    errors.push(`${what()}: a statement needs an Action or NotAction`);
+    errors.push(`${where(index)}: a statement needs an Action or NotAction`);
     return undefined;
   }
   statement.conditions = normalizeConditions(
     hasField(raw, 'Condition') ? field(raw, 'Condition') : field(raw, 'conditions'),
-    () => `${what()}.Condition`,
     errors,
+    index,
   );
   return statement;
 }

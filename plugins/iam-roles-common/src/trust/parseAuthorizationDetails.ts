@@ -51,6 +51,14 @@ function setTag(tags: Record<string, string>, key: string, value: string) {
 
 function readTags(value: unknown): Record<string, string> {
   const tags: Record<string, string> = {};
+  if (Array.isArray(value)) {
+    for (const t of value) {
+      if (!isObject(t)) continue;
+      const k = str(t.Key ?? t.key);
+      if (k !== undefined) setTag(tags, k, str(t.Value ?? t.value) ?? '');
+    }
+    return tags;
+  }
   if (isObject(value) && get(value, 'member') === undefined) {
     for (const [k, v] of Object.entries(value)) {
       const s = str(v);
@@ -83,25 +91,46 @@ interface RawRole {
   PermissionsBoundary?: unknown;
 }
 
-// Direct property reads for the PascalCase that the AWS CLI and SDK write (fast, monomorphic);
-// `get` covers other spellings.
+// The camelCase spelling some tools write, precomputed: reading a missing optional field must not
+// allocate (this runs for every role of a snapshot).
+const CAMEL: Record<keyof RawRole, string> = {
+  Arn: 'arn',
+  RoleName: 'roleName',
+  RoleId: 'roleId',
+  Path: 'path',
+  AssumeRolePolicyDocument: 'assumeRolePolicyDocument',
+  Tags: 'tags',
+  AttachedManagedPolicies: 'attachedManagedPolicies',
+  RolePolicyList: 'rolePolicyList',
+  CreateDate: 'createDate',
+  Description: 'description',
+  MaxSessionDuration: 'maxSessionDuration',
+  RoleLastUsed: 'roleLastUsed',
+  PermissionsBoundary: 'permissionsBoundary',
+};
+
 function field(raw: RawRole & Json, name: keyof RawRole): unknown {
   const v = raw[name];
-  return v !== undefined ? v : get(raw, name);
+  return v !== undefined ? v : raw[CAMEL[name]];
 }
 
 function readManagedPolicies(value: unknown): Array<{ name: string; arn: string }> {
   const out: Array<{ name: string; arn: string }> = [];
-  for (const p of list(value)) {
-    if (isObject(p)) out.push({ name: str(get(p, 'PolicyName')) ?? '', arn: str(get(p, 'PolicyArn')) ?? '' });
+  for (const p of Array.isArray(value) ? value : list(value)) {
+    if (isObject(p)) {
+      out.push({
+        name: str(p.PolicyName ?? p.policyName) ?? '',
+        arn: str(p.PolicyArn ?? p.policyArn) ?? '',
+      });
+    }
   }
   return out;
 }
 
 function readInlinePolicyNames(value: unknown): string[] {
   const out: string[] = [];
-  for (const p of list(value)) {
-    const name = isObject(p) ? str(get(p, 'PolicyName')) : undefined;
+  for (const p of Array.isArray(value) ? value : list(value)) {
+    const name = isObject(p) ? str(p.PolicyName ?? p.policyName) : undefined;
     if (name) out.push(name);
   }
   return out;
