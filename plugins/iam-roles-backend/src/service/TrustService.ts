@@ -217,10 +217,10 @@ export class TrustService {
       await this.refresh();
       return this.snapshot!;
     }
-    if (
-      DateTime.now().diff(snapshot.at, 'seconds').seconds >
-      this.options.maxAgeSeconds
-    ) {
+    const age = DateTime.now().diff(snapshot.at, 'seconds').seconds;
+    // An empty index at start-up usually means the catalog had not ingested the roles yet.
+    const maxAge = snapshot.roles.size === 0 ? 5 : this.options.maxAgeSeconds;
+    if (age > maxAge && !this.loading) {
       // Stale: answer from what we have and reload in the background.
       this.refresh().catch(error =>
         this.logger.warn(`Refreshing the trust index failed: ${error}`),
