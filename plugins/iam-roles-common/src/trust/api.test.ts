@@ -156,3 +156,19 @@ describe('trust engine public API', () => {
     expect(() => parseAuthorizationDetails('nope')).toThrow(/Not JSON/);
   });
 });
+
+describe('policies read back from JSON', () => {
+  it('evaluates and indexes a stored policy without its empty condition lists', () => {
+    const analysis = analyzeRole({
+      arn: 'arn:aws:iam::111111111111:role/r',
+      trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { Federated: GH }, Action: 'sts:AssumeRoleWithWebIdentity' }] },
+    });
+    const stored = JSON.parse(
+      JSON.stringify(analysis, (k, v) => (Array.isArray(v) && v.length === 0 && k === 'conditions' ? undefined : v)),
+    );
+    expect(stored.policy.statements[0].conditions).toBeUndefined();
+    const who = parsePrincipalSpec('github:acme/api@main');
+    expect(evaluateAssume(stored.policy, who).outcome).toBe('allowed');
+    expect(TrustIndex.build([{ key: 'r', analysis: stored }]).lookup(who).map(m => m.key)).toEqual(['r']);
+  });
+});

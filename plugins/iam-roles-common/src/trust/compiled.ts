@@ -28,7 +28,12 @@ class Compiled implements CompiledStatement {
   readonly coversSaml: boolean;
   private compiledClauses?: CompiledClause[];
 
-  constructor(readonly statement: NormalizedStatement) {
+  readonly statement: NormalizedStatement;
+
+  constructor(given: NormalizedStatement) {
+    // Policies read back from JSON (e.g. stored in an entity) may lack an empty condition list.
+    const statement = given.conditions ? given : { ...given, conditions: [] };
+    this.statement = statement;
     this.principals = statement.principal ? classifyBlock(statement.principal) : [];
     this.notPrincipals = statement.notPrincipal ? classifyBlock(statement.notPrincipal) : undefined;
     this.public = this.notPrincipals !== undefined || this.principals.some(p => p.kind === 'public');
