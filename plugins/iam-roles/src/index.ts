@@ -10,6 +10,7 @@ export {
   EntityIamRoleTrustContent,
   EntityIamRolesContent,
   EntityIamRolesCard,
+  EntityIamRoleSummaryCard,
 } from './plugin';
 export { iamRolesApiRef } from './api/IamRolesApi';
 export type {

@@ -70,3 +70,14 @@ export const EntityIamRolesCard = iamRolesPlugin.provide(
     },
   }),
 );
+
+/** Overview card of an IAM role: risk, findings, last use and a request-access button. */
+export const EntityIamRoleSummaryCard = iamRolesPlugin.provide(
+  createComponentExtension({
+    name: 'EntityIamRoleSummaryCard',
+    component: {
+      lazy: () =>
+        import('./components/RoleSummaryCard').then(m => m.RoleSummaryCard),
+    },
+  }),
+);

@@ -21,6 +21,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { accessRequest, roleEntity } from '../__testUtils__/fixtures';
 import iamRolesPlugin from '../alpha';
 import {
+  iamRoleSummaryEntityCard,
   iamRoleTrustEntityContent,
   iamRolesEntityCard,
   iamRolesEntityContent,
@@ -51,12 +52,15 @@ describe('iam-roles (new frontend system)', () => {
     expect(tester.get(coreExtensionData.title)).toBe('IAM roles');
   });
 
-  it('shows the trust tab on role entities only', () => {
+  it('shows the trust tab and the summary card on role entities only', () => {
     const tester = createExtensionTester(iamRoleTrustEntityContent);
     const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction)!;
     expect(tester.get(coreExtensionData.routePath)).toBe('/trust');
     expect(filter(roleEntity())).toBe(true);
     expect(filter(component)).toBe(false);
+    const card = createExtensionTester(iamRoleSummaryEntityCard);
+    const cardFilter = card.get(EntityCardBlueprint.dataRefs.filterFunction)!;
+    expect([roleEntity(), component, group].map(e => cardFilter(e))).toEqual([true, false, false]);
   });
 
   it('shows the roles tab and card on components and groups, not on roles', () => {

@@ -80,6 +80,16 @@ export const iamRolesEntityCard = EntityCardBlueprint.make({
   },
 });
 
+/** Overview card of role entities: risk, findings, last use, request access. */
+export const iamRoleSummaryEntityCard = EntityCardBlueprint.make({
+  name: 'role-summary',
+  params: {
+    filter: entity => isIamRoleEntity(entity),
+    loader: () =>
+      import('../components/RoleSummaryCard').then(m => <m.RoleSummaryCard />),
+  },
+});
+
 /** The IAM roles plugin for the new frontend system. */
 export const iamRolesFrontendPlugin = createFrontendPlugin({
   pluginId: 'iam-roles',
@@ -92,5 +102,6 @@ export const iamRolesFrontendPlugin = createFrontendPlugin({
     iamRoleTrustEntityContent,
     iamRolesEntityContent,
     iamRolesEntityCard,
+    iamRoleSummaryEntityCard,
   ],
 });
