@@ -141,6 +141,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `iambench_${process.pid}_`;
+  const entitiesFile = catalogFile();
   const config = new ConfigReader({
     backend: {
       baseUrl,
@@ -154,7 +155,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
     auth: { environment: 'development', providers: { guest: { dangerouslyAllowOutsideDevelopment: true } } },
     catalog: {
       rules: [{ allow: ['Resource', 'Group', 'Component', 'Location'] }],
-      locations: [{ type: 'file', target: catalogFile() }],
+      locations: [{ type: 'file', target: entitiesFile }],
     },
     iamRoles: {
       // the demo refreshes every 15 s; each refresh reads all roles through the catalog's API
@@ -280,6 +281,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
     return figures;
   } finally {
     await backend.stop();
+    fs.rmSync(entitiesFile, { force: true });
     if (db === 'postgres') {
       await dropDatabases(prefix);
     }
