@@ -334,7 +334,8 @@ function principalOf(
   const out: TrustedPrincipal = {
     kind: p.kind,
     id: p.id,
-    actions,
+    // A copy: the list from trustActionsOf is shared and frozen, callers may sort theirs.
+    actions: [...actions],
     conditions: s.statement.conditions,
     statementIndex: s.statement.index,
   };
