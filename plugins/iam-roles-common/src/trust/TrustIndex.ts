@@ -99,6 +99,7 @@ export class TrustIndex {
             case 'federated-user':
               put(p.indexKey, i);
               if (p.accountId) put(`in-account:${p.accountId}`, i);
+              if (p.kind === 'assumed-role' && p.name) put(`sessions-of:${p.accountId}:${p.name.toLowerCase()}`, i);
               break;
             case 'oidc':
               put(p.indexKey, i);

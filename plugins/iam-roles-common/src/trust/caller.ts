@@ -198,10 +198,18 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
           return id.kind === 'user' && p.name?.toLowerCase() === nameLower ? YES : NO;
         }
         if (p.kind === 'assumed-role') {
-          return id.kind === 'assumed-role' &&
-            p.indexKey === `assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`
-            ? YES
-            : NO;
+          if (id.kind === 'assumed-role') {
+            return p.indexKey === `assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}` ? YES : NO;
+          }
+          if (id.kind === 'role' && p.name?.toLowerCase() === nameLower) {
+            // The role's sessions can get in, but only the one with that session name (aws:userid ends in it).
+            const session = parseArn(p.id)!.resource.split('/').slice(2).join('/');
+            return {
+              kind: 'partial',
+              clause: { operator: 'StringLike', key: 'aws:userid', values: [`*:${session}`] },
+            };
+          }
+          return NO;
         }
         return id.kind === 'federated-user' && p.id === id.arn ? YES : NO;
       }
@@ -213,6 +221,7 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
     const keys = ['*', `account:${acct}`];
     if (id.kind === 'account') keys.push(`in-account:${acct}`);
     if (nameLower && (id.kind === 'role' || id.kind === 'assumed-role')) keys.push(`role:${acct}:${nameLower}`);
+    if (nameLower && id.kind === 'role') keys.push(`sessions-of:${acct}:${nameLower}`);
     if (nameLower && id.kind === 'user') keys.push(`user:${acct}:${nameLower}`);
     if (id.kind === 'assumed-role') keys.push(`assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`);
     if (id.kind === 'federated-user') keys.push(`federated-user:${acct}:${nameLower}`);
