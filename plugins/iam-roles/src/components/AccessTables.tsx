@@ -22,6 +22,7 @@ import {
   EmptyLine,
   EmptyTable,
   ErrorState,
+  Loading,
   StatusChip,
   shortRef,
   useEntityHref,
@@ -139,13 +140,15 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
   const emptyText = roleRef
     ? 'You have not requested access to this role.'
     : 'You have not requested access to any role yet.';
-  if (requests.data?.length === 0) {
+  if (requests.isPending) {
+    return <Loading />;
+  }
+  if (requests.data.length === 0) {
     return <EmptyTable title={props.title ?? 'Your requests'}>{emptyText}</EmptyTable>;
   }
   return (
     <Table<AccessRequest>
       title={props.title ?? 'Your requests'}
-      isLoading={requests.isPending}
       data={requests.data ?? []}
       columns={columns}
       options={{ paging: (requests.data?.length ?? 0) > 10, pageSize: 10, search: true, padding: 'dense' }}
@@ -241,12 +244,13 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
           {done}
         </Typography>
       )}
-      {approvals.data && rows.length === 0 ? (
+      {approvals.isPending && <Loading />}
+      {approvals.data && rows.length === 0 && (
         <EmptyTable title={title}>No requests are waiting for your decision.</EmptyTable>
-      ) : (
+      )}
+      {rows.length > 0 && (
         <Table<AccessRequest>
           title={title}
-          isLoading={approvals.isPending}
           data={rows}
           columns={columns}
           options={{ paging: rows.length > 10, pageSize: 10, search: true, padding: 'dense' }}
@@ -358,12 +362,13 @@ export function GrantsTable(props: {
           {done}
         </Typography>
       )}
-      {grants.data && rows.length === 0 ? (
+      {grants.isPending && <Loading />}
+      {grants.data && rows.length === 0 && (
         <EmptyTable title={props.title ?? 'Active grants'}>No one has active access right now.</EmptyTable>
-      ) : (
+      )}
+      {rows.length > 0 && (
         <Table<Grant>
           title={props.title ?? 'Active grants'}
-          isLoading={grants.isPending}
           data={rows}
           columns={columns}
           options={{ paging: rows.length > 10, pageSize: 10, search: rows.length > 5, padding: 'dense' }}
@@ -416,13 +421,15 @@ export function AuditTable(props: { roleRef: string }) {
     { title: 'Reason', field: 'reason', render: e => e.reason ?? '—' },
   ];
   const rows = audit.data ?? [];
-  if (audit.data && rows.length === 0) {
+  if (audit.isPending) {
+    return <Loading />;
+  }
+  if (rows.length === 0) {
     return <EmptyTable title="Audit trail">Nothing has happened to this role's access yet.</EmptyTable>;
   }
   return (
     <Table<AuditEntry>
       title="Audit trail"
-      isLoading={audit.isPending}
       data={rows}
       columns={columns}
       options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
