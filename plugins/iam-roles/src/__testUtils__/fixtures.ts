@@ -72,7 +72,13 @@ export function principals(): ResolvedPrincipal[] {
       accountId: '111111111111',
       provider: 'github',
       actions: ['sts:AssumeRoleWithWebIdentity'],
-      conditions: [],
+      conditions: [
+        {
+          operator: 'StringEquals',
+          key: 'token.actions.githubusercontent.com:sub',
+          values: ['repo:acme/payments-api:ref:refs/heads/main'],
+        },
+      ],
       statementIndex: 0,
       description: 'GitHub Actions in acme/payments-api on branch main',
       entityRef: 'component:default/payments-api',

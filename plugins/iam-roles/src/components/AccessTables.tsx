@@ -18,6 +18,8 @@ import {
   useRequests,
 } from '../hooks/queries';
 import { formatDate, formatDuration, formatRelative } from '../lib/format';
+import { downloadText, toCsv } from '../lib/exportRows';
+import DownloadOutlined from '@mui/icons-material/DownloadOutlined';
 import {
   EmptyLine,
   EmptyTable,
@@ -427,13 +429,29 @@ export function AuditTable(props: { roleRef: string }) {
   if (rows.length === 0) {
     return <EmptyTable title="Audit trail">Nothing has happened to this role's access yet.</EmptyTable>;
   }
+  const exportCsv = () =>
+    downloadText(
+      `iam-audit-${props.roleRef.replace(/[^A-Za-z0-9._-]+/g, '_')}.csv`,
+      toCsv(
+        ['at', 'actor', 'action', 'requestId', 'grantId', 'roleRef', 'fromState', 'toState', 'reason'],
+        rows.map(e => ({ ...e })),
+      ),
+      'text/csv',
+    );
   return (
-    <Table<AuditEntry>
+    <Stack spacing={1}>
+      <div>
+        <Button size="small" variant="outlined" startIcon={<DownloadOutlined />} onClick={exportCsv}>
+          Export audit CSV
+        </Button>
+      </div>
+      <Table<AuditEntry>
       title="Audit trail"
       data={rows}
       columns={columns}
       options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
       emptyContent={<EmptyLine>Nothing has happened to this role's access yet.</EmptyLine>}
     />
+    </Stack>
   );
 }

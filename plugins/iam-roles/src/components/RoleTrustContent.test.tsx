@@ -50,6 +50,11 @@ describe('RoleTrustContent', () => {
     expect(
       within(oidc).getByRole('link', { name: 'GitHub Actions in acme/payments-api on branch main' }),
     ).toHaveAttribute('href', '/catalog/default/component/payments-api');
+    expect(
+      within(oidc).getByText(
+        'token.actions.githubusercontent.com:sub is "repo:acme/payments-api:ref:refs/heads/main"',
+      ),
+    ).toBeInTheDocument();
     const accounts = within(who).getByRole('region', { name: 'AWS accounts (1)' });
     expect(within(accounts).getByText(/account 999999999999 \(external\)/)).toBeInTheDocument();
     expect(within(accounts).getByText('external')).toBeInTheDocument();
@@ -272,6 +277,22 @@ describe('RoleTrustContent', () => {
 
     const owner = await screen.findByRole('region', { name: 'Owner review' });
     expect(await within(owner).findByText('request.create')).toBeInTheDocument();
+
+    const blobs: Blob[] = [];
+    Object.assign(URL, {
+      createObjectURL: (blob: Blob) => {
+        blobs.push(blob);
+        return 'blob:audit';
+      },
+      revokeObjectURL: () => {},
+    });
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    await user.click(within(owner).getByRole('button', { name: 'Export audit CSV' }));
+    click.mockRestore();
+    const csv = await blobs[0].text();
+    expect(csv.split('\r\n')[1]).toBe(
+      '2026-11-29T00:31:00Z,user:default/alice,request.create,r-7,,,,pending,',
+    );
 
     await user.click(await within(owner).findByRole('button', { name: /Approve request from alice/ }));
     let dialog = await screen.findByRole('dialog', { name: 'Approve access to payments-deploy' });

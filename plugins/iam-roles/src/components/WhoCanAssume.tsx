@@ -7,6 +7,7 @@ import type {
   PrincipalKind,
   ResolvedPrincipal,
 } from '@backstage-iam/plugin-iam-roles-common';
+import { formatCondition } from '../lib/format';
 import { EmptyLine, useEntityHref } from './common';
 
 const KIND_ORDER: Array<[PrincipalKind, string]> = [
@@ -53,6 +54,7 @@ const tableSx = {
   },
   '& td.principal': { fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' },
   '& td.actions': { fontSize: 12 },
+  '& .conditions': { fontFamily: 'inherit', color: 'text.secondary', mt: 0.5 },
   '& a': { color: 'primary.main' },
   '& .external': {
     ml: 1,
@@ -78,7 +80,12 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
         {href ? <a href={href}>{p.description}</a> : p.description}
         {p.external && <span className="external">external</span>}
       </td>
-      <td className="principal">{p.id}</td>
+      <td className="principal">
+        {p.id}
+        {p.conditions.length > 0 && (
+          <div className="conditions">{p.conditions.map(formatCondition).join('; ')}</div>
+        )}
+      </td>
       <td className="actions">{p.actions.join(', ')}</td>
     </tr>
   );
