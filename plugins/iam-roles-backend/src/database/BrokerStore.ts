@@ -426,24 +426,42 @@ export class BrokerStore {
 
   /** Requests the caller may see, newest first. */
   async listRequests(filter: ListFilter): Promise<StoredRequest[]> {
-    let q = this.db<RequestRow>(REQUESTS);
+    const rows = await this.listQuery(
+      REQUESTS,
+      'requester',
+      'created_at',
+      filter,
+    );
+    return this.hydrate(rows as RequestRow[]);
+  }
+
+  /**
+   * The listing both requests and grants share: what the caller may see (or only their own),
+   * optionally one role and some states, newest first, one page.
+   */
+  private listQuery(
+    table: string,
+    userColumn: string,
+    timeColumn: string,
+    filter: ListFilter,
+  ) {
+    let q: Knex.QueryBuilder = this.db(table);
     q = filter.mine
-      ? q.where('requester', filter.visibility.userRef)
-      : this.visible(q, filter.visibility, 'requester');
+      ? q.where(userColumn, filter.visibility.userRef)
+      : this.visible(q, filter.visibility, userColumn);
     if (filter.roleRef) {
       q = q.where('role_ref', filter.roleRef);
     }
     if (filter.status?.length) {
       q = q.whereIn('status', filter.status);
     }
-    const rows = await q
+    return q
       .orderBy([
-        { column: 'created_at', order: 'desc' },
+        { column: timeColumn, order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
       .limit(filter.limit)
       .offset(filter.offset);
-    return this.hydrate(rows as RequestRow[]);
   }
 
   /** Pending requests of roles the given refs own (all, for approver groups), not made by the caller. */
@@ -543,7 +561,10 @@ export class BrokerStore {
         throw await this.conflictFor(tx, id, 'approve');
       }
       const approvers: string[] = (
-        await tx(APPROVALS).where('request_id', id).orderBy('at').select('approver')
+        await tx(APPROVALS)
+          .where('request_id', id)
+          .orderBy('at')
+          .select('approver')
       ).map((a: { approver: string }) => a.approver);
       const current = (await this.getRequest(id, tx))!;
       const grantId = randomUUID();
@@ -675,23 +696,7 @@ export class BrokerStore {
 
   /** Grants the caller may see, newest first. */
   async listGrants(filter: ListFilter): Promise<StoredGrant[]> {
-    let q = this.db<GrantRow>(GRANTS);
-    q = filter.mine
-      ? q.where('user_ref', filter.visibility.userRef)
-      : this.visible(q, filter.visibility, 'user_ref');
-    if (filter.roleRef) {
-      q = q.where('role_ref', filter.roleRef);
-    }
-    if (filter.status?.length) {
-      q = q.whereIn('status', filter.status);
-    }
-    const rows = await q
-      .orderBy([
-        { column: 'granted_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(filter.limit)
-      .offset(filter.offset);
+    const rows = await this.listQuery(GRANTS, 'user_ref', 'granted_at', filter);
     return (rows as GrantRow[]).map(toGrant);
   }
 

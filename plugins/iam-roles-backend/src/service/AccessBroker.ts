@@ -23,6 +23,7 @@ import {
   StoredRequest,
   Transition,
   Visibility,
+  ListFilter,
 } from '../database/BrokerStore';
 import { BrokerConfig } from './BrokerConfig';
 import { CredentialIssuer, STS_MIN_SESSION_SECONDS } from './CredentialIssuer';
@@ -40,7 +41,11 @@ export const SYSTEM_AUTO_APPROVER = 'iam-roles:auto-approval';
 
 /** Thrown when a user creates requests faster than the configured limit. */
 export class RateLimitedError extends Error {
-  constructor(readonly retryAfterSeconds: number, limit: number, windowSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    limit: number,
+    windowSeconds: number,
+  ) {
     super(
       `You can create at most ${limit} access requests per ${Math.round(
         windowSeconds / 60,
@@ -123,7 +128,9 @@ export class AccessBroker {
   }
 
   private inApproverGroup(caller: Caller): boolean {
-    return this.config.approverGroups.some(g => caller.ownershipRefs.includes(g));
+    return this.config.approverGroups.some(g =>
+      caller.ownershipRefs.includes(g),
+    );
   }
 
   private visibility(caller: Caller): Visibility {
@@ -135,7 +142,9 @@ export class AccessBroker {
   }
 
   private async currentOwner(request: { roleRef: string; ownerRef: string }) {
-    const role = await this.trust.getRole(request.roleRef).catch(() => undefined);
+    const role = await this.trust
+      .getRole(request.roleRef)
+      .catch(() => undefined);
     return role?.ownerRef || request.ownerRef;
   }
 
@@ -144,7 +153,10 @@ export class AccessBroker {
     if (request.requester === caller.userRef) {
       return 'You cannot approve or deny your own request; a member of the owning group must decide.';
     }
-    if (!(ownerRef && caller.ownershipRefs.includes(ownerRef)) && !this.inApproverGroup(caller)) {
+    if (
+      !(ownerRef && caller.ownershipRefs.includes(ownerRef)) &&
+      !this.inApproverGroup(caller)
+    ) {
       return `Only members of ${ownerRef || 'the owning group'}${
         this.config.approverGroups.length
           ? ` or of ${this.config.approverGroups.join(', ')}`
@@ -158,11 +170,17 @@ export class AccessBroker {
     const { ownerRef, ...rest } = request;
     const canDecide =
       request.status === 'pending' &&
-      !this.refusal(caller, request, this.trust.peekOwner(request.roleRef) ?? ownerRef) &&
+      !this.refusal(
+        caller,
+        request,
+        this.trust.peekOwner(request.roleRef) ?? ownerRef,
+      ) &&
       !request.approvals.some(a => a.approver === caller.userRef);
     return {
       ...rest,
-      grant: request.grant ? publicGrant(request.grant as StoredGrant) : undefined,
+      grant: request.grant
+        ? publicGrant(request.grant as StoredGrant)
+        : undefined,
       canDecide,
     };
   }
@@ -171,7 +189,11 @@ export class AccessBroker {
   async createRequest(
     caller: Caller,
     body: CreateAccessRequest,
-  ): Promise<{ request: AccessRequest; created: boolean; transitions: Transition[] }> {
+  ): Promise<{
+    request: AccessRequest;
+    created: boolean;
+    transitions: Transition[];
+  }> {
     const role = await this.trust.getRole(body.roleRef);
     if (!role) {
       throw new InputError(
@@ -214,7 +236,11 @@ export class AccessBroker {
     }
     if (!result.created) {
       this.limiter.giveBack(caller.userRef);
-      return { request: this.view(caller, result.request), created: false, transitions: [] };
+      return {
+        request: this.view(caller, result.request),
+        created: false,
+        transitions: [],
+      };
     }
     const transitions: Transition[] = [
       {
@@ -263,7 +289,9 @@ export class AccessBroker {
   }
 
   /** A grant, for the permission check before acting on it. */
-  async getGrantForDecision(id: string): Promise<{ roleRef: string; user: string }> {
+  async getGrantForDecision(
+    id: string,
+  ): Promise<{ roleRef: string; user: string }> {
     const grant = await this.loadGrant(id);
     return { roleRef: grant.roleRef, user: grant.user };
   }
@@ -285,25 +313,50 @@ export class AccessBroker {
     return this.view(caller, request);
   }
 
-  /** `GET /requests`. */
-  async listRequests(
+  /** The store's list filter for what the caller asked and may see. */
+  private listFilter(
     caller: Caller,
-    filter: { mine?: boolean; roleRef?: string; status?: string[]; limit: number; offset: number },
-  ): Promise<AccessRequest[]> {
-    const rows = await this.store.listRequests({
+    filter: {
+      mine?: boolean;
+      roleRef?: string;
+      status?: string[];
+      limit: number;
+      offset: number;
+    },
+  ): ListFilter {
+    return {
       visibility: this.visibility(caller),
       mine: filter.mine,
-      roleRef: filter.roleRef ? normalizeRef(filter.roleRef, 'resource') : undefined,
+      roleRef: filter.roleRef
+        ? normalizeRef(filter.roleRef, 'resource')
+        : undefined,
       status: filter.status,
       limit: filter.limit,
       offset: filter.offset,
-    });
+    };
+  }
+
+  /** `GET /requests`. */
+  async listRequests(
+    caller: Caller,
+    filter: {
+      mine?: boolean;
+      roleRef?: string;
+      status?: string[];
+      limit: number;
+      offset: number;
+    },
+  ): Promise<AccessRequest[]> {
+    const rows = await this.store.listRequests(this.listFilter(caller, filter));
     return rows.map(r => this.view(caller, r));
   }
 
   /** `GET /approvals`: pending requests the caller can decide. */
   async approvals(caller: Caller, limit: number): Promise<AccessRequest[]> {
-    const rows = await this.store.listPendingFor(this.visibility(caller), limit);
+    const rows = await this.store.listPendingFor(
+      this.visibility(caller),
+      limit,
+    );
     return rows.map(r => this.view(caller, r)).filter(r => r.canDecide);
   }
 
@@ -314,7 +367,11 @@ export class AccessBroker {
     reason?: string,
   ): Promise<{ request: AccessRequest; transitions: Transition[] }> {
     const request = await this.load(caller, id);
-    const refusal = this.refusal(caller, request, await this.currentOwner(request));
+    const refusal = this.refusal(
+      caller,
+      request,
+      await this.currentOwner(request),
+    );
     if (refusal) {
       throw new NotAllowedError(refusal);
     }
@@ -326,13 +383,24 @@ export class AccessBroker {
       grantExpiresAt: r => this.grantEnd(r),
     });
     await this.notify(result.transitions);
-    return { request: this.view(caller, result.request), transitions: result.transitions };
+    return {
+      request: this.view(caller, result.request),
+      transitions: result.transitions,
+    };
   }
 
   /** `POST /requests/:id/deny`. */
-  async deny(caller: Caller, id: string, reason: string): Promise<AccessRequest> {
+  async deny(
+    caller: Caller,
+    id: string,
+    reason: string,
+  ): Promise<AccessRequest> {
     const request = await this.load(caller, id);
-    const refusal = this.refusal(caller, request, await this.currentOwner(request));
+    const refusal = this.refusal(
+      caller,
+      request,
+      await this.currentOwner(request),
+    );
     if (refusal) {
       throw new NotAllowedError(refusal);
     }
@@ -343,7 +411,14 @@ export class AccessBroker {
       reason,
       now: nowIso(),
     });
-    await this.notify([{ action: 'request-denied', request: denied, fromState: 'pending', toState: 'denied' }]);
+    await this.notify([
+      {
+        action: 'request-denied',
+        request: denied,
+        fromState: 'pending',
+        toState: 'denied',
+      },
+    ]);
     return this.view(caller, denied);
   }
 
@@ -365,16 +440,15 @@ export class AccessBroker {
   /** `GET /grants`. */
   async listGrants(
     caller: Caller,
-    filter: { mine?: boolean; roleRef?: string; status?: string[]; limit: number; offset: number },
+    filter: {
+      mine?: boolean;
+      roleRef?: string;
+      status?: string[];
+      limit: number;
+      offset: number;
+    },
   ): Promise<Grant[]> {
-    const rows = await this.store.listGrants({
-      visibility: this.visibility(caller),
-      mine: filter.mine,
-      roleRef: filter.roleRef ? normalizeRef(filter.roleRef, 'resource') : undefined,
-      status: filter.status,
-      limit: filter.limit,
-      offset: filter.offset,
-    });
+    const rows = await this.store.listGrants(this.listFilter(caller, filter));
     return rows.map(publicGrant);
   }
 
@@ -396,7 +470,9 @@ export class AccessBroker {
       grant.user === caller.userRef;
     if (!allowed) {
       throw new NotAllowedError(
-        `Only members of ${owner || 'the owning group'} can revoke access to ${grant.roleRef}.`,
+        `Only members of ${owner || 'the owning group'} can revoke access to ${
+          grant.roleRef
+        }.`,
       );
     }
     const revoked = await this.store.revokeGrant({
@@ -407,27 +483,49 @@ export class AccessBroker {
     });
     const request = (await this.store.getRequest(revoked.requestId))!;
     await this.notify([
-      { action: 'grant-revoked', request, grant: revoked, fromState: 'active', toState: 'revoked' },
+      {
+        action: 'grant-revoked',
+        request,
+        grant: revoked,
+        fromState: 'active',
+        toState: 'revoked',
+      },
     ]);
     return publicGrant(revoked);
   }
 
   /** `POST /grants/:id/credentials`: STS credentials for the grantee, during the grant. Never stored. */
-  async issueCredentials(caller: Caller, id: string): Promise<IssuedCredentials> {
+  async issueCredentials(
+    caller: Caller,
+    id: string,
+  ): Promise<IssuedCredentials> {
     const grant = await this.loadGrant(id);
     if (grant.user !== caller.userRef) {
-      throw new NotAllowedError('Credentials of a grant are issued only to the user it was granted to.');
+      throw new NotAllowedError(
+        'Credentials of a grant are issued only to the user it was granted to.',
+      );
     }
     if (!this.issuer || !this.config.sts.enabled) {
       throw new ServiceUnavailableError(
-        `This broker issues no credentials: ${this.info().credentialsDisabledReason}`,
+        `This broker issues no credentials: ${
+          this.info().credentialsDisabledReason
+        }`,
       );
     }
     const now = DateTime.utc();
-    const secondsLeft = DateTime.fromISO(grant.expiresAt).diff(now, 'seconds').seconds;
-    if (grant.status === 'active' && secondsLeft > 0 && secondsLeft < STS_MIN_SESSION_SECONDS) {
+    const secondsLeft = DateTime.fromISO(grant.expiresAt).diff(
+      now,
+      'seconds',
+    ).seconds;
+    if (
+      grant.status === 'active' &&
+      secondsLeft > 0 &&
+      secondsLeft < STS_MIN_SESSION_SECONDS
+    ) {
       throw new ConflictError(
-        `The grant ends in ${Math.floor(secondsLeft / 60)} minutes, and STS issues no session shorter than 15 minutes; request access again.`,
+        `The grant ends in ${Math.floor(
+          secondsLeft / 60,
+        )} minutes, and STS issues no session shorter than 15 minutes; request access again.`,
       );
     }
     const recorded = await this.store.recordCredentialsIssue({
@@ -470,7 +568,9 @@ export class AccessBroker {
           `AWS refused to let the broker assume ${grant.roleArn}: ${message}. The role must trust the broker (see the role's trust tab for the statement it needs).`,
         );
       }
-      throw new ServiceUnavailableError(`AWS STS could not issue credentials: ${message}`);
+      throw new ServiceUnavailableError(
+        `AWS STS could not issue credentials: ${message}`,
+      );
     }
   }
 
@@ -488,11 +588,17 @@ export class AccessBroker {
     },
   ): Promise<AuditEntry[]> {
     const all = this.inApproverGroup(caller);
-    const roleRef = filter.roleRef ? normalizeRef(filter.roleRef, 'resource') : undefined;
+    const roleRef = filter.roleRef
+      ? normalizeRef(filter.roleRef, 'resource')
+      : undefined;
     if (roleRef && !all) {
-      const owner = this.trust.peekOwner(roleRef) ?? (await this.trust.getRole(roleRef))?.ownerRef;
+      const owner =
+        this.trust.peekOwner(roleRef) ??
+        (await this.trust.getRole(roleRef))?.ownerRef;
       if (!owner || !caller.ownershipRefs.includes(owner)) {
-        throw new NotAllowedError(`Only the owners of ${roleRef} can read its audit trail.`);
+        throw new NotAllowedError(
+          `Only the owners of ${roleRef} can read its audit trail.`,
+        );
       }
     }
     return this.store.listAudit({
@@ -533,9 +639,9 @@ export class AccessBroker {
         case 'request-approved':
           recipients = [request.requester];
           title = `Access to ${request.roleArn} approved`;
-          description = `Granted until ${t.grant?.expiresAt} by ${request.approvals
-            .map(a => a.approver)
-            .join(', ')}.`;
+          description = `Granted until ${
+            t.grant?.expiresAt
+          } by ${request.approvals.map(a => a.approver).join(', ')}.`;
           break;
         case 'request-denied':
           recipients = [request.requester];
@@ -587,7 +693,9 @@ export class AccessBroker {
         });
       } catch (error) {
         // Notifications are a courtesy: a missing notifications backend must not fail a decision.
-        this.logger.warn(`Could not send notification "${t.action}" for request ${request.id}: ${error}`);
+        this.logger.warn(
+          `Could not send notification "${t.action}" for request ${request.id}: ${error}`,
+        );
       }
     }
   }
