@@ -9,6 +9,8 @@ import { navModule } from './modules/nav';
 import { signInModule } from './modules/signIn';
 import { catalogGraphModule } from './modules/catalogGraph';
 
+// The IAM roles plugin (@backstage-iam/plugin-iam-roles/alpha) is a dependency of this package and
+// is installed by feature discovery (`app.packages: all` in app-config.yaml).
 export default createApp({
   features: [
     catalogPlugin,
