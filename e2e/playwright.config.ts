@@ -48,6 +48,14 @@ export default defineConfig({
     },
     viewport: { width: 1440, height: 900 },
   },
+  projects: [
+    { name: 'demo data', testMatch: /.*\.setup\.ts/ },
+    {
+      name: 'journeys',
+      testMatch: /.*\.spec\.ts/,
+      dependencies: ['demo data'],
+    },
+  ],
   webServer: externalBaseUrl
     ? undefined
     : {

@@ -18,9 +18,13 @@ test('journey 1: role ownership and trust in the catalog', async ({
   ).toBeVisible();
   await page.getByRole('textbox', { name: 'Search' }).fill('gha-ecr-push');
   const table = page.getByRole('table');
-  await expect(table.getByRole('link', { name: 'gha-ecr-push' })).toBeVisible();
+  // The search finds the role: its row names the owning group.
+  const row = table.getByRole('row').filter({
+    has: page.getByRole('link', { name: 'gha-ecr-push', exact: true }),
+  });
+  await expect(row).toHaveCount(1);
   await expect(
-    table.getByRole('link', { name: 'Platform Engineering' }),
+    row.getByRole('link', { name: 'Platform Engineering' }),
   ).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('1-catalog-iam-roles.png'),
@@ -28,7 +32,7 @@ test('journey 1: role ownership and trust in the catalog', async ({
   });
 
   // A role shows its owner group and its trust relations in the catalog graph.
-  await table.getByRole('link', { name: 'gha-ecr-push' }).click();
+  await row.getByRole('link', { name: 'gha-ecr-push' }).click();
   await expect(
     page.getByRole('heading', { name: 'gha-ecr-push' }).first(),
   ).toBeVisible();
