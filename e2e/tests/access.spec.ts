@@ -15,6 +15,13 @@ test('journey 2: request access from a component page, the owner approves', asyn
   const developer = await (await browser.newContext()).newPage();
   await signInAs(developer, DEVELOPER);
   await developer.goto('/catalog/default/component/payments-api/iam-roles');
+  await expect(
+    developer.getByRole('heading', { name: 'Roles it can assume' }),
+  ).toBeVisible();
+  await developer.screenshot({
+    path: testInfo.outputPath('2-component-roles.png'),
+    fullPage: true,
+  });
   await developer
     .getByRole('button', { name: `Request access to ${ROLE}` })
     .click();

@@ -69,10 +69,10 @@ test('journey 1: role ownership and trust in the catalog', async ({
   await expect(
     owned.getByRole('link', { name: 'gha-shared-ci' }),
   ).toBeVisible();
-  await page.getByPlaceholder('Filter').fill('gha-ecr');
-  await expect(owned.getByRole('link', { name: 'gha-ecr-push' })).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('1-group-roles.png'),
     fullPage: true,
   });
+  await page.getByPlaceholder('Filter').fill('gha-ecr');
+  await expect(owned.getByRole('link', { name: 'gha-ecr-push' })).toBeVisible();
 });
