@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
-import Typography from '@mui/material/Typography';
-import { Link, Table, TableColumn } from '@backstage/core-components';
+import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
@@ -20,7 +19,7 @@ import {
   severityRank,
   worstSeverity,
 } from '../lib/format';
-import { EmptyLine, ErrorState, SeverityChip, shortRef, useEntityHref } from './common';
+import { EmptyLine, ErrorState, SeverityChip, RoleCell, shortRef } from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
 
 /** One row of the roles table of a component or a group. */
@@ -75,7 +74,6 @@ export function RolesTable(props: {
   emptyText: string;
   dense?: boolean;
 }) {
-  const toHref = useEntityHref();
   const [requesting, setRequesting] = useState<RoleRow>();
   const [submitted, setSubmitted] = useState<string>();
 
@@ -84,17 +82,7 @@ export function RolesTable(props: {
       title: 'Role',
       field: 'title',
       highlight: true,
-      render: r => {
-        const href = toHref(r.entityRef);
-        return (
-          <>
-            {href ? <Link to={href}>{r.title}</Link> : r.title}
-            <Typography variant="caption" component="div" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
-              {r.arn}
-            </Typography>
-          </>
-        );
-      },
+      render: r => <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />,
     },
     {
       title: 'Risk',

@@ -4,7 +4,7 @@ import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { Link, Table, TableColumn } from '@backstage/core-components';
+import { Table, TableColumn } from '@backstage/core-components';
 import type {
   AssumableRole,
   AssumableRolesResponse,
@@ -13,7 +13,7 @@ import type {
 import { useLookup } from '../hooks/queries';
 import { downloadText, toCsv } from '../lib/exportRows';
 import { formatCondition, severityRank, worstSeverity } from '../lib/format';
-import { EmptyLine, ErrorState, Loading, SeverityChip, shortRef, useEntityHref } from './common';
+import { EmptyLine, ErrorState, Loading, SeverityChip, RoleCell, shortRef } from './common';
 
 /** A looked-up identity in words. */
 export function describeContext(p: PrincipalContext): string {
@@ -88,23 +88,12 @@ function fileStem(query: string): string {
 
 function LookupResults(props: { result: AssumableRolesResponse }) {
   const { result } = props;
-  const toHref = useEntityHref();
   const columns: TableColumn<AssumableRole>[] = [
     {
       title: 'Role',
       field: 'title',
       highlight: true,
-      render: r => {
-        const href = toHref(r.entityRef);
-        return (
-          <>
-            {href ? <Link to={href}>{r.title}</Link> : r.title}
-            <Typography variant="caption" component="div" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
-              {r.arn}
-            </Typography>
-          </>
-        );
-      },
+      render: r => <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />,
     },
     { title: 'Owner', field: 'owner', render: r => (r.owner ? shortRef(r.owner) : '—') },
     {

@@ -4,7 +4,7 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Chip from '@mui/material/Chip';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import { entityRouteParams, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
@@ -131,5 +131,19 @@ export function EmptyTable(props: { title: string; children: ReactNode }) {
       </Typography>
       <EmptyLine>{props.children}</EmptyLine>
     </Box>
+  );
+}
+
+/** A role's title, linked to its entity page when it has one, with its ARN beneath. */
+export function RoleCell(props: { entityRef: string; title: string; arn: string }) {
+  const toHref = useEntityHref();
+  const href = toHref(props.entityRef);
+  return (
+    <>
+      {href ? <Link to={href}>{props.title}</Link> : props.title}
+      <Typography variant="caption" component="div" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
+        {props.arn}
+      </Typography>
+    </>
   );
 }
