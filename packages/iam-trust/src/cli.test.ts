@@ -38,7 +38,11 @@ const ACCOUNT_FILE = {
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' },
+          {
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+            Action: 'sts:AssumeRole',
+          },
         ],
       },
       InstanceProfileList: [],
@@ -66,9 +70,17 @@ describe('iam-trust analyze', () => {
     const out = JSON.parse(stdout);
     expect(out.roles.length).toBeGreaterThanOrEqual(60);
     for (const role of out.roles) {
-      expect(Object.keys(role)).toEqual(['arn', 'accountId', 'name', 'principals', 'findings']);
-      for (const p of role.principals) expect(Object.keys(p)).toEqual(['kind', 'id', 'actions', 'conditions']);
-      for (const f of role.findings) expect(Object.keys(f)).toEqual(['id', 'severity', 'message']);
+      expect(Object.keys(role)).toEqual([
+        'arn',
+        'accountId',
+        'name',
+        'principals',
+        'findings',
+      ]);
+      for (const p of role.principals)
+        expect(Object.keys(p)).toEqual(['kind', 'id', 'actions', 'conditions']);
+      for (const f of role.findings)
+        expect(Object.keys(f)).toEqual(['id', 'severity', 'message']);
     }
   });
 
@@ -101,12 +113,16 @@ describe('iam-trust analyze', () => {
     const byName = (account: string, name: string) =>
       out.roles.find((r: any) => r.accountId === account && r.name === name);
     // The raw API file's URL-encoded documents are read like the decoded ones.
-    expect(byName('444444444444', 'gha-dbt-deploy').principals[0]).toMatchObject({
+    expect(
+      byName('444444444444', 'gha-dbt-deploy').principals[0],
+    ).toMatchObject({
       kind: 'oidc',
       id: 'arn:aws:iam::444444444444:oidc-provider/token.actions.githubusercontent.com',
     });
     // Roles whose service trust is pinned to a source carry no confused-deputy finding.
-    expect(byName('111111111111', 'cloud-guardrails-remediator').findings).toEqual([]);
+    expect(
+      byName('111111111111', 'cloud-guardrails-remediator').findings,
+    ).toEqual([]);
   });
 
   it('treats accounts outside the files as external unless listed in --internal-accounts', async () => {
@@ -123,16 +139,32 @@ describe('iam-trust analyze', () => {
       conditions: [],
     });
     const internal = JSON.parse(
-      (await cli(['analyze', '--internal-accounts', '999999999999,111111111111', file])).stdout,
+      (
+        await cli([
+          'analyze',
+          '--internal-accounts',
+          '999999999999,111111111111',
+          file,
+        ])
+      ).stdout,
     );
-    expect(internal.roles[0].findings.map((f: any) => f.id)).toEqual(['account-root-trust']);
+    expect(internal.roles[0].findings.map((f: any) => f.id)).toEqual([
+      'account-root-trust',
+    ]);
   });
 
   it('prints a table for people', async () => {
-    const { code, stdout } = await cli(['analyze', '--format', 'table', ...sampleFiles]);
+    const { code, stdout } = await cli([
+      'analyze',
+      '--format',
+      'table',
+      ...sampleFiles,
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ACCOUNT ROLE\s+WORST\s+TRUSTS\s+FINDINGS/);
-    expect(stdout).toContain('GitHub Actions in acme/platform-infra on branch main');
+    expect(stdout).toContain(
+      'GitHub Actions in acme/platform-infra on branch main',
+    );
     expect(stdout).toMatch(/critical oidc-unrestricted-subject/);
     expect(stdout).toMatch(/\d+ roles; findings: 3 critical, 1 high/);
   });
@@ -145,16 +177,24 @@ describe('iam-trust analyze', () => {
 
     const garbage = await cli(['analyze', tempFile('x.json', '{"Foo": 1}')]);
     expect(garbage.code).toBe(2);
-    expect(garbage.stderr).toMatch(/not get-account-authorization-details output/i);
+    expect(garbage.stderr).toMatch(
+      /not get-account-authorization-details output/i,
+    );
 
-    const truncated = await cli(['analyze', tempFile('t.json', '{"RoleDetailList": [')]);
+    const truncated = await cli([
+      'analyze',
+      tempFile('t.json', '{"RoleDetailList": ['),
+    ]);
     expect(truncated.code).toBe(2);
     expect(truncated.stderr).toMatch(/Not JSON/);
 
-    expect((await cli(['analyze', '--format', 'xml', sampleFiles[0]])).code).toBe(2);
-    expect((await cli(['analyze', '--internal-accounts', '12', sampleFiles[0]])).stderr).toMatch(
-      /12-digit/,
-    );
+    expect(
+      (await cli(['analyze', '--format', 'xml', sampleFiles[0]])).code,
+    ).toBe(2);
+    expect(
+      (await cli(['analyze', '--internal-accounts', '12', sampleFiles[0]]))
+        .stderr,
+    ).toMatch(/12-digit/);
     const noFiles = await cli(['analyze']);
     expect(noFiles.code).toBe(2);
     expect(noFiles.stderr).toMatch(/missing required argument/);
@@ -173,11 +213,19 @@ describe('iam-trust can-assume', () => {
     const out = JSON.parse(stdout);
     expect(out.principal).toBe('github:acme/payments-api@refs/heads/main');
     const arns = out.roles.map((r: any) => r.arn);
-    expect(arns).toContain('arn:aws:iam::111111111111:role/github-actions/gha-ecr-push');
-    expect(arns).toContain('arn:aws:iam::111111111111:role/github-actions/gha-shared-ci');
-    expect(arns).toContain('arn:aws:iam::222222222222:role/github-actions/gha-load-tests');
+    expect(arns).toContain(
+      'arn:aws:iam::111111111111:role/github-actions/gha-ecr-push',
+    );
+    expect(arns).toContain(
+      'arn:aws:iam::111111111111:role/github-actions/gha-shared-ci',
+    );
+    expect(arns).toContain(
+      'arn:aws:iam::222222222222:role/github-actions/gha-load-tests',
+    );
     // environment-scoped deploy roles need the production environment, not the main branch
-    expect(arns).not.toContain('arn:aws:iam::111111111111:role/github-actions/gha-deploy-production');
+    expect(arns).not.toContain(
+      'arn:aws:iam::111111111111:role/github-actions/gha-deploy-production',
+    );
     for (const r of out.roles) {
       expect(Object.keys(r)).toEqual(['arn', 'via', 'conditions']);
       expect(r.via).toBe('sts:AssumeRoleWithWebIdentity');
@@ -186,13 +234,20 @@ describe('iam-trust can-assume', () => {
 
   it('lists "possible, if" roles with the conditions the caller must meet', async () => {
     const out = JSON.parse(
-      (await cli(['can-assume', '--principal', '464622532012', ...sampleFiles])).stdout,
+      (await cli(['can-assume', '--principal', '464622532012', ...sampleFiles]))
+        .stdout,
     );
-    const datadog = out.roles.filter((r: any) => r.arn.endsWith(':role/DatadogIntegrationRole'));
+    const datadog = out.roles.filter((r: any) =>
+      r.arn.endsWith(':role/DatadogIntegrationRole'),
+    );
     expect(datadog).toHaveLength(4);
     for (const r of datadog) {
       expect(r.conditions).toEqual([
-        { operator: 'StringEquals', key: 'sts:ExternalId', values: [expect.any(String)] },
+        {
+          operator: 'StringEquals',
+          key: 'sts:ExternalId',
+          values: [expect.any(String)],
+        },
       ]);
     }
   });
@@ -210,18 +265,27 @@ describe('iam-trust can-assume', () => {
         ])
       ).stdout,
     );
-    const allowed = out.roles.filter((r: any) => r.conditions.length === 0).map((r: any) => r.arn);
+    const allowed = out.roles
+      .filter((r: any) => r.conditions.length === 0)
+      .map((r: any) => r.arn);
     expect(allowed).toEqual(
       expect.arrayContaining([
         'arn:aws:iam::333333333333:role/deploy/acme-deployer',
         'arn:aws:iam::444444444444:role/deploy/acme-deployer',
       ]),
     );
-    expect(allowed).not.toContain('arn:aws:iam::222222222222:role/deploy/acme-deployer');
+    expect(allowed).not.toContain(
+      'arn:aws:iam::222222222222:role/deploy/acme-deployer',
+    );
   });
 
   it('rejects a bad principal with a readable message', async () => {
-    const r = await cli(['can-assume', '--principal', 'github:acme', ...sampleFiles]);
+    const r = await cli([
+      'can-assume',
+      '--principal',
+      'github:acme',
+      ...sampleFiles,
+    ]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/github:OWNER\/REPO@REF/);
@@ -232,12 +296,20 @@ describe('iam-trust can-assume', () => {
 describe('bin/iam-trust', () => {
   it('runs from source and keeps stdout to the JSON document alone', () => {
     const bin = resolve(__dirname, '../bin/iam-trust');
-    const stdout = execFileSync(process.execPath, [bin, 'can-assume', '--principal', 'service:lambda', sampleFiles[0]], {
-      encoding: 'utf8',
-    });
+    const stdout = execFileSync(
+      process.execPath,
+      [bin, 'can-assume', '--principal', 'service:lambda', sampleFiles[0]],
+      {
+        encoding: 'utf8',
+      },
+    );
     const out = JSON.parse(stdout);
     expect(out.roles.length).toBeGreaterThan(0);
-    const failed = spawnSync(process.execPath, [bin, 'analyze', '/nonexistent.json'], { encoding: 'utf8' });
+    const failed = spawnSync(
+      process.execPath,
+      [bin, 'analyze', '/nonexistent.json'],
+      { encoding: 'utf8' },
+    );
     expect(failed.status).toBe(2);
     expect(failed.stdout).toBe('');
     expect(failed.stderr).toMatch(/cannot read/);

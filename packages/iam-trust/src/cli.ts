@@ -54,7 +54,9 @@ function parseAccountList(value: string | undefined): string[] {
     .filter(Boolean);
   for (const id of ids) {
     if (!/^\d{12}$/.test(id)) {
-      throw new InputFailure(`--internal-accounts: "${id}" is not a 12-digit account id`);
+      throw new InputFailure(
+        `--internal-accounts: "${id}" is not a 12-digit account id`,
+      );
     }
   }
   return ids;
@@ -66,8 +68,13 @@ function principalKey(arn: string): string | undefined {
   return m ? `${m[1]}:${m[2]}:${m[3].toLowerCase()}` : undefined;
 }
 
-function analyzeAll(details: AuthorizationDetails[], extraInternal: string[]): LoadedRole[] {
-  const internal = [...new Set([...details.flatMap(d => d.accountIds), ...extraInternal])];
+function analyzeAll(
+  details: AuthorizationDetails[],
+  extraInternal: string[],
+): LoadedRole[] {
+  const internal = [
+    ...new Set([...details.flatMap(d => d.accountIds), ...extraInternal]),
+  ];
   const known = new Set<string>();
   const accountsWithRoles = new Set<string>();
   const accountsWithUsers = new Set<string>();
@@ -132,13 +139,19 @@ function analyzeCommand(
           actions: p.actions,
           conditions: p.conditions,
         })),
-        findings: analysis.findings.map(f => ({ id: f.id, severity: f.severity, message: f.message })),
+        findings: analysis.findings.map(f => ({
+          id: f.id,
+          severity: f.severity,
+          message: f.message,
+        })),
       })),
     };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     return;
   }
-  const internal = [...new Set([...details.flatMap(d => d.accountIds), ...extra])];
+  const internal = [
+    ...new Set([...details.flatMap(d => d.accountIds), ...extra]),
+  ];
   const rows = roles.map(({ analysis }) => [
     `${analysis.accountId} ${analysis.path}${analysis.name}`,
     highestSeverity(analysis.findings),
@@ -150,7 +163,8 @@ function analyzeCommand(
   io.stdout(renderTable(['ACCOUNT ROLE', 'WORST', 'TRUSTS', 'FINDINGS'], rows));
   const counts = new Map<string, number>();
   for (const { analysis } of roles) {
-    for (const f of analysis.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+    for (const f of analysis.findings)
+      counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
   }
   const summary = ['critical', 'high', 'medium', 'low', 'info']
     .map(s => `${counts.get(s) ?? 0} ${s}`)
@@ -172,7 +186,9 @@ function canAssumeCommand(
   }
   const details = loadFiles(files, io);
   const roles = analyzeAll(details, []);
-  const index = TrustIndex.build(roles.map(r => ({ key: r.analysis.arn, analysis: r.analysis })));
+  const index = TrustIndex.build(
+    roles.map(r => ({ key: r.analysis.arn, analysis: r.analysis })),
+  );
   let matches;
   try {
     matches = index.lookup(principal);
@@ -198,35 +214,59 @@ function canAssumeCommand(
     m.decision.conditions.map(c => wrap(describeCondition(c), 60)).join('\n'),
   ]);
   io.stdout(renderTable(['ROLE', 'VIA', 'CAN ASSUME', 'CONDITIONS'], rows));
-  io.stdout(`\n${opts.principal} can assume ${matches.filter(m => m.decision.outcome === 'allowed').length} role(s); ` +
-    `${matches.filter(m => m.decision.outcome === 'possible').length} more under conditions.\n`);
+  io.stdout(
+    `\n${opts.principal} can assume ${
+      matches.filter(m => m.decision.outcome === 'allowed').length
+    } role(s); ` +
+      `${
+        matches.filter(m => m.decision.outcome === 'possible').length
+      } more under conditions.\n`,
+  );
 }
 
 /** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const program = new Command('iam-trust')
-    .description('Who can assume which AWS IAM role, and what is risky, from get-account-authorization-details output')
+    .description(
+      'Who can assume which AWS IAM role, and what is risky, from get-account-authorization-details output',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   const format = () =>
-    new Option('--format <format>', 'output: json (for tools) or table (for people)').default('json');
+    new Option(
+      '--format <format>',
+      'output: json (for tools) or table (for people)',
+    ).default('json');
 
   program
     .command('analyze')
-    .description('List the principals each role trusts and the risky ones (findings)')
-    .argument('<files...>', 'get-account-authorization-details output (AWS CLI or raw API form)')
-    .option('--internal-accounts <ids>', 'comma-separated account ids that also count as internal')
+    .description(
+      'List the principals each role trusts and the risky ones (findings)',
+    )
+    .argument(
+      '<files...>',
+      'get-account-authorization-details output (AWS CLI or raw API form)',
+    )
+    .option(
+      '--internal-accounts <ids>',
+      'comma-separated account ids that also count as internal',
+    )
     .addOption(format())
     .action((files: string[], opts) => analyzeCommand(files, opts, io));
 
   program
     .command('can-assume')
-    .description('List the roles a principal can assume (including those it may assume under conditions)')
+    .description(
+      'List the roles a principal can assume (including those it may assume under conditions)',
+    )
     .requiredOption(
       '--principal <principal>',
       'an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO@REF or service:NAME',
     )
-    .argument('<files...>', 'get-account-authorization-details output (AWS CLI or raw API form)')
+    .argument(
+      '<files...>',
+      'get-account-authorization-details output (AWS CLI or raw API form)',
+    )
     .addOption(format())
     .action((files: string[], opts) => canAssumeCommand(files, opts, io));
 

@@ -22,7 +22,10 @@ export function wrap(text: string, width: number): string {
 /** Renders rows as a plain-text table; cells may hold several lines. */
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) =>
-    Math.max(h.length, ...rows.flatMap(r => (r[i] ?? '').split('\n').map(l => l.length))),
+    Math.max(
+      h.length,
+      ...rows.flatMap(r => (r[i] ?? '').split('\n').map(l => l.length)),
+    ),
   );
   const line = (cells: string[]) =>
     `${cells

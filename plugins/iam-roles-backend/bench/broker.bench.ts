@@ -17,7 +17,10 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import knexFactory from 'knex';
 import { createBackend } from '@backstage/backend-defaults';
-import { createServiceFactory, coreServices } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  coreServices,
+} from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import iamRolesPlugin from '../src';
@@ -28,7 +31,9 @@ const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BURST = 1000;
 const ROLES = 101;
-const PG_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://iamtest:iamtest-pw@localhost:5432';
+const PG_URL =
+  process.env.BENCH_POSTGRES_URL ??
+  'postgresql://iamtest:iamtest-pw@localhost:5432';
 const BROKER_ARN = 'arn:aws:iam::111111111111:role/backstage-access-broker';
 
 // Modules of the demo app, resolved from the workspace (they are not dependencies of this package).
@@ -95,7 +100,11 @@ spec:
 }
 
 async function pgReachable(): Promise<boolean> {
-  const db = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres`, pool: { min: 0, max: 1 } });
+  const db = knexFactory({
+    client: 'pg',
+    connection: `${PG_URL}/postgres`,
+    pool: { min: 0, max: 1 },
+  });
   try {
     await db.raw('select 1');
     return true;
@@ -107,9 +116,16 @@ async function pgReachable(): Promise<boolean> {
 }
 
 async function dropDatabases(prefix: string) {
-  const db = knexFactory({ client: 'pg', connection: `${PG_URL}/postgres`, pool: { min: 0, max: 1 } });
+  const db = knexFactory({
+    client: 'pg',
+    connection: `${PG_URL}/postgres`,
+    pool: { min: 0, max: 1 },
+  });
   try {
-    const { rows } = await db.raw('select datname from pg_database where datname like ?', [`${prefix}%`]);
+    const { rows } = await db.raw(
+      'select datname from pg_database where datname like ?',
+      [`${prefix}%`],
+    );
     for (const { datname } of rows) {
       await db.raw('drop database if exists ?? with (force)', [datname]);
     }
@@ -152,14 +168,21 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
           : { client: 'pg', connection: PG_URL, prefix },
     },
     app: { baseUrl },
-    auth: { environment: 'development', providers: { guest: { dangerouslyAllowOutsideDevelopment: true } } },
+    auth: {
+      environment: 'development',
+      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+    },
     catalog: {
       rules: [{ allow: ['Resource', 'Group', 'Component', 'Location'] }],
       locations: [{ type: 'file', target: entitiesFile }],
     },
     iamRoles: {
       // the demo refreshes every 15 s; each refresh reads all roles through the catalog's API
-      trust: { refreshIntervalSeconds: Number(process.env.BENCH_TRUST_REFRESH_SECONDS ?? 20) },
+      trust: {
+        refreshIntervalSeconds: Number(
+          process.env.BENCH_TRUST_REFRESH_SECONDS ?? 20,
+        ),
+      },
       broker: {
         maxDurationMinutes: 480,
         rateLimit: { maxRequests: 100_000_000, windowSeconds: 60 },
@@ -169,7 +192,13 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
   });
 
   const backend = createBackend();
-  backend.add(createServiceFactory({ service: coreServices.rootConfig, deps: {}, factory: () => config }));
+  backend.add(
+    createServiceFactory({
+      service: coreServices.rootConfig,
+      deps: {},
+      factory: () => config,
+    }),
+  );
   backend.add(
     createServiceFactory({
       service: notificationService,
@@ -185,22 +214,42 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
 
   try {
     const yardstickUrl = `${baseUrl}/api/catalog/entities/by-name/resource/default/bench-role-0`;
-    const session = await fetch(`${baseUrl}/api/auth/guest/refresh?env=development`, {
-      headers: { 'X-Requested-With': 'XMLHttpRequest' },
-    });
+    const session = await fetch(
+      `${baseUrl}/api/auth/guest/refresh?env=development`,
+      {
+        headers: { 'X-Requested-With': 'XMLHttpRequest' },
+      },
+    );
     const sessionBody = await session.json();
     const token: string | undefined = sessionBody?.backstageIdentity?.token;
     if (!token) {
-      throw new Error(`Guest sign-in failed: ${session.status} ${JSON.stringify(sessionBody)}`);
+      throw new Error(
+        `Guest sign-in failed: ${session.status} ${JSON.stringify(
+          sessionBody,
+        )}`,
+      );
     }
-    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const headers = {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+    };
 
-    await waitFor('the catalog to ingest the roles', async () =>
-      (await fetch(`${baseUrl}/api/catalog/entities/by-name/resource/default/bench-role-burst`, { headers })).ok,
+    await waitFor(
+      'the catalog to ingest the roles',
+      async () =>
+        (
+          await fetch(
+            `${baseUrl}/api/catalog/entities/by-name/resource/default/bench-role-burst`,
+            { headers },
+          )
+        ).ok,
     );
     // `/lookup` answers from the index only: once it lists every role, no request takes the fallback path.
     await waitFor('the trust index to hold every role', async () => {
-      const res = await fetch(`${baseUrl}/api/iam-roles/lookup?q=${encodeURIComponent(BROKER_ARN)}`, { headers });
+      const res = await fetch(
+        `${baseUrl}/api/iam-roles/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
+        { headers },
+      );
       return res.ok && (await res.json()).roles.length === ROLES;
     });
 
@@ -209,12 +258,25 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       justification: 'Benchmark request: investigate a deploy failure',
       durationMinutes: 60,
     });
-    const warm = await autocannon({ url: `${baseUrl}/api/iam-roles/requests`, method: 'POST', headers, body, connections: 4, amount: 200 });
+    const warm = await autocannon({
+      url: `${baseUrl}/api/iam-roles/requests`,
+      method: 'POST',
+      headers,
+      body,
+      connections: 4,
+      amount: 200,
+    });
     if (warm['5xx'] || warm.non2xx) {
       throw new Error(`warm-up failed: ${warm.non2xx} non-2xx responses`);
     }
 
-    const yardstick = await autocannon({ url: yardstickUrl, headers, connections: CONNECTIONS, duration: PHASE_SECONDS, workers: 1 });
+    const yardstick = await autocannon({
+      url: yardstickUrl,
+      headers,
+      connections: CONNECTIONS,
+      duration: PHASE_SECONDS,
+      workers: 1,
+    });
     const create = await autocannon({
       url: `${baseUrl}/api/iam-roles/requests`,
       method: 'POST',
@@ -256,16 +318,32 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
         `${baseUrl}/api/iam-roles/requests?mine=true&roleRef=resource:default/bench-role-burst&limit=500&offset=${offset}`,
         { headers },
       ).then(r => r.json());
-      created += page.filter((r: { justification: string }) => r.justification.startsWith(marker)).length;
+      created += page.filter((r: { justification: string }) =>
+        r.justification.startsWith(marker),
+      ).length;
       if (page.length < 500) {
         break;
       }
     }
     const figures: Figures = {
       db,
-      yardstick: { p50: yardstick.latency.p50, p99: yardstick.latency.p99, rps: yardstick.requests.average },
-      create: { p50: create.latency.p50, p99: create.latency.p99, rps: create.requests.average, errors5xx: create['5xx'] },
-      list: { p50: list.latency.p50, p99: list.latency.p99, rps: list.requests.average, errors5xx: list['5xx'] },
+      yardstick: {
+        p50: yardstick.latency.p50,
+        p99: yardstick.latency.p99,
+        rps: yardstick.requests.average,
+      },
+      create: {
+        p50: create.latency.p50,
+        p99: create.latency.p99,
+        rps: create.requests.average,
+        errors5xx: create['5xx'],
+      },
+      list: {
+        p50: list.latency.p50,
+        p99: list.latency.p99,
+        rps: list.requests.average,
+        errors5xx: list['5xx'],
+      },
       burst: {
         created,
         lost: BURST - created,
@@ -273,7 +351,11 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
         seconds,
       },
     };
-    if (create.non2xx - create['5xx'] > 0 || yardstick.non2xx > 0 || list.non2xx > 0) {
+    if (
+      create.non2xx - create['5xx'] > 0 ||
+      yardstick.non2xx > 0 ||
+      list.non2xx > 0
+    ) {
       throw new Error(
         `unexpected non-2xx responses: yardstick ${yardstick.non2xx}, create ${create.non2xx}, list ${list.non2xx}`,
       );
@@ -289,7 +371,9 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
 }
 
 function row(label: string, f: { p50: number; p99: number; rps: number }) {
-  return `  ${label.padEnd(34)} p50 ${String(f.p50).padStart(4)} ms  p99 ${String(f.p99).padStart(4)} ms  ${Math.round(f.rps)
+  return `  ${label.padEnd(34)} p50 ${String(f.p50).padStart(
+    4,
+  )} ms  p99 ${String(f.p99).padStart(4)} ms  ${Math.round(f.rps)
     .toString()
     .padStart(6)} req/s`;
 }
@@ -302,9 +386,18 @@ async function main() {
   } else if (await pgReachable()) {
     dbs.push('postgres');
   } else {
-    console.log(`PostgreSQL at ${PG_URL.replace(/:[^:@/]+@/, ':***@')} is not reachable: measuring SQLite only`);
+    console.log(
+      `PostgreSQL at ${PG_URL.replace(
+        /:[^:@/]+@/,
+        ':***@',
+      )} is not reachable: measuring SQLite only`,
+    );
   }
-  console.log(`${CONNECTIONS} connections, ${PHASE_SECONDS} s per phase, then ${BURST} concurrent creates; Node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(
+    `${CONNECTIONS} connections, ${PHASE_SECONDS} s per phase, then ${BURST} concurrent creates; Node ${
+      process.version
+    }, ${os.cpus().length} CPUs`,
+  );
   const lines: string[] = [];
   let ok = true;
   for (const db of dbs) {
@@ -316,13 +409,32 @@ async function main() {
     console.log(row('POST /api/iam-roles/requests', f.create));
     console.log(row('GET /api/iam-roles/requests', f.list));
     console.log(
-      `  ${BURST} concurrent creates: ${f.burst.created} rows, ${f.burst.lost} lost, ${f.burst.errors5xx} 5xx, in ${f.burst.seconds.toFixed(1)} s`,
+      `  ${BURST} concurrent creates: ${f.burst.created} rows, ${
+        f.burst.lost
+      } lost, ${f.burst.errors5xx} 5xx, in ${f.burst.seconds.toFixed(1)} s`,
     );
-    const pass = ratio <= 2 && listRatio <= 2 && f.burst.created === BURST && f.burst.errors5xx === 0 && f.create.errors5xx === 0;
-    console.log(`  target p99 ≤ 2× yardstick, ${BURST} rows, zero 5xx: ${pass ? 'met' : 'NOT met'}`);
+    const pass =
+      ratio <= 2 &&
+      listRatio <= 2 &&
+      f.burst.created === BURST &&
+      f.burst.errors5xx === 0 &&
+      f.create.errors5xx === 0;
+    console.log(
+      `  target p99 ≤ 2× yardstick, ${BURST} rows, zero 5xx: ${
+        pass ? 'met' : 'NOT met'
+      }`,
+    );
     ok &&= pass;
     lines.push(
-      `db=${db} p99_ms=${f.create.p99} list_p99_ms=${f.list.p99} yardstick_p99_ms=${f.yardstick.p99} ratio=${ratio.toFixed(1)} list_ratio=${listRatio.toFixed(1)} create_rps=${Math.round(f.create.rps)} created=${f.burst.created} lost=${f.burst.lost} errors_5xx=${f.burst.errors5xx + f.create.errors5xx + f.list.errors5xx}`,
+      `db=${db} p99_ms=${f.create.p99} list_p99_ms=${
+        f.list.p99
+      } yardstick_p99_ms=${f.yardstick.p99} ratio=${ratio.toFixed(
+        1,
+      )} list_ratio=${listRatio.toFixed(1)} create_rps=${Math.round(
+        f.create.rps,
+      )} created=${f.burst.created} lost=${f.burst.lost} errors_5xx=${
+        f.burst.errors5xx + f.create.errors5xx + f.list.errors5xx
+      }`,
     );
   }
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);

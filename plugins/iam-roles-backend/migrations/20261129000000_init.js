@@ -13,7 +13,10 @@ exports.up = async function up(knex) {
     table.string('id', 36).primary().notNullable();
     table.string('role_ref').notNullable();
     table.string('role_arn').notNullable();
-    table.string('owner_ref').notNullable().comment('Owner of the role when the request was made');
+    table
+      .string('owner_ref')
+      .notNullable()
+      .comment('Owner of the role when the request was made');
     table.string('requester').notNullable();
     table.text('justification').notNullable();
     table.integer('duration_minutes').notNullable();
@@ -32,7 +35,10 @@ exports.up = async function up(knex) {
       indexName: 'iam_access_requests_idempotency_idx',
     });
     table.index(['status', 'expires_at'], 'iam_access_requests_status_idx');
-    table.index(['requester', 'created_at'], 'iam_access_requests_requester_idx');
+    table.index(
+      ['requester', 'created_at'],
+      'iam_access_requests_requester_idx',
+    );
     table.index(['owner_ref', 'status'], 'iam_access_requests_owner_idx');
     table.index(['role_ref'], 'iam_access_requests_role_idx');
   });
@@ -66,7 +72,10 @@ exports.up = async function up(knex) {
     table.string('owner_ref').notNullable();
     table.string('user_ref').notNullable();
     table.string('status', 16).notNullable();
-    table.text('approvers').notNullable().comment('JSON array of approver refs');
+    table
+      .text('approvers')
+      .notNullable()
+      .comment('JSON array of approver refs');
     table.string('granted_at', 32).notNullable();
     table.string('expires_at', 32).notNullable();
     table.string('revoked_at', 32);
@@ -116,7 +125,9 @@ exports.up = async function up(knex) {
  */
 exports.down = async function down(knex) {
   if (knex.client.config.client === 'pg') {
-    await knex.raw('DROP TRIGGER IF EXISTS iam_audit_log_append_only ON iam_audit_log');
+    await knex.raw(
+      'DROP TRIGGER IF EXISTS iam_audit_log_append_only ON iam_audit_log',
+    );
     await knex.raw('DROP FUNCTION IF EXISTS iam_audit_log_append_only()');
   }
   await knex.schema.dropTable('iam_audit_log');

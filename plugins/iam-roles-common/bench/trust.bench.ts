@@ -39,13 +39,21 @@ function bestOf<T>(n: number, fn: () => T): { ms: number; result: T } {
   return best;
 }
 
-function analyzeSnapshot(parsed: unknown, internalAccounts: string[]): RoleAnalysis[] {
+function analyzeSnapshot(
+  parsed: unknown,
+  internalAccounts: string[],
+): RoleAnalysis[] {
   const { roles } = parseAuthorizationDetails(parsed);
   const out = new Array<RoleAnalysis>(roles.length);
   for (let i = 0; i < roles.length; i++) {
     const r = roles[i];
     out[i] = analyzeRole(
-      { arn: r.arn, trustPolicy: r.assumeRolePolicyDocument, name: r.roleName, path: r.path },
+      {
+        arn: r.arn,
+        trustPolicy: r.assumeRolePolicyDocument,
+        name: r.roleName,
+        path: r.path,
+      },
       { internalAccounts },
     );
   }
@@ -69,13 +77,16 @@ function runOne(roleCount: number) {
   const analyzeTimes: number[] = [];
   let analyses: RoleAnalysis[] = [];
   // Untimed rounds so that both paths are compiled by the JIT before timing.
-  for (let warm = 0; warm < 3; warm++) analyzeSnapshot(JSON.parse(text), generated.accounts);
+  for (let warm = 0; warm < 3; warm++)
+    analyzeSnapshot(JSON.parse(text), generated.accounts);
   sampleMemory();
   for (let round = 0; round < rounds; round++) {
     analyses = [];
     const parsed = time(() => JSON.parse(text));
     parseTimes.push(parsed.ms);
-    const analyzed = time(() => analyzeSnapshot(parsed.result, generated.accounts));
+    const analyzed = time(() =>
+      analyzeSnapshot(parsed.result, generated.accounts),
+    );
     analyzeTimes.push(analyzed.ms);
     analyses = analyzed.result;
     sampleMemory();
@@ -84,34 +95,60 @@ function runOne(roleCount: number) {
   const analyzeMs = median(analyzeTimes);
   const ratio = median(parseTimes.map((p, i) => analyzeTimes[i] / p));
 
-  const built = time(() => TrustIndex.build(analyses.map(a => ({ key: a.arn, analysis: a }))));
+  const built = time(() =>
+    TrustIndex.build(analyses.map(a => ({ key: a.arn, analysis: a }))),
+  );
   const index = built.result;
   sampleMemory();
 
   // A mix of the questions people ask in an incident: repositories, roles, accounts, pods, services.
   const principals: PrincipalContext[] = [];
   for (let i = 0; i < 40; i++) {
-    const [owner, repo] = generated.repositories[(i * 37) % generated.repositories.length].split('/');
+    const [owner, repo] =
+      generated.repositories[(i * 37) % generated.repositories.length].split(
+        '/',
+      );
     principals.push({ type: 'github', owner, repo, ref: 'refs/heads/main' });
   }
   for (let i = 0; i < 40; i++) {
-    principals.push({ type: 'arn', arn: generated.roleArns[(i * 101) % generated.roleArns.length] });
+    principals.push({
+      type: 'arn',
+      arn: generated.roleArns[(i * 101) % generated.roleArns.length],
+    });
   }
   for (let i = 0; i < 10; i++) {
-    principals.push({ type: 'account', accountId: generated.accounts[i % generated.accounts.length] });
+    principals.push({
+      type: 'account',
+      accountId: generated.accounts[i % generated.accounts.length],
+    });
   }
   for (let i = 0; i < 5; i++) {
-    const sa = generated.serviceAccounts[(i * 13) % generated.serviceAccounts.length];
-    principals.push({ type: 'eks', provider: sa.provider, namespace: sa.namespace, serviceAccount: sa.name });
+    const sa =
+      generated.serviceAccounts[(i * 13) % generated.serviceAccounts.length];
+    principals.push({
+      type: 'eks',
+      provider: sa.provider,
+      namespace: sa.namespace,
+      serviceAccount: sa.name,
+    });
   }
-  for (const service of ['lambda.amazonaws.com', 'ecs-tasks.amazonaws.com', 'backup.amazonaws.com', 'sns.amazonaws.com', 'states.amazonaws.com']) {
+  for (const service of [
+    'lambda.amazonaws.com',
+    'ecs-tasks.amazonaws.com',
+    'backup.amazonaws.com',
+    'sns.amazonaws.com',
+    'states.amazonaws.com',
+  ]) {
     principals.push({ type: 'service', service });
   }
 
   let lookupMs = 0;
   let scanMs = 0;
   let answers = 0;
-  const byType = new Map<string, { lookup: number; scan: number; n: number; answers: number }>();
+  const byType = new Map<
+    string,
+    { lookup: number; scan: number; n: number; answers: number }
+  >();
   for (const p of principals) {
     // Warm both paths once, then keep the fastest of a few runs: on a shared machine a single
     // millisecond-long measurement often includes a preemption.
@@ -129,13 +166,21 @@ function runOne(roleCount: number) {
     byType.set(p.type, t);
     answers += l.result.length;
     if (l.result.length !== s.result.length) {
-      throw new Error(`index and scan disagree for ${JSON.stringify(p)}: ${l.result.length} vs ${s.result.length}`);
+      throw new Error(
+        `index and scan disagree for ${JSON.stringify(p)}: ${
+          l.result.length
+        } vs ${s.result.length}`,
+      );
     }
   }
   sampleMemory();
   for (const [type, t] of byType) {
     console.log(
-      `  ${type}: ${t.n} lookups, ${Math.round(t.answers / t.n)} answers each, index ${(t.lookup / t.n).toFixed(2)} ms vs scan ${(t.scan / t.n).toFixed(2)} ms (${Math.round(t.scan / t.lookup)}×)`,
+      `  ${type}: ${t.n} lookups, ${Math.round(
+        t.answers / t.n,
+      )} answers each, index ${(t.lookup / t.n).toFixed(2)} ms vs scan ${(
+        t.scan / t.n
+      ).toFixed(2)} ms (${Math.round(t.scan / t.lookup)}×)`,
     );
   }
   const findings = analyses.reduce((n, a) => n + a.findings.length, 0);
@@ -154,7 +199,9 @@ function runOne(roleCount: number) {
   };
   console.log(
     `${roleCount} roles (${figures.snapshot_mb} MB): JSON.parse ${figures.parse_ms} ms, analysis ${figures.analyze_ms} ms ` +
-      `(medians of ${rounds} rounds; ratio per round ${parseTimes.map((p, i) => (analyzeTimes[i] / p).toFixed(1)).join(' ')}; ` +
+      `(medians of ${rounds} rounds; ratio per round ${parseTimes
+        .map((p, i) => (analyzeTimes[i] / p).toFixed(1))
+        .join(' ')}; ` +
       `median ${figures.analyze_vs_parse}× parse, target ≤ 3), ${findings} findings; index built in ${figures.index_build_ms} ms; ` +
       `${principals.length} lookups (${answers} answers): index ${figures.lookup_ms} ms vs scan ${figures.scan_ms} ms ` +
       `(${figures.index_speedup}× faster, target ≥ 20); peak RSS ${figures.rss_mb} MB`,

@@ -6,8 +6,15 @@ import { writeFileSync } from 'node:fs';
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { identityApiRef } from '@backstage/core-plugin-api';
-import { mockApis, TestApiProvider, wrapInTestApp } from '@backstage/test-utils';
-import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  mockApis,
+  TestApiProvider,
+  wrapInTestApp,
+} from '@backstage/test-utils';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   PrincipalKind,
@@ -22,24 +29,49 @@ const PRINCIPALS = 500;
 const RUNS = 7;
 const ARN = 'arn:aws:iam::111111111111:role/bench-role';
 
-function principal(i: number): { statement: Record<string, unknown>; resolved: ResolvedPrincipal } {
+function principal(i: number): {
+  statement: Record<string, unknown>;
+  resolved: ResolvedPrincipal;
+} {
   const account = String(200000000000 + i);
   const kinds: PrincipalKind[] = ['account', 'role', 'oidc', 'service'];
   const kind = kinds[i % kinds.length];
-  const base = { actions: ['sts:AssumeRole'], conditions: [], statementIndex: i };
+  const base = {
+    actions: ['sts:AssumeRole'],
+    conditions: [],
+    statementIndex: i,
+  };
   switch (kind) {
     case 'role':
       return {
-        statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:role/deployer-${i}` }, Action: 'sts:AssumeRole' },
-        resolved: { ...base, kind, id: `arn:aws:iam::${account}:role/deployer-${i}`, accountId: account, description: `role deployer-${i} in account ${account}`, entityRef: `resource:default/deployer-${i}` },
+        statement: {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${account}:role/deployer-${i}` },
+          Action: 'sts:AssumeRole',
+        },
+        resolved: {
+          ...base,
+          kind,
+          id: `arn:aws:iam::${account}:role/deployer-${i}`,
+          accountId: account,
+          description: `role deployer-${i} in account ${account}`,
+          entityRef: `resource:default/deployer-${i}`,
+        },
       };
     case 'oidc':
       return {
         statement: {
           Effect: 'Allow',
-          Principal: { Federated: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' },
+          Principal: {
+            Federated:
+              'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+          },
           Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: { StringEquals: { 'token.actions.githubusercontent.com:sub': `repo:acme/service-${i}:ref:refs/heads/main` } },
+          Condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:sub': `repo:acme/service-${i}:ref:refs/heads/main`,
+            },
+          },
         },
         resolved: {
           ...base,
@@ -53,13 +85,33 @@ function principal(i: number): { statement: Record<string, unknown>; resolved: R
       };
     case 'service':
       return {
-        statement: { Effect: 'Allow', Principal: { Service: `svc${i}.amazonaws.com` }, Action: 'sts:AssumeRole' },
-        resolved: { ...base, kind, id: `svc${i}.amazonaws.com`, description: `the AWS service svc${i}` },
+        statement: {
+          Effect: 'Allow',
+          Principal: { Service: `svc${i}.amazonaws.com` },
+          Action: 'sts:AssumeRole',
+        },
+        resolved: {
+          ...base,
+          kind,
+          id: `svc${i}.amazonaws.com`,
+          description: `the AWS service svc${i}`,
+        },
       };
     default:
       return {
-        statement: { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' },
-        resolved: { ...base, kind: 'account', id: account, accountId: account, description: `account ${account} (external), any principal it allows`, external: true },
+        statement: {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${account}:root` },
+          Action: 'sts:AssumeRole',
+        },
+        resolved: {
+          ...base,
+          kind: 'account',
+          id: account,
+          accountId: account,
+          description: `account ${account} (external), any principal it allows`,
+          external: true,
+        },
       };
   }
 }
@@ -67,7 +119,10 @@ function principal(i: number): { statement: Record<string, unknown>; resolved: R
 const generated = Array.from({ length: PRINCIPALS }, (_, i) => principal(i));
 // Through JSON, as the catalog delivers it.
 const trustPolicy = JSON.parse(
-  JSON.stringify({ Version: '2012-10-17', Statement: generated.map(g => g.statement) }),
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: generated.map(g => g.statement),
+  }),
 );
 const principals = generated.map(g => g.resolved);
 
@@ -121,7 +176,12 @@ const view: RoleTrustView = {
 
 const api: Partial<IamRolesApi> = {
   getRoleTrust: async () => view,
-  getBrokerInfo: async () => ({ credentialsEnabled: true, defaultDurationMinutes: 60, minDurationMinutes: 15, maxDurationMinutes: 720 }),
+  getBrokerInfo: async () => ({
+    credentialsEnabled: true,
+    defaultDurationMinutes: 60,
+    minDurationMinutes: 15,
+    maxDurationMinutes: 720,
+  }),
   listRequests: async () => [],
   listApprovals: async () => [],
   listGrants: async () => [],
@@ -130,7 +190,9 @@ const api: Partial<IamRolesApi> = {
 
 /** Resolves when the container holds `count` principal rows. */
 function rowsRendered(container: HTMLElement, count: number): Promise<void> {
-  const rows = () => container.querySelectorAll('section[aria-labelledby^="iam-who-"] tbody tr').length;
+  const rows = () =>
+    container.querySelectorAll('section[aria-labelledby^="iam-who-"] tbody tr')
+      .length;
   return new Promise(resolve => {
     if (rows() >= count) {
       resolve();
@@ -157,7 +219,9 @@ const INITIAL_ROWS = [...perKind.values()].reduce(
 );
 
 // Measure React as it runs for users, not inside act(): updates are scheduled normally.
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
+(
+  globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }
+).IS_REACT_ACT_ENVIRONMENT = false;
 
 // The test app (theme, APIs, router) is mounted once; each run mounts only the tab inside it,
 // as navigating to the tab does in an app that is already running.
@@ -182,7 +246,10 @@ async function mountApp() {
       <TestApiProvider
         apis={[
           [iamRolesApiRef, api],
-          [identityApiRef, mockApis.identity({ ownershipEntityRefs: ['user:default/dev'] })],
+          [
+            identityApiRef,
+            mockApis.identity({ ownershipEntityRefs: ['user:default/dev'] }),
+          ],
         ]}
       >
         <Host />
@@ -193,7 +260,11 @@ async function mountApp() {
   await new Promise(resolve => setTimeout(resolve, 50));
 }
 
-async function renderOnce(): Promise<{ initial: number; cpu: number; all: number }> {
+async function renderOnce(): Promise<{
+  initial: number;
+  cpu: number;
+  all: number;
+}> {
   setShown(false);
   await new Promise(resolve => setTimeout(resolve, 20));
 

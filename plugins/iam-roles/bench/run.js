@@ -16,7 +16,9 @@ const root = path.resolve(__dirname, '..');
 // esbuild is not a dependency of this package: use the one the Backstage CLI builds with
 // (@backstage/cli → @backstage/cli-module-build → esbuild-loader → esbuild).
 function resolveFrom(name, base) {
-  return path.dirname(require.resolve(`${name}/package.json`, { paths: [base] }));
+  return path.dirname(
+    require.resolve(`${name}/package.json`, { paths: [base] }),
+  );
 }
 const cliDir = resolveFrom('@backstage/cli', root);
 const buildDir = resolveFrom('@backstage/cli-module-build', cliDir);
@@ -27,7 +29,10 @@ async function bundleSize() {
   // Every bare import (React, MUI, Backstage, the common package) is external: this measures
   // the code this package adds to an app, split into the chunks its lazy extensions load.
   const result = await esbuild.build({
-    entryPoints: [path.join(root, 'src/index.ts'), path.join(root, 'src/alpha.ts')],
+    entryPoints: [
+      path.join(root, 'src/index.ts'),
+      path.join(root, 'src/alpha.ts'),
+    ],
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -41,7 +46,10 @@ async function bundleSize() {
       {
         name: 'externals',
         setup(build) {
-          build.onResolve({ filter: /^[^./]/ }, args => ({ path: args.path, external: true }));
+          build.onResolve({ filter: /^[^./]/ }, args => ({
+            path: args.path,
+            external: true,
+          }));
         },
       },
     ],
@@ -59,10 +67,21 @@ const mode = process.env.IAM_BENCH_NODE_ENV || 'production';
 
 function renderTime() {
   const out = path.join(os.tmpdir(), `iam-roles-bench-${process.pid}.json`);
-  const cli = require.resolve('@backstage/cli/bin/backstage-cli', { paths: [root] });
+  const cli = require.resolve('@backstage/cli/bin/backstage-cli', {
+    paths: [root],
+  });
   const run = spawnSync(
     process.execPath,
-    [cli, 'package', 'test', '--roots', path.join(root, 'bench'), '--testMatch', '**/*.bench.tsx', '--runInBand'],
+    [
+      cli,
+      'package',
+      'test',
+      '--roots',
+      path.join(root, 'bench'),
+      '--testMatch',
+      '**/*.bench.tsx',
+      '--runInBand',
+    ],
     {
       cwd: root,
       // React's production build, as users run it (IAM_BENCH_NODE_ENV=test measures the development build).
@@ -82,17 +101,25 @@ async function main() {
   const size = await bundleSize();
   const render = renderTime();
   console.log(
-    `bundle: ${size.files} chunks, ${(size.raw / 1024).toFixed(1)} KB minified, ${(size.gz / 1024).toFixed(1)} KB gzipped`,
+    `bundle: ${size.files} chunks, ${(size.raw / 1024).toFixed(
+      1,
+    )} KB minified, ${(size.gz / 1024).toFixed(1)} KB gzipped`,
   );
   console.log(
-    `render (jsdom, NODE_ENV=${mode}, load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores): ` +
-      `first ${render.coldMs.toFixed(0)} ms, then ${render.runsMs.map(ms => ms.toFixed(0)).join(' ')} ms ` +
+    `render (jsdom, NODE_ENV=${mode}, load ${os.loadavg()[0].toFixed(1)} on ${
+      os.cpus().length
+    } cores): ` +
+      `first ${render.coldMs.toFixed(0)} ms, then ${render.runsMs
+        .map(ms => ms.toFixed(0))
+        .join(' ')} ms ` +
       `to the tab with ${render.initialRows} of ${render.principals} principal rows ` +
       `(median CPU time ${render.cpuMedianMs.toFixed(0)} ms); ` +
       `"Show all" to every row: median ${render.showAllMedianMs.toFixed(0)} ms`,
   );
   console.log(
-    `principals=${render.principals} render_ms=${Math.round(render.medianMs)} bundle_kb_gz=${(size.gz / 1024).toFixed(1)}`,
+    `principals=${render.principals} render_ms=${Math.round(
+      render.medianMs,
+    )} bundle_kb_gz=${(size.gz / 1024).toFixed(1)}`,
   );
 }
 

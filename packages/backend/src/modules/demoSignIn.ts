@@ -50,7 +50,9 @@ export const demoSignInModule = createBackendModule({
           providerId: 'demo',
           factory: createProxyAuthProviderFactory({
             authenticator: createProxyAuthenticator({
-              defaultProfileTransform: async (result: { userName: string }) => ({
+              defaultProfileTransform: async (result: {
+                userName: string;
+              }) => ({
                 profile: { displayName: result.userName },
               }),
               initialize() {},

@@ -32,7 +32,9 @@ export class DemoPermissionPolicy implements PermissionPolicy {
     if (!user) {
       return { result: AuthorizeResult.DENY };
     }
-    if (isPermission(request.permission, iamRoleAccessRequestApprovePermission)) {
+    if (
+      isPermission(request.permission, iamRoleAccessRequestApprovePermission)
+    ) {
       return createCatalogConditionalDecision(
         iamRoleAccessRequestApprovePermission,
         catalogConditions.isEntityOwner({

@@ -1,7 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
 
 /** The broker's own principal in the fixtures. */
-export const BROKER_ARN = 'arn:aws:iam::111111111111:role/backstage-access-broker';
+export const BROKER_ARN =
+  'arn:aws:iam::111111111111:role/backstage-access-broker';
 
 const brokerStatement = {
   Sid: 'Broker',
@@ -57,7 +58,9 @@ export function roleEntity(options: {
         accountId,
         roleName: options.name,
         path: '/',
-        roleId: `AROA${options.name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`.slice(0, 21),
+        roleId: `AROA${options.name
+          .toUpperCase()
+          .replace(/[^A-Z0-9]/g, '')}`.slice(0, 21),
         trustPolicy: { Version: '2012-10-17', Statement: options.statements },
         attachedManagedPolicies: [],
         inlinePolicyNames: [],
@@ -102,7 +105,11 @@ export function fixtureEntities(): Entity[] {
         namespace: 'default',
         annotations: { 'github.com/project-slug': 'acme/payments-api' },
       },
-      spec: { type: 'service', lifecycle: 'production', owner: 'group:default/team-payments' },
+      spec: {
+        type: 'service',
+        lifecycle: 'production',
+        owner: 'group:default/team-payments',
+      },
     },
     {
       apiVersion: 'backstage.io/v1alpha1',

@@ -64,7 +64,9 @@ export async function startBrokerBackend(options: {
       mockServices.rootConfig.factory({ data: (options.config ?? {}) as any }),
       mockServices.rootLogger.factory({ level: options.logLevel ?? 'debug' }),
       // no token means no credentials, as in production (the mock default is a user)
-      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
       mockServices.database.factory({ knex: options.knex }),
       options.catalog
         ? createServiceFactory({
@@ -72,7 +74,9 @@ export async function startBrokerBackend(options: {
             deps: {},
             factory: () => options.catalog!,
           })
-        : catalogServiceMock.factory({ entities: options.entities ?? fixtureEntities() }),
+        : catalogServiceMock.factory({
+            entities: options.entities ?? fixtureEntities(),
+          }),
       mockServices.scheduler.mock({
         async scheduleTask(task) {
           tasks.set(task.id, task.fn as SchedulerServiceTaskFunction);
@@ -80,8 +84,12 @@ export async function startBrokerBackend(options: {
       }).factory,
       mockServices.userInfo.mock({
         async getUserInfo(credentials) {
-          const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-          return { userEntityRef: ref, ownershipEntityRefs: USERS[ref] ?? [ref] };
+          const ref = (credentials.principal as { userEntityRef: string })
+            .userEntityRef;
+          return {
+            userEntityRef: ref,
+            ownershipEntityRefs: USERS[ref] ?? [ref],
+          };
         },
       }).factory,
       mockServices.auditor.mock({
@@ -105,9 +113,13 @@ export async function startBrokerBackend(options: {
         ? [
             mockServices.permissions.mock({
               async authorize(requests, opts) {
-                const user = (opts.credentials.principal as { userEntityRef?: string }).userEntityRef ?? '';
+                const user =
+                  (opts.credentials.principal as { userEntityRef?: string })
+                    .userEntityRef ?? '';
                 return requests.map(r => ({
-                  result: decide(r.permission.name, user) ? ('ALLOW' as any) : ('DENY' as any),
+                  result: decide(r.permission.name, user)
+                    ? ('ALLOW' as any)
+                    : ('DENY' as any),
                 }));
               },
             }).factory,
@@ -127,7 +139,13 @@ export async function startBrokerBackend(options: {
 
   const server = testBackend.server;
   const stop = () => testBackend.stop();
-  const call: BrokerTestBackend['call'] = async (method, path, user, body, headers) => {
+  const call: BrokerTestBackend['call'] = async (
+    method,
+    path,
+    user,
+    body,
+    headers,
+  ) => {
     let req = request(server)[method](`/api/iam-roles${path}`);
     if (user) {
       req = req.set('Authorization', mockCredentials.user.header(user));
@@ -137,11 +155,24 @@ export async function startBrokerBackend(options: {
     }
     const res = await (body !== undefined ? req.send(body as object) : req);
     const contentType = res.headers['content-type'];
-    const parsed = /json/.test(contentType ?? '') && !/ndjson/.test(contentType ?? '') ? res.body : res.text;
-    const errors = checker.validateResponse(method, path, res.status, contentType, parsed);
+    const parsed =
+      /json/.test(contentType ?? '') && !/ndjson/.test(contentType ?? '')
+        ? res.body
+        : res.text;
+    const errors = checker.validateResponse(
+      method,
+      path,
+      res.status,
+      contentType,
+      parsed,
+    );
     if (errors.length > 0) {
       throw new Error(
-        `${method.toUpperCase()} ${path} → ${res.status} does not match the OpenAPI spec:\n${errors.join('\n')}\n${res.text.slice(0, 500)}`,
+        `${method.toUpperCase()} ${path} → ${
+          res.status
+        } does not match the OpenAPI spec:\n${errors.join(
+          '\n',
+        )}\n${res.text.slice(0, 500)}`,
       );
     }
     return res;

@@ -58,17 +58,27 @@ describe('OpenAPI spec', () => {
       expiresAt: '2026-01-01T01:00:00.000Z',
     };
     const url = '/grants/6f1c3c1e-6a7e-4a47-9d2e-0d6a43c0e001/revoke';
-    expect(checker.validateResponse('post', url, 200, 'application/json', good)).toEqual([]);
-    expect(checker.validateResponse('post', url, 200, 'application/json', { ...good, status: 'paused' })).toEqual([
-      '$.status: "paused" is not one of active, revoked, expired',
-    ]);
-    expect(checker.validateResponse('post', url, 200, 'application/json', { ...good, secret: 'x' })).toEqual([
-      '$.secret: not in the spec',
-    ]);
-    expect(checker.validateResponse('post', url, 418, 'application/json', good)).toEqual([
-      'post /grants/{id}/revoke has no 418 response in the spec',
-    ]);
-    expect(checker.validateResponse('get', '/nope', 200, undefined, {})).toEqual(['get /nope is not in the spec']);
+    expect(
+      checker.validateResponse('post', url, 200, 'application/json', good),
+    ).toEqual([]);
+    expect(
+      checker.validateResponse('post', url, 200, 'application/json', {
+        ...good,
+        status: 'paused',
+      }),
+    ).toEqual(['$.status: "paused" is not one of active, revoked, expired']);
+    expect(
+      checker.validateResponse('post', url, 200, 'application/json', {
+        ...good,
+        secret: 'x',
+      }),
+    ).toEqual(['$.secret: not in the spec']);
+    expect(
+      checker.validateResponse('post', url, 418, 'application/json', good),
+    ).toEqual(['post /grants/{id}/revoke has no 418 response in the spec']);
+    expect(
+      checker.validateResponse('get', '/nope', 200, undefined, {}),
+    ).toEqual(['get /nope is not in the spec']);
   });
 });
 
@@ -111,7 +121,9 @@ h: {}
   });
 
   it('refuses what it does not support instead of misreading it', () => {
-    expect(() => parseYamlSubset('a: &anchor 1')).toThrow(/line 1: unsupported/);
+    expect(() => parseYamlSubset('a: &anchor 1')).toThrow(
+      /line 1: unsupported/,
+    );
     expect(() => parseYamlSubset('a: 1\na: 2')).toThrow(/duplicate key "a"/);
     expect(() => parseYamlSubset('a:\n  b: 1\n c: 2')).toThrow(/line 3/);
     expect(() => parseYamlSubset('a: {b: 1}')).toThrow(/unsupported/);

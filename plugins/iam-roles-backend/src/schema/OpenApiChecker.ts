@@ -93,7 +93,9 @@ export class OpenApiChecker {
     const type = (contentType ?? 'application/json').split(';')[0].trim();
     const media = resolved.content?.[type];
     if (!media) {
-      return [`${method} ${op.path} ${status} has no ${type} content in the spec`];
+      return [
+        `${method} ${op.path} ${status} has no ${type} content in the spec`,
+      ];
     }
     const errors: string[] = [];
     this.validate(media.schema, body, '$', errors);
@@ -109,11 +111,17 @@ export class OpenApiChecker {
       }
     }
     if (s.enum && !s.enum.includes(value)) {
-      errors.push(`${at}: ${JSON.stringify(value)} is not one of ${s.enum.join(', ')}`);
+      errors.push(
+        `${at}: ${JSON.stringify(value)} is not one of ${s.enum.join(', ')}`,
+      );
     }
     switch (s.type) {
       case 'object': {
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        if (
+          typeof value !== 'object' ||
+          value === null ||
+          Array.isArray(value)
+        ) {
           errors.push(`${at}: expected an object`);
           return;
         }
@@ -138,7 +146,9 @@ export class OpenApiChecker {
           errors.push(`${at}: expected an array`);
           return;
         }
-        value.forEach((item, i) => this.validate(s.items ?? {}, item, `${at}[${i}]`, errors));
+        value.forEach((item, i) =>
+          this.validate(s.items ?? {}, item, `${at}[${i}]`, errors),
+        );
         return;
       case 'string':
         if (typeof value !== 'string') {
@@ -160,8 +170,15 @@ export class OpenApiChecker {
         return;
       case 'integer':
       case 'number':
-        if (typeof value !== 'number' || (s.type === 'integer' && !Number.isInteger(value))) {
-          errors.push(`${at}: expected ${s.type === 'integer' ? 'an integer' : 'a number'}`);
+        if (
+          typeof value !== 'number' ||
+          (s.type === 'integer' && !Number.isInteger(value))
+        ) {
+          errors.push(
+            `${at}: expected ${
+              s.type === 'integer' ? 'an integer' : 'a number'
+            }`,
+          );
           return;
         }
         if (s.minimum !== undefined && value < s.minimum) {

@@ -100,7 +100,12 @@ export function parseYamlSubset(source: string): unknown {
     if (text === '{}') {
       return {};
     }
-    if (text.startsWith('{') || text.startsWith('&') || text.startsWith('*') || text.startsWith('!')) {
+    if (
+      text.startsWith('{') ||
+      text.startsWith('&') ||
+      text.startsWith('*') ||
+      text.startsWith('!')
+    ) {
       fail(`unsupported YAML syntax: ${text}`);
     }
     if (text === 'true') return true;
@@ -156,7 +161,8 @@ export function parseYamlSubset(source: string): unknown {
     return text;
   }
 
-  const KEY = /^('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^'"\s#][^:#]*?)\s*:(?:\s+(.*))?$/;
+  const KEY =
+    /^('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^'"\s#][^:#]*?)\s*:(?:\s+(.*))?$/;
 
   function parseMap(indent: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
@@ -188,7 +194,11 @@ export function parseYamlSubset(source: string): unknown {
       pos++;
       if (rest === '') {
         const child = peek();
-        if (!child || child.indent < indent || (child.indent === indent && !child.text.startsWith('-'))) {
+        if (
+          !child ||
+          child.indent < indent ||
+          (child.indent === indent && !child.text.startsWith('-'))
+        ) {
           out[key] = null;
         } else if (child.indent === indent) {
           out[key] = parseSeq(indent);
@@ -205,7 +215,11 @@ export function parseYamlSubset(source: string): unknown {
     const out: unknown[] = [];
     for (;;) {
       const next = peek();
-      if (!next || next.indent < indent || !(next.text.startsWith('- ') || next.text === '-')) {
+      if (
+        !next ||
+        next.indent < indent ||
+        !(next.text.startsWith('- ') || next.text === '-')
+      ) {
         return out;
       }
       if (next.indent > indent) {
@@ -215,7 +229,9 @@ export function parseYamlSubset(source: string): unknown {
       if (item.trim() === '') {
         pos++;
         const child = peek();
-        out.push(child && child.indent > indent ? parseNode(child.indent) : null);
+        out.push(
+          child && child.indent > indent ? parseNode(child.indent) : null,
+        );
       } else if (KEY.test(item.trim()) && !item.trim().startsWith('[')) {
         // "- key: value" starts a mapping whose keys line up with "key".
         const itemIndent = indent + 2 + (item.length - item.trimStart().length);

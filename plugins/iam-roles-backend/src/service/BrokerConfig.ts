@@ -76,14 +76,13 @@ export function readBrokerConfig(config: Config): BrokerConfig {
       MIN_DURATION_MINUTES,
     ),
     requestTtlHours: broker?.getOptionalNumber('requestTtlHours') ?? 72,
-    approverGroups: (broker?.getOptionalStringArray('approverGroups') ?? []).map(
-      r => normalizeRef(r, 'group'),
-    ),
+    approverGroups: (
+      broker?.getOptionalStringArray('approverGroups') ?? []
+    ).map(r => normalizeRef(r, 'group')),
     defaultQuorum: Math.max(1, broker?.getOptionalNumber('defaultQuorum') ?? 1),
     autoApprove,
     rateLimit: {
-      maxRequests:
-        broker?.getOptionalNumber('rateLimit.maxRequests') ?? 10,
+      maxRequests: broker?.getOptionalNumber('rateLimit.maxRequests') ?? 10,
       windowSeconds:
         broker?.getOptionalNumber('rateLimit.windowSeconds') ?? 3600,
     },

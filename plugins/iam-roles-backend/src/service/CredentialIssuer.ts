@@ -149,7 +149,9 @@ export class StsCredentialIssuer implements CredentialIssuer {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,
       sessionToken: c.SessionToken,
-      expiration: (c.Expiration ?? new Date(Date.now() + durationSeconds * 1000)).toISOString(),
+      expiration: (
+        c.Expiration ?? new Date(Date.now() + durationSeconds * 1000)
+      ).toISOString(),
       roleArn: options.roleArn,
       region: this.options.region,
     };

@@ -47,7 +47,10 @@ export class RateLimiter {
         w.previous > 0 && excess <= w.previous * overlap
           ? (excess / w.previous) * this.windowMs
           : w.start + this.windowMs - now;
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+      return {
+        ok: false,
+        retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+      };
     }
     w.current += 1;
     return { ok: true };

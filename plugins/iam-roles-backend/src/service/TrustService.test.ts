@@ -1,7 +1,11 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { BROKER_ARN, fixtureEntities, roleEntity } from '../__testUtils__/fixtures';
+import {
+  BROKER_ARN,
+  fixtureEntities,
+  roleEntity,
+} from '../__testUtils__/fixtures';
 import { startBrokerBackend } from '../__testUtils__/startBrokerBackend';
 
 jest.setTimeout(60_000);
@@ -17,7 +21,9 @@ describe('trust index freshness', () => {
         reads.stream += 1;
         return current.streamEntities(...args);
       },
-      async getEntityByRef(...args: Parameters<CatalogService['getEntityByRef']>) {
+      async getEntityByRef(
+        ...args: Parameters<CatalogService['getEntityByRef']>
+      ) {
         reads.byRef += 1;
         return current.getEntityByRef(...args);
       },
@@ -27,14 +33,34 @@ describe('trust index freshness', () => {
       knex: await databases.init('SQLITE_3'),
       catalog,
       logLevel: 'none',
-      config: { iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } } },
+      config: {
+        iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+      },
     });
     try {
       const alice = 'user:default/alice';
       for (let i = 0; i < 5; i++) {
-        expect((await backend.call('get', '/roles/trust?entityRef=resource:default/payments-deploy', alice)).status).toBe(200);
-        expect((await backend.call('get', '/assumable?entityRef=component:default/payments-api', alice)).status).toBe(200);
-        expect((await backend.call('get', '/findings', alice)).status).toBe(200);
+        expect(
+          (
+            await backend.call(
+              'get',
+              '/roles/trust?entityRef=resource:default/payments-deploy',
+              alice,
+            )
+          ).status,
+        ).toBe(200);
+        expect(
+          (
+            await backend.call(
+              'get',
+              '/assumable?entityRef=component:default/payments-api',
+              alice,
+            )
+          ).status,
+        ).toBe(200);
+        expect((await backend.call('get', '/findings', alice)).status).toBe(
+          200,
+        );
       }
       expect(reads).toEqual({ stream: 1, byRef: 0 });
 
@@ -44,12 +70,25 @@ describe('trust index freshness', () => {
           roleEntity({
             name: 'fresh-role',
             owner: 'group:default/team-payments',
-            statements: [{ Effect: 'Allow', Principal: { AWS: BROKER_ARN }, Action: 'sts:AssumeRole' }],
+            statements: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: BROKER_ARN },
+                Action: 'sts:AssumeRole',
+              },
+            ],
           }),
         ],
       });
-      const lookup = () => backend.call('get', `/lookup?q=${encodeURIComponent(BROKER_ARN)}`, alice);
-      expect((await lookup()).body.roles.map((r: any) => r.entityRef)).not.toContain('resource:default/fresh-role');
+      const lookup = () =>
+        backend.call(
+          'get',
+          `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
+          alice,
+        );
+      expect(
+        (await lookup()).body.roles.map((r: any) => r.entityRef),
+      ).not.toContain('resource:default/fresh-role');
 
       // a role that appeared since the last refresh can be requested at once (one catalog read) …
       const created = await backend.call('post', '/requests', alice, {
@@ -63,7 +102,9 @@ describe('trust index freshness', () => {
       // … and the scheduled refresh puts it in the index
       await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
       expect(reads.stream).toBe(2);
-      expect((await lookup()).body.roles.map((r: any) => r.entityRef)).toContain('resource:default/fresh-role');
+      expect(
+        (await lookup()).body.roles.map((r: any) => r.entityRef),
+      ).toContain('resource:default/fresh-role');
     } finally {
       await backend.stop();
     }

@@ -1,7 +1,4 @@
-import type {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   Entity,
@@ -39,7 +36,13 @@ export const ANNOTATION_GITHUB_PROJECT_SLUG = 'github.com/project-slug';
 export const ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS =
   'iam-roles.backstage-iam.io/kubernetes-service-accounts';
 
-const SEVERITY_ORDER: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
+const SEVERITY_ORDER: Severity[] = [
+  'info',
+  'low',
+  'medium',
+  'high',
+  'critical',
+];
 
 /** Lower-cased full entity ref, the form every map of the broker is keyed by. */
 export function normalizeRef(ref: string, defaultKind?: string): string {
@@ -126,15 +129,24 @@ function identitiesOf(entity: Entity): Identity[] {
   return out;
 }
 
-function refOf(e: { kind: string; metadata: { namespace?: string; name: string } }): string {
+function refOf(e: {
+  kind: string;
+  metadata: { namespace?: string; name: string };
+}): string {
   return normalizeRef(
-    stringifyEntityRef({ kind: e.kind, namespace: e.metadata.namespace, name: e.metadata.name }),
+    stringifyEntityRef({
+      kind: e.kind,
+      namespace: e.metadata.namespace,
+      name: e.metadata.name,
+    }),
   );
 }
 
 /** The entity as a role, when it is one (the entity type's `spec.iam` is not JSON-typed). */
 function asRole(entity: Entity): IamRoleEntity | undefined {
-  return isIamRoleEntity(entity) ? (entity as unknown as IamRoleEntity) : undefined;
+  return isIamRoleEntity(entity)
+    ? (entity as unknown as IamRoleEntity)
+    : undefined;
 }
 
 function ownerOf(entity: Entity | IamRoleEntity): string | undefined {
@@ -238,7 +250,10 @@ export class TrustService {
         filter: [
           {
             kind: 'resource',
-            'spec.type': [AWS_IAM_ROLE_RESOURCE_TYPE, AWS_ACCOUNT_RESOURCE_TYPE],
+            'spec.type': [
+              AWS_IAM_ROLE_RESOURCE_TYPE,
+              AWS_ACCOUNT_RESOURCE_TYPE,
+            ],
           },
           { kind: 'component' },
         ],
@@ -324,7 +339,10 @@ export class TrustService {
       const ref = refOf(e);
       holders.set(ref, { ref, ownerRef: ownerOf(e), identities });
       for (const identity of identities) {
-        if (identity.context.type === 'arn' || identity.context.type === 'account') {
+        if (
+          identity.context.type === 'arn' ||
+          identity.context.type === 'account'
+        ) {
           continue; // roles and accounts resolve by ARN / id, not by evaluation
         }
         for (const hit of index.lookup(identity.context)) {
@@ -332,15 +350,19 @@ export class TrustService {
             continue;
           }
           const list = admitted.get(hit.key) ?? [];
-          list.push({ entityRef: ref, label: identity.label, decision: hit.decision });
+          list.push({
+            entityRef: ref,
+            label: identity.label,
+            decision: hit.decision,
+          });
           admitted.set(hit.key, list);
         }
       }
     }
     this.logger.info(
-      `Trust index rebuilt: ${roles.size} roles, ${holders.size} entities with AWS identities, in ${
-        Date.now() - started
-      } ms`,
+      `Trust index rebuilt: ${roles.size} roles, ${
+        holders.size
+      } entities with AWS identities, in ${Date.now() - started} ms`,
     );
     return {
       at: DateTime.now(),
@@ -527,7 +549,8 @@ export class TrustService {
     }
     return out.sort(
       (a, b) =>
-        RANK[b.outcome] - RANK[a.outcome] || a.entityRef.localeCompare(b.entityRef),
+        RANK[b.outcome] - RANK[a.outcome] ||
+        a.entityRef.localeCompare(b.entityRef),
     );
   }
 
@@ -577,7 +600,9 @@ export class TrustService {
     const snapshot = await this.current();
     // An OIDC/SAML provider (host or provider ARN): every role that trusts it, whatever the subject.
     const provider =
-      /^arn:aws[\w-]*:iam::\d{12}:(oidc|saml)-provider\/(.+)$/.exec(query)?.[2] ??
+      /^arn:aws[\w-]*:iam::\d{12}:(oidc|saml)-provider\/(.+)$/.exec(
+        query,
+      )?.[2] ??
       (/^[a-z0-9.-]+\.[a-z]{2,}(\/.*)?$/i.test(query) ? query : undefined);
     if (provider) {
       const needle = provider.toLocaleLowerCase('en-US');
@@ -610,7 +635,9 @@ export class TrustService {
       contexts = [parsePrincipalSpec(query)];
     } catch (error) {
       throw new InputError(
-        `Cannot read "${query}" as a principal: ${(error as Error).message}. Use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or an OIDC provider host.`,
+        `Cannot read "${query}" as a principal: ${
+          (error as Error).message
+        }. Use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or an OIDC provider host.`,
       );
     }
     const hits = contexts.flatMap(c =>
@@ -629,7 +656,9 @@ export class TrustService {
     severity?: Severity;
   }): Promise<RoleFinding[]> {
     const snapshot = await this.current();
-    const owner = filter.owner ? normalizeRef(filter.owner, 'group') : undefined;
+    const owner = filter.owner
+      ? normalizeRef(filter.owner, 'group')
+      : undefined;
     const min = filter.severity ? SEVERITY_ORDER.indexOf(filter.severity) : 0;
     const out: RoleFinding[] = [];
     for (const role of snapshot.roles.values()) {

@@ -38,11 +38,21 @@ export interface RouterOptions {
   logger: LoggerService;
 }
 
-const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'cancelled', 'expired'] as const;
+const REQUEST_STATUSES = [
+  'pending',
+  'approved',
+  'denied',
+  'cancelled',
+  'expired',
+] as const;
 const GRANT_STATUSES = ['active', 'revoked', 'expired'] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
-function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, where: string): z.infer<T> {
+function parse<T extends z.ZodTypeAny>(
+  schema: T,
+  value: unknown,
+  where: string,
+): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.map(issue => {
@@ -81,7 +91,15 @@ const statusList = <T extends readonly [string, ...string[]]>(values: T) =>
     .transform(v => (v ? v.split(',').map(s => s.trim()) : undefined))
     .pipe(
       z
-        .array(z.enum(values, { errorMap: () => ({ message: `status must be one or more of ${values.join(', ')} (comma separated)` }) }))
+        .array(
+          z.enum(values, {
+            errorMap: () => ({
+              message: `status must be one or more of ${values.join(
+                ', ',
+              )} (comma separated)`,
+            }),
+          }),
+        )
         .optional(),
     );
 
@@ -100,14 +118,19 @@ const paging = {
 };
 
 const booleanFlag = z
-  .enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) })
+  .enum(['true', 'false'], {
+    errorMap: () => ({ message: 'must be true or false' }),
+  })
   .optional()
   .transform(v => v === 'true');
 
 const isoDate = (field: string) =>
   z
     .string()
-    .datetime({ offset: true, message: `${field} must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z` })
+    .datetime({
+      offset: true,
+      message: `${field} must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z`,
+    })
     .optional()
     .transform(v => (v ? new Date(v).toISOString() : undefined));
 
@@ -134,18 +157,25 @@ function csvCell(value: unknown): string {
 }
 
 /** The HTTP API of the broker (`/api/iam-roles`); `src/schema/openapi.yaml` describes it. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { broker, trust, config, httpAuth, userInfo, permissions, auditor } = options;
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { broker, trust, config, httpAuth, userInfo, permissions, auditor } =
+    options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
-  const caller = async (req: express.Request): Promise<Caller & { credentials: any }> => {
+  const caller = async (
+    req: express.Request,
+  ): Promise<Caller & { credentials: any }> => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const info = await userInfo.getUserInfo(credentials);
     return {
       credentials,
       userRef: info.userEntityRef.toLocaleLowerCase('en-US'),
-      ownershipRefs: info.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+      ownershipRefs: info.ownershipEntityRefs.map(r =>
+        r.toLocaleLowerCase('en-US'),
+      ),
     };
   };
 
@@ -155,12 +185,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     resourceRef?: string,
   ) {
     const [decision] = await permissions.authorize(
-      [resourceRef ? { permission: permission as ResourcePermission, resourceRef } : { permission: permission as BasicPermission }],
+      [
+        resourceRef
+          ? { permission: permission as ResourcePermission, resourceRef }
+          : { permission: permission as BasicPermission },
+      ],
       { credentials: who.credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
-        `The permission policy does not allow ${permission.name}${resourceRef ? ` on ${resourceRef}` : ''}.`,
+        `The permission policy does not allow ${permission.name}${
+          resourceRef ? ` on ${resourceRef}` : ''
+        }.`,
       );
     }
   }
@@ -173,8 +209,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     fn: () => Promise<T>,
     severityLevel: 'low' | 'medium' | 'high' = 'medium',
   ): Promise<T> {
-    const cleanMeta = Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    const event = await auditor.createEvent({ eventId, severityLevel, request: req, meta: cleanMeta });
+    const cleanMeta = Object.fromEntries(
+      Object.entries(meta).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel,
+      request: req,
+      meta: cleanMeta,
+    });
     try {
       const result = await fn();
       await event.success();
@@ -196,14 +239,26 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/roles/trust', async (req, res) => {
     const who = await caller(req);
-    const q = parse(z.object({ entityRef: entityRef('entityRef', 'resource:default/payments-deploy') }), req.query, 'query');
+    const q = parse(
+      z.object({
+        entityRef: entityRef('entityRef', 'resource:default/payments-deploy'),
+      }),
+      req.query,
+      'query',
+    );
     await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await trust.roleTrust(q.entityRef));
   });
 
   router.get('/assumable', async (req, res) => {
     const who = await caller(req);
-    const q = parse(z.object({ entityRef: entityRef('entityRef', 'component:default/payments-api') }), req.query, 'query');
+    const q = parse(
+      z.object({
+        entityRef: entityRef('entityRef', 'component:default/payments-api'),
+      }),
+      req.query,
+      'query',
+    );
     await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await trust.assumable(q.entityRef));
   });
@@ -213,7 +268,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const q = parse(
       z.object({
         q: z
-          .string({ required_error: 'q is required: an ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME or an OIDC provider host' })
+          .string({
+            required_error:
+              'q is required: an ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME or an OIDC provider host',
+          })
           .trim()
           .min(1, 'q must not be empty')
           .max(2048, 'q is too long'),
@@ -231,7 +289,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       z.object({
         owner: entityRef('owner', 'group:default/team-payments').optional(),
         severity: z
-          .enum(SEVERITIES, { errorMap: () => ({ message: `severity must be one of ${SEVERITIES.join(', ')} (the minimum level)` }) })
+          .enum(SEVERITIES, {
+            errorMap: () => ({
+              message: `severity must be one of ${SEVERITIES.join(
+                ', ',
+              )} (the minimum level)`,
+            }),
+          })
           .optional(),
       }),
       req.query,
@@ -244,9 +308,15 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   const createBody = z.object({
     roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
     justification: z
-      .string({ required_error: 'justification is required: say why you need the access (10–1000 characters)' })
+      .string({
+        required_error:
+          'justification is required: say why you need the access (10–1000 characters)',
+      })
       .trim()
-      .min(10, 'justification must be at least 10 characters: say what you will do with the access')
+      .min(
+        10,
+        'justification must be at least 10 characters: say what you will do with the access',
+      )
       .max(1000, 'justification must be at most 1000 characters'),
     durationMinutes: z
       .number({
@@ -254,22 +324,48 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
         invalid_type_error: 'durationMinutes must be a number of minutes',
       })
       .int('durationMinutes must be a whole number of minutes')
-      .min(config.minDurationMinutes, `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`)
-      .max(config.maxDurationMinutes, `durationMinutes must be at most ${config.maxDurationMinutes} (iamRoles.broker.maxDurationMinutes)`),
-    ticket: z.string().trim().max(200, 'ticket must be at most 200 characters').optional(),
-    idempotencyKey: z.string().trim().min(1).max(200, 'idempotencyKey must be at most 200 characters').optional(),
+      .min(
+        config.minDurationMinutes,
+        `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`,
+      )
+      .max(
+        config.maxDurationMinutes,
+        `durationMinutes must be at most ${config.maxDurationMinutes} (iamRoles.broker.maxDurationMinutes)`,
+      ),
+    ticket: z
+      .string()
+      .trim()
+      .max(200, 'ticket must be at most 200 characters')
+      .optional(),
+    idempotencyKey: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200, 'idempotencyKey must be at most 200 characters')
+      .optional(),
   });
 
   router.post('/requests', async (req, res) => {
     const who = await caller(req);
     const body = parse(createBody, req.body ?? {}, 'request body');
     const header = req.header('idempotency-key');
-    const idempotencyKey = body.idempotencyKey ?? (header ? parse(z.string().trim().min(1).max(200), header, 'Idempotency-Key header') : undefined);
+    const idempotencyKey =
+      body.idempotencyKey ??
+      (header
+        ? parse(
+            z.string().trim().min(1).max(200),
+            header,
+            'Idempotency-Key header',
+          )
+        : undefined);
     const roleRef = normalizeRef(body.roleRef, 'resource');
     await authorize(who, iamRoleAccessRequestCreatePermission, roleRef);
     try {
-      const result = await audited(req, 'access-request', { actionType: 'create', roleRef }, () =>
-        broker.createRequest(who, { ...body, roleRef, idempotencyKey }),
+      const result = await audited(
+        req,
+        'access-request',
+        { actionType: 'create', roleRef },
+        () => broker.createRequest(who, { ...body, roleRef, idempotencyKey }),
       );
       if (!result.created) {
         res.setHeader('Idempotent-Replayed', 'true');
@@ -296,7 +392,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const q = parse(
       z.object({
         mine: booleanFlag,
-        roleRef: entityRef('roleRef', 'resource:default/payments-deploy').optional(),
+        roleRef: entityRef(
+          'roleRef',
+          'resource:default/payments-deploy',
+        ).optional(),
         status: statusList(REQUEST_STATUSES),
         ...paging,
       }),
@@ -307,7 +406,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await broker.listRequests(who, q));
   });
 
-  const idParam = z.object({ id: z.string().uuid('id must be a request or grant id (a UUID)') });
+  const idParam = z.object({
+    id: z.string().uuid('id must be a request or grant id (a UUID)'),
+  });
 
   router.get('/requests/:id', async (req, res) => {
     const who = await caller(req);
@@ -320,11 +421,20 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     z.object({
       reason: required
         ? z
-            .string({ required_error: 'reason is required: tell the requester why' })
+            .string({
+              required_error: 'reason is required: tell the requester why',
+            })
             .trim()
-            .min(3, 'reason must be at least 3 characters: tell the requester why')
+            .min(
+              3,
+              'reason must be at least 3 characters: tell the requester why',
+            )
             .max(1000, 'reason must be at most 1000 characters')
-        : z.string().trim().max(1000, 'reason must be at most 1000 characters').optional(),
+        : z
+            .string()
+            .trim()
+            .max(1000, 'reason must be at most 1000 characters')
+            .optional(),
     });
 
   router.post('/requests/:id/approve', async (req, res) => {
@@ -332,9 +442,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { id } = parse(idParam, req.params, 'path');
     const body = parse(reasonBody(false), req.body ?? {}, 'request body');
     const existing = await broker.getRequestForDecision(id);
-    await authorize(who, iamRoleAccessRequestApprovePermission, existing.roleRef);
-    const result = await audited(req, 'access-request', { actionType: 'approve', requestId: id, roleRef: existing.roleRef }, () =>
-      broker.approve(who, id, body.reason || undefined),
+    await authorize(
+      who,
+      iamRoleAccessRequestApprovePermission,
+      existing.roleRef,
+    );
+    const result = await audited(
+      req,
+      'access-request',
+      { actionType: 'approve', requestId: id, roleRef: existing.roleRef },
+      () => broker.approve(who, id, body.reason || undefined),
     );
     res.json(result.request);
   });
@@ -344,10 +461,17 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const { id } = parse(idParam, req.params, 'path');
     const body = parse(reasonBody(true), req.body ?? {}, 'request body');
     const existing = await broker.getRequestForDecision(id);
-    await authorize(who, iamRoleAccessRequestApprovePermission, existing.roleRef);
+    await authorize(
+      who,
+      iamRoleAccessRequestApprovePermission,
+      existing.roleRef,
+    );
     res.json(
-      await audited(req, 'access-request', { actionType: 'deny', requestId: id, roleRef: existing.roleRef }, () =>
-        broker.deny(who, id, body.reason!),
+      await audited(
+        req,
+        'access-request',
+        { actionType: 'deny', requestId: id, roleRef: existing.roleRef },
+        () => broker.deny(who, id, body.reason!),
       ),
     );
   });
@@ -356,7 +480,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const who = await caller(req);
     const { id } = parse(idParam, req.params, 'path');
     await authorize(who, iamRoleAccessRequestReadPermission);
-    res.json(await audited(req, 'access-request', { actionType: 'cancel', requestId: id }, () => broker.cancel(who, id)));
+    res.json(
+      await audited(
+        req,
+        'access-request',
+        { actionType: 'cancel', requestId: id },
+        () => broker.cancel(who, id),
+      ),
+    );
   });
 
   router.get('/approvals', async (req, res) => {
@@ -371,7 +502,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const q = parse(
       z.object({
         mine: booleanFlag,
-        roleRef: entityRef('roleRef', 'resource:default/payments-deploy').optional(),
+        roleRef: entityRef(
+          'roleRef',
+          'resource:default/payments-deploy',
+        ).optional(),
         status: statusList(GRANT_STATUSES),
         ...paging,
       }),
@@ -388,11 +522,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const body = parse(reasonBody(true), req.body ?? {}, 'request body');
     const grant = await broker.getGrantForDecision(id);
     if (grant.user !== who.userRef) {
-      await authorize(who, iamRoleAccessRequestApprovePermission, grant.roleRef);
+      await authorize(
+        who,
+        iamRoleAccessRequestApprovePermission,
+        grant.roleRef,
+      );
     }
     res.json(
-      await audited(req, 'grant', { actionType: 'revoke', grantId: id, roleRef: grant.roleRef }, () =>
-        broker.revoke(who, id, body.reason!),
+      await audited(
+        req,
+        'grant',
+        { actionType: 'revoke', grantId: id, roleRef: grant.roleRef },
+        () => broker.revoke(who, id, body.reason!),
       ),
     );
   });
@@ -417,23 +558,46 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const who = await caller(req);
     const q = parse(
       z.object({
-        roleRef: entityRef('roleRef', 'resource:default/payments-deploy').optional(),
+        roleRef: entityRef(
+          'roleRef',
+          'resource:default/payments-deploy',
+        ).optional(),
         requestId: z.string().uuid('requestId must be a UUID').optional(),
-        actor: entityRef('actor', 'user:default/jane').optional().transform(v => (v ? normalizeRef(v, 'user') : undefined)),
+        actor: entityRef('actor', 'user:default/jane')
+          .optional()
+          .transform(v => (v ? normalizeRef(v, 'user') : undefined)),
         action: z.string().trim().max(64).optional(),
         from: isoDate('from'),
         to: isoDate('to'),
-        format: z.enum(['json', 'csv', 'jsonl'], { errorMap: () => ({ message: 'format must be json, csv or jsonl' }) }).default('json'),
-        limit: z.coerce.number().int().min(1).max(10000, 'limit must be at most 10000').default(1000),
+        format: z
+          .enum(['json', 'csv', 'jsonl'], {
+            errorMap: () => ({ message: 'format must be json, csv or jsonl' }),
+          })
+          .default('json'),
+        limit: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(10000, 'limit must be at most 10000')
+          .default(1000),
       }),
       req.query,
       'query',
     );
     await authorize(who, iamRolesAuditReadPermission);
-    const entries = await audited(req, 'audit-read', { actionType: q.format, roleRef: q.roleRef }, () => broker.audit(who, q), 'low');
+    const entries = await audited(
+      req,
+      'audit-read',
+      { actionType: q.format, roleRef: q.roleRef },
+      () => broker.audit(who, q),
+      'low',
+    );
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', 'attachment; filename="iam-roles-audit.csv"');
+      res.setHeader(
+        'Content-Disposition',
+        'attachment; filename="iam-roles-audit.csv"',
+      );
       const lines = [AUDIT_COLUMNS.join(',')];
       for (const e of entries) {
         lines.push(AUDIT_COLUMNS.map(c => csvCell(e[c])).join(','));
@@ -443,7 +607,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
     if (q.format === 'jsonl') {
       res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-      res.setHeader('Content-Disposition', 'attachment; filename="iam-roles-audit.jsonl"');
+      res.setHeader(
+        'Content-Disposition',
+        'attachment; filename="iam-roles-audit.jsonl"',
+      );
       res.send(entries.map(e => `${JSON.stringify(e)}\n`).join(''));
       return;
     }

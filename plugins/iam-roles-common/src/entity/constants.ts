@@ -10,9 +10,11 @@ export const ANNOTATION_AWS_ACCOUNT_ID = 'amazonaws.com/account-id';
 /** Annotation: the role's unique id (AROA…). */
 export const ANNOTATION_AWS_ROLE_ID = 'amazonaws.com/iam-role-id';
 /** Annotation: when the source of this entity was last read completely (ISO 8601). */
-export const ANNOTATION_IAM_LAST_READ = 'iam-roles.backstage-iam.io/last-successful-read';
+export const ANNOTATION_IAM_LAST_READ =
+  'iam-roles.backstage-iam.io/last-successful-read';
 /** Annotation: number of distinct approvals a request for this role needs (default 1). */
-export const ANNOTATION_IAM_APPROVAL_QUORUM = 'iam-roles.backstage-iam.io/approval-quorum';
+export const ANNOTATION_IAM_APPROVAL_QUORUM =
+  'iam-roles.backstage-iam.io/approval-quorum';
 
 /** Relation from a role to an entity that can assume it. */
 export const RELATION_ASSUMABLE_BY = 'assumableBy';

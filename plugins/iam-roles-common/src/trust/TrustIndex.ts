@@ -39,12 +39,17 @@ function githubBuckets(
     if (c.values.length === 0) continue;
     const exact = !c.like || !c.values.some(hasWildcard);
     if (c.claim === 'sub') {
-      const repos = c.values.map(v => REPO_IN_SUB.exec(literalPrefix(v, c.like)));
+      const repos = c.values.map(v =>
+        REPO_IN_SUB.exec(literalPrefix(v, c.like)),
+      );
       if (repos.every(m => m)) {
-        return repos.map(m => `github-repo:${m![1].toLowerCase()}/${m![2].toLowerCase()}`);
+        return repos.map(
+          m => `github-repo:${m![1].toLowerCase()}/${m![2].toLowerCase()}`,
+        );
       }
       const os = c.values.map(v => OWNER_IN_SUB.exec(literalPrefix(v, c.like)));
-      if (os.every(m => m)) owners = os.map(m => `github-owner:${m![1].toLowerCase()}`);
+      if (os.every(m => m))
+        owners = os.map(m => `github-owner:${m![1].toLowerCase()}`);
     } else if (c.claim === 'repository' && exact) {
       return c.values.map(v => `github-repo:${v.toLowerCase()}`);
     } else if (c.claim === 'repository_owner' && exact && !owners) {
@@ -65,7 +70,9 @@ export class TrustIndex {
   ) {}
 
   /** Builds the index from analysed roles; roles without a readable policy are left out. */
-  static build(roles: Array<{ key: string; analysis: RoleAnalysis }>): TrustIndex {
+  static build(
+    roles: Array<{ key: string; analysis: RoleAnalysis }>,
+  ): TrustIndex {
     const entries: Entry[] = [];
     const buckets = new Map<string, number[]>();
     const put = (bucket: string, i: number) => {
@@ -80,7 +87,11 @@ export class TrustIndex {
       const i = entries.length;
       entries.push({ key: role.key, statements });
       for (const s of statements) {
-        if (s.statement.effect !== 'Allow' || trustActionsOf(s.statement).length === 0) continue;
+        if (
+          s.statement.effect !== 'Allow' ||
+          trustActionsOf(s.statement).length === 0
+        )
+          continue;
         if (s.notPrincipals) {
           put('*', i);
           continue;
@@ -99,7 +110,8 @@ export class TrustIndex {
             case 'federated-user':
               put(p.indexKey, i);
               if (p.accountId) put(`in-account:${p.accountId}`, i);
-              if (p.kind === 'assumed-role' && p.name) put(`sessions-of:${p.accountId}:${p.name.toLowerCase()}`, i);
+              if (p.kind === 'assumed-role' && p.name)
+                put(`sessions-of:${p.accountId}:${p.name.toLowerCase()}`, i);
               break;
             case 'oidc':
               put(p.indexKey, i);
@@ -127,7 +139,10 @@ export class TrustIndex {
   }
 
   /** Roles the principal can assume (`allowed`) or may assume under conditions (`possible`), in build order. */
-  lookup(principal: PrincipalContext, options: EvaluateOptions = {}): TrustIndexMatch[] {
+  lookup(
+    principal: PrincipalContext,
+    options: EvaluateOptions = {},
+  ): TrustIndexMatch[] {
     const caller = prepareCaller(principal, options);
     const candidates = new Set<number>();
     for (const k of caller.indexKeys()) {
@@ -147,7 +162,10 @@ export class TrustIndex {
   }
 
   /** The same answer by evaluating every role (for checks and benchmarks). */
-  scan(principal: PrincipalContext, options: EvaluateOptions = {}): TrustIndexMatch[] {
+  scan(
+    principal: PrincipalContext,
+    options: EvaluateOptions = {},
+  ): TrustIndexMatch[] {
     const caller = prepareCaller(principal, options);
     const out: TrustIndexMatch[] = [];
     for (const entry of this.entries) {

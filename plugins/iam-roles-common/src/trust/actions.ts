@@ -63,8 +63,10 @@ export function statementCoversAction(
 ): boolean {
   const i = (TRUST_ACTIONS as readonly string[]).indexOf(action);
   if (i >= 0) return (trustActionMask(statement) & (1 << i)) !== 0;
-  if (statement.actions) return statement.actions.some(a => actionMatches(a, action));
-  if (statement.notActions) return !statement.notActions.some(a => actionMatches(a, action));
+  if (statement.actions)
+    return statement.actions.some(a => actionMatches(a, action));
+  if (statement.notActions)
+    return !statement.notActions.some(a => actionMatches(a, action));
   return false;
 }
 
@@ -75,7 +77,9 @@ export function trustActionsOf(statement: NormalizedStatement): string[] {
   const mask = trustActionMask(statement);
   let list = listCache.get(mask);
   if (!list) {
-    list = Object.freeze(TRUST_ACTIONS.filter((_, i) => mask & (1 << i))) as string[];
+    list = Object.freeze(
+      TRUST_ACTIONS.filter((_, i) => mask & (1 << i)),
+    ) as string[];
     listCache.set(mask, list);
   }
   return list;

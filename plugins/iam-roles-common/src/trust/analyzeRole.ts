@@ -114,11 +114,14 @@ const PASS_ROLE_SERVICES = new Set([
 /** Whether a clause positively restricts its key to concrete values (not a negation, not `IfExists`, not just `*`). */
 function restrictsPositively(clause: ConditionClause): boolean {
   const op = parseOperator(clause.operator);
-  if (!op.info || op.info.negated || op.ifExists || op.info.family === 'null') return false;
+  if (!op.info || op.info.negated || op.ifExists || op.info.family === 'null')
+    return false;
   if (op.setOperator === 'ForAllValues') return false;
   if (clause.values.length === 0) return false;
   const like = !!op.info.like;
-  return clause.values.every(v => valueRestricts(clause.key.toLowerCase(), v, like));
+  return clause.values.every(v =>
+    valueRestricts(clause.key.toLowerCase(), v, like),
+  );
 }
 
 /**
@@ -151,7 +154,10 @@ function isAudienceRestriction(c: ConditionClause): boolean {
   );
 }
 
-function hasRestriction(clauses: ConditionClause[], keys: Set<string>): boolean {
+function hasRestriction(
+  clauses: ConditionClause[],
+  keys: Set<string>,
+): boolean {
   for (const c of clauses) {
     if (keys.has(c.key.toLowerCase()) && restrictsPositively(c)) return true;
   }
@@ -164,7 +170,9 @@ function denyRestrictsCaller(all: CompiledStatement[]): boolean {
       s.statement.effect === 'Deny' &&
       s.coversAssumeRole &&
       s.public &&
-      s.statement.conditions.some(c => CALLER_RESTRICTING_KEYS.has(c.key.toLowerCase())),
+      s.statement.conditions.some(c =>
+        CALLER_RESTRICTING_KEYS.has(c.key.toLowerCase()),
+      ),
   );
 }
 
@@ -175,26 +183,40 @@ function unconditionallyDenied(
   all: CompiledStatement[],
 ): boolean {
   for (const s of all) {
-    if (s.statement.effect !== 'Deny' || s.statement.conditions.length > 0) continue;
+    if (s.statement.effect !== 'Deny' || s.statement.conditions.length > 0)
+      continue;
     const denied = trustActionsOf(s.statement);
     if (!actions.every(a => denied.includes(a))) continue;
     if (s.notPrincipals) {
       const exempt = s.notPrincipals.some(
-        n => n.indexKey === p.indexKey || (n.kind === 'account' && n.accountId === p.accountId),
+        n =>
+          n.indexKey === p.indexKey ||
+          (n.kind === 'account' && n.accountId === p.accountId),
       );
       if (!exempt && p.kind !== 'public' && p.kind !== 'account') return true;
       continue;
     }
     for (const d of s.principals) {
       if (d.kind === 'public' || d.indexKey === p.indexKey) return true;
-      if (d.kind === 'account' && p.kind !== 'public' && d.accountId === p.accountId) return true;
+      if (
+        d.kind === 'account' &&
+        p.kind !== 'public' &&
+        d.accountId === p.accountId
+      )
+        return true;
     }
   }
   return false;
 }
 
 const EXTERNAL_ID_KEYS = new Set(['sts:externalid']);
-const AWS_KINDS = new Set(['account', 'role', 'user', 'assumed-role', 'federated-user']);
+const AWS_KINDS = new Set([
+  'account',
+  'role',
+  'user',
+  'assumed-role',
+  'federated-user',
+]);
 const EMPTY_SET = new Set<string>();
 const internalSets = new WeakMap<string[], Set<string>>();
 
@@ -214,7 +236,10 @@ function roleNameAndPath(arn: string): { name: string; path: string } {
   const resource = parsed?.resource ?? arn;
   const body = resource.startsWith('role/') ? resource.slice(5) : resource;
   const name = lastSegment(body);
-  const path = `/${body.slice(0, body.length - name.length)}`.replace(/\/+/g, '/');
+  const path = `/${body.slice(0, body.length - name.length)}`.replace(
+    /\/+/g,
+    '/',
+  );
   return { name, path };
 }
 
@@ -269,8 +294,12 @@ function checkWebIdentity(
     add(
       ctx,
       'oidc-unrestricted-subject',
-      `${where(s)} trusts ${p.id} with no condition that pins one tenant, so ${what} can assume this role. ` +
-        `Restrict "${issuer}:${p.provider === 'cognito' || p.provider === 'google' ? 'aud' : 'sub'}" with StringEquals ` +
+      `${where(s)} trusts ${
+        p.id
+      } with no condition that pins one tenant, so ${what} can assume this role. ` +
+        `Restrict "${issuer}:${
+          p.provider === 'cognito' || p.provider === 'google' ? 'aud' : 'sub'
+        }" with StringEquals ` +
         `(or StringLike with a literal owner, e.g. "repo:ORG/REPO:ref:refs/heads/main").`,
       s,
       p.id,
@@ -280,7 +309,9 @@ function checkWebIdentity(
       add(
         ctx,
         'oidc-broad-subject',
-        `${where(s)} admits every ${p.provider === 'github' ? 'repository' : 'project'} of the owner through ${p.id}: ` +
+        `${where(s)} admits every ${
+          p.provider === 'github' ? 'repository' : 'project'
+        } of the owner through ${p.id}: ` +
           `a workflow in any of them (including new or forked-in ones) can assume this role. ` +
           `Name the repositories in "${issuer}:sub" explicitly.`,
         s,
@@ -290,7 +321,11 @@ function checkWebIdentity(
       add(
         ctx,
         'oidc-broad-subject',
-        `${where(s)} admits any branch, pull request or environment of the repository through ${p.id}: ` +
+        `${where(
+          s,
+        )} admits any branch, pull request or environment of the repository through ${
+          p.id
+        }: ` +
           `anyone who can push a branch can assume this role and bypass environment protection rules. ` +
           `Pin "${issuer}:sub" to a branch ("…:ref:refs/heads/main") or an environment ("…:environment:production").`,
         s,
@@ -301,7 +336,9 @@ function checkWebIdentity(
     add(
       ctx,
       'oidc-broad-subject',
-      `${where(s)} trusts the EKS cluster's OIDC provider ${p.id} without a "${issuer}:sub" condition: ` +
+      `${where(s)} trusts the EKS cluster's OIDC provider ${
+        p.id
+      } without a "${issuer}:sub" condition: ` +
         `every service account in every namespace of the cluster can assume this role. ` +
         `Add StringEquals "${issuer}:sub": "system:serviceaccount:NAMESPACE:NAME".`,
       s,
@@ -313,11 +350,16 @@ function checkWebIdentity(
     p.provider === 'google' ||
     p.provider === 'amazon' ||
     p.provider === 'facebook';
-  if (!scope.audienceConstrained && !(audienceIsTenant && !scope.tenantPinned)) {
+  if (
+    !scope.audienceConstrained &&
+    !(audienceIsTenant && !scope.tenantPinned)
+  ) {
     add(
       ctx,
       'oidc-missing-audience',
-      `${where(s)} trusts ${p.id} without an audience condition ("${issuer}:aud"): tokens minted for any ` +
+      `${where(s)} trusts ${
+        p.id
+      } without an audience condition ("${issuer}:aud"): tokens minted for any ` +
         `audience of that provider are accepted. Add StringEquals "${issuer}:aud" ` +
         `(for GitHub and EKS: "sts.amazonaws.com").`,
       s,
@@ -349,9 +391,14 @@ function principalOf(
  * Analyses a role's trust policy: who it trusts (principals with their actions and conditions) and
  * what is risky (findings). Never throws: an unreadable document gives an `invalid-policy` finding.
  */
-export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): RoleAnalysis {
+export function analyzeRole(
+  role: RoleInput,
+  options: AnalyzeOptions = {},
+): RoleAnalysis {
   const fromArn =
-    role.name === undefined || role.path === undefined ? roleNameAndPath(role.arn) : undefined;
+    role.name === undefined || role.path === undefined
+      ? roleNameAndPath(role.arn)
+      : undefined;
   const analysis: RoleAnalysis = {
     arn: role.arn,
     accountId: accountOfArn(role.arn) ?? '',
@@ -371,7 +418,9 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
     add(
       ctx,
       'invalid-policy',
-      `The trust policy cannot be read (${normalized.errors.join('; ')}), so nobody can tell who may assume ` +
+      `The trust policy cannot be read (${normalized.errors.join(
+        '; ',
+      )}), so nobody can tell who may assume ` +
         `this role. Fetch the document again or fix it in IAM.`,
     );
     return analysis;
@@ -380,8 +429,9 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
     add(
       ctx,
       'invalid-policy',
-      `Parts of the trust policy are not valid IAM and were skipped (${normalized.errors.join('; ')}); the ` +
-        `rest was analysed. Check the document in IAM.`,
+      `Parts of the trust policy are not valid IAM and were skipped (${normalized.errors.join(
+        '; ',
+      )}); the ` + `rest was analysed. Check the document in IAM.`,
     );
   }
   const policy = normalized.policy;
@@ -406,7 +456,11 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
       add(
         ctx,
         'not-principal',
-        `${where(s)} allows with NotPrincipal: every principal except ${tp.except.join(', ')} — ` +
+        `${where(
+          s,
+        )} allows with NotPrincipal: every principal except ${tp.except.join(
+          ', ',
+        )} — ` +
           `including other accounts and anonymous callers — may assume this role. ` +
           `Name the principals that may assume it in "Principal" instead.`,
         s,
@@ -420,11 +474,16 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
       analysis.principals.push(principalOf(p, s, actions));
       switch (p.kind) {
         case 'public':
-          if (!hasRestriction(conditions, CALLER_RESTRICTING_KEYS) && !callerRestrictedByDeny) {
+          if (
+            !hasRestriction(conditions, CALLER_RESTRICTING_KEYS) &&
+            !callerRestrictedByDeny
+          ) {
             add(
               ctx,
               'public-trust',
-              `${where(s)} trusts "*" with no condition on who the caller is: any AWS principal in any ` +
+              `${where(
+                s,
+              )} trusts "*" with no condition on who the caller is: any AWS principal in any ` +
                 `account can assume this role. Name the trusted principals, or add a condition such as ` +
                 `"aws:PrincipalOrgID" or "aws:PrincipalArn".`,
               s,
@@ -434,14 +493,20 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
           break;
         case 'oidc':
           // A federated principal only gets in through its own assume path.
-          if (actions.includes(ASSUME_ROLE_WITH_WEB_IDENTITY)) checkWebIdentity(ctx, p, s, compiled);
+          if (actions.includes(ASSUME_ROLE_WITH_WEB_IDENTITY))
+            checkWebIdentity(ctx, p, s, compiled);
           break;
         case 'saml':
-          if (actions.includes(ASSUME_ROLE_WITH_SAML) && !conditions.some(isAudienceRestriction)) {
+          if (
+            actions.includes(ASSUME_ROLE_WITH_SAML) &&
+            !conditions.some(isAudienceRestriction)
+          ) {
             add(
               ctx,
               'saml-missing-audience',
-              `${where(s)} trusts the SAML provider ${p.id} without a "SAML:aud" condition: an assertion ` +
+              `${where(s)} trusts the SAML provider ${
+                p.id
+              } without a "SAML:aud" condition: an assertion ` +
                 `issued for another service provider could be replayed to assume this role. Add StringEquals ` +
                 `"SAML:aud": "https://signin.aws.amazon.com/saml".`,
               s,
@@ -458,7 +523,9 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
             add(
               ctx,
               'service-confused-deputy',
-              `${where(s)} trusts the service ${p.id} without "aws:SourceAccount" or "aws:SourceArn": the ` +
+              `${where(s)} trusts the service ${
+                p.id
+              } without "aws:SourceAccount" or "aws:SourceArn": the ` +
                 `service could be tricked into using this role on behalf of another account (confused ` +
                 `deputy). Add a condition on aws:SourceAccount or aws:SourceArn.`,
               s,
@@ -470,7 +537,9 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
           add(
             ctx,
             'dangling-principal',
-            `${where(s)} names ${p.id}, the unique id IAM leaves when the principal it named was deleted. ` +
+            `${where(s)} names ${
+              p.id
+            }, the unique id IAM leaves when the principal it named was deleted. ` +
               `Nobody can use it today, but it hides what the role was meant for. Remove it or name the ` +
               `intended principal again.`,
             s,
@@ -487,7 +556,9 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
         add(
           ctx,
           'dangling-principal',
-          `${where(s)} trusts ${p.id}, which does not exist in the account's inventory. If it is created ` +
+          `${where(s)} trusts ${
+            p.id
+          }, which does not exist in the account's inventory. If it is created ` +
             `again, whoever creates it gets this role. Remove it from the trust policy.`,
           s,
           p.id,
@@ -504,18 +575,25 @@ export function analyzeRole(role: RoleInput, options: AnalyzeOptions = {}): Role
         add(
           ctx,
           'cross-account-no-external-id',
-          `${where(s)} lets account ${p.accountId}, which is not one of the organisation's accounts, assume ` +
+          `${where(s)} lets account ${
+            p.accountId
+          }, which is not one of the organisation's accounts, assume ` +
             `this role without "sts:ExternalId": a third party acting for several customers can be tricked ` +
             `into using it (confused deputy). Add StringEquals "sts:ExternalId" with the value agreed with them.`,
           s,
           p.id,
         );
       }
-      if (p.kind === 'account' && !hasRestriction(conditions, PRINCIPAL_NARROWING_KEYS)) {
+      if (
+        p.kind === 'account' &&
+        !hasRestriction(conditions, PRINCIPAL_NARROWING_KEYS)
+      ) {
         add(
           ctx,
           'account-root-trust',
-          `${where(s)} trusts the whole account ${p.accountId}: any user or role there whose own policy ` +
+          `${where(s)} trusts the whole account ${
+            p.accountId
+          }: any user or role there whose own policy ` +
             `allows sts:AssumeRole on this role can assume it. Name the roles that need it, or add an ` +
             `"aws:PrincipalArn" condition.`,
           s,

@@ -10,9 +10,13 @@ import {
   TrustIndex,
 } from './index';
 
-const GH = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+const GH =
+  'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
 
-const githubPolicy = (sub: string | string[], extra: Record<string, unknown> = {}) => ({
+const githubPolicy = (
+  sub: string | string[],
+  extra: Record<string, unknown> = {},
+) => ({
   Version: '2012-10-17',
   Statement: [
     {
@@ -20,7 +24,9 @@ const githubPolicy = (sub: string | string[], extra: Record<string, unknown> = {
       Principal: { Federated: GH },
       Action: 'sts:AssumeRoleWithWebIdentity',
       Condition: {
-        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        },
         StringLike: { 'token.actions.githubusercontent.com:sub': sub },
         ...extra,
       },
@@ -46,8 +52,13 @@ describe('trust engine public API', () => {
   });
 
   it('reports an unreadable document as invalid-policy without throwing', () => {
-    const r = analyzeRole({ arn: 'arn:aws:iam::111111111111:role/x', trustPolicy: '{not json' });
-    expect(r.findings.map(f => [f.id, f.severity])).toEqual([['invalid-policy', 'high']]);
+    const r = analyzeRole({
+      arn: 'arn:aws:iam::111111111111:role/x',
+      trustPolicy: '{not json',
+    });
+    expect(r.findings.map(f => [f.id, f.severity])).toEqual([
+      ['invalid-policy', 'high'],
+    ]);
     expect(r.name).toBe('x');
     expect(r.accountId).toBe('111111111111');
   });
@@ -59,8 +70,14 @@ describe('trust engine public API', () => {
     });
     expect(safe.findings).toEqual([]);
     expect(safe.path).toBe('/gha/');
-    expect(safe.principals[0]).toMatchObject({ kind: 'oidc', id: GH, provider: 'github' });
-    expect(describePrincipal(safe.principals[0])).toBe('GitHub Actions in acme/api on branch main');
+    expect(safe.principals[0]).toMatchObject({
+      kind: 'oidc',
+      id: GH,
+      provider: 'github',
+    });
+    expect(describePrincipal(safe.principals[0])).toBe(
+      'GitHub Actions in acme/api on branch main',
+    );
 
     const open = analyzeRole({
       arn: 'arn:aws:iam::111111111111:role/gha/open',
@@ -72,14 +89,24 @@ describe('trust engine public API', () => {
   });
 
   it('evaluates GitHub contexts, and leaves ExternalId as a possible condition', () => {
-    const policy = normalizeTrustPolicy(githubPolicy('repo:acme/api:ref:refs/heads/main')).policy!;
-    expect(evaluateAssume(policy, parsePrincipalSpec('github:acme/api@refs/heads/main'))).toMatchObject({
+    const policy = normalizeTrustPolicy(
+      githubPolicy('repo:acme/api:ref:refs/heads/main'),
+    ).policy!;
+    expect(
+      evaluateAssume(
+        policy,
+        parsePrincipalSpec('github:acme/api@refs/heads/main'),
+      ),
+    ).toMatchObject({
       outcome: 'allowed',
       via: 'sts:AssumeRoleWithWebIdentity',
     });
-    expect(evaluateAssume(policy, parsePrincipalSpec('github:acme/api@refs/heads/dev')).outcome).toBe(
-      'not-trusted',
-    );
+    expect(
+      evaluateAssume(
+        policy,
+        parsePrincipalSpec('github:acme/api@refs/heads/dev'),
+      ).outcome,
+    ).toBe('not-trusted');
     const vendor = normalizeTrustPolicy({
       Statement: {
         Effect: 'Allow',
@@ -88,14 +115,24 @@ describe('trust engine public API', () => {
         Condition: { StringEquals: { 'sts:ExternalId': 'acme-123' } },
       },
     }).policy!;
-    const d = evaluateAssume(vendor, parsePrincipalSpec('arn:aws:iam::999999999999:role/Vendor'));
+    const d = evaluateAssume(
+      vendor,
+      parsePrincipalSpec('arn:aws:iam::999999999999:role/Vendor'),
+    );
     expect(d.outcome).toBe('possible');
-    expect(d.conditions).toEqual([{ operator: 'StringEquals', key: 'sts:ExternalId', values: ['acme-123'] }]);
-    expect(describeCondition(d.conditions[0])).toBe('the ExternalId is "acme-123"');
+    expect(d.conditions).toEqual([
+      { operator: 'StringEquals', key: 'sts:ExternalId', values: ['acme-123'] },
+    ]);
+    expect(describeCondition(d.conditions[0])).toBe(
+      'the ExternalId is "acme-123"',
+    );
   });
 
   it('parses principal specs and rejects bad ones with a readable message', () => {
-    expect(parsePrincipalSpec('123456789012')).toEqual({ type: 'account', accountId: '123456789012' });
+    expect(parsePrincipalSpec('123456789012')).toEqual({
+      type: 'account',
+      accountId: '123456789012',
+    });
     expect(parsePrincipalSpec('service:lambda.amazonaws.com')).toEqual({
       type: 'service',
       service: 'lambda.amazonaws.com',
@@ -106,7 +143,9 @@ describe('trust engine public API', () => {
       repo: 'api',
       ref: 'refs/heads/main',
     });
-    expect(() => parsePrincipalSpec('github:acme')).toThrow(/github:OWNER\/REPO@REF/);
+    expect(() => parsePrincipalSpec('github:acme')).toThrow(
+      /github:OWNER\/REPO@REF/,
+    );
     expect(() => parsePrincipalSpec('12345')).toThrow(/not a principal/);
   });
 
@@ -115,16 +154,32 @@ describe('trust engine public API', () => {
       ['a', githubPolicy('repo:acme/api:ref:refs/heads/main')],
       ['b', githubPolicy('repo:acme/*')],
       ['c', githubPolicy('repo:other/api:ref:refs/heads/main')],
-      ['d', { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }],
+      [
+        'd',
+        {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        },
+      ],
     ].map(([key, doc]) => ({
       key: key as string,
-      analysis: analyzeRole({ arn: `arn:aws:iam::111111111111:role/${key}`, trustPolicy: doc }),
+      analysis: analyzeRole({
+        arn: `arn:aws:iam::111111111111:role/${key}`,
+        trustPolicy: doc,
+      }),
     }));
     const index = TrustIndex.build(roles);
     const who = parsePrincipalSpec('github:acme/api@main');
     expect(index.lookup(who).map(m => m.key)).toEqual(['a', 'b']);
     expect(index.lookup(who)).toEqual(index.scan(who));
-    expect(index.lookup(parsePrincipalSpec('service:lambda')).map(m => m.key)).toEqual(['d']);
+    expect(
+      index.lookup(parsePrincipalSpec('service:lambda')).map(m => m.key),
+    ).toEqual(['d']);
   });
 
   it('reads get-account-authorization-details in CLI and raw API form', () => {
@@ -140,19 +195,38 @@ describe('trust engine public API', () => {
       AttachedManagedPolicies: [],
       RolePolicyList: [],
     };
-    const cli = parseAuthorizationDetails({ RoleDetailList: [{ ...role, AssumeRolePolicyDocument: doc }] });
+    const cli = parseAuthorizationDetails({
+      RoleDetailList: [{ ...role, AssumeRolePolicyDocument: doc }],
+    });
     const raw = parseAuthorizationDetails(
       JSON.stringify({
-        RoleDetailList: [{ ...role, AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(doc)) }],
+        RoleDetailList: [
+          {
+            ...role,
+            AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(doc)),
+          },
+        ],
         IsTruncated: false,
       }),
     );
     expect(cli.accountIds).toEqual(['222222222222']);
-    expect(cli.roles[0]).toMatchObject({ roleName: 'r', accountId: '222222222222', tags: { owner: 'team-a' } });
-    const a1 = analyzeRole({ arn: cli.roles[0].arn, trustPolicy: cli.roles[0].assumeRolePolicyDocument });
-    const a2 = analyzeRole({ arn: raw.roles[0].arn, trustPolicy: raw.roles[0].assumeRolePolicyDocument });
+    expect(cli.roles[0]).toMatchObject({
+      roleName: 'r',
+      accountId: '222222222222',
+      tags: { owner: 'team-a' },
+    });
+    const a1 = analyzeRole({
+      arn: cli.roles[0].arn,
+      trustPolicy: cli.roles[0].assumeRolePolicyDocument,
+    });
+    const a2 = analyzeRole({
+      arn: raw.roles[0].arn,
+      trustPolicy: raw.roles[0].assumeRolePolicyDocument,
+    });
     expect(a2).toEqual(a1);
-    expect(() => parseAuthorizationDetails('{"foo": 1}')).toThrow(/RoleDetailList/);
+    expect(() => parseAuthorizationDetails('{"foo": 1}')).toThrow(
+      /RoleDetailList/,
+    );
     expect(() => parseAuthorizationDetails('nope')).toThrow(/Not JSON/);
   });
 });
@@ -161,14 +235,30 @@ describe('policies read back from JSON', () => {
   it('evaluates and indexes a stored policy without its empty condition lists', () => {
     const analysis = analyzeRole({
       arn: 'arn:aws:iam::111111111111:role/r',
-      trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { Federated: GH }, Action: 'sts:AssumeRoleWithWebIdentity' }] },
+      trustPolicy: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: GH },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+          },
+        ],
+      },
     });
     const stored = JSON.parse(
-      JSON.stringify(analysis, (k, v) => (Array.isArray(v) && v.length === 0 && k === 'conditions' ? undefined : v)),
+      JSON.stringify(analysis, (k, v) =>
+        Array.isArray(v) && v.length === 0 && k === 'conditions'
+          ? undefined
+          : v,
+      ),
     );
     expect(stored.policy.statements[0].conditions).toBeUndefined();
     const who = parsePrincipalSpec('github:acme/api@main');
     expect(evaluateAssume(stored.policy, who).outcome).toBe('allowed');
-    expect(TrustIndex.build([{ key: 'r', analysis: stored }]).lookup(who).map(m => m.key)).toEqual(['r']);
+    expect(
+      TrustIndex.build([{ key: 'r', analysis: stored }])
+        .lookup(who)
+        .map(m => m.key),
+    ).toEqual(['r']);
   });
 });

@@ -45,6 +45,11 @@ export function lastSegment(resource: string): string {
 }
 
 /** Own-property lookup in a constant table (never the prototype's `constructor` or `__proto__`). */
-export function lookup<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+export function lookup<T>(
+  table: Record<string, T>,
+  key: string,
+): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key)
+    ? table[key]
+    : undefined;
 }

@@ -81,7 +81,12 @@ function makeContext(
 }
 
 // Keys only present when a service acts for a resource, or only for AWS principals.
-const SERVICE_ONLY_KEYS = new Set(['aws:sourceaccount', 'aws:sourcearn', 'aws:sourceorgid', 'aws:sourceorgpaths']);
+const SERVICE_ONLY_KEYS = new Set([
+  'aws:sourceaccount',
+  'aws:sourcearn',
+  'aws:sourceorgid',
+  'aws:sourceorgpaths',
+]);
 const AWS_PRINCIPAL_KEYS = new Set([
   'aws:principalarn',
   'aws:principalaccount',
@@ -94,7 +99,13 @@ const AWS_PRINCIPAL_KEYS = new Set([
 
 interface AwsIdentity {
   accountId: string;
-  kind: 'root' | 'role' | 'assumed-role' | 'user' | 'federated-user' | 'account';
+  kind:
+    | 'root'
+    | 'role'
+    | 'assumed-role'
+    | 'user'
+    | 'federated-user'
+    | 'account';
   name?: string;
   session?: string;
   arn?: string;
@@ -106,20 +117,42 @@ function awsIdentityFromArn(arnText: string): AwsIdentity {
     throw new Error(`"${arnText}" is not an IAM or STS ARN with an account id`);
   }
   const r = arn.resource;
-  if (arn.service === 'iam' && r === 'root') return { accountId: arn.accountId, kind: 'root', arn: arnText };
+  if (arn.service === 'iam' && r === 'root')
+    return { accountId: arn.accountId, kind: 'root', arn: arnText };
   if (arn.service === 'iam' && r.startsWith('role/')) {
-    return { accountId: arn.accountId, kind: 'role', name: r.slice(r.lastIndexOf('/') + 1), arn: arnText };
+    return {
+      accountId: arn.accountId,
+      kind: 'role',
+      name: r.slice(r.lastIndexOf('/') + 1),
+      arn: arnText,
+    };
   }
   if (arn.service === 'iam' && r.startsWith('user/')) {
-    return { accountId: arn.accountId, kind: 'user', name: r.slice(r.lastIndexOf('/') + 1), arn: arnText };
+    return {
+      accountId: arn.accountId,
+      kind: 'user',
+      name: r.slice(r.lastIndexOf('/') + 1),
+      arn: arnText,
+    };
   }
   if (arn.service === 'sts' && r.startsWith('assumed-role/')) {
     const [, name, ...session] = r.split('/');
     if (!name) throw new Error(`"${arnText}" has no role name`);
-    return { accountId: arn.accountId, kind: 'assumed-role', name, session: session.join('/'), arn: arnText };
+    return {
+      accountId: arn.accountId,
+      kind: 'assumed-role',
+      name,
+      session: session.join('/'),
+      arn: arnText,
+    };
   }
   if (arn.service === 'sts' && r.startsWith('federated-user/')) {
-    return { accountId: arn.accountId, kind: 'federated-user', name: r.slice(15), arn: arnText };
+    return {
+      accountId: arn.accountId,
+      kind: 'federated-user',
+      name: r.slice(15),
+      arn: arnText,
+    };
   }
   throw new Error(
     `"${arnText}" is not a principal ARN (expected …:root, …:role/…, …:user/…, …:assumed-role/… or …:federated-user/…)`,
@@ -186,27 +219,44 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
         if (id.kind === 'account') {
           return {
             kind: 'partial',
-            clause: { operator: 'ArnEquals', key: 'aws:PrincipalArn', values: [p.id] },
+            clause: {
+              operator: 'ArnEquals',
+              key: 'aws:PrincipalArn',
+              values: [p.id],
+            },
           };
         }
         if (p.kind === 'role') {
-          return (id.kind === 'role' || id.kind === 'assumed-role') && p.name?.toLowerCase() === nameLower
+          return (id.kind === 'role' || id.kind === 'assumed-role') &&
+            p.name?.toLowerCase() === nameLower
             ? YES
             : NO;
         }
         if (p.kind === 'user') {
-          return id.kind === 'user' && p.name?.toLowerCase() === nameLower ? YES : NO;
+          return id.kind === 'user' && p.name?.toLowerCase() === nameLower
+            ? YES
+            : NO;
         }
         if (p.kind === 'assumed-role') {
           if (id.kind === 'assumed-role') {
-            return p.indexKey === `assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}` ? YES : NO;
+            return p.indexKey ===
+              `assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`
+              ? YES
+              : NO;
           }
           if (id.kind === 'role' && p.name?.toLowerCase() === nameLower) {
             // The role's sessions can get in, but only the one with that session name (aws:userid ends in it).
-            const session = parseArn(p.id)!.resource.split('/').slice(2).join('/');
+            const session = parseArn(p.id)!
+              .resource.split('/')
+              .slice(2)
+              .join('/');
             return {
               kind: 'partial',
-              clause: { operator: 'StringLike', key: 'aws:userid', values: [`*:${session}`] },
+              clause: {
+                operator: 'StringLike',
+                key: 'aws:userid',
+                values: [`*:${session}`],
+              },
             };
           }
           return NO;
@@ -220,11 +270,17 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
   const indexKeys = () => {
     const keys = ['*', `account:${acct}`];
     if (id.kind === 'account') keys.push(`in-account:${acct}`);
-    if (nameLower && (id.kind === 'role' || id.kind === 'assumed-role')) keys.push(`role:${acct}:${nameLower}`);
-    if (nameLower && id.kind === 'role') keys.push(`sessions-of:${acct}:${nameLower}`);
+    if (nameLower && (id.kind === 'role' || id.kind === 'assumed-role'))
+      keys.push(`role:${acct}:${nameLower}`);
+    if (nameLower && id.kind === 'role')
+      keys.push(`sessions-of:${acct}:${nameLower}`);
     if (nameLower && id.kind === 'user') keys.push(`user:${acct}:${nameLower}`);
-    if (id.kind === 'assumed-role') keys.push(`assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`);
-    if (id.kind === 'federated-user') keys.push(`federated-user:${acct}:${nameLower}`);
+    if (id.kind === 'assumed-role')
+      keys.push(
+        `assumed-role:${acct}:${nameLower}/${id.session!.toLowerCase()}`,
+      );
+    if (id.kind === 'federated-user')
+      keys.push(`federated-user:${acct}:${nameLower}`);
     return keys;
   };
   return { via: ASSUME_ROLE, match, context: () => ctx, indexKeys };
@@ -241,7 +297,8 @@ function serviceCaller(service: string, options: EvaluateOptions): Caller {
     },
     key => {
       if (isFederationKey(key)) return ABSENT_VALUE;
-      if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/')) return ABSENT_VALUE;
+      if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/'))
+        return ABSENT_VALUE;
       return UNKNOWN_VALUE;
     },
   );
@@ -259,7 +316,8 @@ function serviceCaller(service: string, options: EvaluateOptions): Caller {
 /** Issuer (host/path, no scheme) from a provider ARN or URL. */
 export function issuerOf(provider: string): string {
   const arn = parseArn(provider);
-  if (arn && arn.resource.startsWith('oidc-provider/')) return arn.resource.slice(14);
+  if (arn && arn.resource.startsWith('oidc-provider/'))
+    return arn.resource.slice(14);
   return provider.replace(/^https?:\/\//i, '').replace(/\/$/, '');
 }
 
@@ -279,14 +337,17 @@ function webCaller(
     if (ctx) return ctx;
     const iss = raw.toLowerCase();
     const known: Record<string, ContextValue> = { ...timeKeys(options) };
-    for (const [claim, value] of Object.entries(claims)) known[`${iss}:${claim.toLowerCase()}`] = value;
+    for (const [claim, value] of Object.entries(claims))
+      known[`${iss}:${claim.toLowerCase()}`] = value;
     const prefix = `${iss}:`;
     ctx = makeContext(known, key => {
       if (key.startsWith(prefix)) return UNKNOWN_VALUE;
       if (key === 'aws:federatedprovider') return UNKNOWN_VALUE;
       if (isFederationKey(key)) return ABSENT_VALUE;
-      if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/')) return ABSENT_VALUE;
-      if (SERVICE_ONLY_KEYS.has(key) || key === 'sts:externalid') return ABSENT_VALUE;
+      if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/'))
+        return ABSENT_VALUE;
+      if (SERVICE_ONLY_KEYS.has(key) || key === 'sts:externalid')
+        return ABSENT_VALUE;
       return UNKNOWN_VALUE;
     });
     contexts.set(raw, ctx);
@@ -296,13 +357,18 @@ function webCaller(
     if (p.kind === 'public') return { kind: 'yes', issuer: issuer };
     if (p.kind !== 'oidc' || !p.issuer) return NO;
     const pIssuer = p.issuer.toLowerCase();
-    if (issuerLower !== undefined) return pIssuer === issuerLower ? { kind: 'yes', issuer: p.issuer } : NO;
+    if (issuerLower !== undefined)
+      return pIssuer === issuerLower ? { kind: 'yes', issuer: p.issuer } : NO;
     if (provider && p.provider === provider) {
       if (provider === 'github') return { kind: 'yes', issuer: p.issuer };
       return {
         kind: 'partial',
         issuer: p.issuer,
-        clause: { operator: 'ArnEquals', key: 'aws:FederatedProvider', values: [p.id] },
+        clause: {
+          operator: 'ArnEquals',
+          key: 'aws:FederatedProvider',
+          values: [p.id],
+        },
       };
     }
     return NO;
@@ -344,33 +410,44 @@ function githubCaller(
     if (c.ref.startsWith('refs/heads/')) claims.ref_type = present('branch');
     else if (c.ref.startsWith('refs/tags/')) claims.ref_type = present('tag');
   }
-  return webCaller(
-    'github',
-    undefined,
-    claims,
-    options,
-    ['*', `github-repo:${repo.toLowerCase()}`, `github-owner:${c.owner.toLowerCase()}`, 'github-any'],
-  );
+  return webCaller('github', undefined, claims, options, [
+    '*',
+    `github-repo:${repo.toLowerCase()}`,
+    `github-owner:${c.owner.toLowerCase()}`,
+    'github-any',
+  ]);
 }
 
 /** Prepares a caller for evaluation. Throws on an unusable principal context. */
-export function prepareCaller(principal: PrincipalContext, options: EvaluateOptions = {}): Caller {
+export function prepareCaller(
+  principal: PrincipalContext,
+  options: EvaluateOptions = {},
+): Caller {
   switch (principal.type) {
     case 'arn':
       return awsCaller(awsIdentityFromArn(principal.arn), options);
     case 'account':
       if (!isAccountId(principal.accountId)) {
-        throw new Error(`"${principal.accountId}" is not a 12-digit account id`);
+        throw new Error(
+          `"${principal.accountId}" is not a 12-digit account id`,
+        );
       }
-      return awsCaller({ accountId: principal.accountId, kind: 'account' }, options);
+      return awsCaller(
+        { accountId: principal.accountId, kind: 'account' },
+        options,
+      );
     case 'service':
       return serviceCaller(principal.service, options);
     case 'github':
       return githubCaller(principal, options);
     case 'eks': {
-      const issuer = principal.provider ? issuerOf(principal.provider) : undefined;
+      const issuer = principal.provider
+        ? issuerOf(principal.provider)
+        : undefined;
       const claims: Record<string, ContextValue> = {
-        sub: present(`system:serviceaccount:${principal.namespace}:${principal.serviceAccount}`),
+        sub: present(
+          `system:serviceaccount:${principal.namespace}:${principal.serviceAccount}`,
+        ),
         aud: present('sts.amazonaws.com'),
       };
       return webCaller(
@@ -388,8 +465,12 @@ export function prepareCaller(principal: PrincipalContext, options: EvaluateOpti
         claims[k] = present(...(Array.isArray(v) ? v : [v]));
       }
       const provider = oidcProviderOf(issuer);
-      if (provider === 'github' && !claims.aud) claims.aud = present('sts.amazonaws.com');
-      return webCaller(undefined, issuer, claims, options, ['*', `oidc:${issuer.toLowerCase()}`]);
+      if (provider === 'github' && !claims.aud)
+        claims.aud = present('sts.amazonaws.com');
+      return webCaller(undefined, issuer, claims, options, [
+        '*',
+        `oidc:${issuer.toLowerCase()}`,
+      ]);
     }
     case 'saml': {
       const providerLower = principal.provider.toLowerCase();
@@ -399,20 +480,25 @@ export function prepareCaller(principal: PrincipalContext, options: EvaluateOpti
         ...timeKeys(options),
       };
       for (const [k, v] of Object.entries(principal.claims ?? {})) {
-        const key = k.toLowerCase().startsWith('saml:') ? k.toLowerCase() : `saml:${k.toLowerCase()}`;
+        const key = k.toLowerCase().startsWith('saml:')
+          ? k.toLowerCase()
+          : `saml:${k.toLowerCase()}`;
         known[key] = present(...(Array.isArray(v) ? v : [v]));
       }
       const ctx = makeContext(known, key => {
         if (key.startsWith('saml:')) return UNKNOWN_VALUE;
         if (isFederationKey(key)) return ABSENT_VALUE;
-        if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/')) return ABSENT_VALUE;
-        if (SERVICE_ONLY_KEYS.has(key) || key === 'sts:externalid') return ABSENT_VALUE;
+        if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/'))
+          return ABSENT_VALUE;
+        if (SERVICE_ONLY_KEYS.has(key) || key === 'sts:externalid')
+          return ABSENT_VALUE;
         return UNKNOWN_VALUE;
       });
       return {
         via: ASSUME_ROLE_WITH_SAML,
         match: p =>
-          p.kind === 'public' || (p.kind === 'saml' && p.id.toLowerCase() === providerLower)
+          p.kind === 'public' ||
+          (p.kind === 'saml' && p.id.toLowerCase() === providerLower)
             ? YES
             : NO,
         context: () => ctx,

@@ -34,9 +34,15 @@ class Compiled implements CompiledStatement {
     // Policies read back from JSON (e.g. stored in an entity) may lack an empty condition list.
     const statement = given.conditions ? given : { ...given, conditions: [] };
     this.statement = statement;
-    this.principals = statement.principal ? classifyBlock(statement.principal) : [];
-    this.notPrincipals = statement.notPrincipal ? classifyBlock(statement.notPrincipal) : undefined;
-    this.public = this.notPrincipals !== undefined || this.principals.some(p => p.kind === 'public');
+    this.principals = statement.principal
+      ? classifyBlock(statement.principal)
+      : [];
+    this.notPrincipals = statement.notPrincipal
+      ? classifyBlock(statement.notPrincipal)
+      : undefined;
+    this.public =
+      this.notPrincipals !== undefined ||
+      this.principals.some(p => p.kind === 'public');
     const mask = trustActionMask(statement);
     this.coversAssumeRole = (mask & 1) !== 0;
     this.coversWebIdentity = (mask & 2) !== 0;

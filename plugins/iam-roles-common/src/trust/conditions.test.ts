@@ -17,7 +17,9 @@ function check(
   key = 'k:key',
 ): Tri {
   const clause = compileClause({ operator, key, values });
-  return clause.evaluate(createRequestContext({ [key]: request }, () => ABSENT));
+  return clause.evaluate(
+    createRequestContext({ [key]: request }, () => ABSENT),
+  );
 }
 
 describe('condition operators', () => {
@@ -31,7 +33,12 @@ describe('condition operators', () => {
     ['StringNotEquals', ['a', 'b'], 'a', 'false'],
     ['StringEqualsIgnoreCase', ['Hello'], 'hELLO', 'true'],
     ['StringNotEqualsIgnoreCase', ['Hello'], 'hello', 'false'],
-    ['StringLike', ['repo:acme/*'], 'repo:acme/api:ref:refs/heads/main', 'true'],
+    [
+      'StringLike',
+      ['repo:acme/*'],
+      'repo:acme/api:ref:refs/heads/main',
+      'true',
+    ],
     ['StringLike', ['repo:acme/*'], 'repo:acme-evil/api', 'false'],
     ['StringLike', ['v?.0'], 'v2.0', 'true'],
     ['StringLike', ['v?.0'], 'v10.0', 'false'],
@@ -51,11 +58,21 @@ describe('condition operators', () => {
     ['NumericGreaterThanEquals', ['5'], '4', 'false'],
     ['NumericEquals', ['10'], 'ten', 'false'],
     // Date
-    ['DateGreaterThan', ['2024-01-01T00:00:00Z'], '2024-06-01T00:00:00Z', 'true'],
+    [
+      'DateGreaterThan',
+      ['2024-01-01T00:00:00Z'],
+      '2024-06-01T00:00:00Z',
+      'true',
+    ],
     ['DateLessThan', ['2024-01-01T00:00:00Z'], '2024-06-01T00:00:00Z', 'false'],
     ['DateLessThanEquals', ['2024-01-01T00:00:00Z'], '1704067200', 'true'],
     ['DateGreaterThanEquals', ['1704067200'], '2024-01-01T00:00:00Z', 'true'],
-    ['DateEquals', ['2024-01-01T00:00:00Z'], '2024-01-01T00:00:00.000Z', 'true'],
+    [
+      'DateEquals',
+      ['2024-01-01T00:00:00Z'],
+      '2024-01-01T00:00:00.000Z',
+      'true',
+    ],
     ['DateNotEquals', ['2024-01-01T00:00:00Z'], '2024-01-02T00:00:00Z', 'true'],
     // Bool, Binary
     ['Bool', ['true'], 'TRUE', 'true'],
@@ -71,13 +88,48 @@ describe('condition operators', () => {
     ['NotIpAddress', ['192.168.0.0/16'], '10.1.1.1', 'true'],
     ['NotIpAddress', ['192.168.0.0/16'], '192.168.1.1', 'false'],
     // ARN: each of the six parts compared separately, wildcards in both operators
-    ['ArnLike', ['arn:aws:iam::123456789012:role/deploy-*'], 'arn:aws:iam::123456789012:role/deploy-api', 'true'],
-    ['ArnLike', ['arn:aws:iam::*:role/deploy'], 'arn:aws:iam::210987654321:role/deploy', 'true'],
-    ['ArnLike', ['arn:aws:iam::123456789012:role/*'], 'arn:aws:iam::123456789012:user/x', 'false'],
-    ['ArnEquals', ['arn:aws:sns:*:123456789012:topic'], 'arn:aws:sns:eu-west-1:123456789012:topic', 'true'],
-    ['ArnEquals', ['arn:aws:sns:eu-west-1:123456789012:a:b'], 'arn:aws:sns:eu-west-1:123456789012:a:b', 'true'],
-    ['ArnNotLike', ['arn:aws:iam::123456789012:role/*'], 'arn:aws:iam::123456789012:role/x', 'false'],
-    ['ArnNotEquals', ['arn:aws:iam::123456789012:role/x'], 'arn:aws:iam::123456789012:role/y', 'true'],
+    [
+      'ArnLike',
+      ['arn:aws:iam::123456789012:role/deploy-*'],
+      'arn:aws:iam::123456789012:role/deploy-api',
+      'true',
+    ],
+    [
+      'ArnLike',
+      ['arn:aws:iam::*:role/deploy'],
+      'arn:aws:iam::210987654321:role/deploy',
+      'true',
+    ],
+    [
+      'ArnLike',
+      ['arn:aws:iam::123456789012:role/*'],
+      'arn:aws:iam::123456789012:user/x',
+      'false',
+    ],
+    [
+      'ArnEquals',
+      ['arn:aws:sns:*:123456789012:topic'],
+      'arn:aws:sns:eu-west-1:123456789012:topic',
+      'true',
+    ],
+    [
+      'ArnEquals',
+      ['arn:aws:sns:eu-west-1:123456789012:a:b'],
+      'arn:aws:sns:eu-west-1:123456789012:a:b',
+      'true',
+    ],
+    [
+      'ArnNotLike',
+      ['arn:aws:iam::123456789012:role/*'],
+      'arn:aws:iam::123456789012:role/x',
+      'false',
+    ],
+    [
+      'ArnNotEquals',
+      ['arn:aws:iam::123456789012:role/x'],
+      'arn:aws:iam::123456789012:role/y',
+      'true',
+    ],
     ['ArnLike', ['arn:aws:iam::123456789012:role/x'], 'not-an-arn', 'false'],
     // Null
     ['Null', ['true'], ABSENT, 'true'],
@@ -109,7 +161,12 @@ describe('condition operators', () => {
     ['ForAllValues:StringEquals', ['a', 'b'], ['a', 'c'], 'false'],
     ['ForAllValues:StringEquals', ['a'], ABSENT, 'true'],
     ['ForAllValues:StringEquals', ['a'], [], 'true'],
-    ['ForAnyValue:StringLike', ['authenticated'], ['authenticated', 'graph.facebook.com'], 'true'],
+    [
+      'ForAnyValue:StringLike',
+      ['authenticated'],
+      ['authenticated', 'graph.facebook.com'],
+      'true',
+    ],
     ['ForAnyValue:StringNotEquals', ['a'], ['a', 'b'], 'true'],
     ['ForAllValues:StringNotEquals', ['a'], ['a', 'b'], 'false'],
     ['StringNotEquals', ['a'], ['b', 'a'], 'false'],
@@ -123,17 +180,29 @@ describe('condition operators', () => {
   });
 
   it('compares keys case-insensitively', () => {
-    const clause = compileClause({ operator: 'StringEquals', key: 'STS:ExternalID', values: ['x'] });
-    expect(clause.evaluate(createRequestContext({ 'sts:externalid': 'x' }))).toBe('true');
+    const clause = compileClause({
+      operator: 'StringEquals',
+      key: 'STS:ExternalID',
+      values: ['x'],
+    });
+    expect(
+      clause.evaluate(createRequestContext({ 'sts:externalid': 'x' })),
+    ).toBe('true');
   });
 
   it('answers partly known values (any ref of one repository)', () => {
     const prefix: ContextValue = { state: 'prefix', prefix: 'repo:acme/api:' };
     expect(check('StringLike', ['repo:acme/api:*'], prefix)).toBe('true');
     expect(check('StringLike', ['repo:acme/*'], prefix)).toBe('true');
-    expect(check('StringLike', ['repo:acme/api:ref:refs/heads/main'], prefix)).toBe('unknown');
-    expect(check('StringEquals', ['repo:acme/api:ref:refs/heads/main'], prefix)).toBe('unknown');
-    expect(check('StringEquals', ['repo:acme/web:ref:refs/heads/main'], prefix)).toBe('false');
+    expect(
+      check('StringLike', ['repo:acme/api:ref:refs/heads/main'], prefix),
+    ).toBe('unknown');
+    expect(
+      check('StringEquals', ['repo:acme/api:ref:refs/heads/main'], prefix),
+    ).toBe('unknown');
+    expect(
+      check('StringEquals', ['repo:acme/web:ref:refs/heads/main'], prefix),
+    ).toBe('false');
     expect(check('StringNotLike', ['repo:acme/*'], prefix)).toBe('false');
     expect(check('StringNotLike', ['repo:evil/*'], prefix)).toBe('true');
   });
@@ -144,42 +213,76 @@ describe('condition operators', () => {
       key: 'aws:PrincipalTag/team',
       values: ['${aws:RequestTag/team}'],
     });
-    const known = createRequestContext({ 'aws:PrincipalTag/team': 'payments', 'aws:RequestTag/team': 'payments' });
+    const known = createRequestContext({
+      'aws:PrincipalTag/team': 'payments',
+      'aws:RequestTag/team': 'payments',
+    });
     expect(clause.evaluate(known)).toBe('true');
-    const other = createRequestContext({ 'aws:PrincipalTag/team': 'payments', 'aws:RequestTag/team': 'search' });
+    const other = createRequestContext({
+      'aws:PrincipalTag/team': 'payments',
+      'aws:RequestTag/team': 'search',
+    });
     expect(clause.evaluate(other)).toBe('false');
-    const unknown = createRequestContext({ 'aws:PrincipalTag/team': 'payments' });
+    const unknown = createRequestContext({
+      'aws:PrincipalTag/team': 'payments',
+    });
     expect(clause.evaluate(unknown)).toBe('unknown');
-    const escaped = compileClause({ operator: 'StringEquals', key: 'k', values: ['a${*}b'] });
+    const escaped = compileClause({
+      operator: 'StringEquals',
+      key: 'k',
+      values: ['a${*}b'],
+    });
     expect(escaped.evaluate(createRequestContext({ k: 'a*b' }))).toBe('true');
   });
 
   it('ANDs clauses and lists the ones it cannot settle', () => {
     const clauses = [
       compileClause({ operator: 'StringEquals', key: 'a', values: ['1'] }),
-      compileClause({ operator: 'StringEquals', key: 'sts:ExternalId', values: ['x'] }),
+      compileClause({
+        operator: 'StringEquals',
+        key: 'sts:ExternalId',
+        values: ['x'],
+      }),
     ];
     expect(evaluateClauses(clauses, createRequestContext({ a: '1' }))).toEqual({
       result: 'unknown',
-      unsettled: [{ operator: 'StringEquals', key: 'sts:ExternalId', values: ['x'] }],
+      unsettled: [
+        { operator: 'StringEquals', key: 'sts:ExternalId', values: ['x'] },
+      ],
     });
-    expect(evaluateClauses(clauses, createRequestContext({ a: '2' })).result).toBe('false');
-    expect(evaluateClauses(clauses, createRequestContext({ a: '1', 'sts:ExternalId': 'x' })).result).toBe(
-      'true',
-    );
+    expect(
+      evaluateClauses(clauses, createRequestContext({ a: '2' })).result,
+    ).toBe('false');
+    expect(
+      evaluateClauses(
+        clauses,
+        createRequestContext({ a: '1', 'sts:ExternalId': 'x' }),
+      ).result,
+    ).toBe('true');
     expect(evaluateClauses([], createRequestContext({})).result).toBe('true');
   });
 
   it('negates clauses for "possible unless" answers', () => {
-    expect(negateClause({ operator: 'StringNotEquals', key: 'k', values: ['a'] })).toEqual({
+    expect(
+      negateClause({ operator: 'StringNotEquals', key: 'k', values: ['a'] }),
+    ).toEqual({
       operator: 'StringEquals',
       key: 'k',
       values: ['a'],
     });
-    expect(negateClause({ operator: 'Bool', key: 'k', values: ['true'] })?.values).toEqual(['false']);
-    expect(negateClause({ operator: 'NumericLessThan', key: 'k', values: ['1'] })?.operator).toBe(
-      'NumericGreaterThanEquals',
-    );
-    expect(negateClause({ operator: 'ForAnyValue:StringEquals', key: 'k', values: ['a'] })).toBeUndefined();
+    expect(
+      negateClause({ operator: 'Bool', key: 'k', values: ['true'] })?.values,
+    ).toEqual(['false']);
+    expect(
+      negateClause({ operator: 'NumericLessThan', key: 'k', values: ['1'] })
+        ?.operator,
+    ).toBe('NumericGreaterThanEquals');
+    expect(
+      negateClause({
+        operator: 'ForAnyValue:StringEquals',
+        key: 'k',
+        values: ['a'],
+      }),
+    ).toBeUndefined();
   });
 });

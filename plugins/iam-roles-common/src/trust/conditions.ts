@@ -45,7 +45,15 @@ export function createRequestContext(
 
 export { ABSENT as ABSENT_VALUE, UNKNOWN as UNKNOWN_VALUE };
 
-type Family = 'string' | 'numeric' | 'date' | 'bool' | 'binary' | 'ip' | 'arn' | 'null';
+type Family =
+  | 'string'
+  | 'numeric'
+  | 'date'
+  | 'bool'
+  | 'binary'
+  | 'ip'
+  | 'arn'
+  | 'null';
 
 interface OperatorInfo {
   family: Family;
@@ -59,8 +67,16 @@ interface OperatorInfo {
 const OPERATORS: Record<string, OperatorInfo> = {
   stringequals: { family: 'string', negated: false },
   stringnotequals: { family: 'string', negated: true },
-  stringequalsignorecase: { family: 'string', negated: false, ignoreCase: true },
-  stringnotequalsignorecase: { family: 'string', negated: true, ignoreCase: true },
+  stringequalsignorecase: {
+    family: 'string',
+    negated: false,
+    ignoreCase: true,
+  },
+  stringnotequalsignorecase: {
+    family: 'string',
+    negated: true,
+    ignoreCase: true,
+  },
   stringlike: { family: 'string', negated: false, like: true },
   stringnotlike: { family: 'string', negated: true, like: true },
   numericequals: { family: 'numeric', negated: false, cmp: 'eq' },
@@ -119,17 +135,28 @@ function parseOperatorUncached(operator: string): ParsedOperator {
     rest = rest.slice(13);
   }
   let ifExists = false;
-  if (rest.toLowerCase().endsWith('ifexists') && rest.toLowerCase() !== 'null') {
+  if (
+    rest.toLowerCase().endsWith('ifexists') &&
+    rest.toLowerCase() !== 'null'
+  ) {
     ifExists = true;
     rest = rest.slice(0, -8);
   }
-  return { setOperator, base: rest, ifExists, info: lookup(OPERATORS, rest.toLowerCase()) };
+  return {
+    setOperator,
+    base: rest,
+    ifExists,
+    info: lookup(OPERATORS, rest.toLowerCase()),
+  };
 }
 
 /** Whether an operator is one IAM knows. */
 export function isKnownOperator(operator: string): boolean {
   const p = parseOperator(operator);
-  return p.info !== undefined && !(p.info.family === 'null' && (p.ifExists || p.setOperator));
+  return (
+    p.info !== undefined &&
+    !(p.info.family === 'null' && (p.ifExists || p.setOperator))
+  );
 }
 
 function parseNumber(text: string): number {
@@ -222,11 +249,16 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     else if (info.family === 'date') p.num = parseDate(raw);
     else if (info.family === 'ip') p.net = parseIpNetwork(raw);
     else if (info.family === 'arn') p.arnParts = splitArn(raw);
-    else if (info.family === 'bool' || info.ignoreCase) p.lower = raw.toLowerCase();
+    else if (info.family === 'bool' || info.ignoreCase)
+      p.lower = raw.toLowerCase();
     return p;
   });
 
-  const matchOne = (pv: PreparedValue, value: string, ctx: RequestContext): Tri => {
+  const matchOne = (
+    pv: PreparedValue,
+    value: string,
+    ctx: RequestContext,
+  ): Tri => {
     let raw = pv.raw;
     let reparsed = pv;
     if (pv.variables) {
@@ -245,23 +277,32 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     }
     switch (info.family) {
       case 'string':
-        if (info.like) return globMatch(raw, value, info.ignoreCase) ? 'true' : 'false';
-        return (info.ignoreCase
-          ? reparsed.lower === value.toLowerCase()
-          : raw === value)
+        if (info.like)
+          return globMatch(raw, value, info.ignoreCase) ? 'true' : 'false';
+        return (
+          info.ignoreCase
+            ? reparsed.lower === value.toLowerCase()
+            : raw === value
+        )
           ? 'true'
           : 'false';
       case 'numeric':
-        return compare(info.cmp, parseNumber(value), reparsed.num!) ? 'true' : 'false';
+        return compare(info.cmp, parseNumber(value), reparsed.num!)
+          ? 'true'
+          : 'false';
       case 'date':
-        return compare(info.cmp, parseDate(value), reparsed.num!) ? 'true' : 'false';
+        return compare(info.cmp, parseDate(value), reparsed.num!)
+          ? 'true'
+          : 'false';
       case 'bool':
         return reparsed.lower === value.toLowerCase() ? 'true' : 'false';
       case 'binary':
         return raw === value ? 'true' : 'false';
       case 'ip': {
         const addr = parseIpNetwork(value);
-        return addr && reparsed.net && ipInNetwork(addr, reparsed.net) ? 'true' : 'false';
+        return addr && reparsed.net && ipInNetwork(addr, reparsed.net)
+          ? 'true'
+          : 'false';
       }
       case 'arn': {
         const want = reparsed.arnParts;
@@ -288,7 +329,11 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     return unknown ? 'unknown' : 'false';
   };
 
-  const NOT: Record<Tri, Tri> = { true: 'false', false: 'true', unknown: 'unknown' };
+  const NOT: Record<Tri, Tri> = {
+    true: 'false',
+    false: 'true',
+    unknown: 'unknown',
+  };
   const not = (t: Tri): Tri => NOT[t];
 
   const satisfies = (value: string, ctx: RequestContext): Tri => {
@@ -323,7 +368,9 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     const v = ctx.get(keyLower);
     if (info.family === 'null') {
       if (v.state === 'unknown') return 'unknown';
-      const absent = v.state === 'absent' || (v.state === 'present' && v.values.length === 0);
+      const absent =
+        v.state === 'absent' ||
+        (v.state === 'present' && v.values.length === 0);
       let unknown = false;
       for (const pv of prepared) {
         const want = pv.lower ?? pv.raw.toLowerCase();
@@ -334,7 +381,10 @@ export function compileClause(clause: ConditionClause): CompiledClause {
       return unknown ? 'unknown' : 'false';
     }
     if (v.state === 'unknown') return 'unknown';
-    if (v.state === 'absent' || (v.state === 'present' && v.values.length === 0)) {
+    if (
+      v.state === 'absent' ||
+      (v.state === 'present' && v.values.length === 0)
+    ) {
       if (op.ifExists) return 'true';
       if (op.setOperator === 'ForAllValues') return 'true';
       if (op.setOperator === 'ForAnyValue') return 'false';
@@ -397,7 +447,9 @@ export function evaluateClauses(
 }
 
 /** Negates a clause for "possible, unless…" answers from a Deny statement; `undefined` when IAM has no inverse operator. */
-export function negateClause(clause: ConditionClause): ConditionClause | undefined {
+export function negateClause(
+  clause: ConditionClause,
+): ConditionClause | undefined {
   const op = parseOperator(clause.operator);
   if (!op.info || op.setOperator) return undefined;
   const base = op.base;
@@ -416,28 +468,36 @@ export function negateClause(clause: ConditionClause): ConditionClause | undefin
     ['ArnLike', 'ArnNotLike'],
   ];
   for (const [a, b] of pairs) {
-    if (a.toLowerCase() === base.toLowerCase()) return { ...clause, operator: b };
-    if (b.toLowerCase() === base.toLowerCase()) return { ...clause, operator: a };
+    if (a.toLowerCase() === base.toLowerCase())
+      return { ...clause, operator: b };
+    if (b.toLowerCase() === base.toLowerCase())
+      return { ...clause, operator: a };
   }
   if (op.info.family === 'bool' && op.ifExists) {
     // not (absent or v) = present and not v; Bool is false on an absent key.
     return {
       ...clause,
       operator: 'Bool',
-      values: clause.values.map(v => (v.toLowerCase() === 'true' ? 'false' : 'true')),
+      values: clause.values.map(v =>
+        v.toLowerCase() === 'true' ? 'false' : 'true',
+      ),
     };
   }
   if (op.info.family === 'bool') {
     return {
       ...clause,
       operator: clause.operator,
-      values: clause.values.map(v => (v.toLowerCase() === 'true' ? 'false' : 'true')),
+      values: clause.values.map(v =>
+        v.toLowerCase() === 'true' ? 'false' : 'true',
+      ),
     };
   }
   if (op.info.family === 'null') {
     return {
       ...clause,
-      values: clause.values.map(v => (v.toLowerCase() === 'true' ? 'false' : 'true')),
+      values: clause.values.map(v =>
+        v.toLowerCase() === 'true' ? 'false' : 'true',
+      ),
     };
   }
   return undefined;

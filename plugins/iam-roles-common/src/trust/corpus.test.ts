@@ -9,7 +9,12 @@ interface CorpusCase {
   policy: unknown;
   principals: Array<[string, string]>;
   findings: string[];
-  assume: Array<{ principal: string; outcome: string; conditionKeys?: string[]; via?: string }>;
+  assume: Array<{
+    principal: string;
+    outcome: string;
+    conditionKeys?: string[];
+    via?: string;
+  }>;
 }
 
 const cases = (corpus as { cases: CorpusCase[] }).cases;
@@ -27,28 +32,38 @@ describe('corpus of real-world-shaped trust policies', () => {
     );
 
     it('finds the trusted principals', () => {
-      expect(analysis.principals.map(p => [p.kind, p.id])).toEqual(c.principals);
+      expect(analysis.principals.map(p => [p.kind, p.id])).toEqual(
+        c.principals,
+      );
     });
 
     it('reports the expected findings', () => {
-      expect(analysis.findings.map(f => f.id).sort()).toEqual([...c.findings].sort());
+      expect(analysis.findings.map(f => f.id).sort()).toEqual(
+        [...c.findings].sort(),
+      );
     });
 
     if (c.assume.length > 0) {
-      it.each(c.assume.map(a => [a.principal, a] as const))('evaluates %s', (_p, a) => {
-        const decision = evaluateAssume(analysis.policy!, parsePrincipalSpec(a.principal));
-        const keys = [...new Set(decision.conditions.map(k => k.key))].sort();
-        // Compare only what the case states (condition keys and via are optional in the corpus).
-        expect({
-          outcome: decision.outcome,
-          conditionKeys: a.conditionKeys && keys,
-          via: a.via && decision.via,
-        }).toEqual({
-          outcome: a.outcome,
-          conditionKeys: a.conditionKeys && [...a.conditionKeys].sort(),
-          via: a.via,
-        });
-      });
+      it.each(c.assume.map(a => [a.principal, a] as const))(
+        'evaluates %s',
+        (_p, a) => {
+          const decision = evaluateAssume(
+            analysis.policy!,
+            parsePrincipalSpec(a.principal),
+          );
+          const keys = [...new Set(decision.conditions.map(k => k.key))].sort();
+          // Compare only what the case states (condition keys and via are optional in the corpus).
+          expect({
+            outcome: decision.outcome,
+            conditionKeys: a.conditionKeys && keys,
+            via: a.via && decision.via,
+          }).toEqual({
+            outcome: a.outcome,
+            conditionKeys: a.conditionKeys && [...a.conditionKeys].sort(),
+            via: a.via,
+          });
+        },
+      );
     }
   });
 });

@@ -11,10 +11,14 @@ import type { TrustedPrincipal } from './types';
 
 const A = '111111111111';
 const GH = `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com`;
-const EKS_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/8C4E09EA39C09B70FE3CDA8472E81E4B';
+const EKS_ISSUER =
+  'oidc.eks.eu-west-1.amazonaws.com/id/8C4E09EA39C09B70FE3CDA8472E81E4B';
 
 function principalsOf(statement: Record<string, unknown>): TrustedPrincipal[] {
-  return analyzeRole({ arn: `arn:aws:iam::${A}:role/r`, trustPolicy: { Statement: [statement] } }).principals;
+  return analyzeRole({
+    arn: `arn:aws:iam::${A}:role/r`,
+    trustPolicy: { Statement: [statement] },
+  }).principals;
 }
 
 function gh(condition: Record<string, unknown>): TrustedPrincipal {
@@ -28,14 +32,77 @@ function gh(condition: Record<string, unknown>): TrustedPrincipal {
 
 describe('describePrincipal', () => {
   it.each([
-    [{ StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:acme/payments-api:ref:refs/heads/main' } }, 'GitHub Actions in acme/payments-api on branch main'],
-    [{ StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' } }, 'any repository of acme'],
-    [{ StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/api:environment:production' } }, 'GitHub Actions in acme/api in environment production'],
-    [{ StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/api:pull_request' } }, 'GitHub Actions in acme/api on pull requests'],
-    [{ StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/api:ref:refs/tags/v*' } }, 'GitHub Actions in acme/api on tags matching "v*"'],
-    [{ StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/api:*' } }, 'GitHub Actions in acme/api (any branch, tag, pull request or environment)'],
-    [{ StringEquals: { 'token.actions.githubusercontent.com:sub': ['repo:acme/a:ref:refs/heads/main', 'repo:acme/b:ref:refs/heads/main'] } }, 'GitHub Actions in acme/a or acme/b on branch main'],
-    [{ StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } }, 'GitHub Actions in any repository of any owner'],
+    [
+      {
+        StringEquals: {
+          'token.actions.githubusercontent.com:sub':
+            'repo:acme/payments-api:ref:refs/heads/main',
+        },
+      },
+      'GitHub Actions in acme/payments-api on branch main',
+    ],
+    [
+      {
+        StringLike: {
+          'token.actions.githubusercontent.com:sub': 'repo:acme/*',
+        },
+      },
+      'any repository of acme',
+    ],
+    [
+      {
+        StringLike: {
+          'token.actions.githubusercontent.com:sub':
+            'repo:acme/api:environment:production',
+        },
+      },
+      'GitHub Actions in acme/api in environment production',
+    ],
+    [
+      {
+        StringLike: {
+          'token.actions.githubusercontent.com:sub':
+            'repo:acme/api:pull_request',
+        },
+      },
+      'GitHub Actions in acme/api on pull requests',
+    ],
+    [
+      {
+        StringLike: {
+          'token.actions.githubusercontent.com:sub':
+            'repo:acme/api:ref:refs/tags/v*',
+        },
+      },
+      'GitHub Actions in acme/api on tags matching "v*"',
+    ],
+    [
+      {
+        StringLike: {
+          'token.actions.githubusercontent.com:sub': 'repo:acme/api:*',
+        },
+      },
+      'GitHub Actions in acme/api (any branch, tag, pull request or environment)',
+    ],
+    [
+      {
+        StringEquals: {
+          'token.actions.githubusercontent.com:sub': [
+            'repo:acme/a:ref:refs/heads/main',
+            'repo:acme/b:ref:refs/heads/main',
+          ],
+        },
+      },
+      'GitHub Actions in acme/a or acme/b on branch main',
+    ],
+    [
+      {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        },
+      },
+      'GitHub Actions in any repository of any owner',
+    ],
   ])('describes GitHub trust %j as "%s"', (condition, words) => {
     expect(describePrincipal(gh(condition))).toBe(words);
   });
@@ -54,14 +121,20 @@ describe('describePrincipal', () => {
       Effect: 'Allow',
       Principal: { Federated: `arn:aws:iam::${A}:oidc-provider/${EKS_ISSUER}` },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${EKS_ISSUER}:sub`]: 'system:serviceaccount:payments:api-sa' } },
+      Condition: {
+        StringEquals: {
+          [`${EKS_ISSUER}:sub`]: 'system:serviceaccount:payments:api-sa',
+        },
+      },
     });
     expect(describePrincipal(eks)).toBe(
       'EKS service account payments/api-sa on cluster 8C4E09EA39C09B70FE3CDA8472E81E4B (eu-west-1)',
     );
     const [sso] = principalsOf({
       Effect: 'Allow',
-      Principal: { Federated: `arn:aws:iam::${A}:saml-provider/AWSSSO_641719a84ead8ecd_DO_NOT_DELETE` },
+      Principal: {
+        Federated: `arn:aws:iam::${A}:saml-provider/AWSSSO_641719a84ead8ecd_DO_NOT_DELETE`,
+      },
       Action: 'sts:AssumeRoleWithSAML',
     });
     expect(describePrincipal(sso)).toBe(
@@ -70,32 +143,96 @@ describe('describePrincipal', () => {
     const [role, service, gone] = principalsOf({
       Effect: 'Allow',
       Principal: {
-        AWS: [`arn:aws:iam::${A}:role/deploy/acme-deployer`, 'AROA2UDWCT7CT3VRUQQPL'],
+        AWS: [
+          `arn:aws:iam::${A}:role/deploy/acme-deployer`,
+          'AROA2UDWCT7CT3VRUQQPL',
+        ],
         Service: 'lambda.amazonaws.com',
       },
       Action: 'sts:AssumeRole',
     }).sort((a, b) => a.kind.localeCompare(b.kind));
-    expect(describePrincipal(role, { accountNames: { [A]: 'acme-tooling' } })).toBe(
-      'role acme-deployer in account 111111111111 "acme-tooling"',
+    expect(
+      describePrincipal(role, { accountNames: { [A]: 'acme-tooling' } }),
+    ).toBe('role acme-deployer in account 111111111111 "acme-tooling"');
+    expect(describePrincipal(service)).toBe(
+      'the AWS service lambda.amazonaws.com',
     );
-    expect(describePrincipal(service)).toBe('the AWS service lambda.amazonaws.com');
-    expect(describePrincipal(gone)).toBe('a deleted principal (unique id AROA2UDWCT7CT3VRUQQPL)');
+    expect(describePrincipal(gone)).toBe(
+      'a deleted principal (unique id AROA2UDWCT7CT3VRUQQPL)',
+    );
   });
 });
 
 describe('describeCondition', () => {
   it.each([
-    [{ operator: 'StringEquals', key: 'sts:ExternalId', values: ['abc'] }, 'the ExternalId is "abc"'],
-    [{ operator: 'StringEquals', key: 'aws:PrincipalOrgID', values: ['o-1'] }, 'the caller\'s organization is "o-1"'],
-    [{ operator: 'StringLike', key: 'token.actions.githubusercontent.com:sub', values: ['repo:acme/*', 'repo:x/y'] }, 'the token subject matches "repo:acme/*" or "repo:x/y"'],
-    [{ operator: 'StringNotEquals', key: 'aws:PrincipalAccount', values: ['1', '2'] }, 'the caller\'s account is not "1" nor "2"'],
-    [{ operator: 'IpAddress', key: 'aws:SourceIp', values: ['10.0.0.0/8'] }, 'the caller\'s IP address is in "10.0.0.0/8"'],
-    [{ operator: 'Bool', key: 'aws:MultiFactorAuthPresent', values: ['true'] }, 'the caller signed in with MFA'],
-    [{ operator: 'NumericLessThan', key: 'aws:MultiFactorAuthAge', values: ['3600'] }, 'the age of the MFA sign-in (seconds) is less than "3600"'],
-    [{ operator: 'DateLessThan', key: 'aws:CurrentTime', values: ['2027-01-01T00:00:00Z'] }, 'the time is before "2027-01-01T00:00:00Z"'],
-    [{ operator: 'Null', key: 'aws:PrincipalTag/team', values: ['false'] }, 'the caller\'s tag "team" is set'],
-    [{ operator: 'StringEqualsIfExists', key: 'SAML:aud', values: ['https://signin.aws.amazon.com/saml'] }, 'the SAML assertion audience is "https://signin.aws.amazon.com/saml", when present'],
-    [{ operator: 'ForAnyValue:StringLike', key: 'cognito-identity.amazonaws.com:amr', values: ['authenticated'] }, 'at least one value: the sign-in type is "authenticated"'],
+    [
+      { operator: 'StringEquals', key: 'sts:ExternalId', values: ['abc'] },
+      'the ExternalId is "abc"',
+    ],
+    [
+      { operator: 'StringEquals', key: 'aws:PrincipalOrgID', values: ['o-1'] },
+      'the caller\'s organization is "o-1"',
+    ],
+    [
+      {
+        operator: 'StringLike',
+        key: 'token.actions.githubusercontent.com:sub',
+        values: ['repo:acme/*', 'repo:x/y'],
+      },
+      'the token subject matches "repo:acme/*" or "repo:x/y"',
+    ],
+    [
+      {
+        operator: 'StringNotEquals',
+        key: 'aws:PrincipalAccount',
+        values: ['1', '2'],
+      },
+      'the caller\'s account is not "1" nor "2"',
+    ],
+    [
+      { operator: 'IpAddress', key: 'aws:SourceIp', values: ['10.0.0.0/8'] },
+      'the caller\'s IP address is in "10.0.0.0/8"',
+    ],
+    [
+      { operator: 'Bool', key: 'aws:MultiFactorAuthPresent', values: ['true'] },
+      'the caller signed in with MFA',
+    ],
+    [
+      {
+        operator: 'NumericLessThan',
+        key: 'aws:MultiFactorAuthAge',
+        values: ['3600'],
+      },
+      'the age of the MFA sign-in (seconds) is less than "3600"',
+    ],
+    [
+      {
+        operator: 'DateLessThan',
+        key: 'aws:CurrentTime',
+        values: ['2027-01-01T00:00:00Z'],
+      },
+      'the time is before "2027-01-01T00:00:00Z"',
+    ],
+    [
+      { operator: 'Null', key: 'aws:PrincipalTag/team', values: ['false'] },
+      'the caller\'s tag "team" is set',
+    ],
+    [
+      {
+        operator: 'StringEqualsIfExists',
+        key: 'SAML:aud',
+        values: ['https://signin.aws.amazon.com/saml'],
+      },
+      'the SAML assertion audience is "https://signin.aws.amazon.com/saml", when present',
+    ],
+    [
+      {
+        operator: 'ForAnyValue:StringLike',
+        key: 'cognito-identity.amazonaws.com:amr',
+        values: ['authenticated'],
+      },
+      'at least one value: the sign-in type is "authenticated"',
+    ],
   ])('%j → %s', (clause, words) => {
     expect(describeCondition(clause)).toBe(words);
   });
@@ -104,38 +241,77 @@ describe('describeCondition', () => {
 describe('evaluation details', () => {
   it('settles aws:PrincipalOrgID when the organisation of an account is known', () => {
     const policy = normalizeTrustPolicy({
-      Statement: { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } } },
+      Statement: {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } },
+      },
     }).policy!;
     const who = parsePrincipalSpec('arn:aws:iam::222222222222:role/x');
-    const organizationOf = (acct: string) => (acct === '222222222222' ? 'o-1' : 'o-2');
-    expect(evaluateAssume(policy, who, { organizationOf }).outcome).toBe('allowed');
-    expect(evaluateAssume(policy, parsePrincipalSpec('arn:aws:iam::333333333333:role/x'), { organizationOf }).outcome).toBe(
-      'not-trusted',
+    const organizationOf = (acct: string) =>
+      acct === '222222222222' ? 'o-1' : 'o-2';
+    expect(evaluateAssume(policy, who, { organizationOf }).outcome).toBe(
+      'allowed',
     );
+    expect(
+      evaluateAssume(
+        policy,
+        parsePrincipalSpec('arn:aws:iam::333333333333:role/x'),
+        { organizationOf },
+      ).outcome,
+    ).toBe('not-trusted');
   });
 
   it('settles time conditions when a time is given', () => {
     const policy = normalizeTrustPolicy({
-      Statement: { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { DateLessThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' } } },
+      Statement: {
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          DateLessThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' },
+        },
+      },
     }).policy!;
     const lambda = parsePrincipalSpec('service:lambda');
     expect(evaluateAssume(policy, lambda).outcome).toBe('possible');
-    expect(evaluateAssume(policy, lambda, { now: new Date('2026-11-29T00:00:00Z') }).outcome).toBe('allowed');
-    expect(evaluateAssume(policy, lambda, { now: new Date('2027-06-01T00:00:00Z') }).outcome).toBe('not-trusted');
+    expect(
+      evaluateAssume(policy, lambda, { now: new Date('2026-11-29T00:00:00Z') })
+        .outcome,
+    ).toBe('allowed');
+    expect(
+      evaluateAssume(policy, lambda, { now: new Date('2027-06-01T00:00:00Z') })
+        .outcome,
+    ).toBe('not-trusted');
   });
 
   it('lists a Deny it cannot settle as a negated condition of a "possible" answer', () => {
     const policy = normalizeTrustPolicy({
       Statement: [
-        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:root' }, Action: 'sts:AssumeRole' },
-        { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+          Action: 'sts:AssumeRole',
+        },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sts:AssumeRole',
+          Condition: { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+        },
       ],
     }).policy!;
-    const d = evaluateAssume(policy, parsePrincipalSpec('arn:aws:iam::222222222222:user/u'));
+    const d = evaluateAssume(
+      policy,
+      parsePrincipalSpec('arn:aws:iam::222222222222:user/u'),
+    );
     expect(d).toEqual({
       outcome: 'possible',
       via: 'sts:AssumeRole',
-      conditions: [{ operator: 'IpAddress', key: 'aws:SourceIp', values: ['10.0.0.0/8'] }],
+      conditions: [
+        { operator: 'IpAddress', key: 'aws:SourceIp', values: ['10.0.0.0/8'] },
+      ],
       statementIndex: 0,
     });
   });
@@ -144,7 +320,18 @@ describe('evaluation details', () => {
     const analysis = analyzeRole(
       {
         arn: `arn:aws:iam::${A}:role/r`,
-        trustPolicy: { Statement: { Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${A}:role/gone`, `arn:aws:iam::${A}:role/here`] }, Action: 'sts:AssumeRole' } },
+        trustPolicy: {
+          Statement: {
+            Effect: 'Allow',
+            Principal: {
+              AWS: [
+                `arn:aws:iam::${A}:role/gone`,
+                `arn:aws:iam::${A}:role/here`,
+              ],
+            },
+            Action: 'sts:AssumeRole',
+          },
+        },
       },
       { knownPrincipalArns: arn => arn.endsWith('/here') },
     );
@@ -157,7 +344,14 @@ describe('evaluation details', () => {
   it('explains each finding: what, why, and how to fix it', () => {
     const analysis = analyzeRole({
       arn: `arn:aws:iam::${A}:role/r`,
-      trustPolicy: { Statement: { Sid: 'Open', Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' } },
+      trustPolicy: {
+        Statement: {
+          Sid: 'Open',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'sts:AssumeRole',
+        },
+      },
     });
     expect(analysis.findings).toEqual([
       expect.objectContaining({
@@ -166,7 +360,9 @@ describe('evaluation details', () => {
         statementIndex: 0,
         sid: 'Open',
         principal: '*',
-        message: expect.stringMatching(/any AWS principal in any account.*aws:PrincipalOrgID/),
+        message: expect.stringMatching(
+          /any AWS principal in any account.*aws:PrincipalOrgID/,
+        ),
       }),
     ]);
   });

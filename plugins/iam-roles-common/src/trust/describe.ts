@@ -2,7 +2,12 @@ import { lookup, parseArn } from './arn';
 import { issuerOf } from './caller';
 import { parseOperator } from './conditions';
 import { hasWildcard } from './glob';
-import type { ConditionClause, Finding, Severity, TrustedPrincipal } from './types';
+import type {
+  ConditionClause,
+  Finding,
+  Severity,
+  TrustedPrincipal,
+} from './types';
 
 /** Options for {@link describePrincipal}. */
 export interface DescribeOptions {
@@ -23,16 +28,25 @@ function account(id: string | undefined, options: DescribeOptions): string {
   const name = options.accountNames?.[id];
   let scope = '';
   if (options.internalAccounts) {
-    scope = options.internalAccounts.includes(id) ? ' (internal)' : ' (external)';
+    scope = options.internalAccounts.includes(id)
+      ? ' (internal)'
+      : ' (external)';
   }
   return name ? `account ${id} "${name}"${scope}` : `account ${id}${scope}`;
 }
 
-function valuesOf(p: TrustedPrincipal, suffix: string): { values: string[]; like: boolean } | undefined {
+function valuesOf(
+  p: TrustedPrincipal,
+  suffix: string,
+): { values: string[]; like: boolean } | undefined {
   const issuer = p.kind === 'oidc' ? issuerOf(p.id).toLowerCase() : '';
   for (const c of p.conditions) {
     const key = c.key.toLowerCase();
-    if (key !== `${issuer}:${suffix}` && !(issuer === '' && key.endsWith(`:${suffix}`))) continue;
+    if (
+      key !== `${issuer}:${suffix}` &&
+      !(issuer === '' && key.endsWith(`:${suffix}`))
+    )
+      continue;
     const op = parseOperator(c.operator);
     if (!op.info || op.info.family !== 'string' || op.info.negated) continue;
     return { values: c.values, like: !!op.info.like };
@@ -45,24 +59,33 @@ function describeGithubSubject(value: string, like: boolean): string {
   const m = /^repo:([^/:]+)\/([^:]+)(?::(.*))?$/.exec(value);
   if (!m || (wild && /[*?]/.test(m[1]))) {
     if (!wild) return `GitHub Actions with subject "${value}"`;
-    return value === '*' || /^repo:[*?]/.test(value) || !value.startsWith('repo:')
+    return value === '*' ||
+      /^repo:[*?]/.test(value) ||
+      !value.startsWith('repo:')
       ? `any GitHub repository of any owner (subject "${value}")`
       : `any GitHub repository whose subject matches "${value}"`;
   }
   const [, owner, repo, rest] = m;
   if (wild && /[*?]/.test(repo)) {
-    return repo === '*' ? `any repository of ${owner}` : `repositories of ${owner} matching "${repo}"`;
+    return repo === '*'
+      ? `any repository of ${owner}`
+      : `repositories of ${owner} matching "${repo}"`;
   }
   const where = `GitHub Actions in ${owner}/${repo}`;
   if (rest === undefined) return where;
-  if (wild && /^\*+$/.test(rest)) return `${where} (any branch, tag, pull request or environment)`;
+  if (wild && /^\*+$/.test(rest))
+    return `${where} (any branch, tag, pull request or environment)`;
   let r = /^ref:refs\/heads\/(.+)$/.exec(rest);
   if (r) {
-    return wild && hasWildcard(r[1]) ? `${where} on branches matching "${r[1]}"` : `${where} on branch ${r[1]}`;
+    return wild && hasWildcard(r[1])
+      ? `${where} on branches matching "${r[1]}"`
+      : `${where} on branch ${r[1]}`;
   }
   r = /^ref:refs\/tags\/(.+)$/.exec(rest);
   if (r) {
-    return wild && hasWildcard(r[1]) ? `${where} on tags matching "${r[1]}"` : `${where} on tag ${r[1]}`;
+    return wild && hasWildcard(r[1])
+      ? `${where} on tags matching "${r[1]}"`
+      : `${where} on tag ${r[1]}`;
   }
   r = /^environment:(.+)$/.exec(rest);
   if (r) {
@@ -76,7 +99,9 @@ function describeGithubSubject(value: string, like: boolean): string {
 
 function joinAlternatives(parts: string[]): string {
   const unique = [...new Set(parts)];
-  return unique.length <= 1 ? unique.join('') : `${unique.slice(0, -1).join('; ')}; or ${unique[unique.length - 1]}`;
+  return unique.length <= 1
+    ? unique.join('')
+    : `${unique.slice(0, -1).join('; ')}; or ${unique[unique.length - 1]}`;
 }
 
 function describeOidc(p: TrustedPrincipal): string {
@@ -92,26 +117,38 @@ function describeOidc(p: TrustedPrincipal): string {
         const tails = new Set(parts.map(m => m?.[2] ?? ''));
         if (texts.length > 1 && parts.every(m => m) && tails.size === 1) {
           const repos = parts.map(m => m![1]);
-          const list = `${repos.slice(0, -1).join(', ')} or ${repos[repos.length - 1]}`;
+          const list = `${repos.slice(0, -1).join(', ')} or ${
+            repos[repos.length - 1]
+          }`;
           return `GitHub Actions in ${list}${[...tails][0]}`;
         }
         return joinAlternatives(texts);
       }
       const repo = valuesOf(p, 'repository');
-      if (repo) return joinAlternatives(repo.values.map(v => `GitHub Actions in ${v}`));
+      if (repo)
+        return joinAlternatives(repo.values.map(v => `GitHub Actions in ${v}`));
       const owner = valuesOf(p, 'repository_owner');
-      if (owner) return joinAlternatives(owner.values.map(v => `any repository of ${v}`));
+      if (owner)
+        return joinAlternatives(
+          owner.values.map(v => `any repository of ${v}`),
+        );
       return 'GitHub Actions in any repository of any owner';
     }
     case 'eks': {
-      const cluster = /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/id\/(.+)$/i.exec(issuer);
-      const on = cluster ? `on cluster ${cluster[2]} (${cluster[1]})` : `on cluster ${issuer}`;
+      const cluster =
+        /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/id\/(.+)$/i.exec(
+          issuer,
+        );
+      const on = cluster
+        ? `on cluster ${cluster[2]} (${cluster[1]})`
+        : `on cluster ${issuer}`;
       if (!sub) return `any EKS service account ${on}`;
       return joinAlternatives(
         sub.values.map(v => {
           const m = /^system:serviceaccount:([^:]+):(.+)$/.exec(v);
           if (!m) return `EKS workloads with subject "${v}" ${on}`;
-          if (sub.like && m[2] === '*') return `any EKS service account in namespace ${m[1]} ${on}`;
+          if (sub.like && m[2] === '*')
+            return `any EKS service account in namespace ${m[1]} ${on}`;
           return `EKS service account ${m[1]}/${m[2]} ${on}`;
         }),
       );
@@ -128,28 +165,39 @@ function describeOidc(p: TrustedPrincipal): string {
     }
     case 'terraform-cloud':
       return sub
-        ? joinAlternatives(sub.values.map(v => `Terraform Cloud runs with subject "${v}"`))
+        ? joinAlternatives(
+            sub.values.map(v => `Terraform Cloud runs with subject "${v}"`),
+          )
         : 'Terraform Cloud runs of any organization';
     case 'cognito':
       return aud
         ? `Cognito identity pool ${quoteList(aud.values)}`
         : 'identities of any Cognito identity pool';
     case 'google':
-      return aud ? `Google accounts signing in to client ${quoteList(aud.values)}` : 'any Google account';
+      return aud
+        ? `Google accounts signing in to client ${quoteList(aud.values)}`
+        : 'any Google account';
     case 'amazon':
       return 'Login with Amazon users';
     case 'facebook':
       return 'Facebook users';
     default:
       return sub
-        ? `workloads of OIDC provider ${issuer} with subject ${quoteList(sub.values)}`
+        ? `workloads of OIDC provider ${issuer} with subject ${quoteList(
+            sub.values,
+          )}`
         : `any identity of OIDC provider ${issuer}`;
   }
 }
 
 /** Plain words for a trusted principal, e.g. "GitHub Actions in acme/payments-api on branch main". */
-export function describePrincipal(p: TrustedPrincipal, options: DescribeOptions = {}): string {
-  const hasExternalId = p.conditions.some(c => c.key.toLowerCase() === 'sts:externalid');
+export function describePrincipal(
+  p: TrustedPrincipal,
+  options: DescribeOptions = {},
+): string {
+  const hasExternalId = p.conditions.some(
+    c => c.key.toLowerCase() === 'sts:externalid',
+  );
   const externalId = hasExternalId ? ' with an ExternalId' : '';
   switch (p.kind) {
     case 'public':
@@ -160,28 +208,41 @@ export function describePrincipal(p: TrustedPrincipal, options: DescribeOptions 
       return `${account(p.accountId ?? p.id, options)}${externalId}`;
     case 'role': {
       const arn = parseArn(p.id);
-      const name = arn ? arn.resource.slice(arn.resource.lastIndexOf('/') + 1) : p.id;
+      const name = arn
+        ? arn.resource.slice(arn.resource.lastIndexOf('/') + 1)
+        : p.id;
       return `role ${name} in ${account(p.accountId, options)}${externalId}`;
     }
     case 'user': {
       const arn = parseArn(p.id);
-      const name = arn ? arn.resource.slice(arn.resource.lastIndexOf('/') + 1) : p.id;
-      return `IAM user ${name} in ${account(p.accountId, options)}${externalId}`;
+      const name = arn
+        ? arn.resource.slice(arn.resource.lastIndexOf('/') + 1)
+        : p.id;
+      return `IAM user ${name} in ${account(
+        p.accountId,
+        options,
+      )}${externalId}`;
     }
     case 'assumed-role': {
       const parts = parseArn(p.id)?.resource.split('/') ?? [];
-      return `session "${parts.slice(2).join('/')}" of role ${parts[1]} in ${account(p.accountId, options)}`;
+      return `session "${parts.slice(2).join('/')}" of role ${
+        parts[1]
+      } in ${account(p.accountId, options)}`;
     }
     case 'federated-user': {
       const r = parseArn(p.id)?.resource ?? p.id;
-      return `federated user ${r.slice(r.indexOf('/') + 1)} in ${account(p.accountId, options)}`;
+      return `federated user ${r.slice(r.indexOf('/') + 1)} in ${account(
+        p.accountId,
+        options,
+      )}`;
     }
     case 'service':
       return `the AWS service ${p.id}`;
     case 'oidc':
       return describeOidc(p);
     case 'saml': {
-      const name = parseArn(p.id)?.resource.slice('saml-provider/'.length) ?? p.id;
+      const name =
+        parseArn(p.id)?.resource.slice('saml-provider/'.length) ?? p.id;
       return name.startsWith('AWSSSO_')
         ? `Identity Center permission set via SAML provider ${name}`
         : `users signing in through SAML provider ${name}`;
@@ -227,8 +288,10 @@ function keyWords(key: string): string {
   const lower = key.toLowerCase();
   const known = lookup(KEY_WORDS, lower);
   if (known) return known;
-  if (lower.startsWith('aws:principaltag/')) return `the caller's tag "${key.slice(17)}"`;
-  if (lower.startsWith('aws:requesttag/')) return `the session tag "${key.slice(15)}"`;
+  if (lower.startsWith('aws:principaltag/'))
+    return `the caller's tag "${key.slice(17)}"`;
+  if (lower.startsWith('aws:requesttag/'))
+    return `the session tag "${key.slice(15)}"`;
   if (lower.startsWith('saml:')) return `the SAML attribute ${key.slice(5)}`;
   const colon = key.lastIndexOf(':');
   if (colon > 0 && (key.includes('.') || key.includes('/'))) {
@@ -268,8 +331,12 @@ export function describeCondition(c: ConditionClause): string {
         break;
       case 'bool': {
         const yes = values.some(v => v.toLowerCase() === 'true');
-        if (lowerKey === 'aws:multifactorauthpresent') text = yes ? 'the caller signed in with MFA' : 'the caller did not sign in with MFA';
-        else if (lowerKey === 'aws:securetransport') text = yes ? 'the request uses TLS' : 'the request does not use TLS';
+        if (lowerKey === 'aws:multifactorauthpresent')
+          text = yes
+            ? 'the caller signed in with MFA'
+            : 'the caller did not sign in with MFA';
+        else if (lowerKey === 'aws:securetransport')
+          text = yes ? 'the request uses TLS' : 'the request does not use TLS';
         else text = `${subject} is ${yes ? 'true' : 'false'}`;
         break;
       }
@@ -280,9 +347,23 @@ export function describeCondition(c: ConditionClause): string {
       case 'date': {
         const words: Record<string, string> =
           family === 'date'
-            ? { eq: 'is', lt: 'is before', le: 'is at or before', gt: 'is after', ge: 'is at or after' }
-            : { eq: 'is', lt: 'is less than', le: 'is at most', gt: 'is more than', ge: 'is at least' };
-        text = `${subject} ${negated ? 'is not' : words[cmp ?? 'eq']} ${quoteList(values)}`;
+            ? {
+                eq: 'is',
+                lt: 'is before',
+                le: 'is at or before',
+                gt: 'is after',
+                ge: 'is at or after',
+              }
+            : {
+                eq: 'is',
+                lt: 'is less than',
+                le: 'is at most',
+                gt: 'is more than',
+                ge: 'is at least',
+              };
+        text = `${subject} ${
+          negated ? 'is not' : words[cmp ?? 'eq']
+        } ${quoteList(values)}`;
         break;
       }
       default: {
@@ -290,7 +371,10 @@ export function describeCondition(c: ConditionClause): string {
         let verb = like ? 'matches' : 'is';
         if (negated) verb = like ? 'does not match' : 'is not';
         const caseNote = op.info.ignoreCase ? ' (ignoring case)' : '';
-        text = `${subject} ${verb} ${quoteList(values, negated ? 'nor' : 'or')}${caseNote}`;
+        text = `${subject} ${verb} ${quoteList(
+          values,
+          negated ? 'nor' : 'or',
+        )}${caseNote}`;
       }
     }
   }
@@ -303,7 +387,9 @@ export function describeCondition(c: ConditionClause): string {
 const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** The highest severity among findings, or `none`. */
-export function highestSeverity(findings: Array<Pick<Finding, 'severity'>>): Severity | 'none' {
+export function highestSeverity(
+  findings: Array<Pick<Finding, 'severity'>>,
+): Severity | 'none' {
   let best = ORDER.length;
   for (const f of findings) {
     const i = ORDER.indexOf(f.severity);
@@ -313,7 +399,10 @@ export function highestSeverity(findings: Array<Pick<Finding, 'severity'>>): Sev
 }
 
 /** Compares severities for sorting, most severe first. */
-export function compareSeverity(a: Severity | 'none', b: Severity | 'none'): number {
+export function compareSeverity(
+  a: Severity | 'none',
+  b: Severity | 'none',
+): number {
   const ia = a === 'none' ? ORDER.length : ORDER.indexOf(a);
   const ib = b === 'none' ? ORDER.length : ORDER.indexOf(b);
   return ia - ib;

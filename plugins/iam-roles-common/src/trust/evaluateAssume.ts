@@ -36,7 +36,8 @@ function judge(s: CompiledStatement, caller: Caller): StatementVerdict {
     if (excluded) return best;
     const r = evaluateClauses(s.clauses, caller.context());
     if (r.result === 'false') return best;
-    if (partial) return { result: 'unknown', unsettled: [...r.unsettled, partial] };
+    if (partial)
+      return { result: 'unknown', unsettled: [...r.unsettled, partial] };
     return r;
   }
   for (const p of s.principals) {
@@ -49,7 +50,11 @@ function judge(s: CompiledStatement, caller: Caller): StatementVerdict {
         ? { result: 'unknown', unsettled: [m.clause, ...r.unsettled] }
         : r;
     if (verdict.result === 'true') return verdict;
-    if (best.result === 'false' || verdict.unsettled.length < best.unsettled.length) best = verdict;
+    if (
+      best.result === 'false' ||
+      verdict.unsettled.length < best.unsettled.length
+    )
+      best = verdict;
   }
   return best;
 }
@@ -67,12 +72,18 @@ export function evaluateCompiled(
     if (v.result === 'false') continue;
     if (s.statement.effect === 'Deny') {
       if (v.result === 'true') {
-        return { outcome: 'denied', via: caller.via, conditions: [], statementIndex: s.statement.index };
+        return {
+          outcome: 'denied',
+          via: caller.via,
+          conditions: [],
+          statementIndex: s.statement.index,
+        };
       }
       for (const c of v.unsettled) denyUnless.push(negateClause(c) ?? c);
     } else if (
       !allow ||
-      (allow.unsettled.length > 0 && v.unsettled.length < allow.unsettled.length)
+      (allow.unsettled.length > 0 &&
+        v.unsettled.length < allow.unsettled.length)
     ) {
       allow = { index: s.statement.index, unsettled: v.unsettled };
     }
@@ -97,5 +108,8 @@ export function evaluateAssume(
   principal: PrincipalContext,
   options: EvaluateOptions = {},
 ): AssumeDecision {
-  return evaluateCompiled(compilePolicy(policy), prepareCaller(principal, options));
+  return evaluateCompiled(
+    compilePolicy(policy),
+    prepareCaller(principal, options),
+  );
 }

@@ -36,7 +36,11 @@ function parseV6(text: string): number[] | undefined {
   const right = halves.length === 2 ? toGroups(halves[1]) : [];
   const missing = 8 - left.length - right.length;
   if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...left, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...right];
+  const groups = [
+    ...left,
+    ...Array(halves.length === 2 ? missing : 0).fill('0'),
+    ...right,
+  ];
   const bytes: number[] = [];
   for (const g of groups) {
     if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;

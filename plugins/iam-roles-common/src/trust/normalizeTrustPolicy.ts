@@ -37,7 +37,12 @@ function field(obj: Json, name: string): unknown {
   if (exact !== undefined) return exact;
   const lower = name.toLowerCase();
   for (const key in obj) {
-    if (key.length === name.length && key !== name && key.toLowerCase() === lower) return obj[key];
+    if (
+      key.length === name.length &&
+      key !== name &&
+      key.toLowerCase() === lower
+    )
+      return obj[key];
   }
   return undefined;
 }
@@ -48,7 +53,8 @@ function hasField(obj: Json, name: string): boolean {
 
 function scalarToString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
   return undefined;
 }
 
@@ -71,13 +77,21 @@ function toStringList(
   if (value === undefined) return undefined;
   if (typeof value === 'string') return [value];
   // An array of strings is already normal: share it instead of copying (documents are not mutated).
-  if (Array.isArray(value) && value.every(item => typeof item === 'string')) return value as string[];
+  if (Array.isArray(value) && value.every(item => typeof item === 'string'))
+    return value as string[];
   const list = Array.isArray(value) ? value : [value];
   const out: string[] = [];
   for (const item of list) {
     const s = typeof item === 'string' ? item : scalarToString(item);
     if (s === undefined) {
-      errors.push(`${where(i, el, sub, sub2)}: expected a string, found ${describeJsonType(item)}`);
+      errors.push(
+        `${where(
+          i,
+          el,
+          sub,
+          sub2,
+        )}: expected a string, found ${describeJsonType(item)}`,
+      );
     } else {
       out.push(s);
     }
@@ -104,7 +118,9 @@ function decodeDocument(text: string): { value?: unknown; error?: string } {
     for (const candidate of [trimmed, trimmed.replace(/\+/g, '%20')]) {
       try {
         const decoded = decodeURIComponent(candidate);
-        return decoded === trimmed ? { error: 'not JSON' } : decodeDocument(decoded);
+        return decoded === trimmed
+          ? { error: 'not JSON' }
+          : decodeDocument(decoded);
       } catch {
         // try the next form
       }
@@ -131,14 +147,24 @@ function normalizePrincipalBlock(
     return list.includes('*') ? { '*': ['*'] } : { AWS: list };
   }
   if (!isObject(value)) {
-    errors.push(`${where(i, el)}: expected "*" or an object, found ${describeJsonType(value)}`);
+    errors.push(
+      `${where(i, el)}: expected "*" or an object, found ${describeJsonType(
+        value,
+      )}`,
+    );
     return undefined;
   }
   const out: Record<string, string[]> = {};
   for (const [rawType, rawValues] of Object.entries(value)) {
-    const type = PRINCIPAL_TYPES.get(rawType) ?? PRINCIPAL_TYPES.get(rawType.toLowerCase());
+    const type =
+      PRINCIPAL_TYPES.get(rawType) ??
+      PRINCIPAL_TYPES.get(rawType.toLowerCase());
     if (!type) {
-      errors.push(`${where(i, el)}: unknown principal type ${JSON.stringify(rawType)} (expected AWS, Service, Federated or CanonicalUser)`);
+      errors.push(
+        `${where(i, el)}: unknown principal type ${JSON.stringify(
+          rawType,
+        )} (expected AWS, Service, Federated or CanonicalUser)`,
+      );
       continue;
     }
     const values = toStringList(rawValues, errors, i, el, rawType);
@@ -178,18 +204,28 @@ function normalizeConditions(
     return out;
   }
   if (!isObject(value)) {
-    errors.push(`${where(i, el)}: expected an object, found ${describeJsonType(value)}`);
+    errors.push(
+      `${where(i, el)}: expected an object, found ${describeJsonType(value)}`,
+    );
     return [];
   }
   const out: ConditionClause[] = [];
   for (const [operator, block] of Object.entries(value)) {
     if (!isObject(block)) {
-      errors.push(`${where(i, el, operator)}: expected an object of keys, found ${describeJsonType(block)}`);
+      errors.push(
+        `${where(
+          i,
+          el,
+          operator,
+        )}: expected an object of keys, found ${describeJsonType(block)}`,
+      );
       continue;
     }
     for (const [key, raw] of Object.entries(block)) {
       if (key === '__proto__' || operator === '__proto__') {
-        errors.push(`${where(i, el)}: invalid condition key ${JSON.stringify(key)}`);
+        errors.push(
+          `${where(i, el)}: invalid condition key ${JSON.stringify(key)}`,
+        );
         continue;
       }
       const values = toStringList(raw, errors, i, el, operator, key);
@@ -205,7 +241,9 @@ function normalizeStatement(
   errors: string[],
 ): NormalizedStatement | undefined {
   if (!isObject(raw)) {
-    errors.push(`${where(index)}: expected an object, found ${describeJsonType(raw)}`);
+    errors.push(
+      `${where(index)}: expected an object, found ${describeJsonType(raw)}`,
+    );
     return undefined;
   }
   const effectRaw = field(raw, 'Effect');
@@ -216,12 +254,19 @@ function normalizeStatement(
     else if (e === 'deny') effect = 'Deny';
   }
   if (!effect) {
-    errors.push(`${where(index)}: Effect must be "Allow" or "Deny", found ${JSON.stringify(effectRaw) ?? 'nothing'}`);
+    errors.push(
+      `${where(index)}: Effect must be "Allow" or "Deny", found ${
+        JSON.stringify(effectRaw) ?? 'nothing'
+      }`,
+    );
     return undefined;
   }
   const givenIndex = raw.index;
   const statement: NormalizedStatement = {
-    index: typeof givenIndex === 'number' && Number.isInteger(givenIndex) ? givenIndex : index,
+    index:
+      typeof givenIndex === 'number' && Number.isInteger(givenIndex)
+        ? givenIndex
+        : index,
     effect,
     conditions: [],
   };
@@ -239,10 +284,19 @@ function normalizeStatement(
     if (block) statement.notPrincipal = block;
   }
   if (!statement.principal && !statement.notPrincipal) {
-    errors.push(`${where(index)}: a trust policy statement needs a Principal or NotPrincipal`);
+    errors.push(
+      `${where(
+        index,
+      )}: a trust policy statement needs a Principal or NotPrincipal`,
+    );
     return undefined;
   }
-  const actions = toStringList(field(raw, 'Action') ?? field(raw, 'actions'), errors, index, 'Action');
+  const actions = toStringList(
+    field(raw, 'Action') ?? field(raw, 'actions'),
+    errors,
+    index,
+    'Action',
+  );
   const notActions = toStringList(
     field(raw, 'NotAction') ?? field(raw, 'notActions'),
     errors,
@@ -256,7 +310,9 @@ function normalizeStatement(
     return undefined;
   }
   statement.conditions = normalizeConditions(
-    hasField(raw, 'Condition') ? field(raw, 'Condition') : field(raw, 'conditions'),
+    hasField(raw, 'Condition')
+      ? field(raw, 'Condition')
+      : field(raw, 'conditions'),
     errors,
     index,
   );
@@ -281,7 +337,9 @@ export function normalizeTrustPolicy(doc: unknown): NormalizeResult {
       errors: [
         value === undefined || value === null
           ? 'The trust policy document is missing'
-          : `The trust policy must be a JSON object, found ${describeJsonType(value)}`,
+          : `The trust policy must be a JSON object, found ${describeJsonType(
+              value,
+            )}`,
       ],
     };
   }
@@ -305,13 +363,18 @@ export function normalizeTrustPolicy(doc: unknown): NormalizeResult {
 
 function renderPrincipal(block: Record<string, string[]>): unknown {
   const keys = Object.keys(block);
-  return keys.length === 1 && keys[0] === '*' && block['*'].length === 1 && block['*'][0] === '*'
+  return keys.length === 1 &&
+    keys[0] === '*' &&
+    block['*'].length === 1 &&
+    block['*'][0] === '*'
     ? '*'
     : block;
 }
 
 /** Renders a normalised policy back as an IAM JSON policy document. */
-export function toPolicyDocument(policy: NormalizedPolicy): Record<string, unknown> {
+export function toPolicyDocument(
+  policy: NormalizedPolicy,
+): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
   if (policy.version !== undefined) doc.Version = policy.version;
   doc.Statement = policy.statements.map(s => {
@@ -325,7 +388,10 @@ export function toPolicyDocument(policy: NormalizedPolicy): Record<string, unkno
     if (s.conditions.length > 0) {
       const cond: Record<string, Record<string, string[]>> = {};
       for (const c of s.conditions) {
-        (cond[c.operator] ??= {})[c.key] = [...((cond[c.operator] ?? {})[c.key] ?? []), ...c.values];
+        (cond[c.operator] ??= {})[c.key] = [
+          ...((cond[c.operator] ?? {})[c.key] ?? []),
+          ...c.values,
+        ];
       }
       out.Condition = cond;
     }

@@ -40,7 +40,12 @@ export function claimConstraints(
   for (const s of all) {
     if (s.statement.effect !== 'Deny' || !s.coversWebIdentity) continue;
     if (s.statement.conditions.length !== 1 || s.notPrincipals) continue;
-    if (!s.principals.some(p => p.kind === 'public' || p.indexKey === principal.indexKey)) continue;
+    if (
+      !s.principals.some(
+        p => p.kind === 'public' || p.indexKey === principal.indexKey,
+      )
+    )
+      continue;
     const negated = negateClause(s.statement.conditions[0]);
     if (negated) take(negated);
   }
@@ -71,7 +76,9 @@ function githubValueScope(value: string, like: boolean): SubjectScope {
   const prefix = literalPrefix(value, like);
   const repoMatch = /^repo:([^/:]+)\/([^:]*)/.exec(prefix);
   if (repoMatch) {
-    const projectPinned = prefix.length > repoMatch[0].length && prefix[repoMatch[0].length] === ':';
+    const projectPinned =
+      prefix.length > repoMatch[0].length &&
+      prefix[repoMatch[0].length] === ':';
     const repo = `repo:${repoMatch[1]}/${repoMatch[2]}`;
     const anyBranch =
       projectPinned &&
@@ -80,11 +87,18 @@ function githubValueScope(value: string, like: boolean): SubjectScope {
     return { tenantPinned: true, projectPinned, anyBranch };
   }
   // Custom subject templates: repository_owner(_id) / repository(_id) claims first.
-  if (/^(repository_owner|repository_owner_id|enterprise|enterprise_id):[^:]+:/.test(prefix)) {
+  if (
+    /^(repository_owner|repository_owner_id|enterprise|enterprise_id):[^:]+:/.test(
+      prefix,
+    )
+  ) {
     const projectPinned = /(^|:)(repository|repository_id):[^:]+:/.test(prefix);
     return { tenantPinned: true, projectPinned, anyBranch: false };
   }
-  if (/^(repository|repository_id):[^:]+:/.test(prefix) || /^repo:[^/:]+\//.test(prefix)) {
+  if (
+    /^(repository|repository_id):[^:]+:/.test(prefix) ||
+    /^repo:[^/:]+\//.test(prefix)
+  ) {
     return { tenantPinned: true, projectPinned: true, anyBranch: false };
   }
   return { tenantPinned: false, projectPinned: false, anyBranch: true };
@@ -117,13 +131,33 @@ export function subjectValueScope(
     case 'github':
       return githubValueScope(value, like);
     case 'gitlab':
-      return prefixedValueScope(value, like, /^project_path:[^:]+\//, /^project_path:[^/:]+\/[^:]+:/);
+      return prefixedValueScope(
+        value,
+        like,
+        /^project_path:[^:]+\//,
+        /^project_path:[^/:]+\/[^:]+:/,
+      );
     case 'terraform-cloud':
-      return prefixedValueScope(value, like, /^organization:[^:]+:/, /^organization:[^:]+:project:[^:]+:workspace:[^:]+:/);
+      return prefixedValueScope(
+        value,
+        like,
+        /^organization:[^:]+:/,
+        /^organization:[^:]+:project:[^:]+:workspace:[^:]+:/,
+      );
     case 'buildkite':
-      return prefixedValueScope(value, like, /^organization:[^:]+:/, /^organization:[^:]+:pipeline:[^:]+:/);
+      return prefixedValueScope(
+        value,
+        like,
+        /^organization:[^:]+:/,
+        /^organization:[^:]+:pipeline:[^:]+:/,
+      );
     case 'circleci':
-      return prefixedValueScope(value, like, /^org\/[^/]+\//, /^org\/[^/]+\/project\/[^/]+\//);
+      return prefixedValueScope(
+        value,
+        like,
+        /^org\/[^/]+\//,
+        /^org\/[^/]+\/project\/[^/]+\//,
+      );
     default: {
       const pinned = !like || !hasWildcard(value);
       return { tenantPinned: pinned, projectPinned: pinned, anyBranch: false };
@@ -133,9 +167,19 @@ export function subjectValueScope(
 
 /** Claims (besides `sub`) whose exact value pins a tenant, per provider. */
 const TENANT_CLAIMS: Record<string, string[]> = {
-  github: ['repository_owner', 'repository_owner_id', 'repository', 'repository_id', 'enterprise', 'enterprise_id'],
+  github: [
+    'repository_owner',
+    'repository_owner_id',
+    'repository',
+    'repository_id',
+    'enterprise',
+    'enterprise_id',
+  ],
   gitlab: ['namespace_path', 'namespace_id', 'project_path', 'project_id'],
-  'terraform-cloud': ['terraform_organization_id', 'terraform_organization_name'],
+  'terraform-cloud': [
+    'terraform_organization_id',
+    'terraform_organization_name',
+  ],
   cognito: ['aud'],
   google: ['aud', 'oaud', 'sub', 'azp', 'hd'],
   amazon: ['app_id', 'user_id'],
@@ -168,7 +212,10 @@ export function audienceClaims(provider: string | undefined): string[] {
 export function webIdentityScope(
   provider: string | undefined,
   constraints: ClaimConstraint[],
-): SubjectScope & { subjectConstrained: boolean; audienceConstrained: boolean } {
+): SubjectScope & {
+  subjectConstrained: boolean;
+  audienceConstrained: boolean;
+} {
   let tenantPinned = false;
   let projectPinned = false;
   let branchPinned = false;

@@ -43,7 +43,12 @@ function str(value: unknown): string | undefined {
 
 function setTag(tags: Record<string, string>, key: string, value: string) {
   if (key === '__proto__') {
-    Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(tags, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     tags[key] = value;
   }
@@ -114,7 +119,9 @@ function field(raw: RawRole & Json, name: keyof RawRole): unknown {
   return v !== undefined ? v : raw[CAMEL[name]];
 }
 
-function readManagedPolicies(value: unknown): Array<{ name: string; arn: string }> {
+function readManagedPolicies(
+  value: unknown,
+): Array<{ name: string; arn: string }> {
   const out: Array<{ name: string; arn: string }> = [];
   for (const p of Array.isArray(value) ? value : list(value)) {
     if (isObject(p)) {
@@ -137,13 +144,18 @@ function readInlinePolicyNames(value: unknown): string[] {
 }
 
 function readRole(rawValue: unknown, index: number): RoleRecord {
-  if (!isObject(rawValue)) throw new Error(`RoleDetailList[${index}] is not an object`);
+  if (!isObject(rawValue))
+    throw new Error(`RoleDetailList[${index}] is not an object`);
   const raw = rawValue as RawRole & Json;
   const arn = str(field(raw, 'Arn'));
   const roleName = str(field(raw, 'RoleName'));
-  if (!arn || !roleName) throw new Error(`RoleDetailList[${index}] has no Arn or RoleName`);
+  if (!arn || !roleName)
+    throw new Error(`RoleDetailList[${index}] has no Arn or RoleName`);
   const accountId = accountOfArn(arn);
-  if (!accountId) throw new Error(`RoleDetailList[${index}]: "${arn}" is not a role ARN with an account id`);
+  if (!accountId)
+    throw new Error(
+      `RoleDetailList[${index}]: "${arn}" is not a role ARN with an account id`,
+    );
   const role: RoleRecord = {
     arn,
     accountId,
@@ -152,7 +164,9 @@ function readRole(rawValue: unknown, index: number): RoleRecord {
     path: str(field(raw, 'Path')) ?? '/',
     assumeRolePolicyDocument: field(raw, 'AssumeRolePolicyDocument'),
     tags: readTags(field(raw, 'Tags')),
-    attachedManagedPolicies: readManagedPolicies(field(raw, 'AttachedManagedPolicies')),
+    attachedManagedPolicies: readManagedPolicies(
+      field(raw, 'AttachedManagedPolicies'),
+    ),
     inlinePolicyNames: readInlinePolicyNames(field(raw, 'RolePolicyList')),
   };
   const createDate = str(field(raw, 'CreateDate'));
@@ -183,7 +197,10 @@ function readRole(rawValue: unknown, index: number): RoleRecord {
 /** Unwraps the raw Query API envelope (`GetAccountAuthorizationDetailsResponse` → `…Result`). */
 function unwrap(page: Json): Json {
   let current = page;
-  for (const name of ['GetAccountAuthorizationDetailsResponse', 'GetAccountAuthorizationDetailsResult']) {
+  for (const name of [
+    'GetAccountAuthorizationDetailsResponse',
+    'GetAccountAuthorizationDetailsResult',
+  ]) {
     const inner = get(current, name);
     if (isObject(inner)) current = inner;
   }
@@ -196,7 +213,9 @@ function unwrap(page: Json): Json {
  * object; several pages may be given as an array. Throws an Error with a readable message when the
  * input is not such output. Trust policies are kept as given; {@link analyzeRole} decodes them.
  */
-export function parseAuthorizationDetails(input: unknown): AuthorizationDetails {
+export function parseAuthorizationDetails(
+  input: unknown,
+): AuthorizationDetails {
   let value = input;
   if (typeof value === 'string') {
     try {
@@ -216,7 +235,12 @@ export function parseAuthorizationDetails(input: unknown): AuthorizationDetails 
     const roleList = get(page, 'RoleDetailList');
     const userList = get(page, 'UserDetailList');
     const groupList = get(page, 'GroupDetailList');
-    if (roleList === undefined && userList === undefined && groupList === undefined) return;
+    if (
+      roleList === undefined &&
+      userList === undefined &&
+      groupList === undefined
+    )
+      return;
     recognised = true;
     list(roleList).forEach((raw, i) => {
       const role = readRole(raw, i);

@@ -9,14 +9,27 @@ function parseGithub(body: string, spec: string): PrincipalContext {
   const repoPart = at >= 0 ? body.slice(0, at) : body;
   const refPart = at >= 0 ? body.slice(at + 1) : undefined;
   const [owner, repo, extra] = repoPart.split('/');
-  if (!owner || !repo || extra !== undefined || !GITHUB_NAME.test(owner) || !GITHUB_NAME.test(repo)) {
+  if (
+    !owner ||
+    !repo ||
+    extra !== undefined ||
+    !GITHUB_NAME.test(owner) ||
+    !GITHUB_NAME.test(repo)
+  ) {
     throw new Error(
       `"${spec}" is not a GitHub principal: expected github:OWNER/REPO@REF, e.g. github:acme/api@refs/heads/main`,
     );
   }
-  const ctx: Extract<PrincipalContext, { type: 'github' }> = { type: 'github', owner, repo };
+  const ctx: Extract<PrincipalContext, { type: 'github' }> = {
+    type: 'github',
+    owner,
+    repo,
+  };
   if (refPart === undefined) return ctx;
-  if (refPart === '') throw new Error(`"${spec}": nothing after "@" (expected a ref such as refs/heads/main)`);
+  if (refPart === '')
+    throw new Error(
+      `"${spec}": nothing after "@" (expected a ref such as refs/heads/main)`,
+    );
   const env = /^(?:environment|env):(.+)$/.exec(refPart);
   if (env) {
     ctx.environment = env[1];
@@ -48,7 +61,9 @@ export function parsePrincipalSpec(spec: string): PrincipalContext {
   if (lower.startsWith('service:')) {
     const service = s.slice(8).trim();
     if (!/^[a-z0-9.-]+$/i.test(service)) {
-      throw new Error(`"${s}" is not a service principal: expected service:NAME, e.g. service:lambda.amazonaws.com`);
+      throw new Error(
+        `"${s}" is not a service principal: expected service:NAME, e.g. service:lambda.amazonaws.com`,
+      );
     }
     return {
       type: 'service',
@@ -61,15 +76,27 @@ export function parsePrincipalSpec(spec: string): PrincipalContext {
     const who = at >= 0 ? body.slice(0, at) : body;
     const provider = at >= 0 ? body.slice(at + 1) : undefined;
     const [namespace, serviceAccount, extra] = who.split('/');
-    if (!namespace || !serviceAccount || extra !== undefined || !K8S_NAME.test(namespace) || !K8S_NAME.test(serviceAccount)) {
-      throw new Error(`"${s}" is not an EKS service account: expected eks:NAMESPACE/NAME[@PROVIDER_ARN]`);
+    if (
+      !namespace ||
+      !serviceAccount ||
+      extra !== undefined ||
+      !K8S_NAME.test(namespace) ||
+      !K8S_NAME.test(serviceAccount)
+    ) {
+      throw new Error(
+        `"${s}" is not an EKS service account: expected eks:NAMESPACE/NAME[@PROVIDER_ARN]`,
+      );
     }
-    return provider ? { type: 'eks', namespace, serviceAccount, provider } : { type: 'eks', namespace, serviceAccount };
+    return provider
+      ? { type: 'eks', namespace, serviceAccount, provider }
+      : { type: 'eks', namespace, serviceAccount };
   }
   if (lower.startsWith('saml:')) {
     const provider = s.slice(5);
     if (!parseArn(provider)?.resource.startsWith('saml-provider/')) {
-      throw new Error(`"${s}" is not a SAML principal: expected saml:arn:aws:iam::ACCOUNT:saml-provider/NAME`);
+      throw new Error(
+        `"${s}" is not a SAML principal: expected saml:arn:aws:iam::ACCOUNT:saml-provider/NAME`,
+      );
     }
     return { type: 'saml', provider };
   }
@@ -84,11 +111,14 @@ export function parsePrincipalSpec(spec: string): PrincipalContext {
       throw new Error(`"${s}" is not an ARN with a 12-digit account id`);
     }
     const r = arn.resource;
-    if (arn.service === 'iam' && r.startsWith('saml-provider/')) return { type: 'saml', provider: s };
-    if (arn.service === 'iam' && r.startsWith('oidc-provider/')) return { type: 'oidc', provider: s, claims: {} };
+    if (arn.service === 'iam' && r.startsWith('saml-provider/'))
+      return { type: 'saml', provider: s };
+    if (arn.service === 'iam' && r.startsWith('oidc-provider/'))
+      return { type: 'oidc', provider: s, claims: {} };
     const ok =
       (arn.service === 'iam' && (r === 'root' || /^(role|user)\/.+/.test(r))) ||
-      (arn.service === 'sts' && /^(assumed-role\/[^/]+\/.+|federated-user\/.+)$/.test(r));
+      (arn.service === 'sts' &&
+        /^(assumed-role\/[^/]+\/.+|federated-user\/.+)$/.test(r));
     if (!ok) {
       throw new Error(
         `"${s}" is not a principal ARN: expected …:root, …:role/NAME, …:user/NAME, …:assumed-role/ROLE/SESSION or …:federated-user/NAME`,

@@ -25,7 +25,8 @@ export const BUILT_IN_FEDERATED: ReadonlyMap<string, string> = new Map([
 ]);
 
 // Unique ids IAM leaves in a policy when the principal it named is deleted (AROA… roles, AIDA… users, …).
-const UNIQUE_ID = /^A(ROA|IDA|GPA|IPA|NPA|NVA|SCA|CCA|PKA|KIA|SIA)[A-Z0-9]{12,}$/;
+const UNIQUE_ID =
+  /^A(ROA|IDA|GPA|IPA|NPA|NVA|SCA|CCA|PKA|KIA|SIA)[A-Z0-9]{12,}$/;
 
 /** Whether a value is an IAM unique id (what remains of a deleted principal). */
 export function isUniqueId(value: string): boolean {
@@ -48,7 +49,10 @@ export function oidcProviderOf(issuer: string): string | undefined {
   if (host.startsWith('vstoken.dev.azure.com')) return 'azure-devops';
   if (host === 'token.buildkite.com' || host === 'agent.buildkite.com')
     return 'buildkite';
-  if (host.startsWith('oidc.spacelift.io') || host.endsWith('.app.spacelift.io'))
+  if (
+    host.startsWith('oidc.spacelift.io') ||
+    host.endsWith('.app.spacelift.io')
+  )
     return 'spacelift';
   return undefined;
 }
@@ -144,7 +148,12 @@ export function classifyPrincipal(
   }
   // AWS (and anything else IAM would read as an AWS principal)
   if (isAccountId(value)) {
-    return { kind: 'account', id: value, accountId: value, indexKey: `account:${value}` };
+    return {
+      kind: 'account',
+      id: value,
+      accountId: value,
+      indexKey: `account:${value}`,
+    };
   }
   if (isUniqueId(value)) {
     return { kind: 'unique-id', id: value, indexKey: `unique:${value}` };
@@ -155,7 +164,12 @@ export function classifyPrincipal(
     const res = arn.resource;
     if (arn.service === 'iam') {
       if (res === 'root') {
-        return { kind: 'account', id: acct, accountId: acct, indexKey: `account:${acct}` };
+        return {
+          kind: 'account',
+          id: acct,
+          accountId: acct,
+          indexKey: `account:${acct}`,
+        };
       }
       if (res.startsWith('role/')) {
         const name = res.slice(res.lastIndexOf('/') + 1);

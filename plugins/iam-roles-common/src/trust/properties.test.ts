@@ -33,9 +33,21 @@ const awsPrincipal = fc.constantFrom(
   'AROA2UDWCT7CT3VRUQQPL',
   'not-an-arn',
 );
-const service = fc.constantFrom('lambda.amazonaws.com', 'ec2.amazonaws.com', 'sns.amazonaws.com', '*');
-const federated = fc.constantFrom(GH, EKS, SAML, 'cognito-identity.amazonaws.com', 'accounts.google.com');
-const oneOrMany = <T>(arb: fc.Arbitrary<T>) => fc.oneof(arb, fc.array(arb, { minLength: 1, maxLength: 3 }));
+const service = fc.constantFrom(
+  'lambda.amazonaws.com',
+  'ec2.amazonaws.com',
+  'sns.amazonaws.com',
+  '*',
+);
+const federated = fc.constantFrom(
+  GH,
+  EKS,
+  SAML,
+  'cognito-identity.amazonaws.com',
+  'accounts.google.com',
+);
+const oneOrMany = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof(arb, fc.array(arb, { minLength: 1, maxLength: 3 }));
 
 const principalBlock = fc.oneof(
   fc.constant('*' as unknown),
@@ -44,7 +56,9 @@ const principalBlock = fc.oneof(
       AWS: oneOrMany(awsPrincipal),
       Service: oneOrMany(service),
       Federated: oneOrMany(federated),
-      CanonicalUser: fc.constant('79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be'),
+      CanonicalUser: fc.constant(
+        '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be',
+      ),
     },
     { requiredKeys: [] },
   ),
@@ -109,9 +123,13 @@ const operator = fc.constantFrom(
   'NumericLessThan',
   'DateGreaterThan',
 );
-const condition = fc.dictionary(operator, fc.dictionary(conditionKey, oneOrMany(conditionValue), { maxKeys: 2 }), {
-  maxKeys: 2,
-});
+const condition = fc.dictionary(
+  operator,
+  fc.dictionary(conditionKey, oneOrMany(conditionValue), { maxKeys: 2 }),
+  {
+    maxKeys: 2,
+  },
+);
 
 const statement = fc
   .record(
@@ -124,7 +142,15 @@ const statement = fc
       notAction: fc.boolean(),
       Condition: condition,
     },
-    { requiredKeys: ['Effect', 'principal', 'notPrincipal', 'Action', 'notAction'] },
+    {
+      requiredKeys: [
+        'Effect',
+        'principal',
+        'notPrincipal',
+        'Action',
+        'notAction',
+      ],
+    },
   )
   .map(({ principal, notPrincipal, notAction, Action, ...rest }) => ({
     ...rest,
@@ -134,7 +160,10 @@ const statement = fc
 
 const policyDoc = fc.record({
   Version: fc.constant('2012-10-17'),
-  Statement: fc.oneof(statement, fc.array(statement, { minLength: 1, maxLength: 4 })),
+  Statement: fc.oneof(
+    statement,
+    fc.array(statement, { minLength: 1, maxLength: 4 }),
+  ),
 });
 
 const caller: fc.Arbitrary<PrincipalContext> = fc.oneof(
@@ -149,30 +178,48 @@ const caller: fc.Arbitrary<PrincipalContext> = fc.oneof(
     { type: 'account', accountId: '999999999999' },
     { type: 'service', service: 'lambda.amazonaws.com' },
     { type: 'service', service: 'sns.amazonaws.com' },
-    { type: 'eks', namespace: 'payments', serviceAccount: 'api', provider: EKS },
+    {
+      type: 'eks',
+      namespace: 'payments',
+      serviceAccount: 'api',
+      provider: EKS,
+    },
     { type: 'eks', namespace: 'payments', serviceAccount: 'api' },
     { type: 'saml', provider: SAML },
   ),
-  fc.record({
-    type: fc.constant('github' as const),
-    owner: fc.constantFrom('acme', 'evil'),
-    repo: fc.constantFrom('api', 'web'),
-    ref: fc.constantFrom('refs/heads/main', 'refs/heads/dev', undefined),
-    environment: fc.constantFrom(undefined, undefined, 'production'),
-  }).map(c => {
-    const out: PrincipalContext = { type: 'github', owner: c.owner, repo: c.repo };
-    if (c.ref) out.ref = c.ref;
-    if (c.environment) out.environment = c.environment;
-    return out;
-  }),
+  fc
+    .record({
+      type: fc.constant('github' as const),
+      owner: fc.constantFrom('acme', 'evil'),
+      repo: fc.constantFrom('api', 'web'),
+      ref: fc.constantFrom('refs/heads/main', 'refs/heads/dev', undefined),
+      environment: fc.constantFrom(undefined, undefined, 'production'),
+    })
+    .map(c => {
+      const out: PrincipalContext = {
+        type: 'github',
+        owner: c.owner,
+        repo: c.repo,
+      };
+      if (c.ref) out.ref = c.ref;
+      if (c.environment) out.environment = c.environment;
+      return out;
+    }),
 );
 
 /** Breaks a document the way bad input does: wrong types, missing or renamed elements, truncation. */
 const mutated = fc
-  .tuple(policyDoc, fc.nat(), fc.anything(), fc.constantFrom('object', 'json', 'url', 'truncate'))
+  .tuple(
+    policyDoc,
+    fc.nat(),
+    fc.anything(),
+    fc.constantFrom('object', 'json', 'url', 'truncate'),
+  )
   .map(([doc, n, junk, form]) => {
     const copy = JSON.parse(JSON.stringify(doc));
-    const statements = Array.isArray(copy.Statement) ? copy.Statement : [copy.Statement];
+    const statements = Array.isArray(copy.Statement)
+      ? copy.Statement
+      : [copy.Statement];
     const s = statements[n % statements.length];
     const keys = Object.keys(s);
     const key = keys[n % keys.length];
@@ -191,7 +238,8 @@ const mutated = fc
         copy.Statement = junk;
         break;
       default:
-        if (s.Condition) s.Condition[Object.keys(s.Condition)[0] ?? 'StringEquals'] = junk;
+        if (s.Condition)
+          s.Condition[Object.keys(s.Condition)[0] ?? 'StringEquals'] = junk;
     }
     const text = JSON.stringify(copy) ?? '';
     if (form === 'json') return text;
@@ -205,12 +253,16 @@ const ROLE = `arn:aws:iam::${A}:role/subject`;
 describe('trust engine properties', () => {
   it('never throws on arbitrary input', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.jsonValue(), fc.string()), caller, (doc, who) => {
-        const analysis = analyzeRole({ arn: ROLE, trustPolicy: doc });
-        expect(analysis.arn).toBe(ROLE);
-        if (analysis.policy) evaluateAssume(analysis.policy, who);
-        expect(() => parseAuthorizationDetails(doc)).not.toThrow(TypeError);
-      }),
+      fc.property(
+        fc.oneof(fc.anything(), fc.jsonValue(), fc.string()),
+        caller,
+        (doc, who) => {
+          const analysis = analyzeRole({ arn: ROLE, trustPolicy: doc });
+          expect(analysis.arn).toBe(ROLE);
+          if (analysis.policy) evaluateAssume(analysis.policy, who);
+          expect(() => parseAuthorizationDetails(doc)).not.toThrow(TypeError);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -223,8 +275,12 @@ describe('trust engine properties', () => {
         expect(analysis.findings.some(f => f.id === 'invalid-policy')).toBe(
           !policy || normalizeTrustPolicy(doc).errors.length > 0,
         );
-        const outcome = analysis.policy ? evaluateAssume(analysis.policy, who).outcome : 'not-trusted';
-        expect(['allowed', 'possible', 'denied', 'not-trusted']).toContain(outcome);
+        const outcome = analysis.policy
+          ? evaluateAssume(analysis.policy, who).outcome
+          : 'not-trusted';
+        expect(['allowed', 'possible', 'denied', 'not-trusted']).toContain(
+          outcome,
+        );
       }),
       { numRuns: 2000 },
     );
@@ -239,7 +295,9 @@ describe('trust engine properties', () => {
         expect(again.policy).toEqual(first.policy);
         // Rendering renumbers statements, so compare only documents read without skipping any.
         const rendered =
-          first.errors.length === 0 ? normalizeTrustPolicy(toPolicyDocument(first.policy!)).policy : first.policy;
+          first.errors.length === 0
+            ? normalizeTrustPolicy(toPolicyDocument(first.policy!)).policy
+            : first.policy;
         expect(rendered).toEqual(first.policy);
       }),
       { numRuns: 2000 },
@@ -250,8 +308,15 @@ describe('trust engine properties', () => {
     fc.assert(
       fc.property(policyDoc, doc => {
         const a = analyzeRole({ arn: ROLE, trustPolicy: doc });
-        expect(analyzeRole({ arn: ROLE, trustPolicy: JSON.stringify(doc) })).toEqual(a);
-        expect(analyzeRole({ arn: ROLE, trustPolicy: encodeURIComponent(JSON.stringify(doc)) })).toEqual(a);
+        expect(
+          analyzeRole({ arn: ROLE, trustPolicy: JSON.stringify(doc) }),
+        ).toEqual(a);
+        expect(
+          analyzeRole({
+            arn: ROLE,
+            trustPolicy: encodeURIComponent(JSON.stringify(doc)),
+          }),
+        ).toEqual(a);
       }),
       { numRuns: 1000 },
     );
@@ -263,14 +328,24 @@ describe('trust engine properties', () => {
         const { policy } = normalizeTrustPolicy(doc);
         if (!policy) return;
         const blanket = normalizeTrustPolicy({
-          Statement: [...(toPolicyDocument(policy).Statement as unknown[]), { Effect: 'Deny', Principal: '*', Action: '*' }],
+          Statement: [
+            ...(toPolicyDocument(policy).Statement as unknown[]),
+            { Effect: 'Deny', Principal: '*', Action: '*' },
+          ],
         }).policy!;
         const after = evaluateAssume(blanket, who);
         expect(after.outcome).toBe('denied');
 
-        const twins = toPolicyDocument(policy).Statement as Array<Record<string, unknown>>;
+        const twins = toPolicyDocument(policy).Statement as Array<
+          Record<string, unknown>
+        >;
         const mirrored = normalizeTrustPolicy({
-          Statement: [...twins, ...twins.filter(s => s.Effect === 'Allow').map(s => ({ ...s, Effect: 'Deny' }))],
+          Statement: [
+            ...twins,
+            ...twins
+              .filter(s => s.Effect === 'Allow')
+              .map(s => ({ ...s, Effect: 'Deny' })),
+          ],
         }).policy!;
         expect(evaluateAssume(mirrored, who).outcome).not.toBe('allowed');
       }),
@@ -280,12 +355,20 @@ describe('trust engine properties', () => {
 
   it('answers from the index exactly what a scan of every role answers', () => {
     fc.assert(
-      fc.property(fc.array(policyDoc, { minLength: 1, maxLength: 8 }), fc.array(caller, { minLength: 1, maxLength: 4 }), (docs, whos) => {
-        const index = TrustIndex.build(
-          docs.map((doc, i) => ({ key: `r${i}`, analysis: analyzeRole({ arn: `${ROLE}${i}`, trustPolicy: doc }) })),
-        );
-        for (const who of whos) expect(index.lookup(who)).toEqual(index.scan(who));
-      }),
+      fc.property(
+        fc.array(policyDoc, { minLength: 1, maxLength: 8 }),
+        fc.array(caller, { minLength: 1, maxLength: 4 }),
+        (docs, whos) => {
+          const index = TrustIndex.build(
+            docs.map((doc, i) => ({
+              key: `r${i}`,
+              analysis: analyzeRole({ arn: `${ROLE}${i}`, trustPolicy: doc }),
+            })),
+          );
+          for (const who of whos)
+            expect(index.lookup(who)).toEqual(index.scan(who));
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -300,7 +383,11 @@ describe('trust engine properties', () => {
           result = e;
         }
         // Either a usable caller, or an Error whose message says what is wrong.
-        expect(result instanceof Error ? result.message.length > 10 : typeof result === 'object').toBe(true);
+        expect(
+          result instanceof Error
+            ? result.message.length > 10
+            : typeof result === 'object',
+        ).toBe(true);
       }),
       { numRuns: 1000 },
     );

@@ -122,8 +122,16 @@ export type PrincipalContext =
       namespace: string;
       serviceAccount: string;
     }
-  | { type: 'oidc'; provider: string; claims: Record<string, string | string[]> }
-  | { type: 'saml'; provider: string; claims?: Record<string, string | string[]> };
+  | {
+      type: 'oidc';
+      provider: string;
+      claims: Record<string, string | string[]>;
+    }
+  | {
+      type: 'saml';
+      provider: string;
+      claims?: Record<string, string | string[]>;
+    };
 
 /** Outcome of evaluating whether a principal can assume a role. */
 export type AssumeOutcome = 'allowed' | 'possible' | 'denied' | 'not-trusted';

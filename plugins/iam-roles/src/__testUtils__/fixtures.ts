@@ -37,7 +37,9 @@ export const trustPolicy = {
   ],
 };
 
-export function roleEntity(overrides: { lastUsed?: { date?: string; region?: string } } = {}): Entity {
+export function roleEntity(
+  overrides: { lastUsed?: { date?: string; region?: string } } = {},
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
@@ -54,7 +56,12 @@ export function roleEntity(overrides: { lastUsed?: { date?: string; region?: str
         createDate: '2023-04-01T10:00:00Z',
         ...('lastUsed' in overrides ? { lastUsed: overrides.lastUsed } : {}),
         trustPolicy,
-        attachedManagedPolicies: [{ name: 'PowerUserAccess', arn: 'arn:aws:iam::aws:policy/PowerUserAccess' }],
+        attachedManagedPolicies: [
+          {
+            name: 'PowerUserAccess',
+            arn: 'arn:aws:iam::aws:policy/PowerUserAccess',
+          },
+        ],
         inlinePolicyNames: [],
         findings: [{ id: 'cross-account-no-external-id', severity: 'high' }],
         risk: 'high',
@@ -96,7 +103,9 @@ export function principals(): ResolvedPrincipal[] {
   ];
 }
 
-export function trustView(overrides: Partial<RoleTrustView> = {}): RoleTrustView {
+export function trustView(
+  overrides: Partial<RoleTrustView> = {},
+): RoleTrustView {
   return {
     entityRef: ROLE_REF,
     analysis: {
@@ -144,7 +153,9 @@ export function grant(overrides: Partial<Grant> = {}): Grant {
   };
 }
 
-export function accessRequest(overrides: Partial<AccessRequest> = {}): AccessRequest {
+export function accessRequest(
+  overrides: Partial<AccessRequest> = {},
+): AccessRequest {
   return {
     id: 'r-1',
     roleRef: ROLE_REF,

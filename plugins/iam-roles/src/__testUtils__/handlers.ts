@@ -11,7 +11,11 @@ import { BASE, brokerInfo, trustView } from './fixtures';
 /** A Backstage error body, as the broker sends it. */
 export function errorResponse(status: number, name: string, message: string) {
   return HttpResponse.json(
-    { error: { name, message }, request: { method: 'GET', url: '/' }, response: { statusCode: status } },
+    {
+      error: { name, message },
+      request: { method: 'GET', url: '/' },
+      response: { statusCode: status },
+    },
     { status },
   );
 }
@@ -28,10 +32,18 @@ export function brokerHandlers(
   } = {},
 ) {
   return [
-    http.get(`${BASE}/config`, () => HttpResponse.json(options.info ?? brokerInfo)),
-    http.get(`${BASE}/roles/trust`, () => HttpResponse.json(options.trust ?? trustView())),
-    http.get(`${BASE}/requests`, () => HttpResponse.json(options.myRequests ?? [])),
-    http.get(`${BASE}/approvals`, () => HttpResponse.json(options.approvals ?? [])),
+    http.get(`${BASE}/config`, () =>
+      HttpResponse.json(options.info ?? brokerInfo),
+    ),
+    http.get(`${BASE}/roles/trust`, () =>
+      HttpResponse.json(options.trust ?? trustView()),
+    ),
+    http.get(`${BASE}/requests`, () =>
+      HttpResponse.json(options.myRequests ?? []),
+    ),
+    http.get(`${BASE}/approvals`, () =>
+      HttpResponse.json(options.approvals ?? []),
+    ),
     http.get(`${BASE}/grants`, () => HttpResponse.json(options.grants ?? [])),
     http.get(`${BASE}/audit`, () => HttpResponse.json(options.audit ?? [])),
   ];

@@ -45,10 +45,15 @@ export async function renderWithApis(
           identityApiRef,
           mockApis.identity({
             userEntityRef: 'user:default/dev',
-            ownershipEntityRefs: options.ownershipEntityRefs ?? ['user:default/dev'],
+            ownershipEntityRefs: options.ownershipEntityRefs ?? [
+              'user:default/dev',
+            ],
           }),
         ],
-        [catalogApiRef, catalogApiMock({ entities: options.catalogEntities ?? [] })],
+        [
+          catalogApiRef,
+          catalogApiMock({ entities: options.catalogEntities ?? [] }),
+        ],
       ]}
     >
       {content}

@@ -60,15 +60,23 @@ describe('iam-roles (new frontend system)', () => {
     expect(filter(component)).toBe(false);
     const card = createExtensionTester(iamRoleSummaryEntityCard);
     const cardFilter = card.get(EntityCardBlueprint.dataRefs.filterFunction)!;
-    expect([roleEntity(), component, group].map(e => cardFilter(e))).toEqual([true, false, false]);
+    expect([roleEntity(), component, group].map(e => cardFilter(e))).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('shows the roles tab and card on components and groups, not on roles', () => {
     const content = createExtensionTester(iamRolesEntityContent);
     const card = createExtensionTester(iamRolesEntityCard);
-    expect(content.get(EntityContentBlueprint.dataRefs.title)).toBe('IAM roles');
+    expect(content.get(EntityContentBlueprint.dataRefs.title)).toBe(
+      'IAM roles',
+    );
     const entities = [component, group, roleEntity()];
-    const contentFilter = content.get(EntityContentBlueprint.dataRefs.filterFunction)!;
+    const contentFilter = content.get(
+      EntityContentBlueprint.dataRefs.filterFunction,
+    )!;
     const cardFilter = card.get(EntityCardBlueprint.dataRefs.filterFunction)!;
     expect(entities.map(e => contentFilter(e))).toEqual([true, true, false]);
     expect(entities.map(e => cardFilter(e))).toEqual([true, true, false]);
@@ -80,20 +88,34 @@ describe('iam-roles page in a new-frontend-system app', () => {
   registerMswTestHooks(server);
 
   it('installs the page and the API client as an app feature', async () => {
-    server.use(...brokerHandlers({ myRequests: [accessRequest({ status: 'pending' })] }));
+    server.use(
+      ...brokerHandlers({ myRequests: [accessRequest({ status: 'pending' })] }),
+    );
     renderTestApp({
       features: [iamRolesPlugin],
       initialRouteEntries: ['/iam-roles'],
       apis: [
         [discoveryApiRef, mockApis.discovery()],
-        [fetchApiRef, { fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) }],
+        [
+          fetchApiRef,
+          {
+            fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+              fetch(input, init),
+          },
+        ],
       ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     });
     expect(
-      await screen.findByRole('tab', { name: 'Incident lookup' }, { timeout: 15_000 }),
+      await screen.findByRole(
+        'tab',
+        { name: 'Incident lookup' },
+        { timeout: 15_000 },
+      ),
     ).toBeInTheDocument();
     // The list came through the plugin's own API extension over fetch.
-    expect(await screen.findByText('pending', {}, { timeout: 10_000 })).toBeInTheDocument();
+    expect(
+      await screen.findByText('pending', {}, { timeout: 10_000 }),
+    ).toBeInTheDocument();
   });
 });

@@ -50,7 +50,9 @@ export const iamRoleTrustEntityContent = EntityContentBlueprint.make({
     title: 'Trust & access',
     filter: entity => isIamRoleEntity(entity),
     loader: () =>
-      import('../components/RoleTrustContent').then(m => <m.RoleTrustContent />),
+      import('../components/RoleTrustContent').then(m => (
+        <m.RoleTrustContent />
+      )),
   },
 });
 

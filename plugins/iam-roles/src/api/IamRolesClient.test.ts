@@ -17,7 +17,10 @@ describe('IamRolesClient', () => {
         return HttpResponse.json([accessRequest()]);
       }),
     );
-    const list = await testClient().listRequests({ mine: true, roleRef: 'resource:default/x' });
+    const list = await testClient().listRequests({
+      mine: true,
+      roleRef: 'resource:default/x',
+    });
     expect(list).toHaveLength(1);
     expect(seen?.searchParams.get('mine')).toBe('true');
     expect(seen?.searchParams.get('roleRef')).toBe('resource:default/x');
@@ -25,7 +28,9 @@ describe('IamRolesClient', () => {
   });
 
   it('accepts an { items } envelope for lists', async () => {
-    server.use(http.get(`${BASE}/grants`, () => HttpResponse.json({ items: [grant()] })));
+    server.use(
+      http.get(`${BASE}/grants`, () => HttpResponse.json({ items: [grant()] })),
+    );
     const grants = await testClient().listGrants({ mine: true });
     expect(grants.map(g => g.id)).toEqual(['g-1']);
   });
@@ -47,7 +52,14 @@ describe('IamRolesClient', () => {
     server.use(
       http.post(`${BASE}/requests`, () =>
         HttpResponse.json(
-          { error: { name: 'InputError', message: 'justification is too short' }, request: { method: 'POST', url: '/requests' }, response: { statusCode: 400 } },
+          {
+            error: {
+              name: 'InputError',
+              message: 'justification is too short',
+            },
+            request: { method: 'POST', url: '/requests' },
+            response: { statusCode: 400 },
+          },
           { status: 400 },
         ),
       ),

@@ -25,7 +25,10 @@ export class IamRolesClient implements IamRolesApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
 
-  private constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+  private constructor(deps: {
+    discoveryApi: DiscoveryApi;
+    fetchApi: FetchApi;
+  }) {
     this.discoveryApi = deps.discoveryApi;
     this.fetchApi = deps.fetchApi;
   }
@@ -53,7 +56,9 @@ export class IamRolesClient implements IamRolesApi {
     return this.get('/lookup', { q: query });
   }
 
-  async listFindings(options: ListFindingsOptions = {}): Promise<RoleFinding[]> {
+  async listFindings(
+    options: ListFindingsOptions = {},
+  ): Promise<RoleFinding[]> {
     return listOf(await this.get('/findings', { ...options }));
   }
 

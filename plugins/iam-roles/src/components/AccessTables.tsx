@@ -46,7 +46,10 @@ function credentialsBlocker(
     return 'Reading what the broker can do…';
   }
   if (!info.credentialsEnabled) {
-    return info.credentialsDisabledReason ?? 'This installation does not issue credentials.';
+    return (
+      info.credentialsDisabledReason ??
+      'This installation does not issue credentials.'
+    );
   }
   if (Date.parse(grant.expiresAt) <= Date.now()) {
     return 'The grant has expired.';
@@ -60,7 +63,9 @@ function CancelButton(props: { request: AccessRequest }) {
   return (
     <Button
       size="small"
-      onClick={() => decide.mutate({ action: 'cancel', requestId: props.request.id })}
+      onClick={() =>
+        decide.mutate({ action: 'cancel', requestId: props.request.id })
+      }
       disabled={decide.isPending}
       aria-label={`Cancel request for ${props.request.roleArn}`}
     >
@@ -76,7 +81,9 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
   const info = useBrokerInfo();
 
   if (requests.isError) {
-    return <ErrorState error={requests.error} title="Could not load your requests" />;
+    return (
+      <ErrorState error={requests.error} title="Could not load your requests" />
+    );
   }
   const columns: TableColumn<AccessRequest>[] = [
     ...(roleRef
@@ -85,7 +92,9 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
           {
             title: 'Role',
             field: 'roleArn',
-            render: (r: AccessRequest) => <RoleCell roleRef={r.roleRef} roleArn={r.roleArn} />,
+            render: (r: AccessRequest) => (
+              <RoleCell roleRef={r.roleRef} roleArn={r.roleArn} />
+            ),
           },
         ]),
     {
@@ -94,7 +103,9 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
       render: r => (
         <Stack direction="row" spacing={1} alignItems="center">
           <StatusChip status={r.status} />
-          {r.grant && r.grant.status !== 'active' && <StatusChip status={`grant ${r.grant.status}`} />}
+          {r.grant && r.grant.status !== 'active' && (
+            <StatusChip status={`grant ${r.grant.status}`} />
+          )}
         </Stack>
       ),
     },
@@ -104,7 +115,11 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
       defaultSort: 'desc',
       render: r => formatDate(r.createdAt),
     },
-    { title: 'Duration', field: 'durationMinutes', render: r => formatDuration(r.durationMinutes) },
+    {
+      title: 'Duration',
+      field: 'durationMinutes',
+      render: r => formatDuration(r.durationMinutes),
+    },
     { title: 'Justification', field: 'justification' },
     { title: 'Ticket', field: 'ticket', render: r => r.ticket ?? '—' },
     {
@@ -112,8 +127,12 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
       field: 'decisionReason',
       render: r =>
         r.status === 'pending'
-          ? `${r.approvals.length} of ${r.requiredApprovals} approvals, expires ${formatRelative(r.expiresAt)}`
-          : [r.decidedBy && `by ${shortRef(r.decidedBy)}`, r.decisionReason].filter(Boolean).join(': ') || '—',
+          ? `${r.approvals.length} of ${
+              r.requiredApprovals
+            } approvals, expires ${formatRelative(r.expiresAt)}`
+          : [r.decidedBy && `by ${shortRef(r.decidedBy)}`, r.decisionReason]
+              .filter(Boolean)
+              .join(': ') || '—',
     },
     {
       title: 'Access',
@@ -146,14 +165,23 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
     return <Loading />;
   }
   if (requests.data.length === 0) {
-    return <EmptyTable title={props.title ?? 'Your requests'}>{emptyText}</EmptyTable>;
+    return (
+      <EmptyTable title={props.title ?? 'Your requests'}>
+        {emptyText}
+      </EmptyTable>
+    );
   }
   return (
     <Table<AccessRequest>
       title={props.title ?? 'Your requests'}
       data={requests.data ?? []}
       columns={columns}
-      options={{ paging: (requests.data?.length ?? 0) > 10, pageSize: 10, search: true, padding: 'dense' }}
+      options={{
+        paging: (requests.data?.length ?? 0) > 10,
+        pageSize: 10,
+        search: true,
+        padding: 'dense',
+      }}
       emptyContent={<EmptyLine>{emptyText}</EmptyLine>}
     />
   );
@@ -170,7 +198,12 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
   const [done, setDone] = useState<string>();
 
   if (approvals.isError) {
-    return <ErrorState error={approvals.error} title="Could not load the requests waiting for you" />;
+    return (
+      <ErrorState
+        error={approvals.error}
+        title="Could not load the requests waiting for you"
+      />
+    );
   }
   const rows = (approvals.data ?? []).filter(
     r => r.canDecide !== false && (!roleRef || r.roleRef === roleRef),
@@ -182,12 +215,22 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
           {
             title: 'Role',
             field: 'roleArn',
-            render: (r: AccessRequest) => <RoleCell roleRef={r.roleRef} roleArn={r.roleArn} />,
+            render: (r: AccessRequest) => (
+              <RoleCell roleRef={r.roleRef} roleArn={r.roleArn} />
+            ),
           },
         ]),
-    { title: 'Requester', field: 'requester', render: r => shortRef(r.requester) },
+    {
+      title: 'Requester',
+      field: 'requester',
+      render: r => shortRef(r.requester),
+    },
     { title: 'Justification', field: 'justification' },
-    { title: 'Duration', field: 'durationMinutes', render: r => formatDuration(r.durationMinutes) },
+    {
+      title: 'Duration',
+      field: 'durationMinutes',
+      render: r => formatDuration(r.durationMinutes),
+    },
     { title: 'Ticket', field: 'ticket', render: r => r.ticket ?? '—' },
     {
       title: 'Requested',
@@ -204,7 +247,9 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
       title: 'Decide',
       sorting: false,
       render: r => {
-        const who = `${shortRef(r.requester)} for ${r.roleArn.split('/').pop()}`;
+        const who = `${shortRef(r.requester)} for ${r.roleArn
+          .split('/')
+          .pop()}`;
         return (
           <Stack direction="row" spacing={1}>
             <Button
@@ -248,24 +293,37 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
       )}
       {approvals.isPending && <Loading />}
       {approvals.data && rows.length === 0 && (
-        <EmptyTable title={title}>No requests are waiting for your decision.</EmptyTable>
+        <EmptyTable title={title}>
+          No requests are waiting for your decision.
+        </EmptyTable>
       )}
       {rows.length > 0 && (
         <Table<AccessRequest>
           title={title}
           data={rows}
           columns={columns}
-          options={{ paging: rows.length > 10, pageSize: 10, search: true, padding: 'dense' }}
-          emptyContent={<EmptyLine>No requests are waiting for your decision.</EmptyLine>}
+          options={{
+            paging: rows.length > 10,
+            pageSize: 10,
+            search: true,
+            padding: 'dense',
+          }}
+          emptyContent={
+            <EmptyLine>No requests are waiting for your decision.</EmptyLine>
+          }
         />
       )}
       {pending && request && (
         <ReasonDialog
           open
-          title={`${pending.action === 'approve' ? 'Approve' : 'Deny'} access to ${request.roleArn.split('/').pop()}`}
-          description={`${shortRef(request.requester)} asks for ${formatDuration(
-            request.durationMinutes,
-          )}: “${request.justification}”`}
+          title={`${
+            pending.action === 'approve' ? 'Approve' : 'Deny'
+          } access to ${request.roleArn.split('/').pop()}`}
+          description={`${shortRef(
+            request.requester,
+          )} asks for ${formatDuration(request.durationMinutes)}: “${
+            request.justification
+          }”`}
           confirmLabel={pending.action === 'approve' ? 'Approve' : 'Deny'}
           reasonRequired={pending.action === 'deny'}
           destructive={pending.action === 'deny'}
@@ -275,14 +333,18 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
           onConfirm={reason =>
             decide.mutate(
               pending.action === 'approve'
-                ? { action: 'approve', requestId: request.id, reason: reason || undefined }
+                ? {
+                    action: 'approve',
+                    requestId: request.id,
+                    reason: reason || undefined,
+                  }
                 : { action: 'deny', requestId: request.id, reason },
               {
                 onSuccess: () => {
                   setDone(
-                    `${pending.action === 'approve' ? 'Approved' : 'Denied'} the request from ${shortRef(
-                      request.requester,
-                    )}.`,
+                    `${
+                      pending.action === 'approve' ? 'Approved' : 'Denied'
+                    } the request from ${shortRef(request.requester)}.`,
                   );
                   setPending(undefined);
                 },
@@ -310,7 +372,12 @@ export function GrantsTable(props: {
   const [done, setDone] = useState<string>();
 
   if (grants.isError) {
-    return <ErrorState error={grants.error} title="Could not load the active grants" />;
+    return (
+      <ErrorState
+        error={grants.error}
+        title="Could not load the active grants"
+      />
+    );
   }
   const columns: TableColumn<Grant>[] = [
     ...(roleRef
@@ -319,16 +386,31 @@ export function GrantsTable(props: {
           {
             title: 'Role',
             field: 'roleArn',
-            render: (g: Grant) => <RoleCell roleRef={g.roleRef} roleArn={g.roleArn} />,
+            render: (g: Grant) => (
+              <RoleCell roleRef={g.roleRef} roleArn={g.roleArn} />
+            ),
           },
         ]),
-    ...(mine ? [] : [{ title: 'User', field: 'user', render: (g: Grant) => shortRef(g.user) }]),
-    { title: 'Granted', field: 'grantedAt', render: g => formatDate(g.grantedAt) },
+    ...(mine
+      ? []
+      : [
+          {
+            title: 'User',
+            field: 'user',
+            render: (g: Grant) => shortRef(g.user),
+          },
+        ]),
+    {
+      title: 'Granted',
+      field: 'grantedAt',
+      render: g => formatDate(g.grantedAt),
+    },
     {
       title: 'Expires',
       field: 'expiresAt',
       defaultSort: 'asc',
-      render: g => `${formatDate(g.expiresAt)} (${formatRelative(g.expiresAt)})`,
+      render: g =>
+        `${formatDate(g.expiresAt)} (${formatRelative(g.expiresAt)})`,
     },
     {
       title: 'Actions',
@@ -336,7 +418,10 @@ export function GrantsTable(props: {
       render: g => (
         <Stack direction="row" spacing={1}>
           {mine && (
-            <GetCredentialsButton grant={g} disabledReason={credentialsBlocker(info.data, g)} />
+            <GetCredentialsButton
+              grant={g}
+              disabledReason={credentialsBlocker(info.data, g)}
+            />
           )}
           {canRevoke && (
             <Button
@@ -366,15 +451,24 @@ export function GrantsTable(props: {
       )}
       {grants.isPending && <Loading />}
       {grants.data && rows.length === 0 && (
-        <EmptyTable title={props.title ?? 'Active grants'}>No one has active access right now.</EmptyTable>
+        <EmptyTable title={props.title ?? 'Active grants'}>
+          No one has active access right now.
+        </EmptyTable>
       )}
       {rows.length > 0 && (
         <Table<Grant>
           title={props.title ?? 'Active grants'}
           data={rows}
           columns={columns}
-          options={{ paging: rows.length > 10, pageSize: 10, search: rows.length > 5, padding: 'dense' }}
-          emptyContent={<EmptyLine>No one has active access right now.</EmptyLine>}
+          options={{
+            paging: rows.length > 10,
+            pageSize: 10,
+            search: rows.length > 5,
+            padding: 'dense',
+          }}
+          emptyContent={
+            <EmptyLine>No one has active access right now.</EmptyLine>
+          }
         />
       )}
       {revoking && (
@@ -409,15 +503,25 @@ export function GrantsTable(props: {
 export function AuditTable(props: { roleRef: string }) {
   const audit = useAudit(props.roleRef);
   if (audit.isError) {
-    return <ErrorState error={audit.error} title="Could not load the audit trail" />;
+    return (
+      <ErrorState error={audit.error} title="Could not load the audit trail" />
+    );
   }
   const columns: TableColumn<AuditEntry>[] = [
-    { title: 'When', field: 'at', defaultSort: 'desc', render: e => formatDate(e.at) },
+    {
+      title: 'When',
+      field: 'at',
+      defaultSort: 'desc',
+      render: e => formatDate(e.at),
+    },
     { title: 'Who', field: 'actor', render: e => shortRef(e.actor) },
     { title: 'Action', field: 'action' },
     {
       title: 'Change',
-      render: e => (e.fromState || e.toState ? `${e.fromState ?? '—'} → ${e.toState ?? '—'}` : '—'),
+      render: e =>
+        e.fromState || e.toState
+          ? `${e.fromState ?? '—'} → ${e.toState ?? '—'}`
+          : '—',
       sorting: false,
     },
     { title: 'Reason', field: 'reason', render: e => e.reason ?? '—' },
@@ -427,13 +531,27 @@ export function AuditTable(props: { roleRef: string }) {
     return <Loading />;
   }
   if (rows.length === 0) {
-    return <EmptyTable title="Audit trail">Nothing has happened to this role's access yet.</EmptyTable>;
+    return (
+      <EmptyTable title="Audit trail">
+        Nothing has happened to this role's access yet.
+      </EmptyTable>
+    );
   }
   const exportCsv = () =>
     downloadText(
       `iam-audit-${props.roleRef.replace(/[^A-Za-z0-9._-]+/g, '_')}.csv`,
       toCsv(
-        ['at', 'actor', 'action', 'requestId', 'grantId', 'roleRef', 'fromState', 'toState', 'reason'],
+        [
+          'at',
+          'actor',
+          'action',
+          'requestId',
+          'grantId',
+          'roleRef',
+          'fromState',
+          'toState',
+          'reason',
+        ],
         rows.map(e => ({ ...e })),
       ),
       'text/csv',
@@ -441,17 +559,29 @@ export function AuditTable(props: { roleRef: string }) {
   return (
     <Stack spacing={1}>
       <div>
-        <Button size="small" variant="outlined" startIcon={<DownloadOutlined />} onClick={exportCsv}>
+        <Button
+          size="small"
+          variant="outlined"
+          startIcon={<DownloadOutlined />}
+          onClick={exportCsv}
+        >
           Export audit CSV
         </Button>
       </div>
       <Table<AuditEntry>
-      title="Audit trail"
-      data={rows}
-      columns={columns}
-      options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
-      emptyContent={<EmptyLine>Nothing has happened to this role's access yet.</EmptyLine>}
-    />
+        title="Audit trail"
+        data={rows}
+        columns={columns}
+        options={{
+          paging: rows.length > 20,
+          pageSize: 20,
+          search: true,
+          padding: 'dense',
+        }}
+        emptyContent={
+          <EmptyLine>Nothing has happened to this role's access yet.</EmptyLine>
+        }
+      />
     </Stack>
   );
 }

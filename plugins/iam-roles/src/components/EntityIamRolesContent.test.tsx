@@ -5,10 +5,18 @@ import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import type { AssumableRolesResponse } from '@backstage-iam/plugin-iam-roles-common';
-import { EntityIamRolesCard, EntityIamRolesContent } from './EntityIamRolesContent';
+import {
+  EntityIamRolesCard,
+  EntityIamRolesContent,
+} from './EntityIamRolesContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
-import { accessRequest, BASE, roleEntity, ROLE_ARN } from '../__testUtils__/fixtures';
+import {
+  accessRequest,
+  BASE,
+  roleEntity,
+  ROLE_ARN,
+} from '../__testUtils__/fixtures';
 
 const component: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -18,7 +26,11 @@ const component: Entity = {
     namespace: 'default',
     annotations: { 'github.com/project-slug': 'acme/payments-api' },
   },
-  spec: { type: 'service', owner: 'group:default/payments', lifecycle: 'production' },
+  spec: {
+    type: 'service',
+    owner: 'group:default/payments',
+    lifecycle: 'production',
+  },
 };
 
 const group: Entity = {
@@ -51,10 +63,18 @@ const assumable: AssumableRolesResponse = {
       outcome: 'possible',
       via: 'sts:AssumeRoleWithWebIdentity',
       conditions: [
-        { operator: 'StringLike', key: 'token.actions.githubusercontent.com:sub', values: ['repo:acme/*'] },
+        {
+          operator: 'StringLike',
+          key: 'token.actions.githubusercontent.com:sub',
+          values: ['repo:acme/*'],
+        },
       ],
       findings: [
-        { id: 'oidc-broad-subject', severity: 'critical', message: 'Any repository of acme can assume it.' },
+        {
+          id: 'oidc-broad-subject',
+          severity: 'critical',
+          message: 'Any repository of acme can assume it.',
+        },
       ],
       matchedBy: 'github:acme/payments-api',
     },
@@ -82,10 +102,9 @@ describe('EntityIamRolesContent', () => {
     );
     await renderWithApis(<EntityIamRolesContent />, { entity: component });
 
-    expect(await screen.findByRole('link', { name: 'payments-deploy' })).toHaveAttribute(
-      'href',
-      '/catalog/default/resource/payments-deploy',
-    );
+    expect(
+      await screen.findByRole('link', { name: 'payments-deploy' }),
+    ).toHaveAttribute('href', '/catalog/default/resource/payments-deploy');
     expect(asked).toBe('component:default/payments-api');
     expect(screen.getByText('critical')).toBeInTheDocument();
     expect(screen.getByText('no findings')).toBeInTheDocument();
@@ -95,17 +114,28 @@ describe('EntityIamRolesContent', () => {
       ),
     ).toBeInTheDocument();
 
-    await user.click(screen.getByRole('button', { name: 'Request access to legacy-admin' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Request access to legacy-admin' });
-    await user.type(within(dialog).getByLabelText(/Justification/), 'Debug the failing deploy job');
-    await user.click(within(dialog).getByRole('button', { name: 'Submit request' }));
+    await user.click(
+      screen.getByRole('button', { name: 'Request access to legacy-admin' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Request access to legacy-admin',
+    });
+    await user.type(
+      within(dialog).getByLabelText(/Justification/),
+      'Debug the failing deploy job',
+    );
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Submit request' }),
+    );
     await waitFor(() => expect(posted).toHaveLength(1));
     expect(posted[0]).toMatchObject({
       roleRef: 'resource:default/legacy-admin',
       durationMinutes: 60,
       justification: 'Debug the failing deploy job',
     });
-    expect(await screen.findByText(/Request for legacy-admin submitted/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Request for legacy-admin submitted/),
+    ).toBeInTheDocument();
   });
 
   it('says so when no role trusts the component', async () => {
@@ -115,29 +145,43 @@ describe('EntityIamRolesContent', () => {
       ),
     );
     await renderWithApis(<EntityIamRolesCard />, { entity: component });
-    expect(await screen.findByText(/No IAM role trusts this entity/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/No IAM role trusts this entity/),
+    ).toBeInTheDocument();
   });
 
   it('shows why the roles could not be found', async () => {
     server.use(
-      http.get(`${BASE}/assumable`, () => errorResponse(404, 'NotFoundError', 'entity not found')),
+      http.get(`${BASE}/assumable`, () =>
+        errorResponse(404, 'NotFoundError', 'entity not found'),
+      ),
     );
     await renderWithApis(<EntityIamRolesContent />, { entity: component });
-    expect(await screen.findByText(/entity not found \(HTTP 404\)/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/entity not found \(HTTP 404\)/),
+    ).toBeInTheDocument();
   });
 
   it('lists the roles a group owns from the catalog', async () => {
     const other = roleEntity();
     other.metadata.name = 'someone-elses';
-    other.relations = [{ type: 'ownedBy', targetRef: 'group:default/platform' }];
+    other.relations = [
+      { type: 'ownedBy', targetRef: 'group:default/platform' },
+    ];
     await renderWithApis(<EntityIamRolesContent />, {
       entity: group,
       catalogEntities: [roleEntity(), other, component],
     });
-    expect(await screen.findByRole('link', { name: 'payments-deploy' })).toBeInTheDocument();
-    expect(screen.queryByRole('link', { name: 'someone-elses' })).not.toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: 'payments-deploy' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'someone-elses' }),
+    ).not.toBeInTheDocument();
     expect(screen.getByText('high')).toBeInTheDocument();
     expect(screen.getByText('Never used')).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Request access to payments-deploy' })).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Request access to payments-deploy' }),
+    ).toBeInTheDocument();
   });
 });

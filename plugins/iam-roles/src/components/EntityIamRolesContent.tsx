@@ -19,7 +19,13 @@ import {
   severityRank,
   worstSeverity,
 } from '../lib/format';
-import { EmptyLine, ErrorState, SeverityChip, RoleCell, shortRef } from './common';
+import {
+  EmptyLine,
+  ErrorState,
+  SeverityChip,
+  RoleCell,
+  shortRef,
+} from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
 
 /** One row of the roles table of a component or a group. */
@@ -82,7 +88,9 @@ export function RolesTable(props: {
       title: 'Role',
       field: 'title',
       highlight: true,
-      render: r => <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />,
+      render: r => (
+        <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />
+      ),
     },
     {
       title: 'Risk',
@@ -120,7 +128,12 @@ export function RolesTable(props: {
   return (
     <>
       {submitted && (
-        <Alert severity="success" role="status" sx={{ mb: 1 }} onClose={() => setSubmitted(undefined)}>
+        <Alert
+          severity="success"
+          role="status"
+          sx={{ mb: 1 }}
+          onClose={() => setSubmitted(undefined)}
+        >
           {submitted}
         </Alert>
       )}
@@ -159,7 +172,12 @@ export function RolesTable(props: {
 function ComponentRoles(props: { entityRef: string; dense?: boolean }) {
   const assumable = useAssumableRoles(props.entityRef);
   if (assumable.isError) {
-    return <ErrorState error={assumable.error} title="Could not find the roles this entity can assume" />;
+    return (
+      <ErrorState
+        error={assumable.error}
+        title="Could not find the roles this entity can assume"
+      />
+    );
   }
   const rows = (assumable.data?.roles ?? []).map(assumableToRow);
   return (
@@ -190,7 +208,12 @@ function GroupRoles(props: { entityRef: string; dense?: boolean }) {
       ).items,
   });
   if (owned.isError) {
-    return <ErrorState error={owned.error} title="Could not read the roles this group owns" />;
+    return (
+      <ErrorState
+        error={owned.error}
+        title="Could not read the roles this group owns"
+      />
+    );
   }
   const rows = (owned.data ?? [])
     .map(roleEntityToRow)

@@ -9,7 +9,13 @@ import { Link, Table, TableColumn } from '@backstage/core-components';
 import type { RoleFinding } from '@backstage-iam/plugin-iam-roles-common';
 import { useFindings } from '../hooks/queries';
 import { SEVERITIES, severityRank } from '../lib/format';
-import { EmptyLine, ErrorState, SeverityChip, shortRef, useEntityHref } from './common';
+import {
+  EmptyLine,
+  ErrorState,
+  SeverityChip,
+  shortRef,
+  useEntityHref,
+} from './common';
 
 const ALL = '';
 
@@ -25,7 +31,13 @@ export function FindingsOverview(props: {
 
   const owners = useMemo(
     () =>
-      [...new Set((findings.data ?? []).map(f => f.owner).filter((o): o is string => Boolean(o)))].sort(),
+      [
+        ...new Set(
+          (findings.data ?? [])
+            .map(f => f.owner)
+            .filter((o): o is string => Boolean(o)),
+        ),
+      ].sort(),
     [findings.data],
   );
   const rows = useMemo(
@@ -39,7 +51,9 @@ export function FindingsOverview(props: {
   );
 
   if (findings.isError) {
-    return <ErrorState error={findings.error} title="Could not load the findings" />;
+    return (
+      <ErrorState error={findings.error} title="Could not load the findings" />
+    );
   }
 
   const columns: TableColumn<RoleFinding>[] = [
@@ -47,7 +61,8 @@ export function FindingsOverview(props: {
       title: 'Severity',
       field: 'finding.severity',
       defaultSort: 'asc',
-      customSort: (a, b) => severityRank(a.finding.severity) - severityRank(b.finding.severity),
+      customSort: (a, b) =>
+        severityRank(a.finding.severity) - severityRank(b.finding.severity),
       render: f => <SeverityChip severity={f.finding.severity} />,
     },
     {
@@ -58,7 +73,11 @@ export function FindingsOverview(props: {
         return href ? <Link to={href}>{f.title}</Link> : f.title;
       },
     },
-    { title: 'Owner', field: 'owner', render: f => (f.owner ? shortRef(f.owner) : '—') },
+    {
+      title: 'Owner',
+      field: 'owner',
+      render: f => (f.owner ? shortRef(f.owner) : '—'),
+    },
     { title: 'Finding', field: 'finding.id' },
     {
       title: 'What, why and the fix',
@@ -80,7 +99,12 @@ export function FindingsOverview(props: {
             labelId="iam-findings-owner"
             label="Owner"
             value={owner}
-            onChange={e => props.onFilterChange({ owner: e.target.value || undefined, severity: severity || undefined })}
+            onChange={e =>
+              props.onFilterChange({
+                owner: e.target.value || undefined,
+                severity: severity || undefined,
+              })
+            }
           >
             <MenuItem value={ALL}>All owners</MenuItem>
             {owners.map(o => (
@@ -96,7 +120,12 @@ export function FindingsOverview(props: {
             labelId="iam-findings-severity"
             label="Severity"
             value={severity}
-            onChange={e => props.onFilterChange({ owner: owner || undefined, severity: e.target.value || undefined })}
+            onChange={e =>
+              props.onFilterChange({
+                owner: owner || undefined,
+                severity: e.target.value || undefined,
+              })
+            }
           >
             <MenuItem value={ALL}>All severities</MenuItem>
             {SEVERITIES.map(s => (
@@ -112,7 +141,12 @@ export function FindingsOverview(props: {
         isLoading={findings.isPending}
         data={rows}
         columns={columns}
-        options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
+        options={{
+          paging: rows.length > 20,
+          pageSize: 20,
+          search: true,
+          padding: 'dense',
+        }}
         emptyContent={
           <EmptyLine>
             {owner || severity

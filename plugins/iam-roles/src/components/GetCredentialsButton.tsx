@@ -83,7 +83,10 @@ function Block(props: { label: string; text: string }) {
  * Issues credentials for an active grant and shows them once: they live only in this
  * component's mutation state and are discarded when the dialog closes.
  */
-export function GetCredentialsButton(props: { grant: Grant; disabledReason?: string }) {
+export function GetCredentialsButton(props: {
+  grant: Grant;
+  disabledReason?: string;
+}) {
   const { grant, disabledReason } = props;
   const titleId = useId();
   const [open, setOpen] = useState(false);
@@ -112,20 +115,33 @@ export function GetCredentialsButton(props: { grant: Grant; disabledReason?: str
           </Button>
         </span>
       </Tooltip>
-      <Dialog open={open} onClose={onClose} aria-labelledby={titleId} fullWidth maxWidth="md">
+      <Dialog
+        open={open}
+        onClose={onClose}
+        aria-labelledby={titleId}
+        fullWidth
+        maxWidth="md"
+      >
         <DialogTitle id={titleId}>Credentials for {grant.roleArn}</DialogTitle>
         <DialogContent>
           {issue.isPending && <Loading />}
           {issue.isError && (
-            <ErrorState error={issue.error} title="No credentials were issued" />
+            <ErrorState
+              error={issue.error}
+              title="No credentials were issued"
+            />
           )}
           {issue.data && (
             <Stack spacing={2}>
               <Alert severity="warning">
-                These credentials are shown once. Copy them now: closing this dialog discards
-                them. They expire {formatDate(issue.data.expiration)}.
+                These credentials are shown once. Copy them now: closing this
+                dialog discards them. They expire{' '}
+                {formatDate(issue.data.expiration)}.
               </Alert>
-              <Block label="Environment variables" text={credentialsAsEnv(issue.data)} />
+              <Block
+                label="Environment variables"
+                text={credentialsAsEnv(issue.data)}
+              />
               <Block
                 label="Profile for ~/.aws/credentials"
                 text={credentialsAsProfile(issue.data)}
@@ -134,7 +150,9 @@ export function GetCredentialsButton(props: { grant: Grant; disabledReason?: str
           )}
         </DialogContent>
         <DialogActions>
-          <Button onClick={onClose}>{issue.data ? 'Done, discard them' : 'Close'}</Button>
+          <Button onClick={onClose}>
+            {issue.data ? 'Done, discard them' : 'Close'}
+          </Button>
         </DialogActions>
       </Dialog>
     </>

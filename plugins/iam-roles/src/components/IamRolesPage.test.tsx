@@ -10,7 +10,12 @@ import type {
 import { IamRolesPage } from './IamRolesPage';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
-import { accessRequest, BASE, grant, ROLE_ARN } from '../__testUtils__/fixtures';
+import {
+  accessRequest,
+  BASE,
+  grant,
+  ROLE_ARN,
+} from '../__testUtils__/fixtures';
 
 const lookupResult: AssumableRolesResponse = {
   query: '999999999999',
@@ -23,12 +28,15 @@ const lookupResult: AssumableRolesResponse = {
       owner: 'group:default/payments',
       outcome: 'possible',
       via: 'sts:AssumeRole',
-      conditions: [{ operator: 'StringEquals', key: 'sts:ExternalId', values: ['x1'] }],
+      conditions: [
+        { operator: 'StringEquals', key: 'sts:ExternalId', values: ['x1'] },
+      ],
       findings: [
         {
           id: 'cross-account-no-external-id',
           severity: 'high',
-          message: 'Account 999999999999 can assume it, "without" an ExternalId.',
+          message:
+            'Account 999999999999 can assume it, "without" an ExternalId.',
         },
       ],
       matchedBy: '999999999999',
@@ -42,14 +50,22 @@ const findings: RoleFinding[] = [
     arn: ROLE_ARN,
     title: 'payments-deploy',
     owner: 'group:default/payments',
-    finding: { id: 'cross-account-no-external-id', severity: 'high', message: 'No ExternalId. Fix: add one.' },
+    finding: {
+      id: 'cross-account-no-external-id',
+      severity: 'high',
+      message: 'No ExternalId. Fix: add one.',
+    },
   },
   {
     entityRef: 'resource:default/legacy-admin',
     arn: 'arn:aws:iam::111111111111:role/legacy-admin',
     title: 'legacy-admin',
     owner: 'group:default/platform',
-    finding: { id: 'public-trust', severity: 'critical', message: 'Anyone can assume it. Fix: name principals.' },
+    finding: {
+      id: 'public-trust',
+      severity: 'critical',
+      message: 'Anyone can assume it. Fix: name principals.',
+    },
   },
 ];
 
@@ -61,45 +77,82 @@ describe('IamRolesPage', () => {
     server.use(
       ...brokerHandlers({
         grants: [grant()],
-        myRequests: [accessRequest({ status: 'denied', decidedBy: 'user:default/owner', decisionReason: 'Use read-only' })],
+        myRequests: [
+          accessRequest({
+            status: 'denied',
+            decidedBy: 'user:default/owner',
+            decisionReason: 'Use read-only',
+          }),
+        ],
       }),
     );
     await renderWithApis(<IamRolesPage />);
-    expect(screen.getByRole('tab', { name: 'My access', selected: true })).toBeInTheDocument();
+    expect(
+      screen.getByRole('tab', { name: 'My access', selected: true }),
+    ).toBeInTheDocument();
     expect(await screen.findByText('denied')).toBeInTheDocument();
     expect(screen.getByText('by owner: Use read-only')).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Get credentials' })).toBeEnabled();
-    expect(screen.getAllByRole('link', { name: 'payments-deploy' })).toHaveLength(2);
+    expect(
+      screen.getByRole('button', { name: 'Get credentials' }),
+    ).toBeEnabled();
+    expect(
+      screen.getAllByRole('link', { name: 'payments-deploy' }),
+    ).toHaveLength(2);
   });
 
   it('shows empty states when there is nothing to show', async () => {
     server.use(...brokerHandlers());
     await renderWithApis(<IamRolesPage />);
-    expect(await screen.findByText('You have not requested access to any role yet.')).toBeInTheDocument();
-    expect(screen.getByText('No one has active access right now.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('You have not requested access to any role yet.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('No one has active access right now.'),
+    ).toBeInTheDocument();
   });
 
   it('lets an approver approve from the inbox', async () => {
     const user = userEvent.setup();
-    let approvals = [accessRequest({ id: 'r-5', requester: 'user:default/dev', canDecide: true })];
+    let approvals = [
+      accessRequest({
+        id: 'r-5',
+        requester: 'user:default/dev',
+        canDecide: true,
+      }),
+    ];
     const approved: string[] = [];
     server.use(
       http.get(`${BASE}/approvals`, () => HttpResponse.json(approvals)),
       http.post(`${BASE}/requests/:id/approve`, ({ params }) => {
         approved.push(String(params.id));
         approvals = [];
-        return HttpResponse.json(accessRequest({ id: 'r-5', status: 'approved' }));
+        return HttpResponse.json(
+          accessRequest({ id: 'r-5', status: 'approved' }),
+        );
       }),
       ...brokerHandlers(),
     );
-    await renderWithApis(<IamRolesPage />, { routeEntries: ['/?tab=approvals'] });
-    await user.click(await screen.findByRole('button', { name: 'Approve request from dev for payments-deploy' }));
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=approvals'],
+    });
+    await user.click(
+      await screen.findByRole('button', {
+        name: 'Approve request from dev for payments-deploy',
+      }),
+    );
     const dialog = await screen.findByRole('dialog');
-    await user.type(within(dialog).getByLabelText('Reason (optional)'), 'ok for INC-42');
+    await user.type(
+      within(dialog).getByLabelText('Reason (optional)'),
+      'ok for INC-42',
+    );
     await user.click(within(dialog).getByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(approved).toEqual(['r-5']));
-    expect(await screen.findByText('Approved the request from dev.')).toBeInTheDocument();
-    expect(await screen.findByText('No requests are waiting for your decision.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Approved the request from dev.'),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('No requests are waiting for your decision.'),
+    ).toBeInTheDocument();
   });
 
   it('shows the refusal when a decision is not allowed', async () => {
@@ -113,12 +166,18 @@ describe('IamRolesPage', () => {
       ),
       ...brokerHandlers(),
     );
-    await renderWithApis(<IamRolesPage />, { routeEntries: ['/?tab=approvals'] });
-    await user.click(await screen.findByRole('button', { name: /Deny request from dev/ }));
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=approvals'],
+    });
+    await user.click(
+      await screen.findByRole('button', { name: /Deny request from dev/ }),
+    );
     const dialog = await screen.findByRole('dialog');
     await user.type(within(dialog).getByLabelText(/Reason/), 'not needed');
     await user.click(within(dialog).getByRole('button', { name: 'Deny' }));
-    expect(await within(dialog).findByText(/You do not own this role \(HTTP 403\)/)).toBeInTheDocument();
+    expect(
+      await within(dialog).findByText(/You do not own this role \(HTTP 403\)/),
+    ).toBeInTheDocument();
   });
 
   it('looks up an identity and exports the result as CSV and JSON', async () => {
@@ -145,18 +204,30 @@ describe('IamRolesPage', () => {
 
     await renderWithApis(<IamRolesPage />, { routeEntries: ['/?tab=lookup'] });
     await user.click(screen.getByRole('button', { name: 'Look up' }));
-    expect(screen.getByText('Enter an identity to look up.')).toBeInTheDocument();
+    expect(
+      screen.getByText('Enter an identity to look up.'),
+    ).toBeInTheDocument();
 
-    await user.type(screen.getByLabelText('Identity to look up'), '999999999999');
+    await user.type(
+      screen.getByLabelText('Identity to look up'),
+      '999999999999',
+    );
     await user.click(screen.getByRole('button', { name: 'Look up' }));
-    expect(await screen.findByRole('link', { name: 'payments-deploy' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: 'payments-deploy' }),
+    ).toBeInTheDocument();
     expect(asked).toBe('999999999999');
-    expect(screen.getByText('1 role trust account 999999999999.')).toBeInTheDocument();
+    expect(
+      screen.getByText('1 role trust account 999999999999.'),
+    ).toBeInTheDocument();
     expect(screen.getByText('If sts:ExternalId is "x1"')).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
     await user.click(screen.getByRole('button', { name: 'Export JSON' }));
-    expect(names).toEqual(['iam-lookup-999999999999.csv', 'iam-lookup-999999999999.json']);
+    expect(names).toEqual([
+      'iam-lookup-999999999999.csv',
+      'iam-lookup-999999999999.json',
+    ]);
     const csv = await blobs[0].text();
     expect(csv.split('\r\n')[0]).toBe(
       'query,role,arn,entityRef,owner,outcome,via,matchedBy,conditions,risk,findings',
@@ -171,26 +242,50 @@ describe('IamRolesPage', () => {
   it('explains a lookup the broker cannot parse', async () => {
     server.use(
       http.get(`${BASE}/lookup`, () =>
-        errorResponse(400, 'InputError', 'Not an ARN, account id, github:OWNER/REPO or provider: "foo"'),
+        errorResponse(
+          400,
+          'InputError',
+          'Not an ARN, account id, github:OWNER/REPO or provider: "foo"',
+        ),
       ),
     );
-    await renderWithApis(<IamRolesPage />, { routeEntries: ['/?tab=lookup&q=foo'] });
-    expect(await screen.findByText(/Not an ARN, account id/)).toBeInTheDocument();
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=lookup&q=foo'],
+    });
+    expect(
+      await screen.findByText(/Not an ARN, account id/),
+    ).toBeInTheDocument();
   });
 
   it('filters findings across all roles by owner and severity', async () => {
     server.use(http.get(`${BASE}/findings`, () => HttpResponse.json(findings)));
-    await renderWithApis(<IamRolesPage />, { routeEntries: ['/?tab=findings'] });
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=findings'],
+    });
     expect(await screen.findByText('Findings (2)')).toBeInTheDocument();
 
     fireEvent.mouseDown(screen.getByRole('combobox', { name: 'Severity' }));
-    fireEvent.click(within(await screen.findByRole('listbox')).getByRole('option', { name: 'critical' }));
+    fireEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: 'critical',
+      }),
+    );
     expect(await screen.findByText('Findings (1)')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'legacy-admin' })).toBeInTheDocument();
-    expect(screen.queryByRole('link', { name: 'payments-deploy' })).not.toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'legacy-admin' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: 'payments-deploy' }),
+    ).not.toBeInTheDocument();
 
     fireEvent.mouseDown(screen.getByRole('combobox', { name: 'Owner' }));
-    fireEvent.click(within(await screen.findByRole('listbox')).getByRole('option', { name: 'payments' }));
-    expect(await screen.findByText('No finding matches these filters.')).toBeInTheDocument();
+    fireEvent.click(
+      within(await screen.findByRole('listbox')).getByRole('option', {
+        name: 'payments',
+      }),
+    );
+    expect(
+      await screen.findByText('No finding matches these filters.'),
+    ).toBeInTheDocument();
   });
 });

@@ -21,7 +21,9 @@ type TabId = (typeof TABS)[number]['id'];
 function PageTabs() {
   const [params, setParams] = useSearchParams();
   const requested = params.get('tab');
-  const tab: TabId = TABS.some(t => t.id === requested) ? (requested as TabId) : 'access';
+  const tab: TabId = TABS.some(t => t.id === requested)
+    ? (requested as TabId)
+    : 'access';
 
   // Tab and filters live in the URL, so a lookup can be shared in an incident channel.
   const update = (next: Record<string, string | undefined>) => {
@@ -44,10 +46,20 @@ function PageTabs() {
         aria-label="IAM roles sections"
       >
         {TABS.map(t => (
-          <Tab key={t.id} value={t.id} label={t.label} id={`iam-tab-${t.id}`} aria-controls={`iam-panel-${t.id}`} />
+          <Tab
+            key={t.id}
+            value={t.id}
+            label={t.label}
+            id={`iam-tab-${t.id}`}
+            aria-controls={`iam-panel-${t.id}`}
+          />
         ))}
       </Tabs>
-      <Box role="tabpanel" id={`iam-panel-${tab}`} aria-labelledby={`iam-tab-${tab}`}>
+      <Box
+        role="tabpanel"
+        id={`iam-panel-${tab}`}
+        aria-labelledby={`iam-tab-${tab}`}
+      >
         {tab === 'access' && (
           <Stack spacing={2}>
             <GrantsTable mine canRevoke={false} title="Your active grants" />

@@ -13,7 +13,14 @@ import type {
 import { useLookup } from '../hooks/queries';
 import { downloadText, toCsv } from '../lib/exportRows';
 import { formatCondition, severityRank, worstSeverity } from '../lib/format';
-import { EmptyLine, ErrorState, Loading, SeverityChip, RoleCell, shortRef } from './common';
+import {
+  EmptyLine,
+  ErrorState,
+  Loading,
+  SeverityChip,
+  RoleCell,
+  shortRef,
+} from './common';
 
 /** A looked-up identity in words. */
 export function describeContext(p: PrincipalContext): string {
@@ -25,9 +32,9 @@ export function describeContext(p: PrincipalContext): string {
     case 'service':
       return `service ${p.service}`;
     case 'github':
-      return `GitHub Actions in ${p.owner}/${p.repo}${p.ref ? ` on ${p.ref}` : ''}${
-        p.environment ? ` in environment ${p.environment}` : ''
-      }`;
+      return `GitHub Actions in ${p.owner}/${p.repo}${
+        p.ref ? ` on ${p.ref}` : ''
+      }${p.environment ? ` in environment ${p.environment}` : ''}`;
     case 'eks':
       return `Kubernetes service account ${p.namespace}/${p.serviceAccount}`;
     case 'oidc':
@@ -93,20 +100,31 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
       title: 'Role',
       field: 'title',
       highlight: true,
-      render: r => <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />,
+      render: r => (
+        <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />
+      ),
     },
-    { title: 'Owner', field: 'owner', render: r => (r.owner ? shortRef(r.owner) : '—') },
+    {
+      title: 'Owner',
+      field: 'owner',
+      render: r => (r.owner ? shortRef(r.owner) : '—'),
+    },
     {
       title: 'Can assume',
       field: 'outcome',
       render: r => describeOutcome(r),
     },
-    { title: 'Matched by', field: 'matchedBy', render: r => r.matchedBy ?? '—' },
+    {
+      title: 'Matched by',
+      field: 'matchedBy',
+      render: r => r.matchedBy ?? '—',
+    },
     {
       title: 'Risk',
       defaultSort: 'asc',
       customSort: (a, b) =>
-        severityRank(worstSeverity(a.findings)) - severityRank(worstSeverity(b.findings)),
+        severityRank(worstSeverity(a.findings)) -
+        severityRank(worstSeverity(b.findings)),
       render: r => <SeverityChip severity={worstSeverity(r.findings)} />,
     },
     {
@@ -140,7 +158,11 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
           variant="outlined"
           disabled={rows.length === 0}
           onClick={() =>
-            downloadText(`${fileStem(result.query)}.csv`, toCsv([...EXPORT_COLUMNS], rows), 'text/csv')
+            downloadText(
+              `${fileStem(result.query)}.csv`,
+              toCsv([...EXPORT_COLUMNS], rows),
+              'text/csv',
+            )
           }
         >
           Export CSV
@@ -164,9 +186,17 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
         title="Roles that trust it"
         data={result.roles}
         columns={columns}
-        options={{ paging: result.roles.length > 20, pageSize: 20, search: true, padding: 'dense' }}
+        options={{
+          paging: result.roles.length > 20,
+          pageSize: 20,
+          search: true,
+          padding: 'dense',
+        }}
         emptyContent={
-          <EmptyLine>No role trusts {result.query}: nothing this identity can assume was found.</EmptyLine>
+          <EmptyLine>
+            No role trusts {result.query}: nothing this identity can assume was
+            found.
+          </EmptyLine>
         }
       />
     </Stack>
@@ -192,8 +222,18 @@ export function IncidentLookup(props: {
 
   return (
     <Stack spacing={2}>
-      <Box component="form" role="search" aria-label="Incident lookup" onSubmit={onSubmit} noValidate>
-        <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} alignItems="flex-start">
+      <Box
+        component="form"
+        role="search"
+        aria-label="Incident lookup"
+        onSubmit={onSubmit}
+        noValidate
+      >
+        <Stack
+          direction={{ xs: 'column', sm: 'row' }}
+          spacing={1}
+          alignItems="flex-start"
+        >
           <TextField
             label="Identity to look up"
             value={draft}
@@ -207,19 +247,29 @@ export function IncidentLookup(props: {
             fullWidth
             size="small"
           />
-          <Button type="submit" variant="contained" sx={{ whiteSpace: 'nowrap' }}>
+          <Button
+            type="submit"
+            variant="contained"
+            sx={{ whiteSpace: 'nowrap' }}
+          >
             Look up
           </Button>
         </Stack>
       </Box>
       {!props.query && (
         <EmptyLine>
-          Enter the identity from the incident (a leaked access key's user or role ARN, an external
-          account, a repository) to see every role that trusts it, with conditions and findings.
+          Enter the identity from the incident (a leaked access key's user or
+          role ARN, an external account, a repository) to see every role that
+          trusts it, with conditions and findings.
         </EmptyLine>
       )}
       {lookup.isFetching && !lookup.data && <Loading />}
-      {lookup.isError && <ErrorState error={lookup.error} title={`Could not look up ${props.query}`} />}
+      {lookup.isError && (
+        <ErrorState
+          error={lookup.error}
+          title={`Could not look up ${props.query}`}
+        />
+      )}
       {lookup.data && <LookupResults result={lookup.data} />}
     </Stack>
   );

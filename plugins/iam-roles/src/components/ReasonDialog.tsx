@@ -35,11 +35,19 @@ export function ReasonDialog(props: {
   };
 
   return (
-    <Dialog open={props.open} onClose={props.onCancel} aria-labelledby={titleId} fullWidth maxWidth="sm">
+    <Dialog
+      open={props.open}
+      onClose={props.onCancel}
+      aria-labelledby={titleId}
+      fullWidth
+      maxWidth="sm"
+    >
       <form onSubmit={onSubmit} noValidate>
         <DialogTitle id={titleId}>{props.title}</DialogTitle>
         <DialogContent>
-          <DialogContentText sx={{ mb: 2 }}>{props.description}</DialogContentText>
+          <DialogContentText sx={{ mb: 2 }}>
+            {props.description}
+          </DialogContentText>
           <TextField
             label={props.reasonRequired ? 'Reason' : 'Reason (optional)'}
             required={props.reasonRequired}

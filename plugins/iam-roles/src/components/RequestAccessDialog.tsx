@@ -47,7 +47,9 @@ export function credentialsOutlook(
     return {
       severity: 'warning',
       text: `Approval records your access, but this installation does not issue credentials${
-        info.credentialsDisabledReason ? `: ${info.credentialsDisabledReason}` : '.'
+        info.credentialsDisabledReason
+          ? `: ${info.credentialsDisabledReason}`
+          : '.'
       }`,
     };
   }
@@ -68,7 +70,13 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
   const { open, onClose, roleTitle } = props;
   const titleId = useId();
   return (
-    <Dialog open={open} onClose={onClose} aria-labelledby={titleId} fullWidth maxWidth="sm">
+    <Dialog
+      open={open}
+      onClose={onClose}
+      aria-labelledby={titleId}
+      fullWidth
+      maxWidth="sm"
+    >
       <DialogTitle id={titleId}>Request access to {roleTitle}</DialogTitle>
       {open && <RequestAccessForm {...props} />}
     </Dialog>
@@ -88,7 +96,10 @@ function RequestAccessForm(props: RequestAccessDialogProps) {
     return (
       <>
         <DialogContent>
-          <ErrorState error={info.error} title="Could not read the broker's limits" />
+          <ErrorState
+            error={info.error}
+            title="Could not read the broker's limits"
+          />
         </DialogContent>
         <DialogActions>
           <Button onClick={props.onClose}>Close</Button>
@@ -126,13 +137,20 @@ function RequestAccessFields(
       ? `Between ${info.minDurationMinutes} and ${info.maxDurationMinutes} minutes.`
       : undefined;
   const ticketError =
-    ticket.length > 200 ? 'A ticket reference is at most 200 characters.' : undefined;
+    ticket.length > 200
+      ? 'A ticket reference is at most 200 characters.'
+      : undefined;
   const outlook = credentialsOutlook(info, props.roleTrustsBroker);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (justificationError || durationError || ticketError || create.isPending) {
+    if (
+      justificationError ||
+      durationError ||
+      ticketError ||
+      create.isPending
+    ) {
       return;
     }
     create.mutate(
@@ -152,7 +170,11 @@ function RequestAccessFields(
       <DialogContent>
         <Stack spacing={2}>
           {roleArn && (
-            <Typography variant="body2" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
+            <Typography
+              variant="body2"
+              color="text.secondary"
+              sx={{ wordBreak: 'break-all' }}
+            >
               {roleArn}
             </Typography>
           )}
@@ -183,8 +205,12 @@ function RequestAccessFields(
               submitted && durationError
                 ? durationError
                 : `${
-                    Number.isFinite(minutes) && minutes > 0 ? `${formatDuration(minutes)}. ` : ''
-                  }Between ${info.minDurationMinutes} and ${info.maxDurationMinutes} minutes.`
+                    Number.isFinite(minutes) && minutes > 0
+                      ? `${formatDuration(minutes)}. `
+                      : ''
+                  }Between ${info.minDurationMinutes} and ${
+                    info.maxDurationMinutes
+                  } minutes.`
             }
             inputProps={{
               min: info.minDurationMinutes,
@@ -197,10 +223,15 @@ function RequestAccessFields(
             value={ticket}
             onChange={e => setTicket(e.target.value)}
             error={Boolean(ticketError)}
-            helperText={ticketError ?? 'Incident or change reference, e.g. INC-1234'}
+            helperText={
+              ticketError ?? 'Incident or change reference, e.g. INC-1234'
+            }
           />
           {create.isError && (
-            <ErrorState error={create.error} title="The request was not created" />
+            <ErrorState
+              error={create.error}
+              title="The request was not created"
+            />
           )}
         </Stack>
       </DialogContent>

@@ -7,7 +7,13 @@ import { DateTime } from 'luxon';
 import { RoleSummaryCard } from './RoleSummaryCard';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { brokerHandlers } from '../__testUtils__/handlers';
-import { accessRequest, BASE, ROLE_ARN, ROLE_REF, roleEntity } from '../__testUtils__/fixtures';
+import {
+  accessRequest,
+  BASE,
+  ROLE_ARN,
+  ROLE_REF,
+  roleEntity,
+} from '../__testUtils__/fixtures';
 
 describe('RoleSummaryCard', () => {
   const server = setupServer();
@@ -24,7 +30,9 @@ describe('RoleSummaryCard', () => {
       ...brokerHandlers(),
     );
     const date = DateTime.now().minus({ days: 3 }).toISO()!;
-    await renderWithApis(<RoleSummaryCard />, { entity: roleEntity({ lastUsed: { date } }) });
+    await renderWithApis(<RoleSummaryCard />, {
+      entity: roleEntity({ lastUsed: { date } }),
+    });
 
     expect(screen.getByText('IAM role')).toBeInTheDocument();
     expect(screen.getByText('high')).toBeInTheDocument();
@@ -33,9 +41,16 @@ describe('RoleSummaryCard', () => {
     expect(screen.getByText('Last used: 3 days ago')).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Request access' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Request access to payments-deploy' });
-    await user.type(within(dialog).getByLabelText(/Justification/), 'Check the deploy pipeline permissions');
-    await user.click(within(dialog).getByRole('button', { name: 'Submit request' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Request access to payments-deploy',
+    });
+    await user.type(
+      within(dialog).getByLabelText(/Justification/),
+      'Check the deploy pipeline permissions',
+    );
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Submit request' }),
+    );
     await waitFor(() => expect(posted).toHaveLength(1));
     expect(posted[0].roleRef).toBe(ROLE_REF);
     expect(await screen.findByText(/Request submitted/)).toBeInTheDocument();

@@ -22,7 +22,10 @@ function Summary(props: { role: IamRoleEntity; roleRef: string }) {
   const lastUsed = describeLastUsed(iam.lastUsed);
   const bySeverity = new Map<string, number>();
   for (const finding of iam.findings) {
-    bySeverity.set(finding.severity, (bySeverity.get(finding.severity) ?? 0) + 1);
+    bySeverity.set(
+      finding.severity,
+      (bySeverity.get(finding.severity) ?? 0) + 1,
+    );
   }
   return (
     <Stack spacing={1.5}>
@@ -40,13 +43,18 @@ function Summary(props: { role: IamRoleEntity; roleRef: string }) {
       </Typography>
       <Typography
         variant="body2"
-        sx={lastUsed.stale ? { color: 'warning.main', fontWeight: 600 } : undefined}
+        sx={
+          lastUsed.stale
+            ? { color: 'warning.main', fontWeight: 600 }
+            : undefined
+        }
       >
         Last used: {lastUsed.text}
       </Typography>
       {submitted && (
         <Alert severity="success" role="status">
-          Request submitted; the role's owners decide it from their approvals inbox.
+          Request submitted; the role's owners decide it from their approvals
+          inbox.
         </Alert>
       )}
       <div>

@@ -21,8 +21,18 @@ describe('groupFindings', () => {
   it('merges repeated findings, worst first, keeping their principals', () => {
     const groups = groupFindings([
       { id: 'service-confused-deputy', severity: 'medium', message: 'm' },
-      { id: 'cross-account-no-external-id', severity: 'high', message: 'a', principal: '1' },
-      { id: 'cross-account-no-external-id', severity: 'high', message: 'b', principal: '2' },
+      {
+        id: 'cross-account-no-external-id',
+        severity: 'high',
+        message: 'a',
+        principal: '1',
+      },
+      {
+        id: 'cross-account-no-external-id',
+        severity: 'high',
+        message: 'b',
+        principal: '2',
+      },
     ]);
     expect(groups.map(g => [g.first.id, g.count, g.principals])).toEqual([
       ['cross-account-no-external-id', 2, ['1', '2']],
@@ -40,28 +50,46 @@ describe('RoleTrustContent', () => {
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
 
     expect(screen.getByLabelText('Role ARN')).toHaveTextContent(ROLE_ARN);
-    expect(screen.getByRole('button', { name: 'Copy ARN' })).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Copy ARN' }),
+    ).toBeInTheDocument();
     expect(screen.getByText('111111111111')).toBeInTheDocument();
     expect(screen.getByText('/ci/')).toBeInTheDocument();
     expect(screen.getByText('Never used')).toBeInTheDocument();
 
-    const who = await screen.findByRole('region', { name: 'Who can assume this role' });
-    const oidc = within(who).getByRole('region', { name: 'Web identity (OIDC) (1)' });
+    const who = await screen.findByRole('region', {
+      name: 'Who can assume this role',
+    });
+    const oidc = within(who).getByRole('region', {
+      name: 'Web identity (OIDC) (1)',
+    });
     expect(
-      within(oidc).getByRole('link', { name: 'GitHub Actions in acme/payments-api on branch main' }),
+      within(oidc).getByRole('link', {
+        name: 'GitHub Actions in acme/payments-api on branch main',
+      }),
     ).toHaveAttribute('href', '/catalog/default/component/payments-api');
     expect(
       within(oidc).getByText(
         'token.actions.githubusercontent.com:sub is "repo:acme/payments-api:ref:refs/heads/main"',
       ),
     ).toBeInTheDocument();
-    const accounts = within(who).getByRole('region', { name: 'AWS accounts (1)' });
-    expect(within(accounts).getByText(/account 999999999999 \(external\)/)).toBeInTheDocument();
+    const accounts = within(who).getByRole('region', {
+      name: 'AWS accounts (1)',
+    });
+    expect(
+      within(accounts).getByText(/account 999999999999 \(external\)/),
+    ).toBeInTheDocument();
     expect(within(accounts).getByText('external')).toBeInTheDocument();
 
     const findings = screen.getByRole('region', { name: 'Findings' });
-    expect(within(findings).getByText('cross-account-no-external-id')).toBeInTheDocument();
-    expect(within(findings).getByText(/Fix: add a StringEquals condition on sts:ExternalId/)).toBeInTheDocument();
+    expect(
+      within(findings).getByText('cross-account-no-external-id'),
+    ).toBeInTheDocument();
+    expect(
+      within(findings).getByText(
+        /Fix: add a StringEquals condition on sts:ExternalId/,
+      ),
+    ).toBeInTheDocument();
     expect(within(findings).getByText('high')).toBeInTheDocument();
 
     const policy = screen.getByLabelText('Trust policy JSON');
@@ -77,27 +105,39 @@ describe('RoleTrustContent', () => {
     await renderWithApis(<RoleTrustContent />, {
       entity: roleEntity({ lastUsed: { date, region: 'eu-west-1' } }),
     });
-    expect(screen.getByText(/Not used in 200 days .* in eu-west-1/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/Not used in 200 days .* in eu-west-1/),
+    ).toBeInTheDocument();
   });
 
   it('shows the error of the trust analysis, and the header still renders from the catalog', async () => {
     // msw uses the first matching handler: the override goes first.
     server.use(
-      http.get(`${BASE}/roles/trust`, () => errorResponse(500, 'Error', 'trust index not ready')),
+      http.get(`${BASE}/roles/trust`, () =>
+        errorResponse(500, 'Error', 'trust index not ready'),
+      ),
       ...brokerHandlers(),
     );
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
     expect(
-      await screen.findByText("Could not analyse this role's trust policy", {}, { timeout: 10_000 }),
+      await screen.findByText(
+        "Could not analyse this role's trust policy",
+        {},
+        { timeout: 10_000 },
+      ),
     ).toBeInTheDocument();
-    expect(screen.getAllByText(/trust index not ready \(HTTP 500\)/)).toHaveLength(2);
+    expect(
+      screen.getAllByText(/trust index not ready \(HTTP 500\)/),
+    ).toHaveLength(2);
     expect(screen.getByLabelText('Role ARN')).toHaveTextContent(ROLE_ARN);
   });
 
   it('shows a designed empty state when no principal is trusted', async () => {
     server.use(...brokerHandlers({ trust: trustView({ principals: [] }) }));
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
-    expect(await screen.findByText(/No principal can assume this role/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/No principal can assume this role/),
+    ).toBeInTheDocument();
   });
 
   it('validates the request dialog, then submits with an idempotency key', async () => {
@@ -113,25 +153,46 @@ describe('RoleTrustContent', () => {
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
 
     await user.click(screen.getByRole('button', { name: 'Request access' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Request access to payments-deploy' });
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Request access to payments-deploy',
+    });
     expect(
-      await within(dialog).findByText(/Once approved, you can get short-lived credentials/),
+      await within(dialog).findByText(
+        /Once approved, you can get short-lived credentials/,
+      ),
     ).toBeInTheDocument();
 
-    await user.type(within(dialog).getByLabelText(/Justification/), 'too short');
+    await user.type(
+      within(dialog).getByLabelText(/Justification/),
+      'too short',
+    );
     const duration = within(dialog).getByLabelText(/Duration \(minutes\)/);
     await user.clear(duration);
     await user.type(duration, '500');
-    await user.click(within(dialog).getByRole('button', { name: 'Submit request' }));
-    expect(within(dialog).getByText(/at least 10 characters/)).toBeInTheDocument();
-    expect(within(dialog).getByText('Between 15 and 240 minutes.')).toBeInTheDocument();
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Submit request' }),
+    );
+    expect(
+      within(dialog).getByText(/at least 10 characters/),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByText('Between 15 and 240 minutes.'),
+    ).toBeInTheDocument();
     expect(posted).toHaveLength(0);
 
-    await user.type(within(dialog).getByLabelText(/Justification/), ' — rotate the payments DB password');
+    await user.type(
+      within(dialog).getByLabelText(/Justification/),
+      ' — rotate the payments DB password',
+    );
     await user.clear(duration);
     await user.type(duration, '90');
-    await user.type(within(dialog).getByLabelText('Ticket (optional)'), 'INC-42');
-    await user.click(within(dialog).getByRole('button', { name: 'Submit request' }));
+    await user.type(
+      within(dialog).getByLabelText('Ticket (optional)'),
+      'INC-42',
+    );
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Submit request' }),
+    );
 
     await waitFor(() => expect(posted).toHaveLength(1));
     expect(posted[0]).toEqual({
@@ -141,8 +202,12 @@ describe('RoleTrustContent', () => {
       ticket: 'INC-42',
       idempotencyKey: expect.stringMatching(/.{8,}/),
     });
-    expect(await screen.findByText(/Request submitted: it waits for 1 approval/)).toBeInTheDocument();
-    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(
+      await screen.findByText(/Request submitted: it waits for 1 approval/),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
   });
 
   it('keeps the dialog open and shows the broker refusal', async () => {
@@ -150,16 +215,27 @@ describe('RoleTrustContent', () => {
     server.use(
       ...brokerHandlers(),
       http.post(`${BASE}/requests`, () =>
-        errorResponse(409, 'ConflictError', 'You already have a pending request for this role'),
+        errorResponse(
+          409,
+          'ConflictError',
+          'You already have a pending request for this role',
+        ),
       ),
     );
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
     await user.click(screen.getByRole('button', { name: 'Request access' }));
     const dialog = await screen.findByRole('dialog');
-    await user.type(within(dialog).getByLabelText(/Justification/), 'Investigate the failed deploy of today');
-    await user.click(within(dialog).getByRole('button', { name: 'Submit request' }));
+    await user.type(
+      within(dialog).getByLabelText(/Justification/),
+      'Investigate the failed deploy of today',
+    );
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Submit request' }),
+    );
     expect(
-      await within(dialog).findByText(/You already have a pending request for this role \(HTTP 409\)/),
+      await within(dialog).findByText(
+        /You already have a pending request for this role \(HTTP 409\)/,
+      ),
     ).toBeInTheDocument();
   });
 
@@ -169,7 +245,8 @@ describe('RoleTrustContent', () => {
       ...brokerHandlers({
         info: {
           credentialsEnabled: false,
-          credentialsDisabledReason: 'the broker has no AWS credentials in this demo',
+          credentialsDisabledReason:
+            'the broker has no AWS credentials in this demo',
           defaultDurationMinutes: 60,
           minDurationMinutes: 15,
           maxDurationMinutes: 240,
@@ -203,31 +280,47 @@ describe('RoleTrustContent', () => {
               roleArn: ROLE_ARN,
               region: 'eu-west-1',
             })
-          : errorResponse(409, 'ConflictError', 'Credentials for this grant were already issued');
+          : errorResponse(
+              409,
+              'ConflictError',
+              'Credentials for this grant were already issued',
+            );
       }),
     );
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
 
     const access = screen.getByRole('region', { name: 'Your access' });
     expect(await within(access).findByText('approved')).toBeInTheDocument();
-    expect(within(access).getByText(/Rotate the payments database credentials/)).toBeInTheDocument();
+    expect(
+      within(access).getByText(/Rotate the payments database credentials/),
+    ).toBeInTheDocument();
 
-    await user.click(within(access).getByRole('button', { name: 'Get credentials' }));
+    await user.click(
+      within(access).getByRole('button', { name: 'Get credentials' }),
+    );
     const dialog = await screen.findByRole('dialog');
     const env = await within(dialog).findByLabelText('Environment variables');
     expect(env).toHaveTextContent('export AWS_SECRET_ACCESS_KEY=wJalrSECRET');
-    expect(within(dialog).getByLabelText('Profile for ~/.aws/credentials')).toHaveTextContent(
-      '[payments-deploy] aws_access_key_id = ASIAEXAMPLE',
-    );
+    expect(
+      within(dialog).getByLabelText('Profile for ~/.aws/credentials'),
+    ).toHaveTextContent('[payments-deploy] aws_access_key_id = ASIAEXAMPLE');
     expect(within(dialog).getByText(/shown once/)).toBeInTheDocument();
 
-    await user.click(within(dialog).getByRole('button', { name: 'Done, discard them' }));
-    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Done, discard them' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
     expect(screen.queryByText(/wJalrSECRET/)).not.toBeInTheDocument();
 
-    await user.click(within(access).getByRole('button', { name: 'Get credentials' }));
+    await user.click(
+      within(access).getByRole('button', { name: 'Get credentials' }),
+    );
     expect(
-      await screen.findByText(/Credentials for this grant were already issued \(HTTP 409\)/),
+      await screen.findByText(
+        /Credentials for this grant were already issued \(HTTP 409\)/,
+      ),
     ).toBeInTheDocument();
     expect(screen.queryByText(/wJalrSECRET/)).not.toBeInTheDocument();
     expect(issued).toBe(2);
@@ -237,21 +330,34 @@ describe('RoleTrustContent', () => {
     server.use(...brokerHandlers());
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
     await screen.findByRole('region', { name: 'Who can assume this role' });
-    expect(screen.queryByRole('region', { name: 'Owner review' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('region', { name: 'Owner review' }),
+    ).not.toBeInTheDocument();
   });
 
   it('lets an owner approve, deny with a reason, revoke, and read the audit trail', async () => {
     const user = userEvent.setup();
     const decisions: Array<{ path: string; body: unknown }> = [];
     const record = async ({ request }: { request: Request }) => {
-      decisions.push({ path: new URL(request.url).pathname, body: await request.json() });
+      decisions.push({
+        path: new URL(request.url).pathname,
+        body: await request.json(),
+      });
       return HttpResponse.json(accessRequest({ status: 'approved' }));
     };
     server.use(
       ...brokerHandlers({
         approvals: [
-          accessRequest({ id: 'r-7', requester: 'user:default/alice', canDecide: true }),
-          accessRequest({ id: 'r-8', requester: 'user:default/bob', canDecide: true }),
+          accessRequest({
+            id: 'r-7',
+            requester: 'user:default/alice',
+            canDecide: true,
+          }),
+          accessRequest({
+            id: 'r-8',
+            requester: 'user:default/bob',
+            canDecide: true,
+          }),
         ],
         grants: [grant({ id: 'g-9', user: 'user:default/carol' })],
         audit: [
@@ -276,7 +382,9 @@ describe('RoleTrustContent', () => {
     });
 
     const owner = await screen.findByRole('region', { name: 'Owner review' });
-    expect(await within(owner).findByText('request.create')).toBeInTheDocument();
+    expect(
+      await within(owner).findByText('request.create'),
+    ).toBeInTheDocument();
 
     const blobs: Blob[] = [];
     Object.assign(URL, {
@@ -286,27 +394,49 @@ describe('RoleTrustContent', () => {
       },
       revokeObjectURL: () => {},
     });
-    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
-    await user.click(within(owner).getByRole('button', { name: 'Export audit CSV' }));
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(() => {});
+    await user.click(
+      within(owner).getByRole('button', { name: 'Export audit CSV' }),
+    );
     click.mockRestore();
     const csv = await blobs[0].text();
     expect(csv.split('\r\n')[1]).toBe(
       '2026-11-29T00:31:00Z,user:default/alice,request.create,r-7,,,,pending,',
     );
 
-    await user.click(await within(owner).findByRole('button', { name: /Approve request from alice/ }));
-    let dialog = await screen.findByRole('dialog', { name: 'Approve access to payments-deploy' });
+    await user.click(
+      await within(owner).findByRole('button', {
+        name: /Approve request from alice/,
+      }),
+    );
+    let dialog = await screen.findByRole('dialog', {
+      name: 'Approve access to payments-deploy',
+    });
     await user.click(within(dialog).getByRole('button', { name: 'Approve' }));
     await waitFor(() => expect(decisions).toHaveLength(1));
-    expect(decisions[0]).toEqual({ path: '/api/iam-roles/requests/r-7/approve', body: {} });
-    expect(await screen.findByText('Approved the request from alice.')).toBeInTheDocument();
+    expect(decisions[0]).toEqual({
+      path: '/api/iam-roles/requests/r-7/approve',
+      body: {},
+    });
+    expect(
+      await screen.findByText('Approved the request from alice.'),
+    ).toBeInTheDocument();
 
-    await user.click(within(owner).getByRole('button', { name: /Deny request from bob/ }));
-    dialog = await screen.findByRole('dialog', { name: 'Deny access to payments-deploy' });
+    await user.click(
+      within(owner).getByRole('button', { name: /Deny request from bob/ }),
+    );
+    dialog = await screen.findByRole('dialog', {
+      name: 'Deny access to payments-deploy',
+    });
     await user.click(within(dialog).getByRole('button', { name: 'Deny' }));
     expect(within(dialog).getByText(/Give a reason/)).toBeInTheDocument();
     expect(decisions).toHaveLength(1);
-    await user.type(within(dialog).getByLabelText(/Reason/), 'Use the read-only role instead');
+    await user.type(
+      within(dialog).getByLabelText(/Reason/),
+      'Use the read-only role instead',
+    );
     await user.click(within(dialog).getByRole('button', { name: 'Deny' }));
     await waitFor(() => expect(decisions).toHaveLength(2));
     expect(decisions[1]).toEqual({
@@ -314,8 +444,12 @@ describe('RoleTrustContent', () => {
       body: { reason: 'Use the read-only role instead' },
     });
 
-    await user.click(within(owner).getByRole('button', { name: /Revoke access of carol/ }));
-    dialog = await screen.findByRole('dialog', { name: 'Revoke access of carol' });
+    await user.click(
+      within(owner).getByRole('button', { name: /Revoke access of carol/ }),
+    );
+    dialog = await screen.findByRole('dialog', {
+      name: 'Revoke access of carol',
+    });
     await user.type(within(dialog).getByLabelText(/Reason/), 'Incident closed');
     await user.click(within(dialog).getByRole('button', { name: 'Revoke' }));
     await waitFor(() => expect(decisions).toHaveLength(3));
@@ -323,6 +457,8 @@ describe('RoleTrustContent', () => {
       path: '/api/iam-roles/grants/g-9/revoke',
       body: { reason: 'Incident closed' },
     });
-    expect(await screen.findByText('Revoked the access of carol.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Revoked the access of carol.'),
+    ).toBeInTheDocument();
   });
 });

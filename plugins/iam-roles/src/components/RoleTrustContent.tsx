@@ -19,17 +19,37 @@ import {
 import { useApprovals, useRoleTrust } from '../hooks/queries';
 import { useIsOwner } from '../hooks/useOwnership';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import { describeLastUsed, formatDate, severityRank, worstSeverity } from '../lib/format';
-import { ApprovalsTable, AuditTable, GrantsTable, MyRequestsTable } from './AccessTables';
+import {
+  describeLastUsed,
+  formatDate,
+  severityRank,
+  worstSeverity,
+} from '../lib/format';
+import {
+  ApprovalsTable,
+  AuditTable,
+  GrantsTable,
+  MyRequestsTable,
+} from './AccessTables';
 import { EmptyLine, ErrorState, Loading, SeverityChip } from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
 import { WhoCanAssume } from './WhoCanAssume';
 
-function Section(props: { title: string; id: string; action?: React.ReactNode; children: React.ReactNode }) {
+function Section(props: {
+  title: string;
+  id: string;
+  action?: React.ReactNode;
+  children: React.ReactNode;
+}) {
   return (
     <Card component="section" aria-labelledby={props.id} variant="outlined">
       <CardContent>
-        <Stack direction="row" justifyContent="space-between" alignItems="center" mb={1}>
+        <Stack
+          direction="row"
+          justifyContent="space-between"
+          alignItems="center"
+          mb={1}
+        >
           <Typography id={props.id} variant="h6" component="h2">
             {props.title}
           </Typography>
@@ -60,17 +80,29 @@ export function RoleHeader(props: { entity: IamRoleEntity; risk: string }) {
   const iam = entity.spec.iam;
   const lastUsed = describeLastUsed(iam.lastUsed);
   return (
-    <Section title={iam.roleName} id="iam-role-header" action={<SeverityChip severity={props.risk} />}>
+    <Section
+      title={iam.roleName}
+      id="iam-role-header"
+      action={<SeverityChip severity={props.risk} />}
+    >
       {iam.description && (
         <Typography variant="body2" color="text.secondary" mb={1}>
           {iam.description}
         </Typography>
       )}
       <Stack direction="row" alignItems="center" spacing={1} mb={1}>
-        <Typography component="code" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }} aria-label="Role ARN">
+        <Typography
+          component="code"
+          sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}
+          aria-label="Role ARN"
+        >
           {iam.arn}
         </Typography>
-        <CopyTextButton text={iam.arn} aria-label="Copy ARN" tooltipText="ARN copied" />
+        <CopyTextButton
+          text={iam.arn}
+          aria-label="Copy ARN"
+          tooltipText="ARN copied"
+        />
       </Stack>
       <Grid container spacing={1} component="dl" sx={{ m: 0 }}>
         <Fact label="Account">{iam.accountId}</Fact>
@@ -84,12 +116,20 @@ export function RoleHeader(props: { entity: IamRoleEntity; risk: string }) {
         </Fact>
         <Fact label="Created">{formatDate(iam.createDate)}</Fact>
         <Fact label="Last used">
-          <Box component="span" sx={lastUsed.stale ? { color: 'warning.main', fontWeight: 600 } : undefined}>
+          <Box
+            component="span"
+            sx={
+              lastUsed.stale
+                ? { color: 'warning.main', fontWeight: 600 }
+                : undefined
+            }
+          >
             {lastUsed.text}
           </Box>
         </Fact>
         <Fact label="Permissions">
-          {iam.attachedManagedPolicies.length} managed, {iam.inlinePolicyNames.length} inline
+          {iam.attachedManagedPolicies.length} managed,{' '}
+          {iam.inlinePolicyNames.length} inline
           {iam.permissionsBoundary ? ', with a permissions boundary' : ''}
         </Fact>
       </Grid>
@@ -110,7 +150,12 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   for (const finding of findings) {
     const key = `${finding.severity}:${finding.id}`;
-    const group = groups.get(key) ?? { key, first: finding, principals: [], count: 0 };
+    const group = groups.get(key) ?? {
+      key,
+      first: finding,
+      principals: [],
+      count: 0,
+    };
     group.count += 1;
     if (finding.principal) {
       group.principals.push(finding.principal);
@@ -125,34 +170,52 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
 /** Findings, worst first, each with what is wrong, why it matters and the fix. */
 export function FindingsList(props: { findings: Finding[] }) {
   if (props.findings.length === 0) {
-    return <EmptyLine>No findings: the trust policy has no known risky pattern.</EmptyLine>;
+    return (
+      <EmptyLine>
+        No findings: the trust policy has no known risky pattern.
+      </EmptyLine>
+    );
   }
   return (
-    <Box component="ul" sx={{ listStyle: 'none', p: 0, m: 0, '& > li + li': { mt: 2 } }}>
-      {groupFindings(props.findings).map(({ key, first: f, principals, count }) => (
-        <li key={key}>
-          <Stack direction="row" spacing={1} alignItems="center">
-            <SeverityChip severity={f.severity} />
-            <Typography variant="subtitle2" component="h3">
-              {f.id}
-              {count > 1 ? ` (${count})` : ''}
+    <Box
+      component="ul"
+      sx={{ listStyle: 'none', p: 0, m: 0, '& > li + li': { mt: 2 } }}
+    >
+      {groupFindings(props.findings).map(
+        ({ key, first: f, principals, count }) => (
+          <li key={key}>
+            <Stack direction="row" spacing={1} alignItems="center">
+              <SeverityChip severity={f.severity} />
+              <Typography variant="subtitle2" component="h3">
+                {f.id}
+                {count > 1 ? ` (${count})` : ''}
+              </Typography>
+              {count === 1 && (f.sid || f.statementIndex !== undefined) && (
+                <Typography variant="caption" color="text.secondary">
+                  statement {f.sid ?? f.statementIndex}
+                </Typography>
+              )}
+            </Stack>
+            <Typography
+              variant="body2"
+              sx={{ mt: 0.5, whiteSpace: 'pre-line' }}
+            >
+              {f.message}
             </Typography>
-            {count === 1 && (f.sid || f.statementIndex !== undefined) && (
-              <Typography variant="caption" color="text.secondary">
-                statement {f.sid ?? f.statementIndex}
+            {principals.length > 0 && (
+              <Typography
+                variant="caption"
+                component="p"
+                color="text.secondary"
+                sx={{ wordBreak: 'break-all', m: 0 }}
+              >
+                {principals.length === 1 ? 'Principal' : 'Principals'}:{' '}
+                {principals.join(', ')}
               </Typography>
             )}
-          </Stack>
-          <Typography variant="body2" sx={{ mt: 0.5, whiteSpace: 'pre-line' }}>
-            {f.message}
-          </Typography>
-          {principals.length > 0 && (
-            <Typography variant="caption" component="p" color="text.secondary" sx={{ wordBreak: 'break-all', m: 0 }}>
-              {principals.length === 1 ? 'Principal' : 'Principals'}: {principals.join(', ')}
-            </Typography>
-          )}
-        </li>
-      ))}
+          </li>
+        ),
+      )}
     </Box>
   );
 }
@@ -160,20 +223,35 @@ export function FindingsList(props: { findings: Finding[] }) {
 /** The trust policy as IAM stores it, formatted and copyable. */
 export function RawPolicy(props: { policy: unknown; raw?: string }) {
   const text =
-    props.policy !== undefined ? JSON.stringify(props.policy, null, 2) : props.raw;
+    props.policy !== undefined
+      ? JSON.stringify(props.policy, null, 2)
+      : props.raw;
   if (!text) {
     return <EmptyLine>The trust policy was not read for this role.</EmptyLine>;
   }
   return (
     <Box position="relative">
       <Box position="absolute" top={4} right={4}>
-        <CopyTextButton text={text} aria-label="Copy trust policy" tooltipText="Policy copied" />
+        <CopyTextButton
+          text={text}
+          aria-label="Copy trust policy"
+          tooltipText="Policy copied"
+        />
       </Box>
       <Box
         component="pre"
         aria-label="Trust policy JSON"
         tabIndex={0}
-        sx={{ m: 0, p: 2, pr: 6, bgcolor: 'action.hover', borderRadius: 1, fontSize: 12, maxHeight: 480, overflow: 'auto' }}
+        sx={{
+          m: 0,
+          p: 2,
+          pr: 6,
+          bgcolor: 'action.hover',
+          borderRadius: 1,
+          fontSize: 12,
+          maxHeight: 480,
+          overflow: 'auto',
+        }}
       >
         {text}
       </Box>
@@ -181,17 +259,26 @@ export function RawPolicy(props: { policy: unknown; raw?: string }) {
   );
 }
 
-function BrokerNotice(props: { broker: RoleTrustView['broker']; isOwner: boolean }) {
+function BrokerNotice(props: {
+  broker: RoleTrustView['broker'];
+  isOwner: boolean;
+}) {
   if (props.broker.trusted) {
     return null;
   }
   return (
     <Alert severity="info" sx={{ mb: 2 }}>
-      This role does not trust the access broker, so approved requests cannot yield credentials.
+      This role does not trust the access broker, so approved requests cannot
+      yield credentials.
       {props.isOwner && props.broker.requiredStatement && (
         <>
-          {' '}Add this statement to the trust policy to enable them:
-          <Box component="pre" sx={{ fontSize: 12, mb: 0 }} aria-label="Statement for the broker">
+          {' '}
+          Add this statement to the trust policy to enable them:
+          <Box
+            component="pre"
+            sx={{ fontSize: 12, mb: 0 }}
+            aria-label="Statement for the broker"
+          >
             {JSON.stringify(props.broker.requiredStatement, null, 2)}
           </Box>
         </>
@@ -200,7 +287,11 @@ function BrokerNotice(props: { broker: RoleTrustView['broker']; isOwner: boolean
   );
 }
 
-function AccessSection(props: { entity: IamRoleEntity; roleRef: string; trustsBroker?: boolean }) {
+function AccessSection(props: {
+  entity: IamRoleEntity;
+  roleRef: string;
+  trustsBroker?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const [submitted, setSubmitted] = useState<string>();
   const iam = props.entity.spec.iam;
@@ -215,7 +306,12 @@ function AccessSection(props: { entity: IamRoleEntity; roleRef: string; trustsBr
       }
     >
       {submitted && (
-        <Alert severity="success" role="status" sx={{ mb: 2 }} onClose={() => setSubmitted(undefined)}>
+        <Alert
+          severity="success"
+          role="status"
+          sx={{ mb: 2 }}
+          onClose={() => setSubmitted(undefined)}
+        >
           {submitted}
         </Alert>
       )}
@@ -231,7 +327,9 @@ function AccessSection(props: { entity: IamRoleEntity; roleRef: string; trustsBr
           setOpen(false);
           setSubmitted(
             request.status === 'pending'
-              ? `Request submitted: it waits for ${request.requiredApprovals} approval${
+              ? `Request submitted: it waits for ${
+                  request.requiredApprovals
+                } approval${
                   request.requiredApprovals === 1 ? '' : 's'
                 } from the role's owners.`
               : `Request submitted: ${request.status}.`,
@@ -262,23 +360,39 @@ function RoleTrust(props: { entity: Entity }) {
   const trust = useRoleTrust(roleRef);
   const isOwner = useIsOwner(roleEntity);
   const approvals = useApprovals();
-  const canDecide = (approvals.data ?? []).some(r => r.roleRef === roleRef && r.canDecide !== false);
+  const canDecide = (approvals.data ?? []).some(
+    r => r.roleRef === roleRef && r.canDecide !== false,
+  );
   const findings = trust.data?.analysis.findings;
   const risk = findings ? worstSeverity(findings) : entity.spec.iam.risk;
 
   return (
     <Stack spacing={2}>
       <RoleHeader entity={entity} risk={risk} />
-      <AccessSection entity={entity} roleRef={roleRef} trustsBroker={trust.data?.broker.trusted} />
+      <AccessSection
+        entity={entity}
+        roleRef={roleRef}
+        trustsBroker={trust.data?.broker.trusted}
+      />
       {(isOwner || canDecide) && <OwnerSection roleRef={roleRef} />}
       <Section title="Findings" id="iam-role-findings">
         {trust.isPending && <Loading />}
-        {trust.isError && <ErrorState error={trust.error} title="Could not analyse this role's trust policy" />}
+        {trust.isError && (
+          <ErrorState
+            error={trust.error}
+            title="Could not analyse this role's trust policy"
+          />
+        )}
         {findings && <FindingsList findings={findings} />}
       </Section>
       <Section title="Who can assume this role" id="iam-role-who">
         {trust.isPending && <Loading />}
-        {trust.isError && <ErrorState error={trust.error} title="Could not resolve the principals" />}
+        {trust.isError && (
+          <ErrorState
+            error={trust.error}
+            title="Could not resolve the principals"
+          />
+        )}
         {trust.data && (
           <>
             <BrokerNotice broker={trust.data.broker} isOwner={isOwner} />
@@ -287,7 +401,10 @@ function RoleTrust(props: { entity: Entity }) {
         )}
       </Section>
       <Section title="Trust policy" id="iam-role-policy">
-        <RawPolicy policy={entity.spec.iam.trustPolicy} raw={entity.spec.iam.trustPolicyRaw} />
+        <RawPolicy
+          policy={entity.spec.iam.trustPolicy}
+          raw={entity.spec.iam.trustPolicyRaw}
+        />
       </Section>
     </Stack>
   );
@@ -299,8 +416,8 @@ export function RoleTrustContent() {
   if (!isIamRoleEntity(entity)) {
     return (
       <EmptyLine>
-        This entity is not an IAM role read by the AWS IAM catalog module (Resource of type
-        aws-iam-role with spec.iam).
+        This entity is not an IAM role read by the AWS IAM catalog module
+        (Resource of type aws-iam-role with spec.iam).
       </EmptyLine>
     );
   }

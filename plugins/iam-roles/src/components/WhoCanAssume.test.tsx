@@ -1,11 +1,22 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { ResolvedPrincipal } from '@backstage-iam/plugin-iam-roles-common';
-import { groupPrincipals, INITIAL_ROWS_PER_KIND, WhoCanAssume } from './WhoCanAssume';
+import {
+  groupPrincipals,
+  INITIAL_ROWS_PER_KIND,
+  WhoCanAssume,
+} from './WhoCanAssume';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 
 function p(kind: ResolvedPrincipal['kind'], id: string): ResolvedPrincipal {
-  return { kind, id, actions: ['sts:AssumeRole'], conditions: [], statementIndex: 0, description: `principal ${id}` };
+  return {
+    kind,
+    id,
+    actions: ['sts:AssumeRole'],
+    conditions: [],
+    statementIndex: 0,
+    description: `principal ${id}`,
+  };
 }
 
 describe('groupPrincipals', () => {
@@ -30,16 +41,42 @@ describe('WhoCanAssume', () => {
     const accounts = Array.from({ length: INITIAL_ROWS_PER_KIND + 7 }, (_, i) =>
       p('account', String(300000000000 + i)),
     );
-    await renderWithApis(<WhoCanAssume principals={[...accounts, p('service', 'lambda.amazonaws.com')]} />);
+    await renderWithApis(
+      <WhoCanAssume
+        principals={[...accounts, p('service', 'lambda.amazonaws.com')]}
+      />,
+    );
 
-    const section = screen.getByRole('region', { name: `AWS accounts (${accounts.length})` });
-    expect(within(section).getAllByRole('row')).toHaveLength(INITIAL_ROWS_PER_KIND + 1);
-    expect(within(section).queryByText(`principal ${accounts[accounts.length - 1].id}`)).not.toBeInTheDocument();
-    expect(screen.queryAllByRole('button', { name: /Show all/ })).toHaveLength(1);
+    const section = screen.getByRole('region', {
+      name: `AWS accounts (${accounts.length})`,
+    });
+    expect(within(section).getAllByRole('row')).toHaveLength(
+      INITIAL_ROWS_PER_KIND + 1,
+    );
+    expect(
+      within(section).queryByText(
+        `principal ${accounts[accounts.length - 1].id}`,
+      ),
+    ).not.toBeInTheDocument();
+    expect(screen.queryAllByRole('button', { name: /Show all/ })).toHaveLength(
+      1,
+    );
 
-    await user.click(within(section).getByRole('button', { name: `Show all ${accounts.length} (7 more)` }));
-    expect(within(section).getAllByRole('row')).toHaveLength(accounts.length + 1);
-    expect(within(section).getByText(`principal ${accounts[accounts.length - 1].id}`)).toBeInTheDocument();
-    expect(within(section).queryByRole('button', { name: /Show all/ })).not.toBeInTheDocument();
+    await user.click(
+      within(section).getByRole('button', {
+        name: `Show all ${accounts.length} (7 more)`,
+      }),
+    );
+    expect(within(section).getAllByRole('row')).toHaveLength(
+      accounts.length + 1,
+    );
+    expect(
+      within(section).getByText(
+        `principal ${accounts[accounts.length - 1].id}`,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(section).queryByRole('button', { name: /Show all/ }),
+    ).not.toBeInTheDocument();
   });
 });

@@ -27,18 +27,24 @@ const KIND_ORDER: Array<[PrincipalKind, string]> = [
 /** Principals grouped by kind, in the order a reviewer should read them. */
 export function groupPrincipals(
   principals: ResolvedPrincipal[],
-): Array<{ kind: PrincipalKind; label: string; principals: ResolvedPrincipal[] }> {
+): Array<{
+  kind: PrincipalKind;
+  label: string;
+  principals: ResolvedPrincipal[];
+}> {
   const byKind = new Map<PrincipalKind, ResolvedPrincipal[]>();
   for (const p of principals) {
     const list = byKind.get(p.kind) ?? [];
     list.push(p);
     byKind.set(p.kind, list);
   }
-  return KIND_ORDER.filter(([kind]) => byKind.has(kind)).map(([kind, label]) => ({
-    kind,
-    label,
-    principals: byKind.get(kind)!,
-  }));
+  return KIND_ORDER.filter(([kind]) => byKind.has(kind)).map(
+    ([kind, label]) => ({
+      kind,
+      label,
+      principals: byKind.get(kind)!,
+    }),
+  );
 }
 
 const tableSx = {
@@ -52,7 +58,11 @@ const tableSx = {
     borderBottom: 1,
     borderColor: 'divider',
   },
-  '& td.principal': { fontFamily: 'monospace', fontSize: 12, wordBreak: 'break-all' },
+  '& td.principal': {
+    fontFamily: 'monospace',
+    fontSize: 12,
+    wordBreak: 'break-all',
+  },
   '& td.actions': { fontSize: 12 },
   '& .conditions': { fontFamily: 'inherit', color: 'text.secondary', mt: 0.5 },
   '& a': { color: 'primary.main' },
@@ -83,7 +93,9 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
       <td className="principal">
         {p.id}
         {p.conditions.length > 0 && (
-          <div className="conditions">{p.conditions.map(formatCondition).join('; ')}</div>
+          <div className="conditions">
+            {p.conditions.map(formatCondition).join('; ')}
+          </div>
         )}
       </td>
       <td className="actions">{p.actions.join(', ')}</td>
@@ -103,7 +115,9 @@ function KindSection(props: {
   const { kind, label, principals, toHref } = props;
   const [expanded, setExpanded] = useState(false);
   const headingId = `iam-who-${kind}`;
-  const shown = expanded ? principals : principals.slice(0, INITIAL_ROWS_PER_KIND);
+  const shown = expanded
+    ? principals
+    : principals.slice(0, INITIAL_ROWS_PER_KIND);
   return (
     <Box component="section" aria-labelledby={headingId} mb={2}>
       <Typography id={headingId} variant="subtitle1" component="h3">
@@ -158,7 +172,11 @@ export function WhoCanAssume(props: { principals: ResolvedPrincipal[] }) {
   };
   const groups = groupPrincipals(props.principals);
   if (groups.length === 0) {
-    return <EmptyLine>No principal can assume this role: its trust policy allows no one.</EmptyLine>;
+    return (
+      <EmptyLine>
+        No principal can assume this role: its trust policy allows no one.
+      </EmptyLine>
+    );
   }
   return (
     // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions

@@ -6,7 +6,10 @@ import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
-import { entityRouteParams, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  entityRouteParams,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type { Severity } from '@backstage-iam/plugin-iam-roles-common';
@@ -25,9 +28,9 @@ const SEVERITY_COLOR: Record<
 
 /** A finding's severity, or a role's risk (`none` reads "no findings"). */
 export function SeverityChip(props: { severity: Severity | 'none' | string }) {
-  const severity = (props.severity in SEVERITY_COLOR
-    ? props.severity
-    : 'info') as Severity | 'none';
+  const severity = (
+    props.severity in SEVERITY_COLOR ? props.severity : 'info'
+  ) as Severity | 'none';
   return (
     <Chip
       size="small"
@@ -38,7 +41,10 @@ export function SeverityChip(props: { severity: Severity | 'none' | string }) {
   );
 }
 
-const STATUS_COLOR: Record<string, 'success' | 'warning' | 'error' | 'default' | 'info'> = {
+const STATUS_COLOR: Record<
+  string,
+  'success' | 'warning' | 'error' | 'default' | 'info'
+> = {
   pending: 'warning',
   approved: 'success',
   active: 'success',
@@ -78,7 +84,11 @@ export function errorMessage(error: unknown): string {
 
 /** Error state of a section, with what failed and the server's reason. */
 export function ErrorState(props: { error: unknown; title?: string }) {
-  if (!ResponseError.is(props.error) && props.error instanceof Error && !props.title) {
+  if (
+    !ResponseError.is(props.error) &&
+    props.error instanceof Error &&
+    !props.title
+  ) {
     return <ResponseErrorPanel error={props.error} />;
   }
   return (
@@ -135,13 +145,22 @@ export function EmptyTable(props: { title: string; children: ReactNode }) {
 }
 
 /** A role's title, linked to its entity page when it has one, with its ARN beneath. */
-export function RoleCell(props: { entityRef: string; title: string; arn: string }) {
+export function RoleCell(props: {
+  entityRef: string;
+  title: string;
+  arn: string;
+}) {
   const toHref = useEntityHref();
   const href = toHref(props.entityRef);
   return (
     <>
       {href ? <Link to={href}>{props.title}</Link> : props.title}
-      <Typography variant="caption" component="div" color="text.secondary" sx={{ wordBreak: 'break-all' }}>
+      <Typography
+        variant="caption"
+        component="div"
+        color="text.secondary"
+        sx={{ wordBreak: 'break-all' }}
+      >
         {props.arn}
       </Typography>
     </>

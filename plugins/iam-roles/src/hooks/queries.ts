@@ -1,9 +1,5 @@
 import { useApi } from '@backstage/core-plugin-api';
-import {
-  useMutation,
-  useQuery,
-  useQueryClient,
-} from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CreateAccessRequest } from '@backstage-iam/plugin-iam-roles-common';
 import {
   iamRolesApiRef,

@@ -45,7 +45,9 @@ export function useIsOwner(entity: Entity): boolean {
     staleTime: Infinity,
   });
   const mine = new Set(
-    (identity.data?.ownershipEntityRefs ?? []).map(r => r.toLocaleLowerCase('en-US')),
+    (identity.data?.ownershipEntityRefs ?? []).map(r =>
+      r.toLocaleLowerCase('en-US'),
+    ),
   );
   return ownerRefs(entity).some(r => mine.has(r.toLocaleLowerCase('en-US')));
 }

@@ -12,8 +12,16 @@ describe('format', () => {
   const now = DateTime.fromISO('2026-11-29T12:00:00Z');
 
   it('calls out never-used and long-unused roles', () => {
-    expect(describeLastUsed(undefined, now)).toEqual({ text: 'Never used', stale: true });
-    expect(describeLastUsed({ date: '2026-05-01T00:00:00Z', region: 'us-east-1' }, now)).toEqual({
+    expect(describeLastUsed(undefined, now)).toEqual({
+      text: 'Never used',
+      stale: true,
+    });
+    expect(
+      describeLastUsed(
+        { date: '2026-05-01T00:00:00Z', region: 'us-east-1' },
+        now,
+      ),
+    ).toEqual({
       text: 'Not used in 212 days (last 2026-05-01 in us-east-1)',
       stale: true,
     });
@@ -25,19 +33,37 @@ describe('format', () => {
     expect(severityRank('critical')).toBeLessThan(severityRank('low'));
     expect(severityRank('none')).toBeGreaterThan(severityRank('info'));
     expect(worstSeverity([])).toBe('none');
-    expect(worstSeverity([{ severity: 'low' }, { severity: 'high' }, { severity: 'medium' }])).toBe('high');
+    expect(
+      worstSeverity([
+        { severity: 'low' },
+        { severity: 'high' },
+        { severity: 'medium' },
+      ]),
+    ).toBe('high');
   });
 
   it('puts conditions in words', () => {
     expect(
-      formatCondition({ operator: 'StringLike', key: 'token.actions.githubusercontent.com:sub', values: ['repo:acme/*'] }),
+      formatCondition({
+        operator: 'StringLike',
+        key: 'token.actions.githubusercontent.com:sub',
+        values: ['repo:acme/*'],
+      }),
     ).toBe('token.actions.githubusercontent.com:sub matches "repo:acme/*"');
     expect(
-      formatCondition({ operator: 'ForAnyValue:StringEquals', key: 'aws:PrincipalOrgID', values: ['o-1', 'o-2'] }),
+      formatCondition({
+        operator: 'ForAnyValue:StringEquals',
+        key: 'aws:PrincipalOrgID',
+        values: ['o-1', 'o-2'],
+      }),
     ).toBe('aws:PrincipalOrgID is one of "o-1", "o-2"');
-    expect(formatCondition({ operator: 'StringEqualsIfExists', key: 'sts:ExternalId', values: ['x'] })).toBe(
-      'sts:ExternalId is "x" (when present)',
-    );
+    expect(
+      formatCondition({
+        operator: 'StringEqualsIfExists',
+        key: 'sts:ExternalId',
+        values: ['x'],
+      }),
+    ).toBe('sts:ExternalId is "x" (when present)');
   });
 
   it('formats durations', () => {
@@ -49,11 +75,14 @@ describe('format', () => {
 
 describe('toCsv', () => {
   it('quotes what needs quoting and defuses spreadsheet formulas', () => {
-    const csv = toCsv(['a', 'b'], [
-      { a: 'plain', b: 'with, comma' },
-      { a: 'say "hi"', b: '=HYPERLINK("x")' },
-      { a: undefined, b: 'line\nbreak' },
-    ]);
+    const csv = toCsv(
+      ['a', 'b'],
+      [
+        { a: 'plain', b: 'with, comma' },
+        { a: 'say "hi"', b: '=HYPERLINK("x")' },
+        { a: undefined, b: 'line\nbreak' },
+      ],
+    );
     expect(csv).toBe(
       'a,b\r\nplain,"with, comma"\r\n"say ""hi""","\'=HYPERLINK(""x"")"\r\n,"line\nbreak"\r\n',
     );

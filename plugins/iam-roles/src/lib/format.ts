@@ -6,7 +6,13 @@ import type {
 } from '@backstage-iam/plugin-iam-roles-common';
 
 /** Severities from the worst down. */
-export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const SEVERITIES: Severity[] = [
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+];
 
 /** Rank for sorting: 0 is the worst; `none` sorts last. */
 export function severityRank(severity: Severity | 'none' | string): number {
@@ -37,7 +43,10 @@ export function formatDate(iso: string | undefined): string {
 }
 
 /** "in 3 hours", "2 days ago". */
-export function formatRelative(iso: string | undefined, now: DateTime = DateTime.now()): string {
+export function formatRelative(
+  iso: string | undefined,
+  now: DateTime = DateTime.now(),
+): string {
   if (!iso) {
     return '—';
   }
@@ -60,7 +69,10 @@ export function describeLastUsed(
   const days = Math.floor(now.diff(date, 'days').days);
   const where = lastUsed.region ? ` in ${lastUsed.region}` : '';
   if (days >= 90) {
-    return { text: `Not used in ${days} days (last ${date.toISODate()}${where})`, stale: true };
+    return {
+      text: `Not used in ${days} days (last ${date.toISODate()}${where})`,
+      stale: true,
+    };
   }
   return {
     text: `${date.toRelative({ base: now }) ?? date.toISODate()}${where}`,
