@@ -25,9 +25,7 @@ const KIND_ORDER: Array<[PrincipalKind, string]> = [
 ];
 
 /** Principals grouped by kind, in the order a reviewer should read them. */
-export function groupPrincipals(
-  principals: ResolvedPrincipal[],
-): Array<{
+export function groupPrincipals(principals: ResolvedPrincipal[]): Array<{
   kind: PrincipalKind;
   label: string;
   principals: ResolvedPrincipal[];
