@@ -17,6 +17,13 @@ ensure_node() {
     return 1
   fi
   if [ "$(node_major)" -ge 22 ]; then
+    # Native addons build against this Node's own headers when it ships them (node-gyp cannot
+    # download headers where only the npm registry is reachable).
+    local prefix
+    prefix="$(dirname "$(dirname "$(command -v node)")")"
+    if [ -z "${npm_config_nodedir:-}" ] && [ -f "$prefix/include/node/node.h" ]; then
+      export npm_config_nodedir="$prefix"
+    fi
     return 0
   fi
   local os arch pkg dir
