@@ -232,40 +232,54 @@ export async function createRouter(
     res.json({ status: 'ok' });
   });
 
+  /**
+   * The start of every read route: a signed-in caller, a valid input (400 otherwise), then the
+   * read permission (403 otherwise), in that order.
+   */
+  async function readerOf<T extends z.ZodTypeAny>(
+    req: express.Request,
+    schema: T,
+    input: unknown,
+    where: string,
+  ) {
+    const who = await caller(req);
+    const value = parse(schema, input, where);
+    await authorize(who, iamRoleAccessRequestReadPermission);
+    return { who, value };
+  }
+
   router.get('/config', async (req, res) => {
     await caller(req);
     res.json(broker.info());
   });
 
   router.get('/roles/trust', async (req, res) => {
-    const who = await caller(req);
-    const q = parse(
+    const { value: q } = await readerOf(
+      req,
       z.object({
         entityRef: entityRef('entityRef', 'resource:default/payments-deploy'),
       }),
       req.query,
       'query',
     );
-    await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await trust.roleTrust(q.entityRef));
   });
 
   router.get('/assumable', async (req, res) => {
-    const who = await caller(req);
-    const q = parse(
+    const { value: q } = await readerOf(
+      req,
       z.object({
         entityRef: entityRef('entityRef', 'component:default/payments-api'),
       }),
       req.query,
       'query',
     );
-    await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await trust.assumable(q.entityRef));
   });
 
   router.get('/lookup', async (req, res) => {
-    const who = await caller(req);
-    const q = parse(
+    const { value: q } = await readerOf(
+      req,
       z.object({
         q: z
           .string({
@@ -279,13 +293,12 @@ export async function createRouter(
       req.query,
       'query',
     );
-    await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await trust.lookup(q.q));
   });
 
   router.get('/findings', async (req, res) => {
-    const who = await caller(req);
-    const q = parse(
+    const { value: q } = await readerOf(
+      req,
       z.object({
         owner: entityRef('owner', 'group:default/team-payments').optional(),
         severity: z
@@ -301,7 +314,6 @@ export async function createRouter(
       req.query,
       'query',
     );
-    await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await trust.findings(q));
   });
 
@@ -388,8 +400,8 @@ export async function createRouter(
   });
 
   router.get('/requests', async (req, res) => {
-    const who = await caller(req);
-    const q = parse(
+    const { who, value: q } = await readerOf(
+      req,
       z.object({
         mine: booleanFlag,
         roleRef: entityRef(
@@ -402,7 +414,6 @@ export async function createRouter(
       req.query,
       'query',
     );
-    await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await broker.listRequests(who, q));
   });
 
@@ -411,9 +422,10 @@ export async function createRouter(
   });
 
   router.get('/requests/:id', async (req, res) => {
-    const who = await caller(req);
-    const { id } = parse(idParam, req.params, 'path');
-    await authorize(who, iamRoleAccessRequestReadPermission);
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
     res.json(await broker.getRequest(who, id));
   });
 
@@ -438,8 +450,10 @@ export async function createRouter(
     });
 
   router.post('/requests/:id/approve', async (req, res) => {
-    const who = await caller(req);
-    const { id } = parse(idParam, req.params, 'path');
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
     const body = parse(reasonBody(false), req.body ?? {}, 'request body');
     const existing = await broker.getRequestForDecision(id);
     await authorize(
@@ -479,7 +493,6 @@ export async function createRouter(
   router.post('/requests/:id/cancel', async (req, res) => {
     const who = await caller(req);
     const { id } = parse(idParam, req.params, 'path');
-    await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(
       await audited(
         req,
@@ -491,15 +504,18 @@ export async function createRouter(
   });
 
   router.get('/approvals', async (req, res) => {
-    const who = await caller(req);
-    const q = parse(z.object({ limit: paging.limit }), req.query, 'query');
-    await authorize(who, iamRoleAccessRequestReadPermission);
+    const { who, value: q } = await readerOf(
+      req,
+      z.object({ limit: paging.limit }),
+      req.query,
+      'query',
+    );
     res.json(await broker.approvals(who, q.limit));
   });
 
   router.get('/grants', async (req, res) => {
-    const who = await caller(req);
-    const q = parse(
+    const { who, value: q } = await readerOf(
+      req,
       z.object({
         mine: booleanFlag,
         roleRef: entityRef(
@@ -512,7 +528,6 @@ export async function createRouter(
       req.query,
       'query',
     );
-    await authorize(who, iamRoleAccessRequestReadPermission);
     res.json(await broker.listGrants(who, q));
   });
 

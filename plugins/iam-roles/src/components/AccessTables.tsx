@@ -2,7 +2,7 @@ import { useState } from 'react';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { Link, Table, TableColumn } from '@backstage/core-components';
+import { Table, TableColumn } from '@backstage/core-components';
 import type {
   AccessRequest,
   AuditEntry,
@@ -27,15 +27,25 @@ import {
   Loading,
   StatusChip,
   shortRef,
-  useEntityHref,
+  RoleLink,
 } from './common';
 import { GetCredentialsButton } from './GetCredentialsButton';
 import { ReasonDialog } from './ReasonDialog';
 
-function RoleCell(props: { roleRef: string; roleArn: string }) {
-  const href = useEntityHref()(props.roleRef);
-  const name = props.roleArn.split('/').pop() ?? props.roleArn;
-  return href ? <Link to={href}>{name}</Link> : <>{name}</>;
+/** The "Role" column of requests and grants: the role's name, linked to its entity page. */
+function roleColumn<
+  T extends { roleRef: string; roleArn: string },
+>(): TableColumn<T> {
+  return {
+    title: 'Role',
+    field: 'roleArn',
+    render: r => (
+      <RoleLink
+        entityRef={r.roleRef}
+        title={r.roleArn.split('/').pop() ?? r.roleArn}
+      />
+    ),
+  };
 }
 
 function credentialsBlocker(
@@ -86,17 +96,7 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
     );
   }
   const columns: TableColumn<AccessRequest>[] = [
-    ...(roleRef
-      ? []
-      : [
-          {
-            title: 'Role',
-            field: 'roleArn',
-            render: (r: AccessRequest) => (
-              <RoleCell roleRef={r.roleRef} roleArn={r.roleArn} />
-            ),
-          },
-        ]),
+    ...(roleRef ? [] : [roleColumn<AccessRequest>()]),
     {
       title: 'State',
       field: 'status',
@@ -209,17 +209,7 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
     r => r.canDecide !== false && (!roleRef || r.roleRef === roleRef),
   );
   const columns: TableColumn<AccessRequest>[] = [
-    ...(roleRef
-      ? []
-      : [
-          {
-            title: 'Role',
-            field: 'roleArn',
-            render: (r: AccessRequest) => (
-              <RoleCell roleRef={r.roleRef} roleArn={r.roleArn} />
-            ),
-          },
-        ]),
+    ...(roleRef ? [] : [roleColumn<AccessRequest>()]),
     {
       title: 'Requester',
       field: 'requester',
@@ -380,17 +370,7 @@ export function GrantsTable(props: {
     );
   }
   const columns: TableColumn<Grant>[] = [
-    ...(roleRef
-      ? []
-      : [
-          {
-            title: 'Role',
-            field: 'roleArn',
-            render: (g: Grant) => (
-              <RoleCell roleRef={g.roleRef} roleArn={g.roleArn} />
-            ),
-          },
-        ]),
+    ...(roleRef ? [] : [roleColumn<Grant>()]),
     ...(mine
       ? []
       : [

@@ -5,7 +5,7 @@ import MenuItem from '@mui/material/MenuItem';
 import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { Link, Table, TableColumn } from '@backstage/core-components';
+import { Table, TableColumn } from '@backstage/core-components';
 import type { RoleFinding } from '@backstage-iam/plugin-iam-roles-common';
 import { useFindings } from '../hooks/queries';
 import { SEVERITIES, severityRank } from '../lib/format';
@@ -14,7 +14,7 @@ import {
   ErrorState,
   SeverityChip,
   shortRef,
-  useEntityHref,
+  RoleLink,
 } from './common';
 
 const ALL = '';
@@ -27,7 +27,6 @@ export function FindingsOverview(props: {
 }) {
   const { owner = ALL, severity = ALL } = props;
   const findings = useFindings();
-  const toHref = useEntityHref();
 
   const owners = useMemo(
     () =>
@@ -68,10 +67,7 @@ export function FindingsOverview(props: {
     {
       title: 'Role',
       field: 'title',
-      render: f => {
-        const href = toHref(f.entityRef);
-        return href ? <Link to={href}>{f.title}</Link> : f.title;
-      },
+      render: f => <RoleLink entityRef={f.entityRef} title={f.title} />,
     },
     {
       title: 'Owner',

@@ -144,17 +144,21 @@ export function EmptyTable(props: { title: string; children: ReactNode }) {
   );
 }
 
+/** A role's title, linked to its entity page when it has one. */
+export function RoleLink(props: { entityRef: string; title: string }) {
+  const href = useEntityHref()(props.entityRef);
+  return href ? <Link to={href}>{props.title}</Link> : <>{props.title}</>;
+}
+
 /** A role's title, linked to its entity page when it has one, with its ARN beneath. */
 export function RoleCell(props: {
   entityRef: string;
   title: string;
   arn: string;
 }) {
-  const toHref = useEntityHref();
-  const href = toHref(props.entityRef);
   return (
     <>
-      {href ? <Link to={href}>{props.title}</Link> : props.title}
+      <RoleLink entityRef={props.entityRef} title={props.title} />
       <Typography
         variant="caption"
         component="div"
