@@ -360,12 +360,8 @@ export class AccessBroker {
     return rows.map(r => this.view(caller, r)).filter(r => r.canDecide);
   }
 
-  /** `POST /requests/:id/approve`. */
-  async approve(
-    caller: Caller,
-    id: string,
-    reason?: string,
-  ): Promise<{ request: AccessRequest; transitions: Transition[] }> {
+  /** The request, once the caller may decide it (owner or approver group, not the requester). */
+  private async loadForDecision(caller: Caller, id: string) {
     const request = await this.load(caller, id);
     const refusal = this.refusal(
       caller,
@@ -375,6 +371,16 @@ export class AccessBroker {
     if (refusal) {
       throw new NotAllowedError(refusal);
     }
+    return request;
+  }
+
+  /** `POST /requests/:id/approve`. */
+  async approve(
+    caller: Caller,
+    id: string,
+    reason?: string,
+  ): Promise<{ request: AccessRequest; transitions: Transition[] }> {
+    await this.loadForDecision(caller, id);
     const result = await this.store.approve({
       id,
       approver: caller.userRef,
@@ -395,15 +401,7 @@ export class AccessBroker {
     id: string,
     reason: string,
   ): Promise<AccessRequest> {
-    const request = await this.load(caller, id);
-    const refusal = this.refusal(
-      caller,
-      request,
-      await this.currentOwner(request),
-    );
-    if (refusal) {
-      throw new NotAllowedError(refusal);
-    }
+    await this.loadForDecision(caller, id);
     const denied = await this.store.closePending({
       id,
       actor: caller.userRef,
