@@ -570,6 +570,48 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
     });
   });
 
+  it('lists requests with the same approvals and grant as reading each one', async () => {
+    const plain = await create(ALICE);
+    const partial = await create(ALICE, {
+      roleRef: 'resource:default/payments-admin',
+    });
+    await backend.call('post', `/requests/${partial.body.id}/approve`, BOB);
+    const approved = await create(ALICE);
+    await backend.call('post', `/requests/${approved.body.id}/approve`, BOB);
+    const denied = await create(ALICE);
+    await backend.call('post', `/requests/${denied.body.id}/deny`, BOB, {
+      reason: 'Use the read-only role for this',
+    });
+    const ids = [plain, partial, approved, denied].map(r => r.body.id);
+
+    const listed = (
+      await backend.call('get', '/requests?mine=true&limit=100', ALICE)
+    ).body.filter((r: { id: string }) => ids.includes(r.id));
+    const single = await Promise.all(
+      ids.map(
+        async id =>
+          (
+            await backend.call('get', `/requests/${id}`, ALICE)
+          ).body,
+      ),
+    );
+    // Requests made within one millisecond may list in either order; compare them by id.
+    const byId = (a: { id: string }, b: { id: string }) =>
+      a.id.localeCompare(b.id);
+    expect([...listed].sort(byId)).toEqual([...single].sort(byId));
+    expect(
+      ids.map(id => {
+        const r = listed.find((l: { id: string }) => l.id === id);
+        return [r.status, r.approvals.length, r.grant?.status];
+      }),
+    ).toEqual([
+      ['pending', 0, undefined],
+      ['pending', 1, undefined],
+      ['approved', 1, 'active'],
+      ['denied', 0, undefined],
+    ]);
+  });
+
   it('denies with a reason, cancels by the requester, and refuses a second decision', async () => {
     const a = await create(ALICE);
     const denied = await backend.call(

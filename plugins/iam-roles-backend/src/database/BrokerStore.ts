@@ -62,6 +62,31 @@ type GrantRow = {
   last_issued_at: string | null;
 };
 
+const GRANT_COLUMNS = [
+  'id',
+  'request_id',
+  'role_ref',
+  'role_arn',
+  'owner_ref',
+  'user_ref',
+  'status',
+  'approvers',
+  'granted_at',
+  'expires_at',
+  'revoked_at',
+  'revoked_by',
+  'revoke_reason',
+  'credentials_issued',
+  'last_issued_at',
+] as const satisfies ReadonlyArray<keyof GrantRow>;
+
+type ApprovalRow = {
+  request_id: string;
+  approver: string;
+  reason: string | null;
+  at: string;
+};
+
 type AuditRow = {
   seq?: number;
   id: string;
@@ -370,37 +395,53 @@ export class BrokerStore {
     return row ? this.hydrate([row]).then(r => r[0]) : undefined;
   }
 
+  /**
+   * Requests with their approvals and grant. `grants` are the rows' grants when the caller already
+   * read them (a join); otherwise they are read here. Approvals are read only for requests that can
+   * have any: approved ones, and ones that need more than one approval.
+   */
   private async hydrate(
     rows: RequestRow[],
     db: Knex | Knex.Transaction = this.db,
+    joined?: Map<string, GrantRow>,
   ): Promise<StoredRequest[]> {
     if (rows.length === 0) {
       return [];
     }
-    const ids = rows.map(r => r.id);
-    const approvals: Array<{
-      request_id: string;
-      approver: string;
-      reason: string | null;
-      at: string;
-    }> = [];
-    const grants: GrantRow[] = [];
+    const approvals = new Map<string, ApprovalRow[]>();
+    const grants = joined ?? new Map<string, GrantRow>();
+    const withApprovals = rows
+      .filter(r => r.status === 'approved' || Number(r.required_approvals) > 1)
+      .map(r => r.id);
+    const withGrants = joined
+      ? []
+      : rows.filter(r => r.status === 'approved').map(r => r.id);
     // Chunked so that long lists stay under the bind-parameter limits of both databases.
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      approvals.push(
-        ...(await db(APPROVALS).whereIn('request_id', chunk).orderBy('at')),
-      );
-      grants.push(...(await db<GrantRow>(GRANTS).whereIn('request_id', chunk)));
+    for (let i = 0; i < withApprovals.length; i += 500) {
+      const chunk = withApprovals.slice(i, i + 500);
+      for (const a of await db<ApprovalRow>(APPROVALS)
+        .whereIn('request_id', chunk)
+        .orderBy('at')) {
+        approvals.set(a.request_id, [
+          ...(approvals.get(a.request_id) ?? []),
+          a,
+        ]);
+      }
     }
-    const grantByRequest = new Map(grants.map(g => [g.request_id, toGrant(g)]));
-    return rows.map(row =>
-      toRequest(
+    for (let i = 0; i < withGrants.length; i += 500) {
+      const chunk = withGrants.slice(i, i + 500);
+      for (const g of await db<GrantRow>(GRANTS).whereIn('request_id', chunk)) {
+        grants.set(g.request_id, g);
+      }
+    }
+    return rows.map(row => {
+      const grant = grants.get(row.id);
+      return toRequest(
         row,
-        approvals.filter(a => a.request_id === row.id),
-        grantByRequest.get(row.id),
-      ),
-    );
+        approvals.get(row.id) ?? [],
+        grant ? toGrant(grant) : undefined,
+      );
+    });
   }
 
   /** One request with its approvals and grant. */
@@ -412,27 +453,53 @@ export class BrokerStore {
     return row ? (await this.hydrate([row], db))[0] : undefined;
   }
 
-  private visible(q: Knex.QueryBuilder, v: Visibility, column: string) {
+  private visible(
+    q: Knex.QueryBuilder,
+    v: Visibility,
+    userColumn: string,
+    ownerColumn = 'owner_ref',
+  ) {
     if (v.all) {
       return q;
     }
     return q.where(b => {
-      b.where(column, v.userRef);
+      b.where(userColumn, v.userRef);
       if (v.ownerRefs.length > 0) {
-        b.orWhereIn('owner_ref', v.ownerRefs);
+        b.orWhereIn(ownerColumn, v.ownerRefs);
       }
     });
   }
 
   /** Requests the caller may see, newest first. */
   async listRequests(filter: ListFilter): Promise<StoredRequest[]> {
-    const rows = await this.listQuery(
-      REQUESTS,
-      'requester',
-      'created_at',
-      filter,
-    );
-    return this.hydrate(rows as RequestRow[]);
+    // The grant comes in the same query, joined to the page only: a list costs one round trip
+    // unless approvals are needed.
+    const page = this.listQuery(REQUESTS, 'requester', 'created_at', filter)
+      .select(`${REQUESTS}.*`)
+      .as('r');
+    const rows: Array<RequestRow & Record<string, unknown>> = await this.db
+      .from(page)
+      .leftJoin(`${GRANTS} as g`, 'g.request_id', 'r.id')
+      .select(
+        'r.*',
+        Object.fromEntries(GRANT_COLUMNS.map(c => [`grant_${c}`, `g.${c}`])),
+      )
+      .orderBy([
+        { column: 'r.created_at', order: 'desc' },
+        { column: 'r.id', order: 'desc' },
+      ]);
+    const grants = new Map<string, GrantRow>();
+    for (const row of rows) {
+      if (row.grant_id) {
+        grants.set(
+          row.id,
+          Object.fromEntries(
+            GRANT_COLUMNS.map(c => [c, row[`grant_${c}`]]),
+          ) as GrantRow,
+        );
+      }
+    }
+    return this.hydrate(rows, this.db, grants);
   }
 
   /**
@@ -445,20 +512,22 @@ export class BrokerStore {
     timeColumn: string,
     filter: ListFilter,
   ) {
+    // Columns are qualified, so that callers can join another table with the same column names.
+    const col = (name: string) => `${table}.${name}`;
     let q: Knex.QueryBuilder = this.db(table);
     q = filter.mine
-      ? q.where(userColumn, filter.visibility.userRef)
-      : this.visible(q, filter.visibility, userColumn);
+      ? q.where(col(userColumn), filter.visibility.userRef)
+      : this.visible(q, filter.visibility, col(userColumn), col('owner_ref'));
     if (filter.roleRef) {
-      q = q.where('role_ref', filter.roleRef);
+      q = q.where(col('role_ref'), filter.roleRef);
     }
     if (filter.status?.length) {
-      q = q.whereIn('status', filter.status);
+      q = q.whereIn(col('status'), filter.status);
     }
     return q
       .orderBy([
-        { column: timeColumn, order: 'desc' },
-        { column: 'id', order: 'desc' },
+        { column: col(timeColumn), order: 'desc' },
+        { column: col('id'), order: 'desc' },
       ])
       .limit(filter.limit)
       .offset(filter.offset);
