@@ -189,10 +189,17 @@ async function seedHistory(prefix: string) {
         updated_at: at(i),
         expires_at: at(i + 24 * 60),
         decided_at: status === 'expired' ? null : at(i),
-        decided_by: status === 'approved' || status === 'denied' ? 'user:default/owner' : null,
+        decided_by:
+          status === 'approved' || status === 'denied'
+            ? 'user:default/owner'
+            : null,
       });
       if (status === 'approved') {
-        approvals.push({ request_id: id, approver: 'user:default/owner', at: at(i) });
+        approvals.push({
+          request_id: id,
+          approver: 'user:default/owner',
+          at: at(i),
+        });
         grants.push({
           id: randomUUID(),
           request_id: id,
@@ -532,8 +539,7 @@ async function main() {
         f.burst.lost
       } lost, ${f.burst.errors5xx} 5xx, in ${f.burst.seconds.toFixed(1)} s`,
     );
-    const errors5xx =
-      f.burst.errors5xx + f.create.errors5xx + f.list.errors5xx;
+    const errors5xx = f.burst.errors5xx + f.create.errors5xx + f.list.errors5xx;
     const pass =
       ratio <= 2 &&
       listRatio <= 2 &&

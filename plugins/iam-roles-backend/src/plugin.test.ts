@@ -589,10 +589,7 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
     ).body.filter((r: { id: string }) => ids.includes(r.id));
     const single = await Promise.all(
       ids.map(
-        async id =>
-          (
-            await backend.call('get', `/requests/${id}`, ALICE)
-          ).body,
+        async id => (await backend.call('get', `/requests/${id}`, ALICE)).body,
       ),
     );
     // Requests made within one millisecond may list in either order; compare them by id.

@@ -164,6 +164,25 @@ export async function createRouter(
     options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
+  // A client that hangs up before its body arrives is not a server error: answer (to nobody) 400
+  // instead of logging a 500 with a stack.
+  router.use(
+    (
+      error: { type?: string },
+      _req: express.Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      next(
+        error?.type === 'stream.not.readable' ||
+          error?.type === 'request.aborted'
+          ? new InputError(
+              'The request body could not be read: the connection closed before it arrived.',
+            )
+          : error,
+      );
+    },
+  );
 
   const caller = async (
     req: express.Request,
