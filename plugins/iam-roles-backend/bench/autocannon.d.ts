@@ -1,6 +1,6 @@
 // autocannon ships no types; the bench uses this much of it.
 declare module 'autocannon' {
-  interface Options {
+  export interface Options {
     url: string;
     method?: string;
     headers?: Record<string, string>;
@@ -11,7 +11,7 @@ declare module 'autocannon' {
     /** Load generation in worker threads, off the server's event loop. */
     workers?: number;
   }
-  interface Result {
+  export interface Result {
     latency: { p50: number; p99: number; average: number };
     requests: { average: number; total: number };
     errors: number;
