@@ -25,8 +25,8 @@ import { iamRolesApiRef, IamRolesApi } from '../src/api/IamRolesApi';
 import { RoleTrustContent } from '../src/components/RoleTrustContent';
 import { INITIAL_ROWS_PER_KIND } from '../src/components/WhoCanAssume';
 
-const PRINCIPALS = 500;
-const RUNS = 7;
+const PRINCIPALS = Number(process.env.P ?? 500);
+const RUNS = 15;
 const ARN = 'arn:aws:iam::111111111111:role/bench-role';
 
 function principal(i: number): {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -75,7 +75,10 @@ function Fact(props: { label: string; children: React.ReactNode }) {
 }
 
 /** Header of the role tab: identity, ownership and use of the role. */
-export function RoleHeader(props: { entity: IamRoleEntity; risk: string }) {
+export const RoleHeader = memo(function RoleHeaderView(props: {
+  entity: IamRoleEntity;
+  risk: string;
+}) {
   const { entity } = props;
   const iam = entity.spec.iam;
   const lastUsed = describeLastUsed(iam.lastUsed);
@@ -135,7 +138,7 @@ export function RoleHeader(props: { entity: IamRoleEntity; risk: string }) {
       </Grid>
     </Section>
   );
-}
+});
 
 /** Findings of one kind and severity: the same problem, found for one or more principals. */
 interface FindingGroup {
@@ -168,7 +171,9 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
 }
 
 /** Findings, worst first, each with what is wrong, why it matters and the fix. */
-export function FindingsList(props: { findings: Finding[] }) {
+export const FindingsList = memo(function FindingsListView(props: {
+  findings: Finding[];
+}) {
   if (props.findings.length === 0) {
     return (
       <EmptyLine>
@@ -218,14 +223,18 @@ export function FindingsList(props: { findings: Finding[] }) {
       )}
     </Box>
   );
-}
+});
 
 /** The trust policy as IAM stores it, formatted and copyable. */
-export function RawPolicy(props: { policy: unknown; raw?: string }) {
-  const text =
-    props.policy !== undefined
-      ? JSON.stringify(props.policy, null, 2)
-      : props.raw;
+export const RawPolicy = memo(function RawPolicyView(props: {
+  policy: unknown;
+  raw?: string;
+}) {
+  const { policy, raw } = props;
+  const text = useMemo(
+    () => (policy !== undefined ? JSON.stringify(policy, null, 2) : raw),
+    [policy, raw],
+  );
   if (!text) {
     return <EmptyLine>The trust policy was not read for this role.</EmptyLine>;
   }
@@ -257,7 +266,7 @@ export function RawPolicy(props: { policy: unknown; raw?: string }) {
       </Box>
     </Box>
   );
-}
+});
 
 function BrokerNotice(props: {
   broker: RoleTrustView['broker'];

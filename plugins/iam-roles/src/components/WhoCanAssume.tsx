@@ -1,4 +1,5 @@
-import { memo, MouseEvent, useState } from 'react';
+import { memo, MouseEvent, useDeferredValue, useMemo, useState } from 'react';
+import TextField from '@mui/material/TextField';
 import Button from '@mui/material/Button';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
@@ -101,21 +102,41 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
   );
 });
 
-/** Rows shown per kind before "Show all": enough to review, cheap to render for huge policies. */
-export const INITIAL_ROWS_PER_KIND = 50;
+/**
+ * Rows shown per kind before "Show all": enough to review, cheap to render for huge policies.
+ * The filter above the groups searches every principal, shown or not.
+ */
+export const INITIAL_ROWS_PER_KIND = 25;
+
+/** The words a principal is found by: who, the principal itself, its conditions and actions. */
+function searchText(p: ResolvedPrincipal): string {
+  return [
+    p.description,
+    p.id,
+    p.entityRef ?? '',
+    p.accountId ?? '',
+    ...p.conditions.map(formatCondition),
+    ...p.actions,
+  ]
+    .join('\n')
+    .toLocaleLowerCase('en-US');
+}
 
 function KindSection(props: {
   kind: PrincipalKind;
   label: string;
   principals: ResolvedPrincipal[];
   toHref: (ref: string) => string | undefined;
+  /** A filter is applied: show every match. */
+  filtered: boolean;
 }) {
-  const { kind, label, principals, toHref } = props;
+  const { kind, label, principals, toHref, filtered } = props;
   const [expanded, setExpanded] = useState(false);
   const headingId = `iam-who-${kind}`;
-  const shown = expanded
-    ? principals
-    : principals.slice(0, INITIAL_ROWS_PER_KIND);
+  const shown =
+    expanded || filtered
+      ? principals
+      : principals.slice(0, INITIAL_ROWS_PER_KIND);
   return (
     <Box component="section" aria-labelledby={headingId} mb={2}>
       <Typography id={headingId} variant="subtitle1" component="h3">
@@ -148,8 +169,13 @@ function KindSection(props: {
   );
 }
 
-/** Every principal the role trusts, in plain words, linked to the catalog where possible. */
-export function WhoCanAssume(props: { principals: ResolvedPrincipal[] }) {
+/**
+ * Every principal the role trusts, in plain words, linked to the catalog where possible.
+ * Memoised: the tab around it re-renders as its other queries answer, the principals stay.
+ */
+export const WhoCanAssume = memo(function WhoCanAssumeView(props: {
+  principals: ResolvedPrincipal[];
+}) {
   const toHref = useEntityHref();
   const navigate = useNavigate();
   // Rows hold plain anchors; one handler keeps their plain clicks inside the app's router.
@@ -168,20 +194,57 @@ export function WhoCanAssume(props: { principals: ResolvedPrincipal[] }) {
     event.preventDefault();
     navigate(anchor.getAttribute('href')!);
   };
-  const groups = groupPrincipals(props.principals);
-  if (groups.length === 0) {
+  const [query, setQuery] = useState('');
+  const filter = useDeferredValue(query.trim().toLocaleLowerCase('en-US'));
+  const index = useMemo(
+    () =>
+      filter
+        ? new Map(props.principals.map(p => [p, searchText(p)]))
+        : undefined,
+    [props.principals, filter],
+  );
+  const matching = index
+    ? props.principals.filter(p => index.get(p)!.includes(filter))
+    : props.principals;
+  if (props.principals.length === 0) {
     return (
       <EmptyLine>
         No principal can assume this role: its trust policy allows no one.
       </EmptyLine>
     );
   }
+  const groups = groupPrincipals(matching);
   return (
-    // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions
-    <div onClick={onClick}>
-      {groups.map(group => (
-        <KindSection key={group.kind} {...group} toHref={toHref} />
-      ))}
-    </div>
+    <>
+      {props.principals.length > INITIAL_ROWS_PER_KIND && (
+        <TextField
+          size="small"
+          type="search"
+          label="Filter principals"
+          helperText={
+            filter
+              ? `${matching.length} of ${props.principals.length} principals match`
+              : 'An account id, ARN, repository, service or condition'
+          }
+          value={query}
+          onChange={event => setQuery(event.target.value)}
+          sx={{ mb: 2, minWidth: 360 }}
+        />
+      )}
+      {groups.length === 0 && (
+        <EmptyLine>No principal matches "{query.trim()}".</EmptyLine>
+      )}
+      {/* eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions */}
+      <div onClick={onClick}>
+        {groups.map(group => (
+          <KindSection
+            key={group.kind}
+            {...group}
+            toHref={toHref}
+            filtered={!!filter}
+          />
+        ))}
+      </div>
+    </>
   );
-}
+});
