@@ -110,7 +110,7 @@ describe('EntityIamRolesContent', () => {
     expect(screen.getByText('no findings')).toBeInTheDocument();
     expect(
       screen.getByText(
-        'as github:acme/payments-api, sts:AssumeRoleWithWebIdentity, if token.actions.githubusercontent.com:sub matches "repo:acme/*"',
+        'as github:acme/payments-api, sts:AssumeRoleWithWebIdentity, if the token subject matches "repo:acme/*"',
       ),
     ).toBeInTheDocument();
 

@@ -8,17 +8,13 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { useQuery } from '@tanstack/react-query';
 import {
   AWS_IAM_ROLE_RESOURCE_TYPE,
+  describeCondition,
   isIamRoleEntity,
   type AssumableRole,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useAssumableRoles } from '../hooks/queries';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import {
-  describeLastUsed,
-  formatCondition,
-  severityRank,
-  worstSeverity,
-} from '../lib/format';
+import { describeLastUsed, severityRank, worstSeverity } from '../lib/format';
 import {
   EmptyLine,
   ErrorState,
@@ -44,7 +40,7 @@ function assumableToRow(role: AssumableRole): RoleRow {
     role.matchedBy && `as ${role.matchedBy}`,
     role.via,
     role.outcome === 'possible' && role.conditions.length > 0
-      ? `if ${role.conditions.map(formatCondition).join(' and ')}`
+      ? `if ${role.conditions.map(describeCondition).join(' and ')}`
       : undefined,
   ].filter(Boolean);
   return {

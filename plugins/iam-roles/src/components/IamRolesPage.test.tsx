@@ -220,7 +220,7 @@ describe('IamRolesPage', () => {
     expect(
       screen.getByText('1 role trust account 999999999999.'),
     ).toBeInTheDocument();
-    expect(screen.getByText('If sts:ExternalId is "x1"')).toBeInTheDocument();
+    expect(screen.getByText('If the ExternalId is "x1"')).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
     await user.click(screen.getByRole('button', { name: 'Export JSON' }));

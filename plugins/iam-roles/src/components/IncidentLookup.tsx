@@ -5,10 +5,11 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
-import type {
-  AssumableRole,
-  AssumableRolesResponse,
-  PrincipalContext,
+import {
+  describeCondition,
+  type AssumableRole,
+  type AssumableRolesResponse,
+  type PrincipalContext,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useLookup } from '../hooks/queries';
 import { downloadText, toCsv } from '../lib/exportRows';
@@ -52,13 +53,13 @@ export function describeOutcome(role: AssumableRole): string {
     return `Yes${role.via ? `, via ${role.via}` : ''}`;
   }
   if (role.outcome === 'possible') {
-    const conditions = role.conditions.map(formatCondition).join(' and ');
+    const conditions = role.conditions.map(describeCondition).join(' and ');
     return `If ${conditions || 'its conditions hold'}`;
   }
   return role.outcome === 'denied' ? 'No, denied explicitly' : 'No';
 }
 
-/** Flat rows of a lookup, as exported. */
+/** Flat rows of a lookup, as exported: conditions with their exact keys, for the record. */
 export function lookupRows(result: AssumableRolesResponse) {
   return result.roles.map(role => ({
     query: result.query,

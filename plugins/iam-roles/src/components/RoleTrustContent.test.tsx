@@ -70,7 +70,7 @@ describe('RoleTrustContent', () => {
     ).toHaveAttribute('href', '/catalog/default/component/payments-api');
     expect(
       within(oidc).getByText(
-        'token.actions.githubusercontent.com:sub is "repo:acme/payments-api:ref:refs/heads/main"',
+        'the token subject is "repo:acme/payments-api:ref:refs/heads/main"',
       ),
     ).toBeInTheDocument();
     const accounts = within(who).getByRole('region', {

@@ -4,9 +4,10 @@ import Button from '@mui/material/Button';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { useNavigate } from 'react-router-dom';
-import type {
-  PrincipalKind,
-  ResolvedPrincipal,
+import {
+  describeCondition,
+  type PrincipalKind,
+  type ResolvedPrincipal,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { formatCondition } from '../lib/format';
 import { EmptyLine, useEntityHref } from './common';
@@ -93,7 +94,7 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
         {p.id}
         {p.conditions.length > 0 && (
           <div className="conditions">
-            {p.conditions.map(formatCondition).join('; ')}
+            {p.conditions.map(describeCondition).join('; ')}
           </div>
         )}
       </td>
@@ -108,13 +109,14 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
  */
 export const INITIAL_ROWS_PER_KIND = 25;
 
-/** The words a principal is found by: who, the principal itself, its conditions and actions. */
+/** The words a principal is found by: who, the principal itself, its conditions (in words and by key) and actions. */
 function searchText(p: ResolvedPrincipal): string {
   return [
     p.description,
     p.id,
     p.entityRef ?? '',
     p.accountId ?? '',
+    ...p.conditions.map(describeCondition),
     ...p.conditions.map(formatCondition),
     ...p.actions,
   ]
