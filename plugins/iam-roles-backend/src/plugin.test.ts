@@ -2,7 +2,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { Knex } from 'knex';
-import { BROKER_ARN } from './__testUtils__/fixtures';
+import { BROKER_ARN, fixtureEntities } from './__testUtils__/fixtures';
 import {
   BrokerTestBackend,
   startBrokerBackend,
@@ -13,6 +13,9 @@ jest.setTimeout(120_000);
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 const BROKER_SECRET = 'broker-secret-key-0001';
+const fixtureRoleCount = fixtureEntities().filter(
+  e => e.kind === 'Resource' && e.spec?.type === 'aws-iam-role',
+).length;
 const ISSUED = {
   accessKeyId: 'ASIAISSUEDKEY0000001',
   secretAccessKey: 'issued-secret-5f3c9a1e7b2d',
@@ -870,6 +873,11 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
     expect(assumable.body.roles[0]).toMatchObject({
       outcome: 'allowed',
       matchedBy: 'github:acme/payments-api@refs/heads/main',
+    });
+    // which index answered: the UI tells "not indexed yet" from "none" by it
+    expect(assumable.body.index).toEqual({
+      roles: fixtureRoleCount,
+      builtAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
     });
     // a group: its component's GitHub identity, and its own roles, which may assume the public role
     const group = await backend.call(

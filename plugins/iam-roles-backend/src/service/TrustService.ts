@@ -14,6 +14,7 @@ import {
   AWS_IAM_ROLE_RESOURCE_TYPE,
   AssumableRole,
   AssumableRolesResponse,
+  TrustIndexState,
   AssumeDecision,
   IamRoleEntity,
   PrincipalContext,
@@ -177,6 +178,10 @@ function untrustedReason(decision: AssumeDecision): string {
 }
 
 const RANK: Record<string, number> = { allowed: 2, possible: 1 };
+
+function indexState(snapshot: Snapshot): TrustIndexState {
+  return { roles: snapshot.roles.size, builtAt: snapshot.at.toUTC().toISO()! };
+}
 
 /**
  * Answers trust questions over every `aws-iam-role` entity with the trust engine. The roles are read
@@ -583,6 +588,7 @@ export class TrustService {
       query: ref,
       principals: identities.map(i => i.context),
       roles: this.toAssumable(snapshot, hits).filter(r => r.entityRef !== ref),
+      index: indexState(snapshot),
     };
   }
 
@@ -627,7 +633,7 @@ export class TrustService {
           });
         }
       }
-      return { query, principals: [], roles };
+      return { query, principals: [], roles, index: indexState(snapshot) };
     }
     let contexts: PrincipalContext[];
     try {
@@ -647,6 +653,7 @@ export class TrustService {
       query,
       principals: contexts,
       roles: this.toAssumable(snapshot, hits),
+      index: indexState(snapshot),
     };
   }
 

@@ -131,11 +131,21 @@ export interface AssumableRole {
   matchedBy?: string;
 }
 
+/** The broker's trust index that answered a query. */
+export interface TrustIndexState {
+  /** Roles in the index; 0 right after start-up, while the catalog has not delivered any yet. */
+  roles: number;
+  /** When the index was built (ISO 8601). */
+  builtAt: string;
+}
+
 /** `GET /assumable?entityRef=` and `GET /lookup?q=`. */
 export interface AssumableRolesResponse {
   query: string;
   principals: PrincipalContext[];
   roles: AssumableRole[];
+  /** The index that answered: an empty one means "not known yet", not "none". */
+  index?: TrustIndexState;
 }
 
 /** One row of `GET /findings`. */

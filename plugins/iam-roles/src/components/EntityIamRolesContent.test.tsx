@@ -10,6 +10,7 @@ import {
   EntityIamRolesContent,
 } from './EntityIamRolesContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
+import { EMPTY_INDEX_POLL_MS } from '../hooks/queries';
 import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
 import {
   accessRequest,
@@ -148,6 +149,43 @@ describe('EntityIamRolesContent', () => {
     expect(
       await screen.findByText(/No IAM role trusts this entity/),
     ).toBeInTheDocument();
+  });
+
+  it('asks again while the broker has indexed no role yet, and then shows the roles', async () => {
+    let calls = 0;
+    server.use(
+      http.get(`${BASE}/assumable`, () => {
+        calls += 1;
+        return HttpResponse.json(
+          calls === 1
+            ? {
+                ...assumable,
+                roles: [],
+                index: { roles: 0, builtAt: '2026-11-29T12:00:00.000Z' },
+              }
+            : {
+                ...assumable,
+                index: { roles: 123, builtAt: '2026-11-29T12:00:05.000Z' },
+              },
+        );
+      }),
+    );
+    await renderWithApis(<EntityIamRolesCard />, { entity: component });
+    expect(
+      await screen.findByText(/has not indexed any IAM role yet/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/No IAM role trusts this entity/),
+    ).not.toBeInTheDocument();
+    // No reload: the card asks again after EMPTY_INDEX_POLL_MS and stops once roles are indexed.
+    expect(
+      await screen.findByRole(
+        'link',
+        { name: 'payments-deploy' },
+        { timeout: EMPTY_INDEX_POLL_MS + 3000 },
+      ),
+    ).toBeInTheDocument();
+    expect(calls).toBe(2);
   });
 
   it('shows why the roles could not be found', async () => {

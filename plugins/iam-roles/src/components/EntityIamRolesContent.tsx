@@ -183,7 +183,11 @@ function ComponentRoles(props: { entityRef: string; dense?: boolean }) {
       rows={rows}
       isLoading={assumable.isPending}
       dense={props.dense}
-      emptyText="No IAM role trusts this entity: not its GitHub repository, its Kubernetes service accounts, or an explicit relation."
+      emptyText={
+        assumable.data?.index?.roles === 0
+          ? 'The access broker has not indexed any IAM role yet: the catalog is probably still reading them. This list updates by itself.'
+          : 'No IAM role trusts this entity: not its GitHub repository, its Kubernetes service accounts, or an explicit relation.'
+      }
     />
   );
 }

@@ -239,6 +239,25 @@ describe('IamRolesPage', () => {
     click.mockRestore();
   });
 
+  it('warns that a lookup answered by an empty index is not complete', async () => {
+    server.use(
+      http.get(`${BASE}/lookup`, () =>
+        HttpResponse.json({
+          query: '999999999999',
+          principals: [],
+          roles: [],
+          index: { roles: 0, builtAt: '2026-11-29T12:00:00.000Z' },
+        }),
+      ),
+    );
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=lookup&q=999999999999'],
+    });
+    expect(
+      await screen.findByText(/so this answer\s+is not complete/),
+    ).toBeInTheDocument();
+  });
+
   it('explains a lookup the broker cannot parse', async () => {
     server.use(
       http.get(`${BASE}/lookup`, () =>

@@ -1,4 +1,5 @@
 import { FormEvent, useState } from 'react';
+import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
@@ -148,6 +149,13 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
   const rows = lookupRows(result);
   return (
     <Stack spacing={1}>
+      {result.index?.roles === 0 && (
+        <Alert severity="warning">
+          The access broker has not indexed any IAM role yet (it has just
+          started, or the catalog is still reading the roles), so this answer is
+          not complete. It updates by itself as soon as the roles are in.
+        </Alert>
+      )}
       <Stack direction="row" spacing={1} alignItems="center" flexWrap="wrap">
         <Typography variant="body2">
           {result.roles.length} role{result.roles.length === 1 ? '' : 's'} trust{' '}

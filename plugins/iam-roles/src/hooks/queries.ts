@@ -1,6 +1,9 @@
 import { useApi } from '@backstage/core-plugin-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { CreateAccessRequest } from '@backstage-iam/plugin-iam-roles-common';
+import type {
+  AssumableRolesResponse,
+  CreateAccessRequest,
+} from '@backstage-iam/plugin-iam-roles-common';
 import {
   iamRolesApiRef,
   ListGrantsOptions,
@@ -39,11 +42,22 @@ export function useRoleTrust(entityRef: string) {
   });
 }
 
+/** How often to ask again while the broker's trust index holds no role yet (start-up). */
+export const EMPTY_INDEX_POLL_MS = 3000;
+
+/** Polls while the answer came from an empty index: "not known yet" must not stay on screen as "none". */
+function untilIndexed(query: {
+  state: { data?: AssumableRolesResponse };
+}): number | false {
+  return query.state.data?.index?.roles === 0 ? EMPTY_INDEX_POLL_MS : false;
+}
+
 export function useAssumableRoles(entityRef: string) {
   const api = useApi(iamRolesApiRef);
   return useQuery({
     queryKey: iamRolesKeys.assumable(entityRef),
     queryFn: () => api.getAssumableRoles(entityRef),
+    refetchInterval: untilIndexed,
   });
 }
 
@@ -53,6 +67,7 @@ export function useLookup(query: string | undefined) {
     queryKey: iamRolesKeys.lookup(query ?? ''),
     queryFn: () => api.lookup(query!),
     enabled: Boolean(query),
+    refetchInterval: untilIndexed,
   });
 }
 
