@@ -3,6 +3,7 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import type { JsonObject } from '@backstage/types';
 import {
   analyzeRole,
   ANNOTATION_AWS_ACCOUNT_ID,
@@ -38,11 +39,12 @@ export const LABEL_IAM_RISK = 'iam-roles.backstage-iam.io/risk';
 
 /** Decodes a trust policy as IAM stores it (object, JSON, or URL-encoded JSON). */
 export function decodePolicyDocument(doc: unknown): {
-  value?: unknown;
+  value?: JsonObject;
   raw?: string;
 } {
   if (doc && typeof doc === 'object') {
-    return { value: doc };
+    // Already an object: it came out of a JSON document (the AWS API's or a snapshot file).
+    return { value: doc as JsonObject };
   }
   if (typeof doc !== 'string') {
     return { raw: doc === undefined ? undefined : String(doc) };
@@ -186,8 +188,7 @@ export class EntityBuilder {
       entities.push(this.accountEntity(read));
     }
     for (const role of read.roles) {
-      // IamRoleSpec is an interface (no index signature), so it is not structurally a JsonObject.
-      entities.push(this.roleEntity(role, read) as unknown as Entity);
+      entities.push(this.roleEntity(role, read));
     }
     return entities;
   }

@@ -150,7 +150,7 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
       ...entity,
       spec: { ...entity.spec, assumableBy },
     };
-    return updated as unknown as Entity;
+    return updated;
   }
 
   async postProcessEntity(

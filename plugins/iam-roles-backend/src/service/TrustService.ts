@@ -143,11 +143,9 @@ function refOf(e: {
   );
 }
 
-/** The entity as a role, when it is one (the entity type's `spec.iam` is not JSON-typed). */
+/** The entity as a role, when it is one. */
 function asRole(entity: Entity): IamRoleEntity | undefined {
-  return isIamRoleEntity(entity)
-    ? (entity as unknown as IamRoleEntity)
-    : undefined;
+  return isIamRoleEntity(entity) ? entity : undefined;
 }
 
 function ownerOf(entity: Entity | IamRoleEntity): string | undefined {

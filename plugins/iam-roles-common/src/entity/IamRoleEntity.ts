@@ -1,8 +1,12 @@
 import type { ResourceEntity } from '@backstage/catalog-model';
+import type { JsonValue } from '@backstage/types';
 import { AWS_IAM_ROLE_RESOURCE_TYPE } from './constants';
 
-/** What a reviewer needs to know about a role, stored in `spec.iam` of its entity. */
-export interface IamRoleSpec {
+/**
+ * What a reviewer needs to know about a role, stored in `spec.iam` of its entity. A type, not an
+ * interface, and JSON values only, so that an IamRoleEntity is an Entity to TypeScript too.
+ */
+export type IamRoleSpec = {
   arn: string;
   accountId: string;
   roleName: string;
@@ -13,7 +17,7 @@ export interface IamRoleSpec {
   maxSessionDuration?: number;
   description?: string;
   /** The trust policy, parsed and decoded (the JSON object IAM stores). Absent when unreadable. */
-  trustPolicy?: unknown;
+  trustPolicy?: JsonValue;
   /** The trust policy as read, when it could not be parsed. */
   trustPolicyRaw?: string;
   lastUsed?: { date?: string; region?: string };
@@ -24,7 +28,7 @@ export interface IamRoleSpec {
   findings: Array<{ id: string; severity: string }>;
   /** Highest severity among the findings, or `none`. */
   risk: 'critical' | 'high' | 'medium' | 'low' | 'info' | 'none';
-}
+};
 
 /** A Resource entity of type `aws-iam-role`, as the catalog module emits it. */
 export type IamRoleEntity = ResourceEntity & {

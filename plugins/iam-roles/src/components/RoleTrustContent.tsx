@@ -9,7 +9,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { CopyTextButton } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   isIamRoleEntity,
   type Finding,
@@ -361,13 +361,11 @@ function OwnerSection(props: { roleRef: string }) {
   );
 }
 
-function RoleTrust(props: { entity: Entity }) {
-  // IamRoleEntity's spec is not a JsonObject to TypeScript, so keep the plain Entity for catalog helpers.
-  const roleEntity = props.entity;
-  const entity = props.entity as unknown as IamRoleEntity;
-  const roleRef = stringifyEntityRef(roleEntity);
+function RoleTrust(props: { entity: IamRoleEntity }) {
+  const entity = props.entity;
+  const roleRef = stringifyEntityRef(entity);
   const trust = useRoleTrust(roleRef);
-  const isOwner = useIsOwner(roleEntity);
+  const isOwner = useIsOwner(entity);
   const approvals = useApprovals();
   const canDecide = (approvals.data ?? []).some(
     r => r.roleRef === roleRef && r.canDecide !== false,
