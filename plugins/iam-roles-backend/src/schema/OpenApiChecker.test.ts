@@ -3,7 +3,6 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { createRouter } from '../service/router';
 import { readBrokerConfig } from '../service/BrokerConfig';
 import { OpenApiChecker } from './OpenApiChecker';
-import { parseYamlSubset } from './parseYamlSubset';
 
 describe('OpenAPI spec', () => {
   const checker = OpenApiChecker.load();
@@ -79,53 +78,5 @@ describe('OpenAPI spec', () => {
     expect(
       checker.validateResponse('get', '/nope', 200, undefined, {}),
     ).toEqual(['get /nope is not in the spec']);
-  });
-});
-
-describe('parseYamlSubset', () => {
-  it('reads mappings, sequences, scalars and block text', () => {
-    expect(
-      parseYamlSubset(`
-# comment
-a: 1
-b: 'it''s' # trailing
-c: "x\\ny"
-d: [one, 'two', 3]
-e:
-  - plain
-  - k: v
-    n: true
-  -
-    - nested
-f: |
-  line 1
-  line 2
-g: >
-  folded
-  text
-h: {}
-'200':
-  description: ok
-`),
-    ).toEqual({
-      a: 1,
-      b: "it's",
-      c: 'x\ny',
-      d: ['one', 'two', 3],
-      e: ['plain', { k: 'v', n: true }, ['nested']],
-      f: 'line 1\nline 2\n',
-      g: 'folded text\n',
-      h: {},
-      '200': { description: 'ok' },
-    });
-  });
-
-  it('refuses what it does not support instead of misreading it', () => {
-    expect(() => parseYamlSubset('a: &anchor 1')).toThrow(
-      /line 1: unsupported/,
-    );
-    expect(() => parseYamlSubset('a: 1\na: 2')).toThrow(/duplicate key "a"/);
-    expect(() => parseYamlSubset('a:\n  b: 1\n c: 2')).toThrow(/line 3/);
-    expect(() => parseYamlSubset('a: {b: 1}')).toThrow(/unsupported/);
   });
 });

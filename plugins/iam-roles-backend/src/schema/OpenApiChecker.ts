@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { parseYamlSubset } from './parseYamlSubset';
+import { parse as parseYaml } from 'yaml';
 
 type Schema = Record<string, any>;
 
@@ -18,7 +18,8 @@ export class OpenApiChecker {
       ),
       'utf8',
     );
-    return new OpenApiChecker(parseYamlSubset(text) as Schema);
+    // Duplicate keys are errors (the yaml default), so a spec edit cannot silently shadow a route.
+    return new OpenApiChecker(parseYaml(text, { uniqueKeys: true }) as Schema);
   }
 
   /** `METHOD /path/{param}` for every operation of the spec. */
