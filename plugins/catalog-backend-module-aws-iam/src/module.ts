@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import {
   catalogProcessingExtensionPoint,
@@ -32,8 +33,17 @@ export const catalogModuleAwsIam = createBackendModule({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         catalogService: catalogServiceRef,
+        metrics: metricsServiceRef,
       },
-      async init({ catalog, config, logger, scheduler, auth, catalogService }) {
+      async init({
+        catalog,
+        config,
+        logger,
+        scheduler,
+        auth,
+        catalogService,
+        metrics,
+      }) {
         const providers = readAwsIamProviderConfigs(config);
         let credentialsManager: DefaultAwsCredentialsManager | undefined;
         for (const providerConfig of providers) {
@@ -62,6 +72,7 @@ export const catalogModuleAwsIam = createBackendModule({
               providerConfig.schedule,
             ),
             catalogAccess: { catalog: catalogService, auth },
+            metrics,
           });
           catalog.addEntityProvider(provider);
           logger.info(

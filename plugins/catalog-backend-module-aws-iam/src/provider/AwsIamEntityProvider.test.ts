@@ -12,6 +12,7 @@ import {
   trust,
 } from '../__testUtils__/fakeIam';
 import { LiveAccountsSource } from '../sources/LiveAccountsSource';
+import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { AwsIamEntityProvider } from './AwsIamEntityProvider';
 
 const TOOLING = '111111111111';
@@ -159,8 +160,42 @@ const providerConfig = readAwsIamProviderConfig(
   }),
 );
 
+/** A metrics service that keeps what it is told, and lets a test read the gauges as a scrape would. */
+function recordingMetrics() {
+  type Point = { value: number; attributes: Record<string, unknown> };
+  const counters = new Map<string, Point[]>();
+  const histograms = new Map<string, Point[]>();
+  const gauges = new Map<
+    string,
+    (result: { observe(value: number, attributes: any): void }) => void
+  >();
+  const keep = (map: Map<string, Point[]>, name: string) => ({
+    add: (value: number, attributes: Record<string, unknown>) =>
+      map.set(name, [...(map.get(name) ?? []), { value, attributes }]),
+  });
+  const service = {
+    createCounter: (name: string) => keep(counters, name),
+    createHistogram: (name: string) => ({ record: keep(histograms, name).add }),
+    createObservableGauge: (name: string) => ({
+      addCallback: (callback: any) => gauges.set(name, callback),
+      removeCallback: () => {},
+    }),
+  } as unknown as MetricsService;
+  const scrape = (name: string) => {
+    const points: Point[] = [];
+    gauges.get(name)!({
+      observe: (value, attributes) => points.push({ value, attributes }),
+    });
+    return points;
+  };
+  return { service, counters, histograms, scrape };
+}
+
 function makeProvider(
-  options: { catalog?: ReturnType<typeof catalogServiceMock> } = {},
+  options: {
+    catalog?: ReturnType<typeof catalogServiceMock>;
+    metrics?: MetricsService;
+  } = {},
 ) {
   const logger = mockServices.logger.mock();
   const source = LiveAccountsSource.create({
@@ -179,6 +214,7 @@ function makeProvider(
       ? { catalog: options.catalog, auth: mockServices.auth() }
       : undefined,
     startupGroupWaitMs: 0,
+    metrics: options.metrics,
   });
   return { provider, logger };
 }
@@ -439,6 +475,68 @@ describe('AwsIamEntityProvider', () => {
     const recovered = await provider.refresh();
     expect(recovered.failed).toEqual([]);
     expect(catalog.ofAccount(STAGING)).toHaveLength(6);
+  });
+
+  it("reports reads, failed accounts, role counts and the age of each account's data as metrics", async () => {
+    const metrics = recordingMetrics();
+    const { provider } = makeProvider({ metrics: metrics.service });
+    await expect(provider.refresh()).rejects.toThrow(/not connected/);
+    expect(metrics.counters.get('catalog.aws_iam.refreshes')).toEqual([
+      { value: 1, attributes: { provider: 'acme', result: 'failure' } },
+    ]);
+
+    const catalog = new FakeCatalogConnection();
+    await provider.connect(catalog);
+    await provider.refresh();
+    fake.fail(STAGING, {
+      action: 'GetAccountAuthorizationDetails',
+      page: 0,
+      fault: 'AccessDenied',
+    });
+    await provider.refresh();
+
+    const reads = metrics.counters.get('catalog.aws_iam.account.reads')!;
+    const count = (account: string, result: string) =>
+      reads.filter(
+        r => r.attributes.account === account && r.attributes.result === result,
+      ).length;
+    expect([count(TOOLING, 'success'), count(TOOLING, 'failure')]).toEqual([
+      2, 0,
+    ]);
+    expect([count(STAGING, 'success'), count(STAGING, 'failure')]).toEqual([
+      1, 1,
+    ]);
+    expect(
+      metrics.counters
+        .get('catalog.aws_iam.refreshes')!
+        .map(r => r.attributes.result),
+    ).toEqual(['failure', 'success', 'partial']);
+    expect(
+      metrics.histograms
+        .get('catalog.aws_iam.refresh.duration')!
+        .every(h => h.value >= 0),
+    ).toBe(true);
+
+    // Scraped: the roles the catalog holds per account, and how old that view is. Staging kept its
+    // first read, so its data is older than that of the accounts read again.
+    const roles = metrics.scrape('catalog.aws_iam.account.roles');
+    const rolesOf = (account: string) =>
+      catalog.ofAccount(account).filter(e => e.spec?.type === 'aws-iam-role')
+        .length;
+    expect(
+      Object.fromEntries(roles.map(r => [r.attributes.account, r.value])),
+    ).toEqual({
+      [TOOLING]: rolesOf(TOOLING),
+      [STAGING]: rolesOf(STAGING),
+      [PROD]: rolesOf(PROD),
+    });
+    const age = Object.fromEntries(
+      metrics
+        .scrape('catalog.aws_iam.account.data_age')
+        .map(r => [r.attributes.account, r.value]),
+    );
+    expect(age[STAGING]).toBeGreaterThan(age[TOOLING]);
+    expect(age[TOOLING]).toBeGreaterThanOrEqual(0);
   });
 
   it('after a restart, finds its earlier entities in the catalog and still never touches a failing account', async () => {

@@ -3,6 +3,11 @@ import {
   LoggerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
+import type {
+  MetricsService,
+  MetricsServiceCounter,
+  MetricsServiceHistogram,
+} from '@backstage/backend-plugin-api/alpha';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   CatalogService,
@@ -50,6 +55,15 @@ export interface AwsIamEntityProviderOptions {
    * loading when the backend starts), so owner tags are checked from the start. Default 30 s.
    */
   startupGroupWaitMs?: number;
+  /** Where the provider reports reads, their duration, role counts and the age of each account's data. */
+  metrics?: MetricsService;
+}
+
+/** The provider's instruments; see the package README for what each means. */
+interface ProviderMetrics {
+  accountReads: MetricsServiceCounter;
+  refreshes: MetricsServiceCounter;
+  refreshDuration: MetricsServiceHistogram;
 }
 
 /**
@@ -66,12 +80,66 @@ export class AwsIamEntityProvider implements EntityProvider {
   private readonly owners: OwnerResolver;
   private running?: Promise<RefreshSummary>;
   private firstRun = true;
+  private readonly metrics?: ProviderMetrics;
 
   private constructor(private readonly options: AwsIamEntityProviderOptions) {
     this.owners = OwnerResolver.create(
       options.config.ownership,
       options.logger,
     );
+    if (options.metrics) {
+      this.metrics = this.createMetrics(options.metrics);
+    }
+  }
+
+  private createMetrics(metrics: MetricsService): ProviderMetrics {
+    const provider = this.options.config.id;
+    const accounts = () => [...this.lastGood.values()];
+    metrics
+      .createObservableGauge('catalog.aws_iam.account.roles', {
+        description:
+          'IAM roles in the last complete read of an account (the roles the catalog holds for it)',
+        unit: '{role}',
+      })
+      .addCallback(result => {
+        for (const read of accounts()) {
+          result.observe(read.roles.length, {
+            provider,
+            account: read.accountId,
+          });
+        }
+      });
+    metrics
+      .createObservableGauge('catalog.aws_iam.account.data_age', {
+        description:
+          "Seconds since the last complete read of an account: how old the catalog's view of its roles is. Alert when it exceeds a few schedule periods.",
+        unit: 's',
+      })
+      .addCallback(result => {
+        const now = Date.now();
+        for (const read of accounts()) {
+          result.observe(Math.max(0, (now - Date.parse(read.readAt)) / 1000), {
+            provider,
+            account: read.accountId,
+          });
+        }
+      });
+    return {
+      accountReads: metrics.createCounter('catalog.aws_iam.account.reads', {
+        description:
+          "Reads of an account's IAM roles; result=failure means its entities were kept as they were",
+        unit: '{read}',
+      }),
+      refreshes: metrics.createCounter('catalog.aws_iam.refreshes', {
+        description:
+          'Refresh runs; result=partial when some accounts failed, failure when nothing could be applied',
+        unit: '{run}',
+      }),
+      refreshDuration: metrics.createHistogram(
+        'catalog.aws_iam.refresh.duration',
+        { description: 'Duration of a refresh run', unit: 's' },
+      ),
+    };
   }
 
   static create(options: AwsIamEntityProviderOptions): AwsIamEntityProvider {
@@ -117,11 +185,42 @@ export class AwsIamEntityProvider implements EntityProvider {
   /** Reads the source once and applies what changed. Concurrent calls share one run. */
   refresh(): Promise<RefreshSummary> {
     if (!this.running) {
-      this.running = this.doRefresh().finally(() => {
+      this.running = this.measured().finally(() => {
         this.running = undefined;
       });
     }
     return this.running;
+  }
+
+  private async measured(): Promise<RefreshSummary> {
+    const started = Date.now();
+    const provider = this.options.config.id;
+    let result = 'failure';
+    try {
+      const summary = await this.doRefresh();
+      result = summary.failed.length ? 'partial' : 'success';
+      for (const u of summary.updated) {
+        this.metrics?.accountReads.add(1, {
+          provider,
+          account: u.accountId,
+          result: 'success',
+        });
+      }
+      for (const f of summary.failed) {
+        this.metrics?.accountReads.add(1, {
+          provider,
+          account: f.accountId,
+          result: 'failure',
+        });
+      }
+      return summary;
+    } finally {
+      this.metrics?.refreshes.add(1, { provider, result });
+      this.metrics?.refreshDuration.record((Date.now() - started) / 1000, {
+        provider,
+        result,
+      });
+    }
   }
 
   private async credentials() {
