@@ -1,0 +1,140 @@
+import { screen } from '@testing-library/react';
+import { setupServer } from 'msw/node';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import {
+  mockApis,
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import {
+  catalogApiRef,
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import type { Entity } from '@backstage/catalog-model';
+import { IamRolesApi, iamRolesApiRef } from './api/IamRolesApi';
+import {
+  EntityIamRoleSummaryCard,
+  EntityIamRoleTrustContent,
+  EntityIamRolesContent,
+  IamRolesPage,
+  iamRolesPlugin,
+} from './plugin';
+import { Route, Routes } from 'react-router-dom';
+import { brokerHandlers } from './__testUtils__/handlers';
+import { accessRequest, roleEntity } from './__testUtils__/fixtures';
+import { http, HttpResponse } from 'msw';
+import { BASE } from './__testUtils__/fixtures';
+
+/** The API as a legacy app gets it: from the plugin's own factory, over discovery and fetch. */
+function pluginApis() {
+  const factory = [...iamRolesPlugin.getApis()].find(
+    f => f.api.id === iamRolesApiRef.id,
+  );
+  if (!factory) {
+    throw new Error('iamRolesPlugin registers no iamRolesApiRef factory');
+  }
+  const client = factory.factory({
+    discoveryApi: mockApis.discovery(),
+    fetchApi: {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+        fetch(input, init),
+    },
+  });
+  return [
+    [iamRolesApiRef, client as IamRolesApi],
+    [identityApiRef, mockApis.identity({ userEntityRef: 'user:default/dev' })],
+    [catalogApiRef, catalogApiMock({ entities: [] })],
+  ] as const;
+}
+
+function renderLegacy(
+  element: JSX.Element,
+  entity?: Entity,
+  routeEntries?: string[],
+) {
+  return renderInTestApp(
+    <TestApiProvider apis={pluginApis()}>
+      {entity ? (
+        <EntityProvider entity={entity}>{element}</EntityProvider>
+      ) : (
+        element
+      )}
+    </TestApiProvider>,
+    {
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      routeEntries,
+    },
+  );
+}
+
+describe('iam-roles (legacy frontend system)', () => {
+  const server = setupServer();
+  registerMswTestHooks(server);
+
+  it('is a plugin with id iam-roles that brings its API client', () => {
+    expect(iamRolesPlugin.getId()).toBe('iam-roles');
+    expect([...iamRolesPlugin.getApis()].map(f => f.api.id)).toContain(
+      iamRolesApiRef.id,
+    );
+  });
+
+  it('renders the role tab and the summary card from their lazy extensions', async () => {
+    server.use(...brokerHandlers());
+    await renderLegacy(
+      <>
+        <EntityIamRoleSummaryCard />
+        <EntityIamRoleTrustContent />
+      </>,
+      roleEntity(),
+    );
+    expect(
+      await screen.findByRole('region', { name: 'Who can assume this role' }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findAllByRole('button', { name: /Request access/ }),
+    ).not.toHaveLength(0);
+  });
+
+  it('renders the component tab from its lazy extension', async () => {
+    server.use(
+      http.get(`${BASE}/assumable`, () =>
+        HttpResponse.json({
+          query: 'component:default/payments-api',
+          principals: [],
+          roles: [],
+          index: { roles: 12, builtAt: '2026-11-29T12:00:00.000Z' },
+        }),
+      ),
+    );
+    await renderLegacy(<EntityIamRolesContent />, {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'payments-api', namespace: 'default' },
+      spec: { type: 'service' },
+    });
+    expect(
+      await screen.findByText(/No IAM role trusts this entity/),
+    ).toBeInTheDocument();
+  });
+
+  it('renders the page at its routable extension', async () => {
+    server.use(
+      ...brokerHandlers({ myRequests: [accessRequest({ status: 'pending' })] }),
+    );
+    // As an app's App.tsx mounts it.
+    await renderLegacy(
+      <Routes>
+        <Route path="/iam-roles/*" element={<IamRolesPage />} />
+      </Routes>,
+      undefined,
+      ['/iam-roles'],
+    );
+    expect(
+      await screen.findByRole('tab', { name: 'Incident lookup' }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('pending')).toBeInTheDocument();
+  });
+});
