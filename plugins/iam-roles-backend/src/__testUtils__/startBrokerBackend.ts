@@ -20,7 +20,7 @@ import type { Entity } from '@backstage/catalog-model';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { iamRolesPlugin } from '../plugin';
-import { OpenApiChecker } from '../schema/OpenApiChecker';
+import { OpenApiChecker } from './OpenApiChecker';
 import { USERS, fixtureEntities } from './fixtures';
 
 /** A started test backend with the broker, and handles on what it did. */
