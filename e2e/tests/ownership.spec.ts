@@ -7,10 +7,17 @@ test('journey 1: role ownership and trust in the catalog', async ({
 }, testInfo) => {
   await signInAs(page, DEVELOPER);
 
-  // Catalog → IAM roles: Resources of type aws-iam-role, for all of Acme.
-  await page.goto(
-    '/?filters[kind]=resource&filters[type]=aws-iam-role&filters[user]=all',
-  );
+  // Catalog → IAM roles, through the catalog's own filters: kind Resource, type aws-iam-role, all of Acme.
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Catalog', exact: true })
+    .click();
+  await page.getByRole('button', { name: 'Component', exact: true }).click();
+  await page.getByRole('option', { name: 'Resource', exact: true }).click();
+  await page.getByRole('button', { name: 'all', exact: true }).click();
+  await page.getByRole('option', { name: 'aws-iam-role', exact: true }).click();
+  await page.getByRole('menuitem', { name: /^All \d+/ }).click();
+  await expect(page).toHaveURL(/filters%5Btype%5D=aws-iam-role/);
   await expect(
     page
       .getByRole('heading', { name: /All aws-iam-role Resources \(\d+\)/ })
