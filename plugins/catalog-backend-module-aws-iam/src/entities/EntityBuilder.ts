@@ -215,7 +215,6 @@ export class EntityBuilder {
       'backstage.io/managed-by-location': read.location,
       'backstage.io/managed-by-origin-location': read.location,
       [ANNOTATION_AWS_ACCOUNT_ID]: read.accountId,
-      [ANNOTATION_IAM_LAST_READ]: read.readAt,
       [ANNOTATION_IAM_PROVIDER]: this.options.providerId,
     };
   }
@@ -242,6 +241,9 @@ export class EntityBuilder {
         annotations: {
           ...this.commonAnnotations(read),
           [ANNOTATION_AWS_ARN]: `arn:aws:iam::${read.accountId}:root`,
+          // Only the account carries the read time: a role entity changes only when the role
+          // does, so the catalog does not reprocess every role at every read.
+          [ANNOTATION_IAM_LAST_READ]: read.readAt,
         },
         tags: ['aws', 'aws-account'],
       },

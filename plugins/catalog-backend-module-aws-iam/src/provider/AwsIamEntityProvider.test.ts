@@ -314,10 +314,15 @@ describe('AwsIamEntityProvider', () => {
     expect(deploy.metadata.annotations!['amazonaws.com/iam-role-id']).toMatch(
       /^AROA/,
     );
+    // The read time is on the account entity only, so unchanged roles stay unchanged.
     expect(
       deploy.metadata.annotations![
         'iam-roles.backstage-iam.io/last-successful-read'
       ],
+    ).toBeUndefined();
+    expect(
+      catalog.get(`resource:default/aws-account-${STAGING}`)!.metadata
+        .annotations!['iam-roles.backstage-iam.io/last-successful-read'],
     ).toMatch(/^\d{4}-/);
     expect(deploy.spec).toMatchObject({
       type: 'aws-iam-role',
@@ -475,6 +480,24 @@ describe('AwsIamEntityProvider', () => {
     const recovered = await provider.refresh();
     expect(recovered.failed).toEqual([]);
     expect(catalog.ofAccount(STAGING)).toHaveLength(6);
+  });
+
+  it('leaves role entities unchanged when their roles did not change, so the catalog has nothing to reprocess', async () => {
+    const { provider } = makeProvider();
+    const catalog = new FakeCatalogConnection();
+    await provider.connect(catalog);
+    await provider.refresh();
+    const before = new Map(
+      catalog.ofAccount(PROD).map(e => [e.metadata.name, JSON.stringify(e)]),
+    );
+    await new Promise(resolve => setTimeout(resolve, 5));
+    await provider.refresh();
+    const changed = catalog
+      .ofAccount(PROD)
+      .filter(e => before.get(e.metadata.name) !== JSON.stringify(e))
+      .map(e => e.spec?.type);
+    // Only the account entity records the new read.
+    expect(changed).toEqual(['aws-account']);
   });
 
   it("reports reads, failed accounts, role counts and the age of each account's data as metrics", async () => {
