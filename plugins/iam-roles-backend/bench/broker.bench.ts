@@ -32,7 +32,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const BURST = 1000;
 const ROLES = 101;
-const HISTORY_REQUESTS = 20_000;
+/** Past requests in the PostgreSQL database before measuring; BENCH_HISTORY=0 measures a new, unanalysed one. */
+const HISTORY_REQUESTS = Number(process.env.BENCH_HISTORY ?? 20_000);
 const HISTORY_USERS = 1_000;
 const PG_URL =
   process.env.BENCH_POSTGRES_URL ??
@@ -383,7 +384,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
     if (warm['5xx'] || warm.non2xx) {
       throw new Error(`warm-up failed: ${warm.non2xx} non-2xx responses`);
     }
-    if (db === 'postgres') {
+    if (db === 'postgres' && HISTORY_REQUESTS > 0) {
       await seedHistory(prefix);
     }
 
@@ -560,7 +561,9 @@ async function main() {
         f.create.rps,
       )} created=${f.burst.created} lost=${
         f.burst.lost
-      } errors_5xx=${errors5xx}`,
+      } errors_5xx=${errors5xx}${
+        db === 'postgres' ? ` history=${HISTORY_REQUESTS}` : ''
+      }`,
     );
   }
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
