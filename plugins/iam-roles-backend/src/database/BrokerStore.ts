@@ -548,15 +548,6 @@ export class BrokerStore {
     return this.hydrate(rows as RequestRow[]);
   }
 
-  /** Number of requests a user created since a time (for the rate limit across restarts). */
-  async countRequestsSince(requester: string, since: string): Promise<number> {
-    const [{ count }] = await this.db(REQUESTS)
-      .where('requester', requester)
-      .where('created_at', '>=', since)
-      .count({ count: '*' });
-    return Number(count);
-  }
-
   /**
    * Records one approval. The row is locked first by a conditional update on `pending`, so that
    * concurrent approvers are serialised: once the quorum is reached the request turns `approved`
