@@ -198,12 +198,14 @@ export const WhoCanAssume = memo(function WhoCanAssumeView(props: {
   };
   const [query, setQuery] = useState('');
   const filter = useDeferredValue(query.trim().toLocaleLowerCase('en-US'));
+  // Built once, on the first filter: the tab pays nothing for it until someone searches.
+  const searching = filter !== '';
   const index = useMemo(
     () =>
-      filter
+      searching
         ? new Map(props.principals.map(p => [p, searchText(p)]))
         : undefined,
-    [props.principals, filter],
+    [props.principals, searching],
   );
   const matching = index
     ? props.principals.filter(p => index.get(p)!.includes(filter))
