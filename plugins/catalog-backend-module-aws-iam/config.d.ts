@@ -50,6 +50,11 @@ export interface Config {
           emitAccounts?: boolean;
           /** Maximum attempts per IAM request (the SDK's adaptive retry). Default 8. */
           maxAttempts?: number;
+          /**
+           * The AWS partition of the accounts: `aws` (default), `aws-us-gov` (GovCloud, read through
+           * us-gov-west-1) or `aws-cn` (China, read through cn-north-1). One provider per partition.
+           */
+          partition?: 'aws' | 'aws-us-gov' | 'aws-cn';
           /** How to find a role's owner: tags first, then rules, then the default. */
           ownership?: {
             /** Tag keys read in order, case-insensitively. Default [owner, team]. */

@@ -67,6 +67,24 @@ describe('readAwsIamProviderConfigs', () => {
     expect(p.schedule.frequency).toEqual({ hours: 1 });
   });
 
+  it('reads the partition, commercial by default, and refuses an unknown one', () => {
+    const read = (extra: Record<string, unknown>) =>
+      readAwsIamProviderConfigs(
+        new ConfigReader({
+          catalog: {
+            providers: {
+              awsIam: { acme: { accounts: ['111111111111'], ...extra } },
+            },
+          },
+        }),
+      )[0];
+    expect(read({}).partition).toBe('aws');
+    expect(read({ partition: 'aws-cn' }).partition).toBe('aws-cn');
+    expect(() => read({ partition: 'aws-gov' })).toThrow(
+      'catalog.providers.awsIam.acme.partition must be one of aws, aws-us-gov, aws-cn, not "aws-gov"',
+    );
+  });
+
   it('rejects mistakes with the config path in the message', () => {
     expect(() => read({ x: {} })).toThrow(
       /catalog.providers.awsIam.x: configure snapshots.paths, accounts or organizations/,

@@ -27,9 +27,16 @@ export interface AccountConfig {
   owner?: string;
 }
 
+/** The AWS partitions a provider can read: commercial, GovCloud (US) and China. */
+export const AWS_PARTITIONS = ['aws', 'aws-us-gov', 'aws-cn'] as const;
+/** One of {@link AWS_PARTITIONS}. */
+export type AwsPartition = (typeof AWS_PARTITIONS)[number];
+
 /** Configuration of one `catalog.providers.awsIam.<id>` provider. */
 export interface AwsIamProviderConfig {
   id: string;
+  /** The partition of the accounts read live (and of account entities without roles). */
+  partition: AwsPartition;
   snapshots?: { paths: string[] };
   accounts?: AccountConfig[];
   organizations?: { enabled: boolean; accountId?: string; exclude: string[] };
@@ -241,6 +248,14 @@ export function readAwsIamProviderConfig(
       `${where}.maxConcurrentAccounts must be a positive integer`,
     );
   }
+  const partition = config.getOptionalString('partition') ?? 'aws';
+  if (!(AWS_PARTITIONS as readonly string[]).includes(partition)) {
+    throw new InputError(
+      `${where}.partition must be one of ${AWS_PARTITIONS.join(
+        ', ',
+      )}, not "${partition}"`,
+    );
+  }
   const maxAttempts = config.getOptionalNumber('maxAttempts') ?? 8;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new InputError(`${where}.maxAttempts must be a positive integer`);
@@ -248,6 +263,7 @@ export function readAwsIamProviderConfig(
 
   return {
     id,
+    partition: partition as AwsPartition,
     snapshots: snapshotPaths ? { paths: snapshotPaths } : undefined,
     accounts,
     organizations,

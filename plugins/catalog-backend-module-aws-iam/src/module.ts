@@ -62,6 +62,7 @@ export const catalogModuleAwsIam = createBackendModule({
               includeManagedPolicies: providerConfig.includeManagedPolicies,
               maxConcurrentAccounts: providerConfig.maxConcurrentAccounts,
               maxAttempts: providerConfig.maxAttempts,
+              partition: providerConfig.partition,
             });
           }
           const provider = AwsIamEntityProvider.create({

@@ -204,6 +204,8 @@ export class FakeIam {
   private readonly faults = new Map<string, FaultRule[]>();
   /** Body of every GetAccountAuthorizationDetails request, for assertions on parameters. */
   readonly requests: URLSearchParams[] = [];
+  /** Host of every IAM request (the partition's endpoint). */
+  readonly iamHosts = new Set<string>();
 
   setRoles(accountId: string, roles: FakeRole[]) {
     this.accounts.set(accountId, roles);
@@ -348,10 +350,15 @@ export class FakeIam {
         request.headers.get('authorization') ?? '',
       )?.[1] ?? 'unknown';
     return [
-      http.post('https://iam.amazonaws.com/', async ({ request }) => {
-        const params = new URLSearchParams(await request.text());
-        return this.handleIam(accountOf(request), params);
-      }),
+      // IAM in every partition: iam.amazonaws.com, iam.us-gov.amazonaws.com, iam.cn-north-1.amazonaws.com.cn
+      http.post(
+        /^https:\/\/iam(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?\/$/,
+        async ({ request }) => {
+          this.iamHosts.add(new URL(request.url).host);
+          const params = new URLSearchParams(await request.text());
+          return this.handleIam(accountOf(request), params);
+        },
+      ),
       http.post(
         'https://organizations.us-east-1.amazonaws.com/',
         async ({ request }) => {

@@ -135,6 +135,19 @@ export interface EntityBuilderOptions {
   systemTagKeys: string[];
   componentTagKeys: string[];
   permissionSets: Record<string, string[]>;
+  /** Partition of account entities whose roles do not tell (an account without roles). Default `aws`. */
+  partition?: string;
+}
+
+/** The IAM console of each partition. */
+const CONSOLE_HOSTS: Record<string, string> = {
+  aws: 'console.aws.amazon.com',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+  'aws-cn': 'console.amazonaws.cn',
+};
+
+function partitionOf(arn: string): string | undefined {
+  return /^arn:([a-z-]+):/.exec(arn)?.[1];
 }
 
 /**
@@ -220,6 +233,12 @@ export class EntityBuilder {
   }
 
   private accountEntity(read: AccountRead): Entity {
+    // The roles read tell the partition (snapshots hold any); the configuration says it otherwise.
+    const partition =
+      (read.roles[0] && partitionOf(read.roles[0].arn)) ??
+      this.options.partition ??
+      'aws';
+    const rootArn = `arn:${partition}:iam::${read.accountId}:root`;
     const configuredOwner = this.options.accountOwners[read.accountId];
     const owner = configuredOwner
       ? this.options.owners.normalizeConfigured(configuredOwner)
@@ -227,7 +246,7 @@ export class EntityBuilder {
           roleName: '',
           path: '/',
           tags: {},
-          arn: `arn:aws:iam::${read.accountId}:root`,
+          arn: rootArn,
         }).owner;
     return {
       apiVersion: 'backstage.io/v1alpha1',
@@ -240,7 +259,7 @@ export class EntityBuilder {
         } IAM roles at the last complete read (${read.readAt}).`,
         annotations: {
           ...this.commonAnnotations(read),
-          [ANNOTATION_AWS_ARN]: `arn:aws:iam::${read.accountId}:root`,
+          [ANNOTATION_AWS_ARN]: rootArn,
           // Only the account carries the read time: a role entity changes only when the role
           // does, so the catalog does not reprocess every role at every read.
           [ANNOTATION_IAM_LAST_READ]: read.readAt,
@@ -314,7 +333,9 @@ export class EntityBuilder {
     const systemRef = system ? refOf(system, 'system') : undefined;
     const componentRef = component ? refOf(component, 'component') : undefined;
 
-    const consoleUrl = `https://console.aws.amazon.com/iam/home#/roles/details/${encodeURIComponent(
+    const consoleHost =
+      CONSOLE_HOSTS[partitionOf(role.arn) ?? 'aws'] ?? CONSOLE_HOSTS.aws;
+    const consoleUrl = `https://${consoleHost}/iam/home#/roles/details/${encodeURIComponent(
       role.roleName,
     )}`;
     const annotations: Record<string, string> = {

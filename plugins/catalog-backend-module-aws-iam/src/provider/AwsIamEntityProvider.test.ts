@@ -482,6 +482,57 @@ describe('AwsIamEntityProvider', () => {
     expect(catalog.ofAccount(STAGING)).toHaveLength(6);
   });
 
+  it("reads GovCloud accounts through the partition's own endpoint and links its own console", async () => {
+    const GOV = '444444444444';
+    fake.setRoles(GOV, [
+      makeRole(
+        GOV,
+        'gov-deploy',
+        trust({
+          Principal: { AWS: `arn:aws-us-gov:iam::${GOV}:root` },
+          Action: 'sts:AssumeRole',
+        }),
+        { arn: `arn:aws-us-gov:iam::${GOV}:role/gov-deploy` },
+      ),
+    ]);
+    const config = readAwsIamProviderConfig(
+      'gov',
+      new ConfigReader({ partition: 'aws-us-gov', accounts: [GOV] }),
+    );
+    const provider = AwsIamEntityProvider.create({
+      config,
+      source: LiveAccountsSource.create({
+        credentialsManager: fakeCredentialsManager(),
+        accounts: config.accounts!,
+        includeManagedPolicies: false,
+        maxConcurrentAccounts: 1,
+        maxAttempts: 3,
+        partition: config.partition,
+        clientOverrides: { retryStrategy: fastRetryStrategy(3) },
+      }),
+      logger: mockServices.logger.mock(),
+      startupGroupWaitMs: 0,
+    });
+    const catalog = new FakeCatalogConnection();
+    await provider.connect(catalog);
+    fake.iamHosts.clear();
+    const summary = await provider.refresh();
+
+    expect(summary.failed).toEqual([]);
+    expect([...fake.iamHosts]).toEqual(['iam.us-gov.amazonaws.com']);
+    const role = catalog.get(`resource:default/${GOV}-gov-deploy`)!;
+    expect(role.metadata.annotations).toMatchObject({
+      'amazonaws.com/arn': `arn:aws-us-gov:iam::${GOV}:role/gov-deploy`,
+      'backstage.io/view-url':
+        'https://console.amazonaws-us-gov.com/iam/home#/roles/details/gov-deploy',
+    });
+    expect(
+      catalog.get(`resource:default/aws-account-${GOV}`)!.metadata.annotations![
+        'amazonaws.com/arn'
+      ],
+    ).toBe(`arn:aws-us-gov:iam::${GOV}:root`);
+  });
+
   it('leaves role entities unchanged when their roles did not change, so the catalog has nothing to reprocess', async () => {
     const { provider } = makeProvider();
     const catalog = new FakeCatalogConnection();

@@ -344,6 +344,7 @@ export class AwsIamEntityProvider implements EntityProvider {
     this.firstRun = false;
     const builder = EntityBuilder.create({
       providerId: config.id,
+      partition: config.partition,
       owners: this.owners,
       accounts: [...this.lastGood.values()],
       internalAccounts: config.internalAccounts,

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { parseAuthorizationDetails } from '@backstage-iam/plugin-iam-roles-common';
 import { AwsCredentialsManager } from '@backstage/integration-aws-node';
-import { AccountConfig } from '../config';
+import { AccountConfig, AwsPartition } from '../config';
 import { readAuthorizationDetails } from './readAuthorizationDetails';
 import {
   AccountRead,
@@ -25,9 +25,18 @@ export interface LiveAccountsSourceOptions {
   includeManagedPolicies: boolean;
   maxConcurrentAccounts: number;
   maxAttempts: number;
+  /** The accounts' partition; IAM and Organizations are global services called in its home region. Default `aws`. */
+  partition?: AwsPartition;
   /** Extra SDK client settings (tests pass a retry strategy with short delays). */
   clientOverrides?: Partial<IAMClientConfig>;
 }
+
+/** Where a partition's global services (IAM, Organizations) are called. */
+const PARTITION_HOME_REGION: Record<AwsPartition, string> = {
+  aws: 'us-east-1',
+  'aws-us-gov': 'us-gov-west-1',
+  'aws-cn': 'cn-north-1',
+};
 
 /**
  * Reads live accounts with GetAccountAuthorizationDetails, a bounded number at once, each with the
@@ -52,7 +61,7 @@ export class LiveAccountsSource implements IamRoleSource {
 
   private clientConfig(credentials: IAMClientConfig['credentials']) {
     return {
-      region: 'us-east-1',
+      region: PARTITION_HOME_REGION[this.options.partition ?? 'aws'],
       credentials,
       retryMode: 'adaptive',
       maxAttempts: this.options.maxAttempts,
