@@ -68,19 +68,11 @@ describe('readAwsIamProviderConfigs', () => {
   });
 
   it('reads the partition, commercial by default, and refuses an unknown one', () => {
-    const read = (extra: Record<string, unknown>) =>
-      readAwsIamProviderConfigs(
-        new ConfigReader({
-          catalog: {
-            providers: {
-              awsIam: { acme: { accounts: ['111111111111'], ...extra } },
-            },
-          },
-        }),
-      )[0];
-    expect(read({}).partition).toBe('aws');
-    expect(read({ partition: 'aws-cn' }).partition).toBe('aws-cn');
-    expect(() => read({ partition: 'aws-gov' })).toThrow(
+    const partitionOf = (extra: JsonObject) =>
+      read({ acme: { accounts: ['111111111111'], ...extra } })[0].partition;
+    expect(partitionOf({})).toBe('aws');
+    expect(partitionOf({ partition: 'aws-cn' })).toBe('aws-cn');
+    expect(() => partitionOf({ partition: 'aws-gov' })).toThrow(
       'catalog.providers.awsIam.acme.partition must be one of aws, aws-us-gov, aws-cn, not "aws-gov"',
     );
   });

@@ -30,6 +30,11 @@ const components = [
     'backstage.io/kubernetes-namespace': 'payments',
   }),
   component('outsider', { 'github.com/project-slug': 'evil/payments-api' }),
+  component('billing', { 'gitlab.com/project-slug': 'acme/finance/billing' }),
+  component('reports', {
+    'gitlab.com/project-slug': 'acme/finance/reports',
+    'gitlab.com/instance': 'https://gitlab.acme.example',
+  }),
   component('no-annotations', {}),
 ];
 
@@ -74,6 +79,15 @@ const github = (sub: string | string[]) => ({
       'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
     },
     StringLike: { 'token.actions.githubusercontent.com:sub': sub },
+  },
+});
+
+const gitlab = (host: string, sub: string, operator = 'StringLike') => ({
+  Principal: { Federated: `arn:aws:iam::111111111111:oidc-provider/${host}` },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  Condition: {
+    StringEquals: { [`${host}:aud`]: `https://${host}` },
+    [operator]: { [`${host}:sub`]: sub },
   },
 });
 
@@ -123,6 +137,50 @@ describe('AwsIamRelationsProcessor', () => {
       'component:default/payments-api',
       'group:default/platform',
     ]);
+  });
+
+  it('adds the GitLab project a GitLab CI/CD role admits, on gitlab.com and on a self-managed instance', async () => {
+    const { processor: p } = processor();
+    const main = await p.preProcessEntity(
+      role(
+        'gl-deploy',
+        gitlab(
+          'gitlab.com',
+          'project_path:acme/finance/billing:ref_type:branch:ref:main',
+          'StringEquals',
+        ),
+      ),
+    );
+    expect(main.spec!.assumableBy).toEqual(['component:default/billing']);
+    // a release branch pattern, and the whole group
+    const release = await p.preProcessEntity(
+      role(
+        'gl-release',
+        gitlab(
+          'gitlab.com',
+          'project_path:acme/finance/billing:ref_type:tag:ref:v*',
+        ),
+      ),
+    );
+    expect(release.spec!.assumableBy).toEqual(['component:default/billing']);
+    const group = await p.preProcessEntity(
+      role('gl-group', gitlab('gitlab.com', 'project_path:acme/finance/*')),
+    );
+    expect(group.spec!.assumableBy).toEqual(['component:default/billing']);
+    // the self-managed instance's project, not the gitlab.com one of the same path
+    const selfManaged = await p.preProcessEntity(
+      role(
+        'gl-reports',
+        gitlab('gitlab.acme.example', 'project_path:acme/finance/*'),
+      ),
+    );
+    expect(selfManaged.spec!.assumableBy).toEqual([
+      'component:default/reports',
+    ]);
+    const other = await p.preProcessEntity(
+      role('gl-other', gitlab('gitlab.com', 'project_path:evil/*')),
+    );
+    expect(other.spec!.assumableBy).toEqual([]);
   });
 
   it('leaves a role alone when a Deny statement refuses the repository', async () => {

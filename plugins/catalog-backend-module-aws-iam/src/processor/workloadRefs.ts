@@ -2,6 +2,9 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   analyzeRole,
   evaluateAssume,
+  gitlabJobContext,
+  gitlabProjectOf,
+  GitLabProject,
   NormalizedPolicy,
   PrincipalContext,
   TrustedPrincipal,
@@ -18,6 +21,7 @@ const ANNOTATION_KUBERNETES_NAMESPACE = 'backstage.io/kubernetes-namespace';
 export interface WorkloadComponent {
   ref: string;
   github?: { owner: string; repo: string };
+  gitlab?: GitLabProject;
   serviceAccounts: Array<{ namespace: string; serviceAccount: string }>;
 }
 
@@ -30,6 +34,8 @@ export function toWorkloadComponent(
   const [owner, repo, ...rest] = slug ? slug.split('/') : [];
   const github =
     owner && repo && rest.length === 0 ? { owner, repo } : undefined;
+
+  const gitlab = gitlabProjectOf(annotations);
 
   const serviceAccounts: WorkloadComponent['serviceAccounts'] = [];
   for (const item of (
@@ -46,12 +52,13 @@ export function toWorkloadComponent(
     // Without an explicit list, the common convention: the service account is named after the app.
     serviceAccounts.push({ namespace: k8sNamespace, serviceAccount: k8sId });
   }
-  if (!github && serviceAccounts.length === 0) {
+  if (!github && !gitlab && serviceAccounts.length === 0) {
     return undefined;
   }
   return {
     ref: stringifyEntityRef(entity).toLocaleLowerCase('en-US'),
     github,
+    gitlab,
     serviceAccounts,
   };
 }
@@ -99,13 +106,50 @@ function githubVariants(
   return [...variants.values()];
 }
 
+/**
+ * The GitLab CI/CD refs worth asking about for this principal: the default branch, plus each ref its
+ * `sub` conditions name (`project_path:G/P:ref_type:branch|tag:ref:R`, wildcards filled in).
+ */
+function gitlabVariants(
+  principal: TrustedPrincipal,
+): Array<{ refType: string; ref: string }> {
+  const variants = new Map<string, { refType: string; ref: string }>([
+    ['branch:main', { refType: 'branch', ref: 'main' }],
+  ]);
+  for (const condition of principal.conditions) {
+    if (!condition.key.toLocaleLowerCase('en-US').endsWith(':sub')) {
+      continue;
+    }
+    for (const value of condition.values) {
+      const match = /^project_path:[^:]+:ref_type:([^:]+):ref:(.+)$/.exec(
+        value,
+      );
+      if (match) {
+        // A wildcard ref type (`ref_type:*`) is asked about as a branch.
+        const refType = /[*?]/.test(match[1]) ? 'branch' : match[1];
+        const ref = concretize(match[2]);
+        variants.set(`${refType}:${ref}`, { refType, ref });
+      }
+    }
+  }
+  return [...variants.values()];
+}
+
+function issuerHost(principal: TrustedPrincipal): string {
+  // `arn:aws:iam::123:oidc-provider/gitlab.example.com` or the bare host
+  return principal.id
+    .replace(/^arn:[^:]+:iam::\d{12}:oidc-provider\//, '')
+    .replace(/^https?:\/\//, '')
+    .toLocaleLowerCase('en-US');
+}
+
 function admits(policy: NormalizedPolicy, context: PrincipalContext): boolean {
   const { outcome } = evaluateAssume(policy, context);
   return outcome === 'allowed' || outcome === 'possible';
 }
 
 /**
- * Components that can assume a role: those whose GitHub repository or Kubernetes service account
+ * Components that can assume a role: those whose GitHub repository, GitLab project or Kubernetes service account
  * the trust engine lets in (allowed, or possible under conditions it cannot settle).
  */
 export function workloadRefs(
@@ -137,6 +181,26 @@ export function workloadRefs(
             admits(policy, { type: 'github', owner, repo, ...v }),
           )
         ) {
+          refs.add(component.ref);
+        }
+      }
+    } else if (
+      principal.provider === 'gitlab' ||
+      components.some(c => c.gitlab && c.gitlab.host === issuerHost(principal))
+    ) {
+      // gitlab.com, or a self-managed instance named by a component's gitlab.com/instance
+      const host = issuerHost(principal);
+      const variants = gitlabVariants(principal);
+      for (const component of components) {
+        if (
+          !component.gitlab ||
+          component.gitlab.host !== host ||
+          refs.has(component.ref)
+        ) {
+          continue;
+        }
+        const gitlab = component.gitlab;
+        if (variants.some(v => admits(policy, gitlabJobContext(gitlab, v)))) {
           refs.add(component.ref);
         }
       }

@@ -110,3 +110,78 @@ describe('trust index freshness', () => {
     }
   });
 });
+
+describe('GitLab projects', () => {
+  it('answers what a GitLab project can assume, through its gitlab.com/project-slug', async () => {
+    const billing = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'billing',
+        namespace: 'default',
+        annotations: { 'gitlab.com/project-slug': 'acme/finance/billing' },
+      },
+      spec: { type: 'service', owner: 'group:default/team-payments' },
+    };
+    const gitlabRole = (name: string, sub: string) =>
+      roleEntity({
+        name,
+        owner: 'group:default/team-payments',
+        statements: [
+          {
+            Effect: 'Allow',
+            Principal: {
+              Federated: 'arn:aws:iam::111111111111:oidc-provider/gitlab.com',
+            },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: { 'gitlab.com:aud': 'https://gitlab.com' },
+              StringLike: { 'gitlab.com:sub': sub },
+            },
+          },
+        ],
+      });
+    const backend = await startBrokerBackend({
+      knex: await databases.init('SQLITE_3'),
+      catalog: catalogServiceMock({
+        entities: [
+          ...fixtureEntities(),
+          billing,
+          gitlabRole(
+            'billing-deploy',
+            'project_path:acme/finance/billing:ref_type:branch:ref:main',
+          ),
+          gitlabRole('other-deploy', 'project_path:acme/other:*'),
+        ],
+      }),
+      logLevel: 'none',
+      config: {
+        iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+      },
+    });
+    try {
+      const res = await backend.call(
+        'get',
+        '/assumable?entityRef=component:default/billing',
+        'user:default/alice',
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.roles).toEqual([
+        expect.objectContaining({
+          entityRef: 'resource:default/billing-deploy',
+          matchedBy: 'gitlab:acme/finance/billing@main',
+          // each job picks its audience: the role's aud condition stays open
+          outcome: 'possible',
+          conditions: [
+            expect.objectContaining({
+              key: 'gitlab.com:aud',
+              values: ['https://gitlab.com'],
+            }),
+          ],
+        }),
+      ]);
+    } finally {
+      await backend.stop();
+    }
+  });
+});

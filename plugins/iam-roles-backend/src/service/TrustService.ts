@@ -16,6 +16,8 @@ import {
   AssumableRolesResponse,
   TrustIndexState,
   AssumeDecision,
+  gitlabJobContext,
+  gitlabProjectOf,
   IamRoleEntity,
   PrincipalContext,
   ResolvedPrincipal,
@@ -102,6 +104,16 @@ function identitiesOf(entity: Entity): Identity[] {
     out.push({
       context: { type: 'github', owner, repo, ref },
       label: `github:${owner}/${repo}@${ref}`,
+    });
+  }
+  const gitlab = gitlabProjectOf(annotations);
+  if (gitlab) {
+    // Like GitHub: the default branch, `main` by the convention of this portal.
+    out.push({
+      context: gitlabJobContext(gitlab),
+      label: `gitlab:${gitlab.host === 'gitlab.com' ? '' : `${gitlab.host}:`}${
+        gitlab.projectPath
+      }@main`,
     });
   }
   const sas = annotations[ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS];

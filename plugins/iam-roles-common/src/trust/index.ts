@@ -17,3 +17,5 @@ export {
 } from './describe';
 export type { DescribeOptions } from './describe';
 export { TRUST_ACTIONS } from './actions';
+export { gitlabJobContext, gitlabProjectOf } from './gitlab';
+export type { GitLabProject } from './gitlab';

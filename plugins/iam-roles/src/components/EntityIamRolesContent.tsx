@@ -186,7 +186,7 @@ function ComponentRoles(props: { entityRef: string; dense?: boolean }) {
       emptyText={
         assumable.data?.index?.roles === 0
           ? 'The access broker has not indexed any IAM role yet: the catalog is probably still reading them. This list updates by itself.'
-          : 'No IAM role trusts this entity: not its GitHub repository, its Kubernetes service accounts, or an explicit relation.'
+          : 'No IAM role trusts this entity: not its GitHub repository or GitLab project, its Kubernetes service accounts, or an explicit relation.'
       }
     />
   );
