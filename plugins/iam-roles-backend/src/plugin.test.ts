@@ -6,6 +6,7 @@ import { BROKER_ARN, fixtureEntities } from './__testUtils__/fixtures';
 import {
   BrokerTestBackend,
   startBrokerBackend,
+  withBrokerBackend,
 } from './__testUtils__/startBrokerBackend';
 
 jest.setTimeout(120_000);
@@ -956,173 +957,180 @@ describe.each(databases.eachSupportedId())(
   'broker variants on %s',
   databaseId => {
     it('issues no credentials without AWS configuration, and says why', async () => {
-      const knex = await databases.init(databaseId);
-      const backend = await startBrokerBackend({
-        knex,
-        config: { iamRoles: { broker: { maxDurationMinutes: 120 } } },
-      });
-      try {
-        const info = await backend.call('get', '/config', ALICE);
-        expect(info.body).toMatchObject({
-          credentialsEnabled: false,
-          maxDurationMinutes: 120,
-        });
-        expect(info.body.credentialsDisabledReason).toMatch(
-          /no AWS configuration/,
-        );
-        const req = await backend.call('post', '/requests', ALICE, {
-          roleRef: DEPLOY,
-          justification: 'Look at the deploy logs',
-          durationMinutes: 30,
-        });
-        const grant = (
-          await backend.call('post', `/requests/${req.body.id}/approve`, BOB)
-        ).body.grant;
-        expect(grant.status).toBe('active');
-        const creds = await backend.call(
-          'post',
-          `/grants/${grant.id}/credentials`,
-          ALICE,
-        );
-        expect(creds.status).toBe(503);
-        expect(creds.body.error.message).toMatch(/issues no credentials/);
-        const trust = await backend.call(
-          'get',
-          `/roles/trust?entityRef=${DEPLOY}`,
-          ALICE,
-        );
-        expect(trust.body.broker).toMatchObject({ trusted: false });
-        expect(trust.body.broker.reason).toMatch(/brokerPrincipalArn/);
-      } finally {
-        await backend.stop();
-      }
+      await withBrokerBackend(
+        {
+          knex: await databases.init(databaseId),
+          config: { iamRoles: { broker: { maxDurationMinutes: 120 } } },
+        },
+        async backend => {
+          const info = await backend.call('get', '/config', ALICE);
+          expect(info.body).toMatchObject({
+            credentialsEnabled: false,
+            maxDurationMinutes: 120,
+          });
+          expect(info.body.credentialsDisabledReason).toMatch(
+            /no AWS configuration/,
+          );
+          const req = await backend.call('post', '/requests', ALICE, {
+            roleRef: DEPLOY,
+            justification: 'Look at the deploy logs',
+            durationMinutes: 30,
+          });
+          const grant = (
+            await backend.call('post', `/requests/${req.body.id}/approve`, BOB)
+          ).body.grant;
+          expect(grant.status).toBe('active');
+          const creds = await backend.call(
+            'post',
+            `/grants/${grant.id}/credentials`,
+            ALICE,
+          );
+          expect(creds.status).toBe(503);
+          expect(creds.body.error.message).toMatch(/issues no credentials/);
+          const trust = await backend.call(
+            'get',
+            `/roles/trust?entityRef=${DEPLOY}`,
+            ALICE,
+          );
+          expect(trust.body.broker).toMatchObject({ trusted: false });
+          expect(trust.body.broker.reason).toMatch(/brokerPrincipalArn/);
+        },
+      );
     });
 
     it('limits how fast one user creates requests', async () => {
-      const knex = await databases.init(databaseId);
-      const backend = await startBrokerBackend({
-        knex,
-        config: {
-          iamRoles: {
-            broker: { rateLimit: { maxRequests: 3, windowSeconds: 600 } },
+      await withBrokerBackend(
+        {
+          knex: await databases.init(databaseId),
+          config: {
+            iamRoles: {
+              broker: { rateLimit: { maxRequests: 3, windowSeconds: 600 } },
+            },
           },
         },
-      });
-      try {
-        const body = {
-          roleRef: DEPLOY,
-          justification: 'Investigate the failing deploy',
-          durationMinutes: 30,
-        };
-        for (let i = 0; i < 3; i++) {
+        async backend => {
+          const body = {
+            roleRef: DEPLOY,
+            justification: 'Investigate the failing deploy',
+            durationMinutes: 30,
+          };
+          for (let i = 0; i < 3; i++) {
+            expect(
+              (await backend.call('post', '/requests', ALICE, body)).status,
+            ).toBe(201);
+          }
+          const limited = await backend.call('post', '/requests', ALICE, body);
+          expect(limited.status).toBe(429);
+          expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+          expect(limited.body.error.message).toMatch(
+            /at most 3 access requests per 10 minutes/,
+          );
           expect(
-            (await backend.call('post', '/requests', ALICE, body)).status,
+            (await backend.call('post', '/requests', MALLORY, body)).status,
           ).toBe(201);
-        }
-        const limited = await backend.call('post', '/requests', ALICE, body);
-        expect(limited.status).toBe(429);
-        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-        expect(limited.body.error.message).toMatch(
-          /at most 3 access requests per 10 minutes/,
-        );
-        expect(
-          (await backend.call('post', '/requests', MALLORY, body)).status,
-        ).toBe(201);
-      } finally {
-        await backend.stop();
-      }
+        },
+      );
     });
 
     it('auto-approves only what a configured rule covers', async () => {
       const knex = await databases.init(databaseId);
-      const backend = await startBrokerBackend({
-        knex,
-        config: {
-          iamRoles: {
-            broker: {
-              autoApprove: [
-                {
-                  roleRefs: [DEPLOY],
-                  requesterRefs: ['group:default/developers'],
-                  maxDurationMinutes: 30,
-                },
-              ],
+      await withBrokerBackend(
+        {
+          knex,
+          config: {
+            iamRoles: {
+              broker: {
+                autoApprove: [
+                  {
+                    roleRefs: [DEPLOY],
+                    requesterRefs: ['group:default/developers'],
+                    maxDurationMinutes: 30,
+                  },
+                ],
+              },
             },
           },
         },
-      });
-      try {
-        const body = {
-          roleRef: DEPLOY,
-          justification: 'Routine read of deploy history',
-          durationMinutes: 30,
-        };
-        const auto = await backend.call('post', '/requests', ALICE, body);
-        expect(auto.body).toMatchObject({
-          status: 'approved',
-          grant: { status: 'active' },
-          decidedBy: 'iam-roles:auto-approval',
-        });
-        const audit = await knex('iam_audit_log')
-          .where({ request_id: auto.body.id })
-          .select('action');
-        expect(audit.map((a: any) => a.action).sort()).toEqual([
-          'grant-started',
-          'request-auto-approved',
-          'request-created',
-        ]);
-        expect(
-          (
-            await backend.call('post', '/requests', ALICE, {
-              ...body,
-              durationMinutes: 60,
-            })
-          ).body.status,
-        ).toBe('pending');
-        expect(
-          (await backend.call('post', '/requests', BOB, body)).body.status,
-        ).toBe('pending');
-      } finally {
-        await backend.stop();
-      }
+        async backend => {
+          const body = {
+            roleRef: DEPLOY,
+            justification: 'Routine read of deploy history',
+            durationMinutes: 30,
+          };
+          const auto = await backend.call('post', '/requests', ALICE, body);
+          expect(auto.body).toMatchObject({
+            status: 'approved',
+            grant: { status: 'active' },
+            decidedBy: 'iam-roles:auto-approval',
+          });
+          const audit = await knex('iam_audit_log')
+            .where({ request_id: auto.body.id })
+            .select('action');
+          expect(audit.map((a: any) => a.action).sort()).toEqual([
+            'grant-started',
+            'request-auto-approved',
+            'request-created',
+          ]);
+          expect(
+            (
+              await backend.call('post', '/requests', ALICE, {
+                ...body,
+                durationMinutes: 60,
+              })
+            ).body.status,
+          ).toBe('pending');
+          expect(
+            (await backend.call('post', '/requests', BOB, body)).body.status,
+          ).toBe('pending');
+        },
+      );
     });
 
     it('applies the permission policy', async () => {
-      const knex = await databases.init(databaseId);
-      const backend = await startBrokerBackend({
-        knex,
-        permissions: (permission, user) =>
-          !(user === MALLORY && permission === 'iam-roles.request.create') &&
-          !(user === CAROL && permission === 'iam-roles.request.approve'),
-      });
-      try {
-        const body = {
-          roleRef: DEPLOY,
-          justification: 'Investigate the failing deploy',
-          durationMinutes: 30,
-        };
-        const refused = await backend.call('post', '/requests', MALLORY, body);
-        expect(refused.status).toBe(403);
-        expect(refused.body.error.message).toMatch(
-          /iam-roles.request.create on resource:default\/payments-deploy/,
-        );
-        const req = await backend.call('post', '/requests', ALICE, body);
-        expect(
-          (
-            await backend.call(
-              'post',
-              `/requests/${req.body.id}/approve`,
-              CAROL,
-            )
-          ).status,
-        ).toBe(403);
-        expect(
-          (await backend.call('post', `/requests/${req.body.id}/approve`, BOB))
-            .status,
-        ).toBe(200);
-      } finally {
-        await backend.stop();
-      }
+      await withBrokerBackend(
+        {
+          knex: await databases.init(databaseId),
+          permissions: (permission, user) =>
+            !(user === MALLORY && permission === 'iam-roles.request.create') &&
+            !(user === CAROL && permission === 'iam-roles.request.approve'),
+        },
+        async backend => {
+          const body = {
+            roleRef: DEPLOY,
+            justification: 'Investigate the failing deploy',
+            durationMinutes: 30,
+          };
+          const refused = await backend.call(
+            'post',
+            '/requests',
+            MALLORY,
+            body,
+          );
+          expect(refused.status).toBe(403);
+          expect(refused.body.error.message).toMatch(
+            /iam-roles.request.create on resource:default\/payments-deploy/,
+          );
+          const req = await backend.call('post', '/requests', ALICE, body);
+          expect(
+            (
+              await backend.call(
+                'post',
+                `/requests/${req.body.id}/approve`,
+                CAROL,
+              )
+            ).status,
+          ).toBe(403);
+          expect(
+            (
+              await backend.call(
+                'post',
+                `/requests/${req.body.id}/approve`,
+                BOB,
+              )
+            ).status,
+          ).toBe(200);
+        },
+      );
     });
   },
 );

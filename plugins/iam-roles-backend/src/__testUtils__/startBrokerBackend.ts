@@ -180,3 +180,16 @@ export async function startBrokerBackend(options: {
 
   return { server, tasks, notifications, auditEvents, call, stop };
 }
+
+/** Runs `fn` against a backend started with `options`, and stops it afterwards whatever happens. */
+export async function withBrokerBackend(
+  options: Parameters<typeof startBrokerBackend>[0],
+  fn: (backend: BrokerTestBackend) => Promise<void>,
+): Promise<void> {
+  const backend = await startBrokerBackend(options);
+  try {
+    await fn(backend);
+  } finally {
+    await backend.stop();
+  }
+}

@@ -170,7 +170,7 @@ export interface Transition {
 
 function toRequest(
   row: RequestRow,
-  approvals: Array<{ approver: string; reason: string | null; at: string }>,
+  approvals: ApprovalRow[],
   grant?: StoredGrant,
 ): StoredRequest {
   return {

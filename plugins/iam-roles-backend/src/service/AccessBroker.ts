@@ -24,11 +24,15 @@ import {
   Transition,
   Visibility,
   ListFilter,
+  AuditFilter,
 } from '../database/BrokerStore';
 import { BrokerConfig } from './BrokerConfig';
 import { CredentialIssuer, STS_MIN_SESSION_SECONDS } from './CredentialIssuer';
 import { RateLimiter } from './RateLimiter';
 import { TrustService, normalizeRef } from './TrustService';
+
+/** A list query of a route; the broker adds what the caller may see. */
+type ListQuery = Omit<ListFilter, 'visibility'>;
 
 /** The signed-in caller. */
 export interface Caller {
@@ -314,16 +318,7 @@ export class AccessBroker {
   }
 
   /** The store's list filter for what the caller asked and may see. */
-  private listFilter(
-    caller: Caller,
-    filter: {
-      mine?: boolean;
-      roleRef?: string;
-      status?: string[];
-      limit: number;
-      offset: number;
-    },
-  ): ListFilter {
+  private listFilter(caller: Caller, filter: ListQuery): ListFilter {
     return {
       visibility: this.visibility(caller),
       mine: filter.mine,
@@ -339,13 +334,7 @@ export class AccessBroker {
   /** `GET /requests`. */
   async listRequests(
     caller: Caller,
-    filter: {
-      mine?: boolean;
-      roleRef?: string;
-      status?: string[];
-      limit: number;
-      offset: number;
-    },
+    filter: ListQuery,
   ): Promise<AccessRequest[]> {
     const rows = await this.store.listRequests(this.listFilter(caller, filter));
     return rows.map(r => this.view(caller, r));
@@ -436,16 +425,7 @@ export class AccessBroker {
   }
 
   /** `GET /grants`. */
-  async listGrants(
-    caller: Caller,
-    filter: {
-      mine?: boolean;
-      roleRef?: string;
-      status?: string[];
-      limit: number;
-      offset: number;
-    },
-  ): Promise<Grant[]> {
+  async listGrants(caller: Caller, filter: ListQuery): Promise<Grant[]> {
     const rows = await this.store.listGrants(this.listFilter(caller, filter));
     return rows.map(publicGrant);
   }
@@ -575,15 +555,7 @@ export class AccessBroker {
   /** `GET /audit`: owners see their roles' trail, approver groups everything. */
   async audit(
     caller: Caller,
-    filter: {
-      roleRef?: string;
-      requestId?: string;
-      actor?: string;
-      action?: string;
-      from?: string;
-      to?: string;
-      limit: number;
-    },
+    filter: Omit<AuditFilter, 'ownerRefs'>,
   ): Promise<AuditEntry[]> {
     const all = this.inApproverGroup(caller);
     const roleRef = filter.roleRef

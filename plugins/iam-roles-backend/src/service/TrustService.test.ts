@@ -6,7 +6,7 @@ import {
   fixtureEntities,
   roleEntity,
 } from '../__testUtils__/fixtures';
-import { startBrokerBackend } from '../__testUtils__/startBrokerBackend';
+import { withBrokerBackend } from '../__testUtils__/startBrokerBackend';
 
 jest.setTimeout(60_000);
 
@@ -29,85 +29,85 @@ describe('trust index freshness', () => {
       },
     } as unknown as CatalogService;
 
-    const backend = await startBrokerBackend({
-      knex: await databases.init('SQLITE_3'),
-      catalog,
-      logLevel: 'none',
-      config: {
-        iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog,
+        logLevel: 'none',
+        config: {
+          iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+        },
       },
-    });
-    try {
-      const alice = 'user:default/alice';
-      for (let i = 0; i < 5; i++) {
+      async backend => {
+        const alice = 'user:default/alice';
+        for (let i = 0; i < 5; i++) {
+          expect(
+            (
+              await backend.call(
+                'get',
+                '/roles/trust?entityRef=resource:default/payments-deploy',
+                alice,
+              )
+            ).status,
+          ).toBe(200);
+          expect(
+            (
+              await backend.call(
+                'get',
+                '/assumable?entityRef=component:default/payments-api',
+                alice,
+              )
+            ).status,
+          ).toBe(200);
+          expect((await backend.call('get', '/findings', alice)).status).toBe(
+            200,
+          );
+        }
+        expect(reads).toEqual({ stream: 1, byRef: 0 });
+
+        current = catalogServiceMock({
+          entities: [
+            ...fixtureEntities(),
+            roleEntity({
+              name: 'fresh-role',
+              owner: 'group:default/team-payments',
+              statements: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: BROKER_ARN },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
+            }),
+          ],
+        });
+        const lookup = () =>
+          backend.call(
+            'get',
+            `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
+            alice,
+          );
         expect(
-          (
-            await backend.call(
-              'get',
-              '/roles/trust?entityRef=resource:default/payments-deploy',
-              alice,
-            )
-          ).status,
-        ).toBe(200);
+          (await lookup()).body.roles.map((r: any) => r.entityRef),
+        ).not.toContain('resource:default/fresh-role');
+
+        // a role that appeared since the last refresh can be requested at once (one catalog read) …
+        const created = await backend.call('post', '/requests', alice, {
+          roleRef: 'resource:default/fresh-role',
+          justification: 'First use of a brand new role',
+          durationMinutes: 30,
+        });
+        expect(created.status).toBe(201);
+        expect(reads.byRef).toBe(1);
+
+        // … and the scheduled refresh puts it in the index
+        await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+        expect(reads.stream).toBe(2);
         expect(
-          (
-            await backend.call(
-              'get',
-              '/assumable?entityRef=component:default/payments-api',
-              alice,
-            )
-          ).status,
-        ).toBe(200);
-        expect((await backend.call('get', '/findings', alice)).status).toBe(
-          200,
-        );
-      }
-      expect(reads).toEqual({ stream: 1, byRef: 0 });
-
-      current = catalogServiceMock({
-        entities: [
-          ...fixtureEntities(),
-          roleEntity({
-            name: 'fresh-role',
-            owner: 'group:default/team-payments',
-            statements: [
-              {
-                Effect: 'Allow',
-                Principal: { AWS: BROKER_ARN },
-                Action: 'sts:AssumeRole',
-              },
-            ],
-          }),
-        ],
-      });
-      const lookup = () =>
-        backend.call(
-          'get',
-          `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
-          alice,
-        );
-      expect(
-        (await lookup()).body.roles.map((r: any) => r.entityRef),
-      ).not.toContain('resource:default/fresh-role');
-
-      // a role that appeared since the last refresh can be requested at once (one catalog read) …
-      const created = await backend.call('post', '/requests', alice, {
-        roleRef: 'resource:default/fresh-role',
-        justification: 'First use of a brand new role',
-        durationMinutes: 30,
-      });
-      expect(created.status).toBe(201);
-      expect(reads.byRef).toBe(1);
-
-      // … and the scheduled refresh puts it in the index
-      await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
-      expect(reads.stream).toBe(2);
-      expect(
-        (await lookup()).body.roles.map((r: any) => r.entityRef),
-      ).toContain('resource:default/fresh-role');
-    } finally {
-      await backend.stop();
-    }
+          (await lookup()).body.roles.map((r: any) => r.entityRef),
+        ).toContain('resource:default/fresh-role');
+      },
+    );
   });
 });
 
@@ -141,47 +141,47 @@ describe('GitLab projects', () => {
           },
         ],
       });
-    const backend = await startBrokerBackend({
-      knex: await databases.init('SQLITE_3'),
-      catalog: catalogServiceMock({
-        entities: [
-          ...fixtureEntities(),
-          billing,
-          gitlabRole(
-            'billing-deploy',
-            'project_path:acme/finance/billing:ref_type:branch:ref:main',
-          ),
-          gitlabRole('other-deploy', 'project_path:acme/other:*'),
-        ],
-      }),
-      logLevel: 'none',
-      config: {
-        iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
-      },
-    });
-    try {
-      const res = await backend.call(
-        'get',
-        '/assumable?entityRef=component:default/billing',
-        'user:default/alice',
-      );
-      expect(res.status).toBe(200);
-      expect(res.body.roles).toEqual([
-        expect.objectContaining({
-          entityRef: 'resource:default/billing-deploy',
-          matchedBy: 'gitlab:acme/finance/billing@main',
-          // each job picks its audience: the role's aud condition stays open
-          outcome: 'possible',
-          conditions: [
-            expect.objectContaining({
-              key: 'gitlab.com:aud',
-              values: ['https://gitlab.com'],
-            }),
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog: catalogServiceMock({
+          entities: [
+            ...fixtureEntities(),
+            billing,
+            gitlabRole(
+              'billing-deploy',
+              'project_path:acme/finance/billing:ref_type:branch:ref:main',
+            ),
+            gitlabRole('other-deploy', 'project_path:acme/other:*'),
           ],
         }),
-      ]);
-    } finally {
-      await backend.stop();
-    }
+        logLevel: 'none',
+        config: {
+          iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+        },
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          '/assumable?entityRef=component:default/billing',
+          'user:default/alice',
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.roles).toEqual([
+          expect.objectContaining({
+            entityRef: 'resource:default/billing-deploy',
+            matchedBy: 'gitlab:acme/finance/billing@main',
+            // each job picks its audience: the role's aud condition stays open
+            outcome: 'possible',
+            conditions: [
+              expect.objectContaining({
+                key: 'gitlab.com:aud',
+                values: ['https://gitlab.com'],
+              }),
+            ],
+          }),
+        ]);
+      },
+    );
   });
 });
