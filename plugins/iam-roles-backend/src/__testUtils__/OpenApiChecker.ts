@@ -1,14 +1,29 @@
 import fs from 'node:fs';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { parse as parseYaml } from 'yaml';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 
 type Schema = Record<string, any>;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const SPEC_ID = 'openapi';
+
+/** A JSON pointer segment (RFC 6901). */
+const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The spec of this package, `src/schema/openapi.yaml`, and checks of routes and responses against it. */
 export class OpenApiChecker {
-  private constructor(readonly spec: Schema) {}
+  private readonly ajv: Ajv;
+
+  private constructor(readonly spec: Schema) {
+    // The spec's schemas are JSON Schema; `strict: false` lets OpenAPI's own keywords (example,
+    // description at any level) pass. Schemas are compiled by JSON pointer into the spec, so their
+    // `#/components/...` refs resolve against it.
+    this.ajv = new Ajv({ strict: false, allErrors: true, verbose: true });
+    addFormats(this.ajv);
+    this.ajv.addSchema(spec, SPEC_ID);
+  }
 
   static load(): OpenApiChecker {
     const text = fs.readFileSync(
@@ -92,109 +107,34 @@ export class OpenApiChecker {
     }
     const resolved = this.resolve(response);
     const type = (contentType ?? 'application/json').split(';')[0].trim();
-    const media = resolved.content?.[type];
-    if (!media) {
+    if (!resolved.content?.[type]) {
       return [
         `${method} ${op.path} ${status} has no ${type} content in the spec`,
       ];
     }
-    const errors: string[] = [];
-    this.validate(media.schema, body, '$', errors);
+    const responsePointer = response.$ref
+      ? String(response.$ref).replace(/^#/, '')
+      : `/paths/${pointer(
+          op.path,
+        )}/${method.toLowerCase()}/responses/${status}`;
+    const validate = this.ajv.getSchema(
+      `${SPEC_ID}#${responsePointer}/content/${pointer(type)}/schema`,
+    )!;
+    if (validate(body)) {
+      return [];
+    }
+    const errors = (validate.errors ?? []).map(e => {
+      const at = `$${e.instancePath.replace(/\//g, '.')}`;
+      if (e.keyword === 'additionalProperties') {
+        return `${at}.${e.params.additionalProperty}: not in the spec`;
+      }
+      if (e.keyword === 'enum') {
+        return `${at}: ${JSON.stringify(
+          e.data ?? undefined,
+        )} is not one of ${e.params.allowedValues.join(', ')}`;
+      }
+      return `${at}: ${e.message}`;
+    });
     return errors;
-  }
-
-  /** Errors of a value against a schema of the spec (the JSON Schema subset the spec uses). */
-  validate(schema: Schema, value: unknown, at: string, errors: string[]): void {
-    const s = this.resolve(schema);
-    if (s.allOf) {
-      for (const part of s.allOf) {
-        this.validate(part, value, at, errors);
-      }
-    }
-    if (s.enum && !s.enum.includes(value)) {
-      errors.push(
-        `${at}: ${JSON.stringify(value)} is not one of ${s.enum.join(', ')}`,
-      );
-    }
-    switch (s.type) {
-      case 'object': {
-        if (
-          typeof value !== 'object' ||
-          value === null ||
-          Array.isArray(value)
-        ) {
-          errors.push(`${at}: expected an object`);
-          return;
-        }
-        const obj = value as Record<string, unknown>;
-        for (const key of s.required ?? []) {
-          if (obj[key] === undefined) {
-            errors.push(`${at}.${key}: required`);
-          }
-        }
-        for (const [key, v] of Object.entries(obj)) {
-          const prop = s.properties?.[key];
-          if (prop) {
-            this.validate(prop, v, `${at}.${key}`, errors);
-          } else if (s.additionalProperties === false) {
-            errors.push(`${at}.${key}: not in the spec`);
-          }
-        }
-        return;
-      }
-      case 'array':
-        if (!Array.isArray(value)) {
-          errors.push(`${at}: expected an array`);
-          return;
-        }
-        value.forEach((item, i) =>
-          this.validate(s.items ?? {}, item, `${at}[${i}]`, errors),
-        );
-        return;
-      case 'string':
-        if (typeof value !== 'string') {
-          errors.push(`${at}: expected a string`);
-          return;
-        }
-        if (s.format === 'date-time' && Number.isNaN(Date.parse(value))) {
-          errors.push(`${at}: not a date-time`);
-        }
-        if (s.format === 'uuid' && !/^[0-9a-f-]{36}$/i.test(value)) {
-          errors.push(`${at}: not a uuid`);
-        }
-        if (s.minLength !== undefined && value.length < s.minLength) {
-          errors.push(`${at}: shorter than ${s.minLength}`);
-        }
-        if (s.maxLength !== undefined && value.length > s.maxLength) {
-          errors.push(`${at}: longer than ${s.maxLength}`);
-        }
-        return;
-      case 'integer':
-      case 'number':
-        if (
-          typeof value !== 'number' ||
-          (s.type === 'integer' && !Number.isInteger(value))
-        ) {
-          errors.push(
-            `${at}: expected ${
-              s.type === 'integer' ? 'an integer' : 'a number'
-            }`,
-          );
-          return;
-        }
-        if (s.minimum !== undefined && value < s.minimum) {
-          errors.push(`${at}: below ${s.minimum}`);
-        }
-        if (s.maximum !== undefined && value > s.maximum) {
-          errors.push(`${at}: above ${s.maximum}`);
-        }
-        return;
-      case 'boolean':
-        if (typeof value !== 'boolean') {
-          errors.push(`${at}: expected a boolean`);
-        }
-        return;
-      default:
-    }
   }
 }
