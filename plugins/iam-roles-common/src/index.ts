@@ -6,6 +6,9 @@
 
 export * from './entity/constants';
 export * from './entity/IamRoleEntity';
+export * from './entity/workloadIdentities';
+export * from './csv';
+export * from './internalAccounts';
 export * from './api/types';
 export * from './permissions';
 export * from './trust/types';

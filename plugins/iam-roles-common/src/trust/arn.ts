@@ -38,6 +38,65 @@ export function accountOfArn(value: string): string | undefined {
   return parsed && isAccountId(parsed.accountId) ? parsed.accountId : undefined;
 }
 
+/** An IAM role ARN, or an STS assumed-role ARN, read as the role it stands for. */
+export interface RoleArnParts {
+  partition: string;
+  accountId: string;
+  /** The role's path (`/` or `/team/`); `undefined` for a session ARN, which does not carry it. */
+  path?: string;
+  name: string;
+  /** For an assumed-role ARN: the session name. */
+  session?: string;
+}
+
+/**
+ * Reads `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME` or `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION`;
+ * `undefined` for anything else.
+ */
+export function parseRoleArn(value: string): RoleArnParts | undefined {
+  const arn = parseArn(value);
+  if (!arn || !isAccountId(arn.accountId) || !arn.partition.startsWith('aws'))
+    return undefined;
+  const r = arn.resource;
+  if (arn.service === 'iam' && r.startsWith('role/') && arn.region === '') {
+    const body = r.slice(5);
+    const name = lastSegment(body);
+    if (!name) return undefined;
+    const path = `/${body.slice(0, body.length - name.length)}`;
+    return {
+      partition: arn.partition,
+      accountId: arn.accountId,
+      path: path.replace(/\/+/g, '/'),
+      name,
+    };
+  }
+  if (arn.service === 'sts' && r.startsWith('assumed-role/')) {
+    const [, name, ...session] = r.split('/');
+    if (!name || session.length === 0) return undefined;
+    return {
+      partition: arn.partition,
+      accountId: arn.accountId,
+      name,
+      session: session.join('/'),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The key a role is known by whatever its path: `ACCOUNT:lower-case name` (IAM role names are unique per
+ * account, case-insensitively). Works for role and assumed-role ARNs.
+ */
+export function roleKeyOfArn(value: string): string | undefined {
+  const role = parseRoleArn(value);
+  return role ? roleKey(role.accountId, role.name) : undefined;
+}
+
+/** The key of a role by account and name, as {@link roleKeyOfArn} gives it. */
+export function roleKey(accountId: string, roleName: string): string {
+  return `${accountId}:${roleName.toLowerCase()}`;
+}
+
 /** Last path segment of an IAM resource (`role/path/Name` → `Name`). */
 export function lastSegment(resource: string): string {
   const i = resource.lastIndexOf('/');

@@ -384,7 +384,26 @@ export function describeCondition(c: ConditionClause): string {
   return text;
 }
 
-const ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+/** Severities from the worst down: the one order every package sorts and filters by. */
+export const SEVERITIES: readonly Severity[] = Object.freeze([
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'info',
+]);
+const ORDER = SEVERITIES;
+
+/** Rank of a severity for sorting: 0 is the worst; `none` and unknown values rank last. */
+export function severityRank(severity: Severity | 'none' | string): number {
+  const i = ORDER.indexOf(severity as Severity);
+  return i < 0 ? ORDER.length : i;
+}
+
+/** Whether a severity is at least as bad as `min` (`high` is at least `medium`). */
+export function isAtLeast(severity: Severity | 'none' | string, min: Severity): boolean {
+  return severityRank(severity) <= severityRank(min);
+}
 
 /** The highest severity among findings, or `none`. */
 export function highestSeverity(
@@ -392,8 +411,8 @@ export function highestSeverity(
 ): Severity | 'none' {
   let best = ORDER.length;
   for (const f of findings) {
-    const i = ORDER.indexOf(f.severity);
-    if (i >= 0 && i < best) best = i;
+    const i = severityRank(f.severity);
+    if (i < best) best = i;
   }
   return best < ORDER.length ? ORDER[best] : 'none';
 }
@@ -403,7 +422,5 @@ export function compareSeverity(
   a: Severity | 'none',
   b: Severity | 'none',
 ): number {
-  const ia = a === 'none' ? ORDER.length : ORDER.indexOf(a);
-  const ib = b === 'none' ? ORDER.length : ORDER.indexOf(b);
-  return ia - ib;
+  return severityRank(a) - severityRank(b);
 }

@@ -1,4 +1,8 @@
-export { normalizeTrustPolicy, toPolicyDocument } from './normalizeTrustPolicy';
+export {
+  decodePolicyDocument,
+  normalizeTrustPolicy,
+  toPolicyDocument,
+} from './normalizeTrustPolicy';
 export type { NormalizeResult } from './normalizeTrustPolicy';
 export { analyzeRole } from './analyzeRole';
 export type { AnalyzeOptions, RoleInput } from './analyzeRole';
@@ -14,8 +18,20 @@ export {
   describeCondition,
   highestSeverity,
   compareSeverity,
+  isAtLeast,
+  severityRank,
+  SEVERITIES,
 } from './describe';
 export type { DescribeOptions } from './describe';
 export { TRUST_ACTIONS } from './actions';
 export { gitlabJobContext, gitlabProjectOf } from './gitlab';
 export type { GitLabProject } from './gitlab';
+export {
+  accountOfArn,
+  isAccountId,
+  parseArn,
+  parseRoleArn,
+  roleKey,
+  roleKeyOfArn,
+} from './arn';
+export type { ParsedArn, RoleArnParts } from './arn';

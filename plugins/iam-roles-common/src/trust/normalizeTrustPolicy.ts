@@ -133,6 +133,31 @@ function decodeDocument(text: string): { value?: unknown; error?: string } {
   };
 }
 
+/**
+ * Decodes a policy document as IAM and its tools hand it out: a JSON object, a JSON string, or a
+ * URL-encoded JSON string (the raw IAM API form). `value` is the JSON object; `error` says why there is none.
+ */
+export function decodePolicyDocument(doc: unknown): {
+  value?: Record<string, unknown>;
+  error?: string;
+} {
+  let value = doc;
+  if (typeof value === 'string') {
+    const decoded = decodeDocument(value);
+    if (decoded.error) return { error: decoded.error };
+    value = decoded.value;
+  }
+  if (isObject(value)) return { value };
+  return {
+    error:
+      value === undefined || value === null
+        ? 'The trust policy document is missing'
+        : `The trust policy must be a JSON object, found ${describeJsonType(
+            value,
+          )}`,
+  };
+}
+
 function normalizePrincipalBlock(
   value: unknown,
   errors: string[],
@@ -326,23 +351,9 @@ function normalizeStatement(
  */
 export function normalizeTrustPolicy(doc: unknown): NormalizeResult {
   const errors: string[] = [];
-  let value = doc;
-  if (typeof value === 'string') {
-    const decoded = decodeDocument(value);
-    if (decoded.error) return { errors: [decoded.error] };
-    value = decoded.value;
-  }
-  if (!isObject(value)) {
-    return {
-      errors: [
-        value === undefined || value === null
-          ? 'The trust policy document is missing'
-          : `The trust policy must be a JSON object, found ${describeJsonType(
-              value,
-            )}`,
-      ],
-    };
-  }
+  const decoded = decodePolicyDocument(doc);
+  if (!decoded.value) return { errors: [decoded.error!] };
+  const value = decoded.value;
   const rawStatements = hasField(value, 'Statement')
     ? field(value, 'Statement')
     : field(value, 'statements');
