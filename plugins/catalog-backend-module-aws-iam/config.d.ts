@@ -40,8 +40,6 @@ export interface Config {
           };
           /** Display names of accounts, by id (used for snapshots and when Organizations is not used). */
           accountNames?: { [accountId: string]: string };
-          /** Accounts outside those read that still count as internal (no cross-account finding). */
-          internalAccounts?: string[];
           /** Also request LocalManagedPolicy and AWSManagedPolicy details (more pages, more calls). */
           includeManagedPolicies?: boolean;
           /** How many accounts are read at once. Default 5. */

@@ -8,6 +8,39 @@ const read = (awsIam: JsonObject) =>
   );
 
 describe('readAwsIamProviderConfigs', () => {
+  it('takes internal accounts from the one shared key, iamRoles.internalAccounts', () => {
+    const [p] = readAwsIamProviderConfigs(
+      new ConfigReader({
+        iamRoles: { internalAccounts: ['333333333333'] },
+        catalog: {
+          providers: { awsIam: { demo: { snapshots: { paths: ['x'] } } } },
+        },
+      }),
+    );
+    expect(p.internalAccounts).toEqual(['333333333333']);
+    expect(() =>
+      readAwsIamProviderConfigs(
+        new ConfigReader({
+          iamRoles: { internalAccounts: ['3333'] },
+          catalog: { providers: { awsIam: { demo: {} } } },
+        }),
+      ),
+    ).toThrow('iamRoles.internalAccounts[0] is "3333"');
+  });
+
+  it('says where the per-provider internalAccounts went', () => {
+    expect(() =>
+      read({
+        demo: {
+          snapshots: { paths: ['x'] },
+          internalAccounts: ['333333333333'],
+        },
+      }),
+    ).toThrow(
+      'catalog.providers.awsIam.demo.internalAccounts has moved to iamRoles.internalAccounts',
+    );
+  });
+
   it('reads a snapshot provider with defaults', () => {
     const [p] = read({
       demo: { snapshots: { paths: ['../sample-data/aws'] } },

@@ -4,6 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import {
+  INTERNAL_ACCOUNTS_CONFIG_KEY,
+  readInternalAccounts,
+} from '@backstage-iam/plugin-iam-roles-common';
 
 /** One ownership rule: the first rule whose conditions all match names the owner. */
 export interface OwnershipRule {
@@ -41,6 +45,7 @@ export interface AwsIamProviderConfig {
   accounts?: AccountConfig[];
   organizations?: { enabled: boolean; accountId?: string; exclude: string[] };
   accountNames: Record<string, string>;
+  /** `iamRoles.internalAccounts`: the one list the module and the broker share. */
   internalAccounts: string[];
   includeManagedPolicies: boolean;
   maxConcurrentAccounts: number;
@@ -191,17 +196,32 @@ export function readAwsIamProviderConfigs(
   if (!root) {
     return [];
   }
+  let internalAccounts: string[];
+  try {
+    internalAccounts = readInternalAccounts(config);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
   return root
     .keys()
-    .map(id => readAwsIamProviderConfig(id, root.getConfig(id)));
+    .map(id =>
+      readAwsIamProviderConfig(id, root.getConfig(id), internalAccounts),
+    );
 }
 
 /** Reads one provider's configuration; throws InputError with the config path on mistakes. */
 export function readAwsIamProviderConfig(
   id: string,
   config: Config,
+  internalAccounts: string[] = [],
 ): AwsIamProviderConfig {
   const where = `catalog.providers.awsIam.${id}`;
+  if (config.has('internalAccounts')) {
+    // One list for the catalog module and the broker, so the risk a role shows cannot differ.
+    throw new InputError(
+      `${where}.internalAccounts has moved to ${INTERNAL_ACCOUNTS_CONFIG_KEY} (one list shared by the catalog module and the broker): move the accounts there`,
+    );
+  }
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) {
     throw new InputError(
       `${where}: the provider id may only hold letters, digits, "-" and "_"`,
@@ -268,9 +288,7 @@ export function readAwsIamProviderConfig(
     accounts,
     organizations,
     accountNames: readStringMap(config, 'accountNames', where),
-    internalAccounts: (
-      config.getOptionalStringArray('internalAccounts') ?? []
-    ).map(a => readAccountId(a, `${where}.internalAccounts`)),
+    internalAccounts,
     includeManagedPolicies:
       config.getOptionalBoolean('includeManagedPolicies') ?? false,
     maxConcurrentAccounts,

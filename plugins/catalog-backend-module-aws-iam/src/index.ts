@@ -14,7 +14,8 @@ export type {
 } from './provider/AwsIamEntityProvider';
 export { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
 export type { AwsIamRelationsProcessorOptions } from './processor/AwsIamRelationsProcessor';
-export { ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS } from './processor/workloadRefs';
+/** Re-exported from -common, where the one mapping from annotations to workload identities lives. */
+export { ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS } from '@backstage-iam/plugin-iam-roles-common';
 export {
   ANNOTATION_IAM_OWNER_SOURCE,
   ANNOTATION_IAM_PERMISSION_SET,

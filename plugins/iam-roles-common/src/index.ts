@@ -7,6 +7,7 @@
 export * from './entity/constants';
 export * from './entity/IamRoleEntity';
 export * from './entity/workloadIdentities';
+export * from './entity/roleAnalysis';
 export * from './csv';
 export * from './internalAccounts';
 export * from './api/types';

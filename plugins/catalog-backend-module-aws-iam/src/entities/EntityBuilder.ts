@@ -3,9 +3,12 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import type { JsonObject } from '@backstage/types';
 import {
   analyzeRole,
+  decodePolicyDocument,
+  parseArn,
+  parseRoleArn,
+  roleKey,
   ANNOTATION_AWS_ACCOUNT_ID,
   ANNOTATION_AWS_ARN,
   ANNOTATION_AWS_ROLE_ID,
@@ -24,7 +27,7 @@ import {
   roleEntityName,
 } from './entityName';
 import { OwnerResolver } from './OwnerResolver';
-import { permissionSetOf, principalRefs, roleKey } from './principalRefs';
+import { permissionSetOf, principalRefs } from './principalRefs';
 
 /** Annotation: the provider id that emitted the entity (used to find its entities again). */
 export const ANNOTATION_IAM_PROVIDER = 'iam-roles.backstage-iam.io/provider';
@@ -36,40 +39,6 @@ export const ANNOTATION_IAM_PERMISSION_SET =
   'iam-roles.backstage-iam.io/permission-set';
 /** Label: highest severity among the role's trust findings, or `none`. */
 export const LABEL_IAM_RISK = 'iam-roles.backstage-iam.io/risk';
-
-/** Decodes a trust policy as IAM stores it (object, JSON, or URL-encoded JSON). */
-export function decodePolicyDocument(doc: unknown): {
-  value?: JsonObject;
-  raw?: string;
-} {
-  if (doc && typeof doc === 'object') {
-    // Already an object: it came out of a JSON document (the AWS API's or a snapshot file).
-    return { value: doc as JsonObject };
-  }
-  if (typeof doc !== 'string') {
-    return { raw: doc === undefined ? undefined : String(doc) };
-  }
-  const attempts = [doc];
-  if (!doc.trimStart().startsWith('{')) {
-    try {
-      attempts.push(decodeURIComponent(doc.replace(/\+/g, '%20')));
-      attempts.unshift(decodeURIComponent(doc));
-    } catch {
-      // not URL-encoded; JSON.parse below reports it as unreadable
-    }
-  }
-  for (const text of attempts) {
-    try {
-      const value = JSON.parse(text);
-      if (value && typeof value === 'object') {
-        return { value };
-      }
-    } catch {
-      // try the next form
-    }
-  }
-  return { raw: doc };
-}
 
 function tagValue(
   tags: Record<string, string>,
@@ -122,6 +91,13 @@ function trustTags(
   return [...tags].sort();
 }
 
+function rawText(doc: unknown): string | undefined {
+  if (doc === undefined || doc === null) {
+    return undefined;
+  }
+  return typeof doc === 'string' ? doc : JSON.stringify(doc);
+}
+
 /** Options of {@link EntityBuilder}. */
 export interface EntityBuilderOptions {
   providerId: string;
@@ -147,7 +123,7 @@ const CONSOLE_HOSTS: Record<string, string> = {
 };
 
 function partitionOf(arn: string): string | undefined {
-  return /^arn:([a-z-]+):/.exec(arn)?.[1];
+  return parseArn(arn)?.partition || undefined;
 }
 
 /**
@@ -208,14 +184,12 @@ export class EntityBuilder {
 
   /** Whether a principal ARN is a role or user that exists, for the dangling-principal finding. */
   private knownPrincipal = (arn: string): boolean | undefined => {
-    const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(
-      arn,
-    );
-    if (!match) {
+    const role = parseRoleArn(arn);
+    if (!role || role.session !== undefined) {
       return undefined;
     }
-    const names = this.rolesByAccount.get(match[1]);
-    return names ? names.has(match[2].toLocaleLowerCase('en-US')) : undefined;
+    const names = this.rolesByAccount.get(role.accountId);
+    return names ? names.has(role.name.toLocaleLowerCase('en-US')) : undefined;
   };
 
   private accountLabel(accountId: string): string {
@@ -309,16 +283,17 @@ export class EntityBuilder {
       createDate: role.createDate,
       maxSessionDuration: role.maxSessionDuration,
       description: role.description,
-      trustPolicy: decoded.value,
-      trustPolicyRaw: decoded.value === undefined ? decoded.raw : undefined,
+      trustPolicy: decoded.value as IamRoleSpec['trustPolicy'],
+      trustPolicyRaw:
+        decoded.value === undefined
+          ? rawText(role.assumeRolePolicyDocument)
+          : undefined,
       lastUsed: role.lastUsed,
       attachedManagedPolicies: role.attachedManagedPolicies,
       inlinePolicyNames: role.inlinePolicyNames,
       permissionsBoundary: role.permissionsBoundary,
-      findings: analysis.findings.map(f => ({
-        id: f.id,
-        severity: f.severity,
-      })),
+      // The whole finding: the broker and the UI show these, so a role's risk has one source.
+      findings: analysis.findings.map(f => ({ ...f })),
       risk,
     };
     // JSON has no undefined: drop absent optional facts so the entity hash stays stable.

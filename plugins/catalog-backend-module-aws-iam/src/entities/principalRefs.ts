@@ -1,29 +1,23 @@
 import {
   AssumeDecision,
   evaluateAssume,
+  parseRoleArn,
+  roleKey,
   PrincipalContext,
   RoleAnalysis,
   TrustedPrincipal,
 } from '@backstage-iam/plugin-iam-roles-common';
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
-const ASSUMED_ROLE_ARN =
-  /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\//;
 const SSO_ROLE_NAME = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/i;
 
 /** What the mapping needs to know about the entities this provider emits. */
 export interface PrincipalRefContext {
-  /** Entity ref of a role by `accountId:lowercased role name`, for roles read completely. */
+  /** Entity ref of a role by its `roleKey` (account and lower-cased name), for roles read completely. */
   roleRefs: Map<string, string>;
   /** Entity ref of an account entity, when accounts are emitted and the account is read. */
   accountRef(accountId: string): string | undefined;
   /** Identity Center permission set name → group refs. */
   permissionSets: Map<string, string[]>;
-}
-
-/** Key of a role in {@link PrincipalRefContext.roleRefs}. */
-export function roleKey(accountId: string, roleName: string): string {
-  return `${accountId}:${roleName.toLocaleLowerCase('en-US')}`;
 }
 
 /** The Identity Center permission set a role was provisioned for, from its reserved name. */
@@ -78,9 +72,8 @@ export function principalRefs(
       continue;
     }
     if (principal.kind === 'role' || principal.kind === 'assumed-role') {
-      const match =
-        ROLE_ARN.exec(principal.id) ?? ASSUMED_ROLE_ARN.exec(principal.id);
-      const ref = match && context.roleRefs.get(roleKey(match[1], match[2]));
+      const arn = parseRoleArn(principal.id);
+      const ref = arn && context.roleRefs.get(roleKey(arn.accountId, arn.name));
       if (ref) {
         refs.add(ref);
       }

@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { TrustAnalysisCache } from '@backstage-iam/plugin-iam-roles-common';
 import { AwsIamRelationsProcessor } from './AwsIamRelationsProcessor';
 
 const GITHUB =
@@ -107,6 +108,24 @@ function processor() {
 }
 
 describe('AwsIamRelationsProcessor', () => {
+  it('analyses each version of a policy once, however often the loop revisits the role', async () => {
+    const analyses = TrustAnalysisCache.create();
+    const p = AwsIamRelationsProcessor.create({
+      logger: mockServices.logger.mock(),
+      catalog: catalogServiceMock({ entities: components }),
+      auth: mockServices.auth(),
+      analyses,
+    });
+    const deploy = role('deploy', github('repo:acme/payments-api:*'));
+    for (let i = 0; i < 5; i++) {
+      const out = await p.preProcessEntity(deploy);
+      expect(out.spec!.assumableBy).toEqual(['component:default/payments-api']);
+    }
+    expect(analyses.size).toBe(1);
+    await p.preProcessEntity(role('deploy', github('repo:acme/ledger:*')));
+    expect(analyses.size).toBe(2);
+  });
+
   it('adds the component whose repository a GitHub Actions role admits, on the environment it pins', async () => {
     const { processor: p } = processor();
     const out = await p.preProcessEntity(

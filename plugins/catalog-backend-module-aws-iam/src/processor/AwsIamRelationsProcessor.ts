@@ -5,6 +5,7 @@ import {
   getCompoundEntityRef,
   KubernetesValidatorFunctions,
   parseEntityRef,
+  stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
   CatalogProcessor,
@@ -13,10 +14,15 @@ import {
   processingResult,
 } from '@backstage/plugin-catalog-node';
 import {
+  analyzeRoleEntity,
   IamRoleEntity,
   isIamRoleEntity,
+  matchWorkload,
   RELATION_ASSUMABLE_BY,
   RELATION_CAN_ASSUME,
+  TrustAnalysisCache,
+  WorkloadIdentity,
+  workloadIdentitiesOf,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { describeError } from '../sources/types';
 /** Parses a ref and checks its parts are valid entity kind, namespace and name. */
@@ -36,11 +42,29 @@ type LocationSpec = Parameters<
   NonNullable<CatalogProcessor['postProcessEntity']>
 >[1];
 
-import {
-  toWorkloadComponent,
-  WorkloadComponent,
-  workloadRefs,
-} from './workloadRefs';
+/** A catalog entity whose workloads present identities to AWS. */
+interface WorkloadEntity {
+  ref: string;
+  identities: WorkloadIdentity[];
+}
+
+/**
+ * The entities whose workloads (GitHub Actions, GitLab CI/CD, EKS service accounts) the role lets in,
+ * by the one mapping of -common (`matchWorkload`): the broker answers from these relations, so the
+ * catalog graph and the IAM roles tabs cannot disagree.
+ */
+export function workloadRefs(
+  role: Parameters<typeof matchWorkload>[0],
+  workloads: WorkloadEntity[],
+): string[] {
+  const refs = new Set<string>();
+  for (const workload of workloads) {
+    if (workload.identities.some(identity => matchWorkload(role, identity))) {
+      refs.add(workload.ref);
+    }
+  }
+  return [...refs].sort();
+}
 
 /** Options of {@link AwsIamRelationsProcessor.create}. */
 export interface AwsIamRelationsProcessorOptions {
@@ -50,6 +74,8 @@ export interface AwsIamRelationsProcessorOptions {
   auth?: AuthService;
   /** How long the component index is reused. Default 60 s. */
   componentCacheMs?: number;
+  /** Where analyses are kept per policy version (a cache of its own by default). */
+  analyses?: TrustAnalysisCache;
 }
 
 /**
@@ -62,13 +88,19 @@ export interface AwsIamRelationsProcessorOptions {
  * without reading AWS again.
  */
 export class AwsIamRelationsProcessor implements CatalogProcessor {
-  private index?: { at: number; components: WorkloadComponent[] };
-  private loading?: Promise<WorkloadComponent[] | undefined>;
+  private index?: { at: number; components: WorkloadEntity[] };
+  /** One analysis per version of a role's policy, however often the loop revisits the role. */
+  private readonly analyses: TrustAnalysisCache;
+  /** Refs per policy version, for the component index they were computed against. */
+  private refs = { at: 0, byPolicy: new Map<string, string[]>() };
+  private loading?: Promise<WorkloadEntity[] | undefined>;
   private warnedLoad = false;
 
   private constructor(
     private readonly options: AwsIamRelationsProcessorOptions,
-  ) {}
+  ) {
+    this.analyses = options.analyses ?? TrustAnalysisCache.create();
+  }
 
   static create(
     options: AwsIamRelationsProcessorOptions,
@@ -80,7 +112,7 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
     return 'AwsIamRelationsProcessor';
   }
 
-  private async components(): Promise<WorkloadComponent[] | undefined> {
+  private async components(): Promise<WorkloadEntity[] | undefined> {
     const { catalog, auth } = this.options;
     if (!catalog || !auth) {
       return undefined;
@@ -106,7 +138,17 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
             },
             { credentials: await auth.getOwnServiceCredentials() },
           );
-          const components = items.flatMap(e => toWorkloadComponent(e) ?? []);
+          const components = items.flatMap(e => {
+            const identities = workloadIdentitiesOf(e);
+            return identities.length > 0
+              ? [
+                  {
+                    ref: stringifyEntityRef(e).toLocaleLowerCase('en-US'),
+                    identities,
+                  },
+                ]
+              : [];
+          });
           this.index = { at: Date.now(), components };
           this.warnedLoad = false;
           return components;
@@ -136,10 +178,21 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
     if (!components?.length) {
       return entity;
     }
-    const extra = workloadRefs(
-      { arn: entity.spec.iam.arn, trustPolicy: entity.spec.iam.trustPolicy },
-      components,
-    );
+    const at = this.index?.at ?? 0;
+    if (this.refs.at !== at) {
+      this.refs = { at, byPolicy: new Map() };
+    }
+    const key = `${entity.spec.iam.arn}\n${JSON.stringify(
+      entity.spec.iam.trustPolicy,
+    )}`;
+    let extra = this.refs.byPolicy.get(key);
+    if (!extra) {
+      extra = workloadRefs(
+        analyzeRoleEntity(entity, this.analyses),
+        components,
+      );
+      this.refs.byPolicy.set(key, extra);
+    }
     if (extra.length === 0) {
       return entity;
     }

@@ -395,7 +395,13 @@ describe('AwsIamEntityProvider', () => {
     const vendor = catalog.get(ref(PROD, 'vendor-audit'))!;
     expect((vendor.spec!.iam as any).findings).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ id: 'cross-account-no-external-id' }),
+        expect.objectContaining({
+          id: 'cross-account-no-external-id',
+          severity: 'medium',
+          // The whole finding is recorded, so the broker and the UI show this one, not their own.
+          message: expect.stringContaining('sts:ExternalId'),
+          statementIndex: expect.any(Number),
+        }),
       ]),
     );
     expect(vendor.metadata.labels!['iam-roles.backstage-iam.io/risk']).toBe(

@@ -40,6 +40,7 @@ export interface RefreshSummary {
   failed: Array<{ accountId: string; reason: string; lastSuccess?: string }>;
   removedAccounts: string[];
   errors: string[];
+  warnings: string[];
 }
 
 /** Options of {@link AwsIamEntityProvider.create}. */
@@ -332,9 +333,10 @@ export class AwsIamEntityProvider implements EntityProvider {
       failed: [],
       removedAccounts: [],
       errors: read.errors,
+      warnings: read.warnings ?? [],
     };
-    for (const error of read.errors) {
-      logger.warn(`${name}: ${error}`);
+    for (const problem of [...read.errors, ...summary.warnings]) {
+      logger.warn(`${name}: ${problem}`);
     }
     for (const account of read.accounts) {
       this.lastGood.set(account.accountId, account);

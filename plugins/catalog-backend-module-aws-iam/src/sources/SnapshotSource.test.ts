@@ -43,6 +43,25 @@ function snapshot(accountId: string, names: string[], encoded = false) {
 describe('SnapshotSource', () => {
   const dir = createMockDirectory();
 
+  it('emits each role of an account read twice once, with a warning naming the account', async () => {
+    dir.setContent({
+      'a.json': snapshot('111111111111', ['one', 'two']),
+      'b.json': snapshot('111111111111', ['two', 'three']),
+    });
+    const read = await SnapshotSource.create({ paths: [dir.path] }).read();
+    expect(read.accounts).toHaveLength(1);
+    expect(read.accounts[0].roles.map(r => r.roleName).sort()).toEqual([
+      'one',
+      'three',
+      'two',
+    ]);
+    expect(read.warnings).toEqual([
+      expect.stringMatching(
+        /^account 111111111111 is in 2 snapshot files \(.*a\.json, .*b\.json\)/,
+      ),
+    ]);
+  });
+
   it('reads every JSON file below a folder, CLI and raw API form alike', async () => {
     dir.setContent({
       'a.json': snapshot('111111111111', ['one', 'two']),

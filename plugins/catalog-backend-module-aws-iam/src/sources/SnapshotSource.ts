@@ -128,6 +128,15 @@ export class SnapshotSource implements IamRoleSource {
         // Another file of this account failed: a partial account is never applied.
         continue;
       }
+      if (entry.files.length > 1) {
+        (result.warnings ??= []).push(
+          `account ${accountId} is in ${
+            entry.files.length
+          } snapshot files (${entry.files.join(
+            ', ',
+          )}): each of its roles is emitted once, from the last file that holds it`,
+        );
+      }
       const read: AccountRead = {
         accountId,
         location: `file:${entry.files[0]}`,

@@ -31,6 +31,8 @@ export interface SourceRead {
   accountNames: Record<string, string>;
   /** Errors that are not about one account (e.g. account discovery failed). */
   errors: string[];
+  /** Things worth a look that changed nothing (e.g. one account in two snapshot files). */
+  warnings?: string[];
 }
 
 /** A place roles are read from: live accounts or snapshot files. */

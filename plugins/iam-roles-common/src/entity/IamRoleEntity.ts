@@ -24,8 +24,19 @@ export type IamRoleSpec = {
   attachedManagedPolicies: Array<{ name: string; arn: string }>;
   inlinePolicyNames: string[];
   permissionsBoundary?: string;
-  /** Findings of the trust engine at ingestion time (for filtering; the UI recomputes). */
-  findings: Array<{ id: string; severity: string }>;
+  /**
+   * Findings of the trust engine, analysed once by the catalog module when the role was read (with the
+   * organisation's internal accounts and the inventory of roles): the one source of a role's risk.
+   * Entities written by older versions carry only `id` and `severity`.
+   */
+  findings: Array<{
+    id: string;
+    severity: string;
+    message?: string;
+    statementIndex?: number;
+    sid?: string;
+    principal?: string;
+  }>;
   /** Highest severity among the findings, or `none`. */
   risk: 'critical' | 'high' | 'medium' | 'low' | 'info' | 'none';
 };

@@ -6,7 +6,8 @@ import {
   workloadIdentityOfContext,
 } from './workloadIdentities';
 
-const GITHUB = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+const GITHUB =
+  'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
 const EKS =
   'arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC123';
 
@@ -24,7 +25,9 @@ function github(sub: string | string[], op = 'StringLike') {
       Principal: { Federated: GITHUB },
       Action: 'sts:AssumeRoleWithWebIdentity',
       Condition: {
-        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        },
         [op]: { 'token.actions.githubusercontent.com:sub': sub },
       },
     },
@@ -49,7 +52,10 @@ describe('workloadIdentitiesOf', () => {
       }),
     ).toEqual([
       api,
-      { type: 'gitlab', project: { host: 'gitlab.acme.dev', projectPath: 'acme/platform/api' } },
+      {
+        type: 'gitlab',
+        project: { host: 'gitlab.acme.dev', projectPath: 'acme/platform/api' },
+      },
       { type: 'eks', namespace: 'payments', serviceAccount: 'api' },
       { type: 'eks', namespace: 'payments', serviceAccount: 'worker' },
     ]);
@@ -62,7 +68,9 @@ describe('workloadIdentitiesOf', () => {
           },
         },
       }),
-    ).toEqual([{ type: 'eks', namespace: 'finance', serviceAccount: 'billing' }]);
+    ).toEqual([
+      { type: 'eks', namespace: 'finance', serviceAccount: 'billing' },
+    ]);
   });
 
   it('ignores malformed annotations', () => {
@@ -71,7 +79,8 @@ describe('workloadIdentitiesOf', () => {
         metadata: {
           annotations: {
             'github.com/project-slug': 'acme/api/extra',
-            'iam-roles.backstage-iam.io/kubernetes-service-accounts': 'Bad_NS/x',
+            'iam-roles.backstage-iam.io/kubernetes-service-accounts':
+              'Bad_NS/x',
           },
         },
       }),
@@ -81,7 +90,10 @@ describe('workloadIdentitiesOf', () => {
 
 describe('matchWorkload', () => {
   it('finds a role pinned to an environment, and says which context gets in', () => {
-    const m = matchWorkload(github('repo:acme/api:environment:production', 'StringEquals'), api);
+    const m = matchWorkload(
+      github('repo:acme/api:environment:production', 'StringEquals'),
+      api,
+    );
     expect(m?.decision.outcome).toBe('allowed');
     expect(m?.label).toBe('github:acme/api@environment:production');
   });
@@ -93,11 +105,12 @@ describe('matchWorkload', () => {
   });
 
   it('finds tag patterns and pull requests', () => {
-    expect(matchWorkload(github('repo:acme/api:ref:refs/tags/v*'), api)?.label).toBe(
-      'github:acme/api@refs/tags/vmain',
-    );
     expect(
-      matchWorkload(github('repo:acme/api:pull_request', 'StringEquals'), api)?.label,
+      matchWorkload(github('repo:acme/api:ref:refs/tags/v*'), api)?.label,
+    ).toBe('github:acme/api@refs/tags/vmain');
+    expect(
+      matchWorkload(github('repo:acme/api:pull_request', 'StringEquals'), api)
+        ?.label,
     ).toBe('github:acme/api@pull_request');
   });
 
@@ -126,11 +139,21 @@ describe('matchWorkload', () => {
         },
       },
     ]);
-    const m = matchWorkload(r, { type: 'eks', namespace: 'payments', serviceAccount: 'api' });
+    const m = matchWorkload(r, {
+      type: 'eks',
+      namespace: 'payments',
+      serviceAccount: 'api',
+    });
     expect(m?.decision.outcome).toBe('possible');
-    expect(m?.decision.conditions.map(c => c.key)).toEqual(['aws:FederatedProvider']);
+    expect(m?.decision.conditions.map(c => c.key)).toEqual([
+      'aws:FederatedProvider',
+    ]);
     expect(
-      matchWorkload(r, { type: 'eks', namespace: 'payments', serviceAccount: 'other' }),
+      matchWorkload(r, {
+        type: 'eks',
+        namespace: 'payments',
+        serviceAccount: 'other',
+      }),
     ).toBeUndefined();
   });
 
@@ -138,7 +161,9 @@ describe('matchWorkload', () => {
     const r = role([
       {
         Effect: 'Allow',
-        Principal: { Federated: 'arn:aws:iam::111111111111:oidc-provider/gitlab.acme.dev' },
+        Principal: {
+          Federated: 'arn:aws:iam::111111111111:oidc-provider/gitlab.acme.dev',
+        },
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
           StringLike: {
@@ -147,23 +172,37 @@ describe('matchWorkload', () => {
         },
       },
     ]);
-    const project = { type: 'gitlab', project: { host: 'gitlab.acme.dev', projectPath: 'acme/api' } } as const;
-    expect(matchWorkload(r, project)?.label).toBe('gitlab:gitlab.acme.dev:acme/api@tags/vmain');
+    const project = {
+      type: 'gitlab',
+      project: { host: 'gitlab.acme.dev', projectPath: 'acme/api' },
+    } as const;
+    expect(matchWorkload(r, project)?.label).toBe(
+      'gitlab:gitlab.acme.dev:acme/api@tags/vmain',
+    );
     expect(
-      matchWorkload(r, { type: 'gitlab', project: { host: 'gitlab.com', projectPath: 'acme/api' } }),
+      matchWorkload(r, {
+        type: 'gitlab',
+        project: { host: 'gitlab.com', projectPath: 'acme/api' },
+      }),
     ).toBeUndefined();
   });
 
   it('is undefined for a role without a readable policy', () => {
-    expect(matchWorkload(analyzeRole({ arn: 'arn:aws:iam::1:role/x', trustPolicy: 'nope' }), api)).toBeUndefined();
+    expect(
+      matchWorkload(
+        analyzeRole({ arn: 'arn:aws:iam::1:role/x', trustPolicy: 'nope' }),
+        api,
+      ),
+    ).toBeUndefined();
   });
 });
 
 describe('workloadContexts and workloadIdentityOfContext', () => {
   it('asks about the default branch first and any workflow last', () => {
-    const labels = workloadContexts(api, github('repo:acme/api:environment:prod*').principals).map(
-      c => c.label,
-    );
+    const labels = workloadContexts(
+      api,
+      github('repo:acme/api:environment:prod*').principals,
+    ).map(c => c.label);
     expect(labels).toEqual([
       'github:acme/api@refs/heads/main',
       'github:acme/api@environment:prodmain',
@@ -172,9 +211,16 @@ describe('workloadContexts and workloadIdentityOfContext', () => {
   });
 
   it('reads a context without a ref as the workload itself', () => {
-    expect(workloadIdentityOfContext({ type: 'github', owner: 'acme', repo: 'api' })).toEqual(api);
     expect(
-      workloadIdentityOfContext({ type: 'github', owner: 'acme', repo: 'api', ref: 'refs/heads/x' }),
+      workloadIdentityOfContext({ type: 'github', owner: 'acme', repo: 'api' }),
+    ).toEqual(api);
+    expect(
+      workloadIdentityOfContext({
+        type: 'github',
+        owner: 'acme',
+        repo: 'api',
+        ref: 'refs/heads/x',
+      }),
     ).toBeUndefined();
   });
 });

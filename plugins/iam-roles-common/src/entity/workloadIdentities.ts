@@ -1,5 +1,9 @@
 import { evaluateAssume } from '../trust/evaluateAssume';
-import { GitLabProject, gitlabJobContext, gitlabProjectOf } from '../trust/gitlab';
+import {
+  GitLabProject,
+  gitlabJobContext,
+  gitlabProjectOf,
+} from '../trust/gitlab';
 import type {
   AssumeDecision,
   NormalizedPolicy,
@@ -19,7 +23,8 @@ export const ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS =
 /** Backstage's Kubernetes annotation: the workload id (taken as the service account name when no list is given). */
 export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
 /** Backstage's Kubernetes annotation: the namespace of the workload. */
-export const ANNOTATION_KUBERNETES_NAMESPACE = 'backstage.io/kubernetes-namespace';
+export const ANNOTATION_KUBERNETES_NAMESPACE =
+  'backstage.io/kubernetes-namespace';
 
 /** An identity a catalog entity's workloads present to AWS, read from its annotations. */
 export type WorkloadIdentity =
@@ -109,7 +114,9 @@ export function workloadLabel(identity: WorkloadIdentity): string {
       return `github:${identity.owner}/${identity.repo}`;
     case 'gitlab':
       return `gitlab:${
-        identity.project.host === 'gitlab.com' ? '' : `${identity.project.host}:`
+        identity.project.host === 'gitlab.com'
+          ? ''
+          : `${identity.project.host}:`
       }${identity.project.projectPath}`;
     default:
       return `eks:${identity.namespace}/${identity.serviceAccount}`;
@@ -179,7 +186,9 @@ export function workloadContexts(
         });
       }
     };
-    add(`refs/heads/${DEFAULT_BRANCH}`, { ref: `refs/heads/${DEFAULT_BRANCH}` });
+    add(`refs/heads/${DEFAULT_BRANCH}`, {
+      ref: `refs/heads/${DEFAULT_BRANCH}`,
+    });
     for (const value of subjectValues(principals)) {
       if (/^repo:[^:]+:pull_request$/.test(value)) {
         add('pull_request', { pullRequest: true });
