@@ -880,21 +880,20 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
       roles: fixtureRoleCount,
       builtAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
     });
-    // a group: its component's GitHub identity, and its own roles, which may assume the public role
+    // a group: what the catalog relates to it, and to the components it owns (marked `through`);
+    // the public role trusts any AWS principal but no catalog entity in particular, so it is not here
     const group = await backend.call(
       'get',
       '/assumable?entityRef=group:default/team-payments',
       ALICE,
     );
-    expect(group.body.roles.map((r: any) => r.entityRef).sort()).toEqual([
-      'resource:default/legacy-open',
-      DEPLOY,
+    expect(group.body.roles).toEqual([
+      expect.objectContaining({
+        entityRef: DEPLOY,
+        through: 'component:default/payments-api',
+        matchedBy: 'github:acme/payments-api@refs/heads/main',
+      }),
     ]);
-    expect(
-      group.body.roles
-        .find((r: any) => r.entityRef === 'resource:default/legacy-open')
-        .findings.map((f: any) => f.id),
-    ).toContain('public-trust');
 
     const lookup = await backend.call(
       'get',

@@ -5,6 +5,7 @@ import {
 } from '@backstage/catalog-model';
 import {
   analyzeRole,
+  ANNOTATION_IAM_PROVIDER,
   decodePolicyDocument,
   parseArn,
   parseRoleArn,
@@ -30,7 +31,7 @@ import { OwnerResolver } from './OwnerResolver';
 import { permissionSetOf, principalRefs } from './principalRefs';
 
 /** Annotation: the provider id that emitted the entity (used to find its entities again). */
-export const ANNOTATION_IAM_PROVIDER = 'iam-roles.backstage-iam.io/provider';
+export { ANNOTATION_IAM_PROVIDER };
 /** Annotation: where the owner came from (`tag:<key>`, `rule`, `default`, `none`). */
 export const ANNOTATION_IAM_OWNER_SOURCE =
   'iam-roles.backstage-iam.io/owner-source';

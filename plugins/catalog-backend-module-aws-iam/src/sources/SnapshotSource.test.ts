@@ -78,7 +78,7 @@ describe('SnapshotSource', () => {
       ['222222222222', ['three']],
     ]);
     expect(read.accounts[1].location).toBe(
-      `file:${dir.resolve('nested/b.json')}`,
+      `aws-iam-snapshot:${dir.resolve('nested/b.json')}`,
     );
   });
 

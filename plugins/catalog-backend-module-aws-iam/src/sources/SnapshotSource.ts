@@ -139,7 +139,7 @@ export class SnapshotSource implements IamRoleSource {
       }
       const read: AccountRead = {
         accountId,
-        location: `file:${entry.files[0]}`,
+        location: `aws-iam-snapshot:${entry.files[0]}`,
         roles: [...entry.roles.values()],
         readAt,
       };

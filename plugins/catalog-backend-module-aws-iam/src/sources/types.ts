@@ -3,7 +3,7 @@ import type { RoleRecord } from '@backstage-iam/plugin-iam-roles-common';
 /** One account read completely. */
 export interface AccountRead {
   accountId: string;
-  /** Where the roles came from, as a location reference (`aws-iam-account:ID`, `file:/path`). */
+  /** Where the roles came from, as a location reference (`aws-iam-account:ID`, `aws-iam-snapshot:/path`): the broker trusts role entities only from these. */
   location: string;
   roles: RoleRecord[];
   /** API calls made for this account (live reads only). */

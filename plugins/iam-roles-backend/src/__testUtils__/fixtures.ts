@@ -1,4 +1,8 @@
 import type { Entity } from '@backstage/catalog-model';
+import {
+  analyzeRole,
+  highestSeverity,
+} from '@backstage-iam/plugin-iam-roles-common';
 
 /** The broker's own principal in the fixtures. */
 export const BROKER_ARN =
@@ -34,9 +38,14 @@ export function roleEntity(options: {
   accountId?: string;
   statements: unknown[];
   annotations?: Record<string, string>;
+  /** Entities the catalog module related to the role (`spec.assumableBy` and its relations). */
+  assumableBy?: string[];
 }): Entity {
   const accountId = options.accountId ?? '111111111111';
   const arn = `arn:aws:iam::${accountId}:role/${options.name}`;
+  const trustPolicy = { Version: '2012-10-17', Statement: options.statements };
+  // The catalog module records the engine's findings in spec.iam; the broker shows those.
+  const { findings } = analyzeRole({ arn, trustPolicy });
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
@@ -45,14 +54,23 @@ export function roleEntity(options: {
       namespace: 'default',
       title: options.name,
       annotations: {
+        // As the catalog module's provider emits it: the broker trusts no other role entity.
+        'backstage.io/managed-by-location': `aws-iam-account:${accountId}`,
+        'backstage.io/managed-by-origin-location': `aws-iam-account:${accountId}`,
+        'iam-roles.backstage-iam.io/provider': 'fixtures',
         'amazonaws.com/arn': arn,
         'amazonaws.com/account-id': accountId,
         ...options.annotations,
       },
     },
+    relations: (options.assumableBy ?? []).map(targetRef => ({
+      type: 'assumableBy',
+      targetRef,
+    })),
     spec: {
       type: 'aws-iam-role',
       owner: options.owner,
+      assumableBy: options.assumableBy ?? [],
       iam: {
         arn,
         accountId,
@@ -61,13 +79,13 @@ export function roleEntity(options: {
         roleId: `AROA${options.name
           .toUpperCase()
           .replace(/[^A-Z0-9]/g, '')}`.slice(0, 21),
-        trustPolicy: { Version: '2012-10-17', Statement: options.statements },
+        trustPolicy,
         attachedManagedPolicies: [],
         inlinePolicyNames: [],
-        findings: [],
-        risk: 'none',
+        findings,
+        risk: highestSeverity(findings),
       },
-    } as Entity['spec'],
+    } as unknown as Entity['spec'],
   };
 }
 
@@ -78,6 +96,7 @@ export function fixtureEntities(): Entity[] {
       name: 'payments-deploy',
       owner: 'group:default/team-payments',
       statements: [brokerStatement, githubStatement('acme/payments-api')],
+      assumableBy: ['component:default/payments-api'],
     }),
     roleEntity({
       name: 'payments-admin',

@@ -123,10 +123,11 @@ describe('GitLab projects', () => {
       },
       spec: { type: 'service', owner: 'group:default/team-payments' },
     };
-    const gitlabRole = (name: string, sub: string) =>
+    const gitlabRole = (name: string, sub: string, assumableBy?: string[]) =>
       roleEntity({
         name,
         owner: 'group:default/team-payments',
+        assumableBy,
         statements: [
           {
             Effect: 'Allow',
@@ -151,6 +152,8 @@ describe('GitLab projects', () => {
             gitlabRole(
               'billing-deploy',
               'project_path:acme/finance/billing:ref_type:branch:ref:main',
+              // as the catalog module relates it (through -common's matchWorkload)
+              ['component:default/billing'],
             ),
             gitlabRole('other-deploy', 'project_path:acme/other:*'),
           ],
@@ -180,6 +183,130 @@ describe('GitLab projects', () => {
               }),
             ],
           }),
+        ]);
+      },
+    );
+  });
+});
+
+describe('who can assume, in catalog terms', () => {
+  const lookAlike = () => {
+    const entity = roleEntity({
+      name: 'look-alike',
+      owner: 'group:default/team-mallory',
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: BROKER_ARN },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+    // Registered from a location: the catalog sets these to where it was read from.
+    entity.metadata.annotations!['backstage.io/managed-by-location'] =
+      'url:https://github.com/mallory/catalog/blob/main/role.yaml';
+    return entity;
+  };
+
+  it('treats only the role entities the catalog module emitted as roles', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog: catalogServiceMock({
+          entities: [...fixtureEntities(), lookAlike()],
+        }),
+        logLevel: 'none',
+        config: {
+          iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+        },
+      },
+      async backend => {
+        const alice = 'user:default/alice';
+        const trust = await backend.call(
+          'get',
+          '/roles/trust?entityRef=resource:default/look-alike',
+          alice,
+        );
+        expect(trust.status).toBe(404);
+        const request = await backend.call('post', '/requests', alice, {
+          roleRef: 'resource:default/look-alike',
+          justification: 'Trying to steer who approves this',
+          durationMinutes: 30,
+        });
+        expect(request.status).toBe(400);
+        expect(request.body.error.message).toMatch(/is not an aws-iam-role entity/);
+        const lookup = await backend.call(
+          'get',
+          `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
+          alice,
+        );
+        expect(lookup.body.roles.map((r: any) => r.entityRef)).not.toContain(
+          'resource:default/look-alike',
+        );
+      },
+    );
+  });
+
+  it('answers from the relations: a related role is never dropped, an unrelated one never added', async () => {
+    const declared = roleEntity({
+      name: 'declared',
+      owner: 'group:default/team-payments',
+      // Nothing the component presents gets in, but the catalog relates them: shown, as possible.
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'ec2.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+      assumableBy: ['component:default/payments-api'],
+    });
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog: catalogServiceMock({
+          entities: [...fixtureEntities(), declared],
+        }),
+        logLevel: 'none',
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          '/assumable?entityRef=component:default/payments-api',
+          'user:default/alice',
+        );
+        expect(
+          res.body.roles.map((r: any) => [r.entityRef, r.outcome, r.matchedBy]),
+        ).toEqual([
+          [
+            'resource:default/payments-deploy',
+            'allowed',
+            'github:acme/payments-api@refs/heads/main',
+          ],
+          [
+            'resource:default/declared',
+            'possible',
+            'a catalog relation (assumableBy)',
+          ],
+        ]);
+        // The lookup for the repository asks the same contexts: the same role and the same answer.
+        const lookup = await backend.call(
+          'get',
+          '/lookup?q=github:acme/payments-api',
+          'user:default/alice',
+        );
+        expect(
+          lookup.body.roles.map((r: any) => [
+            r.entityRef,
+            r.outcome,
+            r.matchedBy,
+          ]),
+        ).toEqual([
+          [
+            'resource:default/payments-deploy',
+            'allowed',
+            'github:acme/payments-api@refs/heads/main',
+          ],
         ]);
       },
     );

@@ -1,185 +1,50 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, parseEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { DateTime } from 'luxon';
 import {
-  ANNOTATION_AWS_ACCOUNT_ID,
-  ANNOTATION_IAM_APPROVAL_QUORUM,
   AWS_ACCOUNT_RESOURCE_TYPE,
   AWS_IAM_ROLE_RESOURCE_TYPE,
   AssumableRole,
   AssumableRolesResponse,
-  TrustIndexState,
   AssumeDecision,
-  gitlabJobContext,
-  gitlabProjectOf,
-  IamRoleEntity,
   PrincipalContext,
   ResolvedPrincipal,
   RoleAnalysis,
   RoleFinding,
   RoleTrustView,
   Severity,
-  TrustIndex,
-  analyzeRole,
+  TrustAnalysisCache,
+  TrustIndexState,
+  describeCondition,
   describePrincipal,
   evaluateAssume,
-  isIamRoleEntity,
+  isAtLeast,
+  isEmittedIamRoleEntity,
+  matchWorkload,
   parsePrincipalSpec,
+  roleKeyOfArn,
+  severityRank,
+  workloadContexts,
+  workloadIdentityOfContext,
 } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  buildTrustSnapshot,
+  normalizeRef,
+  RoleEntry,
+  toRoleEntry,
+  TrustSnapshot,
+} from './TrustSnapshot';
 
-/** Annotation of a component: its GitHub repository, `OWNER/REPO`. */
-export const ANNOTATION_GITHUB_PROJECT_SLUG = 'github.com/project-slug';
-/** Annotation of a component: the EKS service accounts it runs as, `namespace/name[,…]`. */
-export const ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS =
-  'iam-roles.backstage-iam.io/kubernetes-service-accounts';
-
-const SEVERITY_ORDER: Severity[] = [
-  'info',
-  'low',
-  'medium',
-  'high',
-  'critical',
-];
-
-/** Lower-cased full entity ref, the form every map of the broker is keyed by. */
-export function normalizeRef(ref: string, defaultKind?: string): string {
-  return stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind, defaultNamespace: 'default' }),
-  ).toLocaleLowerCase('en-US');
-}
-
-/** A role of the catalog, with its analysis. */
-export interface RoleEntry {
-  ref: string;
-  entity: IamRoleEntity;
-  arn: string;
-  title: string;
-  ownerRef: string;
-  quorum?: number;
-  analysis: RoleAnalysis;
-}
-
-/** A catalog identity that can present itself to AWS. */
-interface Identity {
-  context: PrincipalContext;
-  /** e.g. `github:acme/api@refs/heads/main`. */
-  label: string;
-}
-
-interface IdentityHolder {
-  ref: string;
-  ownerRef?: string;
-  identities: Identity[];
-}
-
-interface Snapshot {
-  at: DateTime;
-  roles: Map<string, RoleEntry>;
-  roleByArn: Map<string, string>;
-  accountRefById: Map<string, string>;
-  holders: Map<string, IdentityHolder>;
-  internalAccounts: Set<string>;
-  index: TrustIndex;
-  /** Role ref → catalog entities whose identities it admits, with the statement that admits them. */
-  admitted: Map<
-    string,
-    Array<{ entityRef: string; label: string; decision: AssumeDecision }>
-  >;
-}
-
-function identitiesOf(entity: Entity): Identity[] {
-  const out: Identity[] = [];
-  const annotations = entity.metadata.annotations ?? {};
-  const slug = annotations[ANNOTATION_GITHUB_PROJECT_SLUG];
-  if (slug && /^[\w.-]+\/[\w.-]+$/.test(slug.trim())) {
-    const [owner, repo] = slug.trim().split('/');
-    // The catalog does not know the default branch; `main` is the convention of this portal.
-    const ref = 'refs/heads/main';
-    out.push({
-      context: { type: 'github', owner, repo, ref },
-      label: `github:${owner}/${repo}@${ref}`,
-    });
-  }
-  const gitlab = gitlabProjectOf(annotations);
-  if (gitlab) {
-    // Like GitHub: the default branch, `main` by the convention of this portal.
-    out.push({
-      context: gitlabJobContext(gitlab),
-      label: `gitlab:${gitlab.host === 'gitlab.com' ? '' : `${gitlab.host}:`}${
-        gitlab.projectPath
-      }@main`,
-    });
-  }
-  const sas = annotations[ANNOTATION_KUBERNETES_SERVICE_ACCOUNTS];
-  for (const item of sas?.split(',') ?? []) {
-    const [namespace, serviceAccount, extra] = item.trim().split('/');
-    if (namespace && serviceAccount && extra === undefined) {
-      out.push({
-        context: { type: 'eks', namespace, serviceAccount },
-        label: `eks:${namespace}/${serviceAccount}`,
-      });
-    }
-  }
-  const spec = entity.spec as Record<string, unknown> | undefined;
-  const role = asRole(entity);
-  if (role) {
-    out.push({
-      context: { type: 'arn', arn: role.spec.iam.arn },
-      label: role.spec.iam.arn,
-    });
-  } else if (spec?.type === AWS_ACCOUNT_RESOURCE_TYPE) {
-    const accountId = annotations[ANNOTATION_AWS_ACCOUNT_ID];
-    if (accountId && /^\d{12}$/.test(accountId)) {
-      out.push({ context: { type: 'account', accountId }, label: accountId });
-    }
-  }
-  return out;
-}
-
-function refOf(e: {
-  kind: string;
-  metadata: { namespace?: string; name: string };
-}): string {
-  return normalizeRef(
-    stringifyEntityRef({
-      kind: e.kind,
-      namespace: e.metadata.namespace,
-      name: e.metadata.name,
-    }),
-  );
-}
-
-/** The entity as a role, when it is one. */
-function asRole(entity: Entity): IamRoleEntity | undefined {
-  return isIamRoleEntity(entity) ? entity : undefined;
-}
-
-function ownerOf(entity: Entity | IamRoleEntity): string | undefined {
-  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
-  return typeof owner === 'string' && owner
-    ? normalizeRef(owner, 'group')
-    : undefined;
-}
-
-function roleKeyOfArn(arn: string): string | undefined {
-  // role ARNs with any path, and assumed-role session ARNs, map to account + role name
-  const m =
-    /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn) ??
-    /^arn:aws[\w-]*:sts::(\d{12}):assumed-role\/([^/]+)\/.*$/.exec(arn);
-  return m ? `${m[1]}:${m[2].toLocaleLowerCase('en-US')}` : undefined;
-}
+export { normalizeRef } from './TrustSnapshot';
+export type { RoleEntry } from './TrustSnapshot';
 
 function untrustedReason(decision: AssumeDecision): string {
   if (decision.outcome === 'possible') {
-    return `The role trusts the broker only if: ${decision.conditions
-      .map(c => `${c.operator} ${c.key} ${c.values.join(', ')}`)
-      .join('; ')}`;
+    return `The role trusts the broker only if ${decision.conditions
+      .map(describeCondition)
+      .join(', and ')}.`;
   }
   if (decision.outcome === 'allowed') {
     return `The role lets the broker in only through ${decision.via}, not sts:AssumeRole; add the statement below.`;
@@ -189,17 +54,29 @@ function untrustedReason(decision: AssumeDecision): string {
 
 const RANK: Record<string, number> = { allowed: 2, possible: 1 };
 
-function indexState(snapshot: Snapshot): TrustIndexState {
+function indexState(snapshot: TrustSnapshot): TrustIndexState {
   return { roles: snapshot.roles.size, builtAt: snapshot.at.toUTC().toISO()! };
 }
 
+/** One answer row before it becomes an {@link AssumableRole}. */
+interface Hit {
+  key: string;
+  decision: AssumeDecision;
+  matchedBy?: string;
+  through?: string;
+}
+
 /**
- * Answers trust questions over every `aws-iam-role` entity with the trust engine. The roles are read
- * from the catalog on a schedule (and on first use), never per request.
+ * Answers trust questions over the `aws-iam-role` entities the catalog module emitted. The roles are
+ * read from the catalog on a schedule (and on first use), never per request; who can assume a role in
+ * catalog terms is what the catalog's `assumableBy` / `canAssume` relations say (the catalog module
+ * computes them with -common's one mapping), so the graph and these answers agree. The snapshot is
+ * built by {@link buildTrustSnapshot}.
  */
 export class TrustService {
-  private snapshot?: Snapshot;
-  private loading?: Promise<Snapshot>;
+  private snapshot?: TrustSnapshot;
+  private loading?: Promise<TrustSnapshot>;
+  private readonly analyses = TrustAnalysisCache.create();
 
   private constructor(
     private readonly catalog: CatalogService,
@@ -216,6 +93,7 @@ export class TrustService {
     catalog: CatalogService;
     auth: AuthService;
     logger: LoggerService;
+    /** `iamRoles.internalAccounts` (readInternalAccounts). */
     internalAccounts: string[];
     brokerPrincipalArn?: string;
     refreshIntervalSeconds: number;
@@ -238,7 +116,7 @@ export class TrustService {
     this.snapshot = await this.loading;
   }
 
-  private async current(): Promise<Snapshot> {
+  private async current(): Promise<TrustSnapshot> {
     const snapshot = this.snapshot;
     if (!snapshot) {
       await this.refresh();
@@ -256,7 +134,7 @@ export class TrustService {
     return snapshot;
   }
 
-  private async load(): Promise<Snapshot> {
+  private async load(): Promise<TrustSnapshot> {
     const started = Date.now();
     const credentials = await this.auth.getOwnServiceCredentials();
     const entities: Entity[] = [];
@@ -277,118 +155,21 @@ export class TrustService {
     )) {
       entities.push(...page);
     }
-
-    const roleEntities = entities
-      .map(asRole)
-      .filter((e): e is IamRoleEntity => e !== undefined);
-    const internalAccounts = new Set(this.options.internalAccounts);
-    for (const e of roleEntities) {
-      internalAccounts.add(e.spec.iam.accountId);
-    }
-    const accountRefById = new Map<string, string>();
-    for (const e of entities) {
-      const id = e.metadata.annotations?.[ANNOTATION_AWS_ACCOUNT_ID];
-      if (
-        (e.spec as { type?: string } | undefined)?.type ===
-          AWS_ACCOUNT_RESOURCE_TYPE &&
-        id
-      ) {
-        internalAccounts.add(id);
-        accountRefById.set(id, refOf(e));
-      }
-    }
-    const roleByArn = new Map<string, string>();
-    for (const e of roleEntities) {
-      const key = roleKeyOfArn(e.spec.iam.arn);
-      if (key) {
-        roleByArn.set(key, refOf(e));
-      }
-    }
-    const knownPrincipalArns = (arn: string) => {
-      const key = roleKeyOfArn(arn);
-      if (!key) {
-        return undefined;
-      }
-      // Only a claim about accounts whose roles the catalog holds.
-      return internalAccounts.has(key.split(':')[0])
-        ? roleByArn.has(key)
-        : undefined;
-    };
-
-    const roles = new Map<string, RoleEntry>();
-    for (const e of roleEntities) {
-      const ref = refOf(e);
-      const analysis = analyzeRole(
-        {
-          arn: e.spec.iam.arn,
-          trustPolicy: e.spec.iam.trustPolicy ?? e.spec.iam.trustPolicyRaw,
-          name: e.spec.iam.roleName,
-          path: e.spec.iam.path,
-        },
-        { internalAccounts: [...internalAccounts], knownPrincipalArns },
+    const snapshot = buildTrustSnapshot(entities, {
+      internalAccounts: this.options.internalAccounts,
+      cache: this.analyses,
+    });
+    if (snapshot.refused > 0) {
+      this.logger.warn(
+        `Trust index: ${snapshot.refused} Resource entities look like IAM roles but were not emitted by the catalog module (backstage.io/managed-by-location is not aws-iam-account:… or aws-iam-snapshot:…); they are not treated as roles`,
       );
-      const quorum = Number(
-        e.metadata.annotations?.[ANNOTATION_IAM_APPROVAL_QUORUM],
-      );
-      roles.set(ref, {
-        ref,
-        entity: e,
-        arn: e.spec.iam.arn,
-        title: e.metadata.title ?? e.metadata.name,
-        ownerRef: ownerOf(e) ?? '',
-        quorum: Number.isInteger(quorum) && quorum > 0 ? quorum : undefined,
-        analysis,
-      });
-    }
-    const index = TrustIndex.build(
-      [...roles.values()].map(r => ({ key: r.ref, analysis: r.analysis })),
-    );
-
-    const holders = new Map<string, IdentityHolder>();
-    const admitted: Snapshot['admitted'] = new Map();
-    for (const e of entities) {
-      const identities = identitiesOf(e);
-      if (identities.length === 0) {
-        continue;
-      }
-      const ref = refOf(e);
-      holders.set(ref, { ref, ownerRef: ownerOf(e), identities });
-      for (const identity of identities) {
-        if (
-          identity.context.type === 'arn' ||
-          identity.context.type === 'account'
-        ) {
-          continue; // roles and accounts resolve by ARN / id, not by evaluation
-        }
-        for (const hit of index.lookup(identity.context)) {
-          if (!RANK[hit.decision.outcome]) {
-            continue;
-          }
-          const list = admitted.get(hit.key) ?? [];
-          list.push({
-            entityRef: ref,
-            label: identity.label,
-            decision: hit.decision,
-          });
-          admitted.set(hit.key, list);
-        }
-      }
     }
     this.logger.info(
-      `Trust index rebuilt: ${roles.size} roles, ${
-        holders.size
-      } entities with AWS identities, in ${Date.now() - started} ms`,
+      `Trust index rebuilt: ${snapshot.roles.size} roles, ${
+        snapshot.workloads.size
+      } entities with workload identities, in ${Date.now() - started} ms`,
     );
-    return {
-      at: DateTime.now(),
-      roles,
-      roleByArn,
-      accountRefById,
-      holders,
-      internalAccounts,
-      index,
-      admitted,
-    };
+    return snapshot;
   }
 
   /** The owner of a role as of the last refresh, without waiting (undefined when unknown). */
@@ -396,7 +177,10 @@ export class TrustService {
     return this.snapshot?.roles.get(roleRef)?.ownerRef || undefined;
   }
 
-  /** A role by entity ref: from the index, or from the catalog when it appeared since the last refresh. */
+  /**
+   * A role by entity ref: from the index, or from the catalog when it appeared since the last refresh.
+   * Only roles the catalog module emitted count: a look-alike someone registered is not a role here.
+   */
   async getRole(roleRef: string): Promise<RoleEntry | undefined> {
     const ref = normalizeRef(roleRef, 'resource');
     const snapshot = await this.current();
@@ -407,8 +191,7 @@ export class TrustService {
     const found = await this.catalog.getEntityByRef(ref, {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
-    const entity = found && asRole(found);
-    if (!entity) {
+    if (!found || !isEmittedIamRoleEntity(found)) {
       return undefined;
     }
     // A new role: make it known to every query, but rebuild at most every 10 seconds for it.
@@ -417,27 +200,7 @@ export class TrustService {
         this.logger.warn(`Refreshing the trust index failed: ${error}`),
       );
     }
-    const quorum = Number(
-      entity.metadata.annotations?.[ANNOTATION_IAM_APPROVAL_QUORUM],
-    );
-    return {
-      ref,
-      entity,
-      arn: entity.spec.iam.arn,
-      title: entity.metadata.title ?? entity.metadata.name,
-      ownerRef: ownerOf(entity) ?? '',
-      quorum: Number.isInteger(quorum) && quorum > 0 ? quorum : undefined,
-      analysis: analyzeRole(
-        {
-          arn: entity.spec.iam.arn,
-          trustPolicy:
-            entity.spec.iam.trustPolicy ?? entity.spec.iam.trustPolicyRaw,
-          name: entity.spec.iam.roleName,
-          path: entity.spec.iam.path,
-        },
-        { internalAccounts: [...snapshot.internalAccounts] },
-      ),
-    };
+    return toRoleEntry(found, this.analyses);
   }
 
   /** The trust statement a role needs so that the broker can assume it on a user's behalf. */
@@ -491,27 +254,107 @@ export class TrustService {
     };
   }
 
+  /**
+   * How one catalog entity that the relations say can assume a role gets in: the best context of its
+   * workload identities (-common's `matchWorkload`), its role or account ARN, or the role's SAML
+   * provider for a group (Identity Center).
+   */
+  private holderDecision(
+    snapshot: TrustSnapshot,
+    role: RoleEntry,
+    holderRef: string,
+  ): Hit {
+    const policy = role.analysis.policy;
+    const workload = snapshot.workloads.get(holderRef);
+    let best: Hit | undefined;
+    const consider = (hit: Hit) => {
+      const rank = RANK[hit.decision.outcome] ?? 0;
+      if (rank > 0 && (!best || rank > RANK[best.decision.outcome])) {
+        best = hit;
+      }
+    };
+    for (const identity of workload?.identities ?? []) {
+      const m = matchWorkload(role.analysis, identity);
+      if (m) {
+        consider({ key: role.ref, decision: m.decision, matchedBy: m.label });
+      }
+    }
+    if (!best && policy) {
+      const kind = parseEntityRef(holderRef).kind;
+      const holderRole = snapshot.roles.get(holderRef);
+      if (holderRole) {
+        consider({
+          key: role.ref,
+          decision: evaluateAssume(policy, {
+            type: 'arn',
+            arn: holderRole.arn,
+          }),
+          matchedBy: holderRole.arn,
+        });
+      }
+      for (const [accountId, ref] of snapshot.accountRefById) {
+        if (ref === holderRef) {
+          consider({
+            key: role.ref,
+            decision: evaluateAssume(policy, { type: 'account', accountId }),
+            matchedBy: accountId,
+          });
+        }
+      }
+      if (kind === 'group') {
+        for (const p of role.analysis.principals) {
+          if (p.kind === 'saml') {
+            consider({
+              key: role.ref,
+              decision: evaluateAssume(policy, {
+                type: 'saml',
+                provider: p.id,
+              }),
+              matchedBy: p.id,
+            });
+          }
+        }
+      }
+    }
+    // The relation stands even where no evaluation settles it (e.g. written into spec.assumableBy):
+    // shown as possible, never dropped, so the tab never says less than the graph.
+    return (
+      best ?? {
+        key: role.ref,
+        decision: { outcome: 'possible', conditions: [] },
+        matchedBy: 'a catalog relation (assumableBy)',
+      }
+    );
+  }
+
   /** `GET /roles/trust`: the analysis with principals resolved to catalog entities. */
   async roleTrust(roleRef: string): Promise<RoleTrustView> {
     const role = await this.getRole(roleRef);
     if (!role) {
       throw new NotFoundError(
-        `No aws-iam-role entity ${roleRef} in the catalog`,
+        `No aws-iam-role entity ${roleRef} emitted by the catalog module in the catalog`,
       );
     }
     const snapshot = await this.current();
-    const admitted = snapshot.admitted.get(role.ref) ?? [];
+    const holders = (snapshot.assumableBy.get(role.ref) ?? []).map(ref => ({
+      ref,
+      hit: this.holderDecision(snapshot, role, ref),
+    }));
     const principals: ResolvedPrincipal[] = role.analysis.principals.map(p => {
       let entityRef: string | undefined;
       if (p.kind === 'role' || p.kind === 'assumed-role') {
         const key = roleKeyOfArn(p.id);
-        entityRef = key ? snapshot.roleByArn.get(key) : undefined;
+        entityRef = key ? snapshot.roleByKey.get(key) : undefined;
       } else if (p.kind === 'account') {
         entityRef = snapshot.accountRefById.get(p.id);
-      } else if (p.kind === 'oidc' || p.kind === 'service') {
-        entityRef = admitted.find(
-          a => a.decision.statementIndex === p.statementIndex,
-        )?.entityRef;
+      } else if (p.kind === 'oidc' || p.kind === 'saml') {
+        entityRef = holders.find(
+          h =>
+            h.hit.decision.statementIndex === p.statementIndex &&
+            (p.kind === 'saml'
+              ? parseEntityRef(h.ref).kind === 'group'
+              : snapshot.workloads.has(h.ref)),
+        )?.ref;
       }
       return {
         ...p,
@@ -530,17 +373,18 @@ export class TrustService {
     };
   }
 
-  private toAssumable(
-    snapshot: Snapshot,
-    hits: Array<{ key: string; decision: AssumeDecision; matchedBy?: string }>,
-  ): AssumableRole[] {
-    const best = new Map<string, (typeof hits)[number]>();
+  private toAssumable(snapshot: TrustSnapshot, hits: Hit[]): AssumableRole[] {
+    const best = new Map<string, Hit>();
     for (const hit of hits) {
       if (!RANK[hit.decision.outcome]) {
         continue;
       }
       const prev = best.get(hit.key);
-      if (!prev || RANK[hit.decision.outcome] > RANK[prev.decision.outcome]) {
+      if (
+        !prev ||
+        RANK[hit.decision.outcome] > RANK[prev.decision.outcome] ||
+        (prev.through && !hit.through)
+      ) {
         best.set(hit.key, hit);
       }
     }
@@ -560,6 +404,7 @@ export class TrustService {
         conditions: hit.decision.conditions,
         findings: role.analysis.findings,
         matchedBy: hit.matchedBy,
+        ...(hit.through ? { through: hit.through } : {}),
       });
     }
     return out.sort(
@@ -569,7 +414,10 @@ export class TrustService {
     );
   }
 
-  /** `GET /assumable`: roles a component, group (through its components), role or account can assume. */
+  /**
+   * `GET /assumable`: the roles a catalog entity can assume, as the catalog's `canAssume` relations
+   * say; for a group also those of the entities it owns (marked `through`).
+   */
   async assumable(entityRef: string): Promise<AssumableRolesResponse> {
     let ref: string;
     try {
@@ -580,24 +428,34 @@ export class TrustService {
       );
     }
     const snapshot = await this.current();
-    const kind = parseEntityRef(ref).kind;
-    let identities: Identity[];
-    if (kind === 'group') {
-      identities = [...snapshot.holders.values()]
-        .filter(h => h.ownerRef === ref)
-        .flatMap(h => h.identities);
-    } else {
-      identities = snapshot.holders.get(ref)?.identities ?? [];
+    const holders: Array<{ holder: string; through?: string }> = [
+      { holder: ref },
+    ];
+    if (parseEntityRef(ref).kind === 'group') {
+      for (const owned of snapshot.ownedBy.get(ref) ?? []) {
+        holders.push({ holder: owned, through: owned });
+      }
     }
-    const hits = identities.flatMap(identity =>
-      snapshot.index
-        .lookup(identity.context)
-        .map(hit => ({ ...hit, matchedBy: identity.label })),
-    );
+    const hits: Hit[] = [];
+    const principals: PrincipalContext[] = [];
+    for (const { holder, through } of holders) {
+      for (const roleRef of snapshot.canAssume.get(holder) ?? []) {
+        const role = snapshot.roles.get(roleRef);
+        if (role && role.ref !== ref) {
+          hits.push({
+            ...this.holderDecision(snapshot, role, holder),
+            through,
+          });
+        }
+      }
+      for (const identity of snapshot.workloads.get(holder)?.identities ?? []) {
+        principals.push(workloadContexts(identity, []).at(-1)!.context);
+      }
+    }
     return {
       query: ref,
-      principals: identities.map(i => i.context),
-      roles: this.toAssumable(snapshot, hits).filter(r => r.entityRef !== ref),
+      principals,
+      roles: this.toAssumable(snapshot, hits),
       index: indexState(snapshot),
     };
   }
@@ -645,10 +503,10 @@ export class TrustService {
       }
       return { query, principals: [], roles, index: indexState(snapshot) };
     }
-    let contexts: PrincipalContext[];
+    let context: PrincipalContext;
     try {
-      // `github:OWNER/REPO` without a ref stands for any ref of the repository.
-      contexts = [parsePrincipalSpec(query)];
+      // `github:OWNER/REPO` without a ref stands for any workflow of the repository.
+      context = parsePrincipalSpec(query);
     } catch (error) {
       throw new InputError(
         `Cannot read "${query}" as a principal: ${
@@ -656,12 +514,19 @@ export class TrustService {
         }. Use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or an OIDC provider host.`,
       );
     }
-    const hits = contexts.flatMap(c =>
-      snapshot.index.lookup(c).map(hit => ({ ...hit, matchedBy: query })),
-    );
+    const identity = workloadIdentityOfContext(context);
+    const hits: Hit[] = snapshot.index.lookup(context).map(hit => {
+      // A workload named without a ref: the same contexts the component tab tries (one mapping), so
+      // the lookup for a repository and its component's tab give the same roles and the same answers.
+      const role = identity && snapshot.roles.get(hit.key);
+      const m = role ? matchWorkload(role.analysis, identity!) : undefined;
+      return m
+        ? { key: hit.key, decision: m.decision, matchedBy: m.label }
+        : { ...hit, matchedBy: query };
+    });
     return {
       query,
-      principals: contexts,
+      principals: [context],
       roles: this.toAssumable(snapshot, hits),
       index: indexState(snapshot),
     };
@@ -676,14 +541,13 @@ export class TrustService {
     const owner = filter.owner
       ? normalizeRef(filter.owner, 'group')
       : undefined;
-    const min = filter.severity ? SEVERITY_ORDER.indexOf(filter.severity) : 0;
     const out: RoleFinding[] = [];
     for (const role of snapshot.roles.values()) {
       if (owner && role.ownerRef !== owner) {
         continue;
       }
       for (const finding of role.analysis.findings) {
-        if (SEVERITY_ORDER.indexOf(finding.severity) >= min) {
+        if (!filter.severity || isAtLeast(finding.severity, filter.severity)) {
           out.push({
             entityRef: role.ref,
             arn: role.arn,
@@ -696,8 +560,7 @@ export class TrustService {
     }
     return out.sort(
       (a, b) =>
-        SEVERITY_ORDER.indexOf(b.finding.severity) -
-          SEVERITY_ORDER.indexOf(a.finding.severity) ||
+        severityRank(a.finding.severity) - severityRank(b.finding.severity) ||
         a.entityRef.localeCompare(b.entityRef),
     );
   }

@@ -129,6 +129,8 @@ export interface AssumableRole {
   findings: Finding[];
   /** Which of the entity's identities matched (e.g. `github:acme/api@refs/heads/main`). */
   matchedBy?: string;
+  /** The catalog entity whose identity got in, when it is not the queried one (a component a group owns). */
+  through?: string;
 }
 
 /** The broker's trust index that answered a query. */

@@ -1,6 +1,10 @@
 import type { ResourceEntity } from '@backstage/catalog-model';
 import type { JsonValue } from '@backstage/types';
-import { AWS_IAM_ROLE_RESOURCE_TYPE } from './constants';
+import {
+  ANNOTATION_IAM_PROVIDER,
+  AWS_IAM_ROLE_RESOURCE_TYPE,
+  IAM_ROLE_LOCATION_TYPES,
+} from './constants';
 
 /**
  * What a reviewer needs to know about a role, stored in `spec.iam` of its entity. A type, not an
@@ -62,5 +66,31 @@ export function isIamRoleEntity(entity: {
     spec?.type === AWS_IAM_ROLE_RESOURCE_TYPE &&
     typeof spec?.iam === 'object' &&
     spec.iam !== null
+  );
+}
+
+const MANAGED_BY_LOCATION = 'backstage.io/managed-by-location';
+
+/**
+ * True when the entity is an IAM role that the catalog module's provider emitted, not a look-alike
+ * someone registered: the catalog overwrites `backstage.io/managed-by-location` of every entity read
+ * from a location (`url:…`, `file:…`), so only a provider can give it the module's location types.
+ * The broker decides approvals only for these: a registered Resource with a real ARN and a chosen
+ * owner cannot steer who approves.
+ */
+export function isEmittedIamRoleEntity(entity: {
+  kind: string;
+  metadata: { annotations?: Record<string, string> };
+  spec?: Record<string, unknown> | object;
+}): entity is IamRoleEntity {
+  if (!isIamRoleEntity(entity)) {
+    return false;
+  }
+  const annotations = entity.metadata.annotations ?? {};
+  const location = annotations[MANAGED_BY_LOCATION] ?? '';
+  const type = location.slice(0, location.indexOf(':'));
+  return (
+    (IAM_ROLE_LOCATION_TYPES as readonly string[]).includes(type) &&
+    !!annotations[ANNOTATION_IAM_PROVIDER]
   );
 }
