@@ -11,7 +11,8 @@ export function neutralizeFormula(text: string): string {
 
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (typeof value === 'object') return neutralizeFormula(JSON.stringify(value));
+  if (typeof value === 'object')
+    return neutralizeFormula(JSON.stringify(value));
   return neutralizeFormula(String(value));
 }
 

@@ -10,7 +10,9 @@ function config(values?: unknown[]) {
 describe('readInternalAccounts', () => {
   it('reads iamRoles.internalAccounts once each, trimmed', () => {
     expect(
-      readInternalAccounts(config(['111111111111', ' 222222222222', '111111111111'])),
+      readInternalAccounts(
+        config(['111111111111', ' 222222222222', '111111111111']),
+      ),
     ).toEqual(['111111111111', '222222222222']);
   });
 
@@ -19,7 +21,9 @@ describe('readInternalAccounts', () => {
   });
 
   it('names the entry that is not an account id', () => {
-    expect(() => readInternalAccounts(config(['111111111111', '12345']))).toThrow(
+    expect(() =>
+      readInternalAccounts(config(['111111111111', '12345'])),
+    ).toThrow(
       'iamRoles.internalAccounts[1] is "12345": expected a 12-digit AWS account id',
     );
   });

@@ -13,7 +13,8 @@ export interface InternalAccountsConfig {
  * Error naming the bad entry when one is not a 12-digit account id.
  */
 export function readInternalAccounts(config: InternalAccountsConfig): string[] {
-  const values = config.getOptionalStringArray(INTERNAL_ACCOUNTS_CONFIG_KEY) ?? [];
+  const values =
+    config.getOptionalStringArray(INTERNAL_ACCOUNTS_CONFIG_KEY) ?? [];
   const out = new Set<string>();
   values.forEach((value, i) => {
     const id = String(value).trim();

@@ -234,7 +234,9 @@ describe('who can assume, in catalog terms', () => {
           durationMinutes: 30,
         });
         expect(request.status).toBe(400);
-        expect(request.body.error.message).toMatch(/is not an aws-iam-role entity/);
+        expect(request.body.error.message).toMatch(
+          /is not an aws-iam-role entity/,
+        );
         const lookup = await backend.call(
           'get',
           `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,

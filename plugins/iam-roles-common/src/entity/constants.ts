@@ -23,4 +23,7 @@ export const RELATION_CAN_ASSUME = 'canAssume';
 /** Annotation: the id of the catalog module provider that emitted the entity. */
 export const ANNOTATION_IAM_PROVIDER = 'iam-roles.backstage-iam.io/provider';
 /** Location types of the entities the catalog module emits (`aws-iam-account:ID`, `aws-iam-snapshot:PATH`). */
-export const IAM_ROLE_LOCATION_TYPES = ['aws-iam-account', 'aws-iam-snapshot'] as const;
+export const IAM_ROLE_LOCATION_TYPES = [
+  'aws-iam-account',
+  'aws-iam-snapshot',
+] as const;

@@ -27,9 +27,9 @@ describe('parseRoleArn', () => {
       name: 'Deploy',
       session: 'ci/run-1',
     });
-    expect(roleKeyOfArn('arn:aws:sts::111111111111:assumed-role/Deploy/s')).toBe(
-      '111111111111:deploy',
-    );
+    expect(
+      roleKeyOfArn('arn:aws:sts::111111111111:assumed-role/Deploy/s'),
+    ).toBe('111111111111:deploy');
   });
 
   it('refuses everything else', () => {

@@ -401,7 +401,10 @@ export function severityRank(severity: Severity | 'none' | string): number {
 }
 
 /** Whether a severity is at least as bad as `min` (`high` is at least `medium`). */
-export function isAtLeast(severity: Severity | 'none' | string, min: Severity): boolean {
+export function isAtLeast(
+  severity: Severity | 'none' | string,
+  min: Severity,
+): boolean {
   return severityRank(severity) <= severityRank(min);
 }
 
