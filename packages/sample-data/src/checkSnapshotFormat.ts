@@ -1,3 +1,5 @@
+import { decodePolicyDocument } from '@backstage-iam/plugin-iam-roles-common';
+
 /** Which form a snapshot is in: printed by the AWS CLI, or as the IAM Query API / JS SDK return it. */
 export type SnapshotForm = 'cli' | 'raw';
 
@@ -72,13 +74,11 @@ function checkDocument(
     if (/[{}"]/.test(document)) {
       return `${where}: the raw API form is URL-encoded, but this string holds raw JSON characters`;
     }
-    try {
-      parsed = JSON.parse(decodeURIComponent(document));
-    } catch (error) {
-      return `${where}: does not URL-decode to JSON (${
-        (error as Error).message
-      })`;
+    const decoded = decodePolicyDocument(document);
+    if (!decoded.value) {
+      return `${where}: does not URL-decode to a JSON policy (${decoded.error})`;
     }
+    parsed = decoded.value;
   } else if (!isRecord(document)) {
     return `${where}: expected a decoded JSON object (AWS CLI form), got ${typeof document}`;
   }
