@@ -237,7 +237,9 @@ describe('checkSnapshotFormat', () => {
       mutate(raw, copy => {
         copy.RoleDetailList[0].AssumeRolePolicyDocument = '%7B%22Version%22';
       }).join('\n'),
-    ).toMatch(/does not URL-decode to a JSON policy \(The trust policy document is not valid JSON/);
+    ).toMatch(
+      /does not URL-decode to a JSON policy \(The trust policy document is not valid JSON/,
+    );
     expect(
       mutate(raw, copy => {
         copy.RoleDetailList[0].RolePolicyList = [
