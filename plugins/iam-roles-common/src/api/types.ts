@@ -172,3 +172,15 @@ export interface AuditEntry {
   toState?: string;
   reason?: string;
 }
+
+/**
+ * One page of a list call (`GET /requests`, `/grants`, `/approvals`, `/findings`): the rows from
+ * `offset`, at most `limit` of them, and how many rows match in all, so a client can tell the list
+ * is cut and fetch the rest.
+ */
+export interface ListPage<T> {
+  items: T[];
+  totalItems: number;
+  offset: number;
+  limit: number;
+}
