@@ -62,6 +62,8 @@ export const createOpenApiRouter = async (
     alphabetize: false,
     exportType: false,
     immutable: false,
+    // A free-form object (a policy statement to add) is "any JSON object", not "no properties".
+    emptyObjectsUnknown: true,
   });
   const models = `${HEADER}/* eslint-disable */
 ${astToString(ast)}`;

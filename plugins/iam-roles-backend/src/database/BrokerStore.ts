@@ -223,7 +223,8 @@ function toAuditEntry(row: AuditRow): AuditEntry {
     id: row.id,
     at: row.at,
     actor: row.actor,
-    action: row.action,
+    // The column holds only the actions the broker writes (AuditEntry['action']).
+    action: row.action as AuditEntry['action'],
     requestId: row.request_id ?? undefined,
     grantId: row.grant_id ?? undefined,
     roleRef: row.role_ref ?? undefined,

@@ -1350,9 +1350,75 @@ export const spec = {
             },
           },
           policy: {
-            type: 'object',
-            description:
-              'The normalised policy (statements with arrays everywhere).',
+            $ref: '#/components/schemas/NormalizedPolicy',
+          },
+        },
+      },
+      NormalizedPolicy: {
+        type: 'object',
+        description:
+          'The normalised policy (statements with arrays everywhere, decoded).',
+        required: ['statements'],
+        properties: {
+          version: {
+            type: 'string',
+          },
+          statements: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/NormalizedStatement',
+            },
+          },
+        },
+      },
+      NormalizedStatement: {
+        type: 'object',
+        required: ['index', 'effect', 'conditions'],
+        properties: {
+          index: {
+            type: 'integer',
+          },
+          sid: {
+            type: 'string',
+          },
+          effect: {
+            type: 'string',
+            enum: ['Allow', 'Deny'],
+          },
+          principal: {
+            $ref: '#/components/schemas/PrincipalBlock',
+          },
+          notPrincipal: {
+            $ref: '#/components/schemas/PrincipalBlock',
+          },
+          actions: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          notActions: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          conditions: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ConditionClause',
+            },
+          },
+        },
+      },
+      PrincipalBlock: {
+        type: 'object',
+        description:
+          'Keyed by principal type (`AWS`, `Service`, `Federated`, `CanonicalUser`, or `*`).',
+        additionalProperties: {
+          type: 'array',
+          items: {
+            type: 'string',
           },
         },
       },

@@ -6,94 +6,39 @@ import type {
   AssumeOutcome,
   TrustedPrincipal,
 } from '../trust/types';
+import type { components } from './generated/openapi';
+
+// The broker's own models come from the one contract, src/schema/openapi.yaml of the backend
+// (yarn openapi:generate). The shapes built on the trust engine's types keep the engine's richer
+// unions and are checked against the contract at the end of this file.
+type Schemas = components['schemas'];
 
 /** Lifecycle state of an access request. */
-export type AccessRequestStatus =
-  | 'pending'
-  | 'approved'
-  | 'denied'
-  | 'cancelled'
-  | 'expired';
+export type AccessRequestStatus = AccessRequest['status'];
 
 /** Lifecycle state of a grant. */
-export type GrantStatus = 'active' | 'revoked' | 'expired';
+export type GrantStatus = Grant['status'];
 
 /** A grant: access to a role from approval to expiry. */
-export interface Grant {
-  id: string;
-  requestId: string;
-  roleRef: string;
-  roleArn: string;
-  /** User entity ref of the requester. */
-  user: string;
-  status: GrantStatus;
-  grantedAt: string;
-  expiresAt: string;
-  revokedAt?: string;
-  revokedBy?: string;
-  revokeReason?: string;
-}
+export type Grant = Schemas['Grant'];
 
 /** One approval of a request. */
-export interface Approval {
-  approver: string;
-  reason?: string;
-  at: string;
-}
+export type Approval = Schemas['Approval'];
 
-/** A request for time-boxed access to a role. */
-export interface AccessRequest {
-  id: string;
-  roleRef: string;
-  roleArn: string;
-  requester: string;
-  justification: string;
-  durationMinutes: number;
-  ticket?: string;
-  status: AccessRequestStatus;
-  createdAt: string;
-  updatedAt: string;
-  /** Pending requests expire without a decision at this time. */
-  expiresAt: string;
-  requiredApprovals: number;
-  approvals: Approval[];
-  decidedAt?: string;
-  decidedBy?: string;
-  decisionReason?: string;
-  grant?: Grant;
-  /** Whether the caller may approve or deny this request (computed per caller). */
-  canDecide?: boolean;
-}
+/** A request for time-boxed access to a role; `canDecide` is computed per caller. */
+export type AccessRequest = Schemas['AccessRequest'];
 
 /** Body of `POST /requests`. */
-export interface CreateAccessRequest {
-  roleRef: string;
-  justification: string;
-  durationMinutes: number;
-  ticket?: string;
-  idempotencyKey?: string;
-}
+/** Body of `POST /requests`. */
+export type CreateAccessRequest = Schemas['CreateAccessRequest'];
 
 /** Short-lived credentials, returned once by `POST /grants/:id/credentials`. */
-export interface IssuedCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-  roleArn: string;
-  region?: string;
-}
+/** Short-lived credentials, returned once by `POST /grants/:id/credentials`. */
+export type IssuedCredentials = Schemas['IssuedCredentials'];
 
 /** `GET /config`: what the broker can do in this installation. */
-export interface BrokerInfo {
-  credentialsEnabled: boolean;
-  /** Why credentials are not issued, when they are not. */
-  credentialsDisabledReason?: string;
-  brokerPrincipalArn?: string;
-  defaultDurationMinutes: number;
-  minDurationMinutes: number;
-  maxDurationMinutes: number;
-}
+/** `GET /config`: what the broker can do in this installation. */
+export type BrokerInfo = Schemas['BrokerInfo'];
 
 /** A principal of a role, in words and catalog terms. */
 export interface ResolvedPrincipal extends TrustedPrincipal {
@@ -133,13 +78,8 @@ export interface AssumableRole {
   through?: string;
 }
 
-/** The broker's trust index that answered a query. */
-export interface TrustIndexState {
-  /** Roles in the index; 0 right after start-up, while the catalog has not delivered any yet. */
-  roles: number;
-  /** When the index was built (ISO 8601). */
-  builtAt: string;
-}
+/** The broker's trust index that answered a query: 0 roles right after start-up means "not known yet". */
+export type TrustIndexState = Schemas['TrustIndexState'];
 
 /** `GET /assumable?entityRef=` and `GET /lookup?q=`. */
 export interface AssumableRolesResponse {
@@ -160,18 +100,7 @@ export interface RoleFinding {
 }
 
 /** One entry of the audit trail. */
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  requestId?: string;
-  grantId?: string;
-  roleRef?: string;
-  fromState?: string;
-  toState?: string;
-  reason?: string;
-}
+export type AuditEntry = Schemas['AuditEntry'];
 
 /**
  * One page of a list call (`GET /requests`, `/grants`, `/approvals`, `/findings`): the rows from
@@ -184,3 +113,14 @@ export interface ListPage<T> {
   offset: number;
   limit: number;
 }
+
+// Compile-time check that the engine-shaped answers are what the contract says: `yarn tsc` fails
+// here when openapi.yaml and these types drift apart.
+type Conforms<T extends Expected, Expected> = T;
+export type ContractChecks = [
+  Conforms<RoleTrustView, Schemas['RoleTrustView']>,
+  Conforms<AssumableRole, Schemas['AssumableRole']>,
+  Conforms<AssumableRolesResponse, Schemas['AssumableRolesResponse']>,
+  Conforms<RoleFinding, Schemas['RoleFinding']>,
+  Conforms<ResolvedPrincipal, Schemas['ResolvedPrincipal']>,
+];

@@ -365,7 +365,7 @@ describe('RoleTrustContent', () => {
             id: 'a-1',
             at: '2026-11-29T00:31:00Z',
             actor: 'user:default/alice',
-            action: 'request.create',
+            action: 'request-created',
             requestId: 'r-7',
             fromState: undefined,
             toState: 'pending',
@@ -383,7 +383,7 @@ describe('RoleTrustContent', () => {
 
     const owner = await screen.findByRole('region', { name: 'Owner review' });
     expect(
-      await within(owner).findByText('request.create'),
+      await within(owner).findByText('request-created'),
     ).toBeInTheDocument();
 
     const blobs: Blob[] = [];
@@ -403,7 +403,7 @@ describe('RoleTrustContent', () => {
     click.mockRestore();
     const csv = await blobs[0].text();
     expect(csv.split('\r\n')[1]).toBe(
-      '2026-11-29T00:31:00Z,user:default/alice,request.create,r-7,,,,pending,',
+      '2026-11-29T00:31:00Z,user:default/alice,request-created,r-7,,,,pending,',
     );
 
     await user.click(

@@ -447,8 +447,27 @@ export interface components {
       path: string;
       principals: components['schemas']['TrustedPrincipal'][];
       findings: components['schemas']['Finding'][];
-      /** @description The normalised policy (statements with arrays everywhere). */
-      policy?: Record<string, never>;
+      policy?: components['schemas']['NormalizedPolicy'];
+    };
+    /** @description The normalised policy (statements with arrays everywhere, decoded). */
+    NormalizedPolicy: {
+      version?: string;
+      statements: components['schemas']['NormalizedStatement'][];
+    };
+    NormalizedStatement: {
+      index: number;
+      sid?: string;
+      /** @enum {string} */
+      effect: 'Allow' | 'Deny';
+      principal?: components['schemas']['PrincipalBlock'];
+      notPrincipal?: components['schemas']['PrincipalBlock'];
+      actions?: string[];
+      notActions?: string[];
+      conditions: components['schemas']['ConditionClause'][];
+    };
+    /** @description Keyed by principal type (`AWS`, `Service`, `Federated`, `CanonicalUser`, or `*`). */
+    PrincipalBlock: {
+      [key: string]: string[];
     };
     RoleTrustView: {
       entityRef: string;
@@ -457,7 +476,7 @@ export interface components {
       broker: {
         trusted: boolean;
         /** @description The statement to add to the trust policy so the broker can assume the role. */
-        requiredStatement?: Record<string, never>;
+        requiredStatement?: Record<string, unknown>;
         principalArn?: string;
         /** @enum {string} */
         outcome?: 'allowed' | 'possible' | 'denied' | 'not-trusted';
