@@ -65,13 +65,9 @@ export class FakeEks {
             .filter(Boolean)
             .map(decodeURIComponent);
           const op =
-            parts.length === 1
-              ? 'ListClusters'
-              : parts.length === 3 && parts[2] === 'pod-identity-associations'
-              ? 'ListPodIdentityAssociations'
-              : parts.length === 4
-              ? 'DescribePodIdentityAssociation'
-              : 'Unknown';
+            ['ListClusters', 'Unknown', 'ListPodIdentityAssociations'][
+              parts.length - 1
+            ] ?? 'DescribePodIdentityAssociation';
           this.faults.count(op);
           const fault = this.faults.take(
             op,

@@ -19,6 +19,13 @@ export interface FakePolicy {
 
 const PAGE = 2;
 
+function targetType(id: string): string {
+  if (id.startsWith('r-')) {
+    return 'ROOT';
+  }
+  return id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT';
+}
+
 const OPS = new Set([
   'DescribeOrganization',
   'ListPolicies',
@@ -111,11 +118,7 @@ export class FakeOrganizations {
           Targets: page.slice.map(id => ({
             TargetId: id,
             Name: id,
-            Type: id.startsWith('r-')
-              ? 'ROOT'
-              : id.startsWith('ou-')
-              ? 'ORGANIZATIONAL_UNIT'
-              : 'ACCOUNT',
+            Type: targetType(id),
           })),
           NextToken: page.next,
         });

@@ -166,12 +166,10 @@ function principal(
   candidates: string[],
   memberCount?: number,
 ): IamIdentityCenterPrincipal {
-  const status =
-    candidates.length === 1
-      ? 'matched'
-      : candidates.length === 0
-      ? 'unmatched'
-      : 'ambiguous';
+  let status: IamIdentityCenterPrincipal['status'] = 'ambiguous';
+  if (candidates.length <= 1) {
+    status = candidates.length === 1 ? 'matched' : 'unmatched';
+  }
   return {
     ...base,
     status,
