@@ -367,12 +367,14 @@ export class EffectiveAccessIndex {
 
     const rcps: IamResourceControlPolicy[] = [];
     for (const org of this.organizations) {
-      const onPath = new Set([
+      // Root first, then each OU down, then the account: the order the policy is inherited along.
+      const onPath = [
         ...(org.accountParents[role.accountId] ?? []),
         role.accountId,
-      ]);
+      ];
       for (const policy of org.policies) {
-        const attachedTo = policy.targets.filter(t => onPath.has(t));
+        const targets = new Set(policy.targets);
+        const attachedTo = onPath.filter(t => targets.has(t));
         if (attachedTo.length === 0) {
           continue;
         }
