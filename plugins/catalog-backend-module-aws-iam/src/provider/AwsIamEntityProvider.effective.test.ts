@@ -22,6 +22,7 @@ import { FakeIdentityCenter } from '../__testUtils__/fakeIdentityCenter';
 import { FakeOrganizations } from '../__testUtils__/fakeOrganizations';
 import { LiveAccountsSource } from '../sources/LiveAccountsSource';
 import { roleEntityRef } from '../entities/entityName';
+import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { AwsIamEntityProvider } from './AwsIamEntityProvider';
 
 const ADMIN = '000000000000';
@@ -205,7 +206,33 @@ const catalogEntities: Entity[] = [
   },
 ];
 
-function makeProvider() {
+/** Keeps counter additions and lets a test scrape the gauges. */
+function recordingMetrics() {
+  const counters: Array<{ name: string; attributes: Record<string, unknown> }> =
+    [];
+  const gauges = new Map<string, (result: { observe: Function }) => void>();
+  const service = {
+    createCounter: (name: string) => ({
+      add: (_: number, attributes: Record<string, unknown>) =>
+        counters.push({ name, attributes }),
+    }),
+    createHistogram: () => ({ record: () => {} }),
+    createObservableGauge: (name: string) => ({
+      addCallback: (callback: any) => gauges.set(name, callback),
+    }),
+  } as unknown as MetricsService;
+  const scrape = (name: string) => {
+    const points: Array<{ value: number; attributes: any }> = [];
+    gauges.get(name)!({
+      observe: (value: number, attributes: any) =>
+        points.push({ value, attributes }),
+    });
+    return points;
+  };
+  return { service, counters, scrape };
+}
+
+function makeProvider(metrics?: MetricsService) {
   const logger = mockServices.logger.mock();
   const common = {
     credentialsManager: fakeCredentialsManager(),
@@ -236,6 +263,7 @@ function makeProvider() {
       auth: mockServices.auth(),
     },
     startupGroupWaitMs: 0,
+    metrics,
   });
   return { provider, logger };
 }
@@ -372,7 +400,8 @@ describe('AwsIamEntityProvider with effective access', () => {
   });
 
   it('keeps the last good data of each dataset that fails and says which and why', async () => {
-    const { provider, logger } = makeProvider();
+    const metrics = recordingMetrics();
+    const { provider, logger } = makeProvider(metrics.service);
     const catalog = new FakeCatalogConnection();
     await provider.connect(catalog);
     await provider.refresh();
@@ -424,6 +453,27 @@ describe('AwsIamEntityProvider with effective access', () => {
         ),
       ),
     );
+    // Each dataset read is counted; a failed one keeps reporting the age of its kept data.
+    expect(
+      metrics.counters
+        .filter(c => c.name === 'catalog.aws_iam.dataset.reads')
+        .map(c => `${c.attributes.dataset} ${c.attributes.result}`)
+        .filter(c => c.startsWith('identity-center')),
+    ).toEqual([
+      `identity-center:${ADMIN}:eu-west-1 success`,
+      `identity-center:${ADMIN}:eu-west-1 failure`,
+    ]);
+    expect(
+      metrics
+        .scrape('catalog.aws_iam.dataset.data_age')
+        .map(p => p.attributes.dataset)
+        .sort(),
+    ).toEqual([
+      `identity-center:${ADMIN}:eu-west-1`,
+      `organization:${ADMIN}`,
+      `pod-identity:${STAGING}:eu-west-1:apps`,
+      `pod-identity:${PROD}:eu-west-1:prod`,
+    ]);
     const after = catalog.get(roleRef(PROD, SSO_ROLE)) as IamRoleEntity;
     expect(after.spec).toEqual(before.spec);
     expect(

@@ -83,6 +83,7 @@ export interface AwsIamEntityProviderOptions {
 /** The provider's instruments; see the package README for what each means. */
 interface ProviderMetrics {
   accountReads: MetricsServiceCounter;
+  datasetReads: MetricsServiceCounter;
   refreshes: MetricsServiceCounter;
   refreshDuration: MetricsServiceHistogram;
 }
@@ -149,7 +150,27 @@ export class AwsIamEntityProvider implements EntityProvider {
           });
         }
       });
+    metrics
+      .createObservableGauge('catalog.aws_iam.dataset.data_age', {
+        description:
+          'Seconds since the last good read of an effective-access dataset (Identity Center instance, EKS cluster, organisation, snapshot file)',
+        unit: 's',
+      })
+      .addCallback(result => {
+        const now = Date.now();
+        for (const dataset of this.datasets.values()) {
+          result.observe(
+            Math.max(0, (now - Date.parse(dataset.readAt)) / 1000),
+            { provider, dataset: dataset.key, kind: dataset.data.kind },
+          );
+        }
+      });
     return {
+      datasetReads: metrics.createCounter('catalog.aws_iam.dataset.reads', {
+        description:
+          'Reads of an effective-access dataset; result=failure means its last good data was kept',
+        unit: '{read}',
+      }),
       accountReads: metrics.createCounter('catalog.aws_iam.account.reads', {
         description:
           "Reads of an account's IAM roles; result=failure means its entities were kept as they were",
@@ -393,6 +414,12 @@ export class AwsIamEntityProvider implements EntityProvider {
       if (dataset.ok) {
         const { ok: _ok, ...kept } = dataset;
         this.datasets.set(dataset.key, kept);
+        this.metrics?.datasetReads.add(1, {
+          provider: this.options.config.id,
+          dataset: dataset.key,
+          kind: dataset.data.kind,
+          result: 'success',
+        });
         summary.datasets.updated.push({
           key: dataset.key,
           kind: dataset.data.kind,
@@ -405,6 +432,11 @@ export class AwsIamEntityProvider implements EntityProvider {
         );
       } else {
         const lastSuccess = this.datasets.get(dataset.key)?.readAt;
+        this.metrics?.datasetReads.add(1, {
+          provider: this.options.config.id,
+          dataset: dataset.key,
+          result: 'failure',
+        });
         summary.datasets.failed.push({
           key: dataset.key,
           reason: dataset.reason,
