@@ -435,6 +435,7 @@ export class AwsIamEntityProvider implements EntityProvider {
         this.metrics?.datasetReads.add(1, {
           provider: this.options.config.id,
           dataset: dataset.key,
+          kind: this.datasets.get(dataset.key)?.data.kind ?? 'unknown',
           result: 'failure',
         });
         summary.datasets.failed.push({
