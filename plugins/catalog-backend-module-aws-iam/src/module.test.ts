@@ -169,7 +169,10 @@ describe('catalogModuleAwsIam', () => {
       r => r.metadata.title === 'karpenter-controller-production',
     )!;
     expect((karpenter.spec!.iam as any).podIdentityAssociations).toEqual([
-      expect.objectContaining({ namespace: 'karpenter', serviceAccount: 'karpenter' }),
+      expect.objectContaining({
+        namespace: 'karpenter',
+        serviceAccount: 'karpenter',
+      }),
     ]);
     expect(
       roles.every(r => (r.spec!.iam as any).resourceControlPolicies?.length),
