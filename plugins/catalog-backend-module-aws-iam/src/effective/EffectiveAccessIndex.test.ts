@@ -179,4 +179,42 @@ describe('EffectiveAccessIndex: Identity Center matching', () => {
       index.forRole({ ...role, roleName: 'Admin', path: '/' }).identityCenter,
     ).toBeUndefined();
   });
+
+  it('counts an instance read in two datasets once, from the newest read', () => {
+    const older: IdentityCenterData = {
+      ...data,
+      assignments: [
+        {
+          accountId: PROD,
+          permissionSetArn: SET,
+          principalType: 'USER',
+          principalId: 'u-2',
+        },
+      ],
+    };
+    const index = EffectiveAccessIndex.create({
+      datasets: [
+        {
+          key: 'snapshot:/old.json',
+          data: older,
+          readAt: '2026-01-01T00:00:00.000Z',
+        },
+        {
+          key: 'identity-center:main:eu-west-1',
+          data,
+          readAt: '2026-12-01T00:00:00.000Z',
+        },
+      ],
+      catalog,
+      groupMatch: { by: 'displayName' },
+      userMatch: { by: 'email' },
+    });
+    const access = index.forRole(role).identityCenter!;
+    expect(access).toHaveLength(1);
+    expect(access[0].principals.map(p => p.principalId)).toEqual([
+      'g-1',
+      'u-1',
+      'u-gone',
+    ]);
+  });
 });

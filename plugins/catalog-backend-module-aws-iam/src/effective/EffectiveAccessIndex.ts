@@ -201,18 +201,33 @@ export class EffectiveAccessIndex {
     Array<{ association: IndexedAssociation; as: 'role' | 'target' }>
   >();
   private readonly organizations: OrganizationPoliciesData[] = [];
+  private readonly seenAssociations = new Set<string>();
   private readonly principals = new Map<string, IamIdentityCenterPrincipal>();
 
   private constructor(private readonly options: EffectiveAccessIndexOptions) {
-    for (const { data } of options.datasets) {
+    // The same instance, organisation or association may be in two datasets (a snapshot file
+    // copied, a live and an old snapshot read): the newest read of each counts once.
+    const instances = new Map<string, IdentityCenterData>();
+    const organizations = new Map<string, OrganizationPoliciesData>();
+    const newestFirst = [...options.datasets].sort((a, b) =>
+      b.readAt.localeCompare(a.readAt),
+    );
+    for (const { data } of newestFirst) {
       if (data.kind === 'aws-identity-center') {
-        this.identityCenter.push(data);
+        if (!instances.has(data.instanceArn)) {
+          instances.set(data.instanceArn, data);
+        }
       } else if (data.kind === 'aws-eks-pod-identity') {
         this.indexPodIdentity(data);
       } else {
-        this.organizations.push(data);
+        const id = data.organizationId ?? `#${organizations.size}`;
+        if (!organizations.has(id)) {
+          organizations.set(id, data);
+        }
       }
     }
+    this.identityCenter.push(...instances.values());
+    this.organizations.push(...organizations.values());
   }
 
   static create(options: EffectiveAccessIndexOptions): EffectiveAccessIndex {
@@ -222,6 +237,11 @@ export class EffectiveAccessIndex {
   private indexPodIdentity(data: PodIdentityData) {
     const components = this.options.catalog?.components ?? [];
     for (const a of data.associations) {
+      const seenKey = `${data.accountId}:${data.region}:${a.clusterName}:${a.associationId}`;
+      if (this.seenAssociations.has(seenKey)) {
+        continue;
+      }
+      this.seenAssociations.add(seenKey);
       const componentRefs = components
         .filter(c =>
           c.identities.some(
