@@ -248,6 +248,10 @@ describe('LiveEffectiveAccessSource: Identity Center', () => {
       4,
     );
     expect(dataset.ok && dataset.calls).toBe(ic.faults.callCount());
+    // The floor, with pages of two: ListInstances 1 + ListPermissionSets 2 + DescribePermissionSet 3
+    // + ListAccountsForProvisionedPermissionSet 1+2+1 + ListAccountAssignments 6 + ListGroups 2
+    // + ListUsers 2 + ListGroupMemberships 4 (assigned groups only).
+    expect(ic.faults.callCount()).toBe(1 + 2 + 3 + 4 + 6 + 2 + 2 + 4);
   });
 
   it('retries ThrottlingException with the SDK and still reads everything', async () => {
