@@ -37,6 +37,8 @@ export interface Config {
             accountId?: string;
             /** Account ids never read. */
             exclude?: string[];
+            /** Also read the resource control policies and where they are attached. Default true. */
+            resourceControlPolicies?: boolean;
           };
           /** Display names of accounts, by id (used for snapshots and when Organizations is not used). */
           accountNames?: { [accountId: string]: string };
@@ -72,9 +74,52 @@ export interface Config {
           systemTagKeys?: string[];
           /** Tag keys whose value names the component the role belongs to (spec.dependencyOf). Default [component]. */
           componentTagKeys?: string[];
-          /** IAM Identity Center: which catalog groups hold which permission set. */
+          /**
+           * IAM Identity Center. `permissionSets` maps permission sets to catalog groups statically;
+           * `region` (live providers) reads the instance's account assignments and identity store
+           * instead. Off unless configured. Snapshot providers read `aws-identity-center` files.
+           */
           identityCenter?: {
             permissionSets?: { [permissionSetName: string]: string | string[] };
+            /** The Identity Center instance's home region; setting it turns the live reader on. */
+            region?: string;
+            /** Account whose credentials read Identity Center (management or delegated administrator); default the main account. */
+            accountId?: string;
+            /** The instance to read when the credentials see more than one. */
+            instanceArn?: string;
+            /**
+             * How identity-store groups become catalog Groups. `displayName` (default): the display name
+             * equals the Group's name or spec.profile.displayName; `externalId`: an external id equals the
+             * Group's annotation `annotation`; `annotation`: the Group's annotation `annotation` (default
+             * aws.amazon.com/identity-store-id) holds the group id or display name.
+             */
+            groupMatch?: {
+              by?: 'displayName' | 'externalId' | 'annotation';
+              annotation?: string;
+            };
+            /**
+             * How identity-store users become catalog Users. `email` (default): an email equals
+             * spec.profile.email; `userName`: the user name equals the User's name or email;
+             * `displayName`; `externalId`; `annotation` (as for groups).
+             */
+            userMatch?: {
+              by?:
+                | 'email'
+                | 'userName'
+                | 'displayName'
+                | 'externalId'
+                | 'annotation';
+              annotation?: string;
+            };
+          };
+          /** EKS Pod Identity associations, read live. Off unless configured. */
+          eks?: {
+            /** Regions whose clusters are read. */
+            regions: string[];
+            /** Cluster names to read (skips ListClusters); default every cluster of each account and region. */
+            clusters?: string[];
+            /** Accounts whose clusters are read; default every account the provider reads. */
+            accounts?: string[];
           };
           /** When to read. Default every 30 minutes, timeout 10 minutes. */
           schedule?: SchedulerServiceTaskScheduleDefinitionConfig;

@@ -138,6 +138,107 @@ describe('readAwsIamProviderConfigs', () => {
     ).toThrow(/needs pathPrefix or namePattern/);
   });
 
+  it('leaves the effective-access readers off unless configured, and reads them when they are', () => {
+    const [off] = read({ demo: { accounts: ['111111111111'] } });
+    expect(off).toMatchObject({
+      identityCenter: undefined,
+      eks: undefined,
+      resourceControlPolicies: false,
+      identityMatch: {
+        groups: { by: 'displayName' },
+        users: { by: 'email' },
+      },
+    });
+    const [on] = read({
+      demo: {
+        accounts: ['111111111111'],
+        organizations: { accountId: '000000000000' },
+        identityCenter: {
+          region: 'eu-west-1',
+          accountId: '000000000000',
+          instanceArn: 'arn:aws:sso:::instance/ssoins-1',
+          groupMatch: {
+            by: 'externalId',
+            annotation: 'graph.microsoft.com/group-id',
+          },
+          userMatch: { by: 'annotation' },
+          permissionSets: { 'Admin Access': 'platform' },
+        },
+        eks: { regions: ['eu-west-1', 'us-east-1'], clusters: ['apps'] },
+      },
+    });
+    expect(on).toMatchObject({
+      identityCenter: {
+        region: 'eu-west-1',
+        accountId: '000000000000',
+        instanceArn: 'arn:aws:sso:::instance/ssoins-1',
+      },
+      identityMatch: {
+        groups: {
+          by: 'externalId',
+          annotation: 'graph.microsoft.com/group-id',
+        },
+        users: { by: 'annotation' },
+      },
+      eks: { regions: ['eu-west-1', 'us-east-1'], clusters: ['apps'] },
+      resourceControlPolicies: true,
+      permissionSets: { 'Admin Access': ['platform'] },
+    });
+    const [noRcp] = read({
+      demo: { organizations: { resourceControlPolicies: false } },
+    });
+    expect(noRcp.resourceControlPolicies).toBe(false);
+  });
+
+  it('rejects effective-access mistakes with the config path in the message', () => {
+    expect(() =>
+      read({
+        demo: { snapshots: { paths: ['x'] }, eks: { regions: ['eu-west-1'] } },
+      }),
+    ).toThrow(
+      'catalog.providers.awsIam.demo: identityCenter.region and eks read live APIs',
+    );
+    expect(() =>
+      read({
+        demo: {
+          accounts: ['111111111111'],
+          identityCenter: { region: 'Ireland' },
+        },
+      }),
+    ).toThrow(
+      'catalog.providers.awsIam.demo.identityCenter.region: "Ireland" is not an AWS region',
+    );
+    expect(() =>
+      read({
+        demo: {
+          accounts: ['111111111111'],
+          identityCenter: { accountId: '000000000000' },
+        },
+      }),
+    ).toThrow('accountId and instanceArn need region');
+    expect(() =>
+      read({
+        demo: {
+          accounts: ['111111111111'],
+          identityCenter: { groupMatch: { by: 'email' } },
+        },
+      }),
+    ).toThrow(
+      'catalog.providers.awsIam.demo.identityCenter.groupMatch.by must be one of displayName, externalId, annotation, not "email"',
+    );
+    expect(() =>
+      read({
+        demo: {
+          accounts: ['111111111111'],
+          identityCenter: { userMatch: { by: 'externalId' } },
+        },
+      }),
+    ).toThrow('by externalId needs the catalog annotation');
+    expect(() =>
+      read({ demo: { accounts: ['111111111111'], eks: { regions: [] } } }),
+    ).toThrow('catalog.providers.awsIam.demo.eks.regions is empty');
+  });
+
   it('returns nothing when not configured', () => {
     expect(readAwsIamProviderConfigs(new ConfigReader({}))).toEqual([]);
   });

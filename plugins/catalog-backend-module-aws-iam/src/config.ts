@@ -8,6 +8,7 @@ import {
   INTERNAL_ACCOUNTS_CONFIG_KEY,
   readInternalAccounts,
 } from '@backstage-iam/plugin-iam-roles-common';
+import type { IdentityMatchRule } from './effective/EffectiveAccessIndex';
 
 /** One ownership rule: the first rule whose conditions all match names the owner. */
 export interface OwnershipRule {
@@ -55,7 +56,133 @@ export interface AwsIamProviderConfig {
   systemTagKeys: string[];
   componentTagKeys: string[];
   permissionSets: Record<string, string[]>;
+  /** Identity Center read live (live providers with `identityCenter.region`). */
+  identityCenter?: { region: string; accountId?: string; instanceArn?: string };
+  /** How identity-store groups and users are matched to catalog Groups and Users. */
+  identityMatch: { groups: IdentityMatchRule; users: IdentityMatchRule };
+  /** EKS Pod Identity read live (live providers with `eks.regions`). */
+  eks?: { regions: string[]; clusters?: string[]; accounts?: string[] };
+  /** Read the organisation's resource control policies (live providers that read Organizations). */
+  resourceControlPolicies: boolean;
   schedule: SchedulerServiceTaskScheduleDefinition;
+}
+
+const GROUP_MATCH_RULES = ['displayName', 'externalId', 'annotation'] as const;
+const USER_MATCH_RULES = [
+  'email',
+  'userName',
+  'displayName',
+  'externalId',
+  'annotation',
+] as const;
+
+function readMatchRule(
+  config: Config | undefined,
+  where: string,
+  allowed: readonly string[],
+  fallback: IdentityMatchRule['by'],
+): IdentityMatchRule {
+  const by = config?.getOptionalString('by') ?? fallback;
+  if (!allowed.includes(by)) {
+    throw new InputError(
+      `${where}.by must be one of ${allowed.join(', ')}, not "${by}"`,
+    );
+  }
+  const annotation = config?.getOptionalString('annotation');
+  if (by === 'externalId' && !annotation) {
+    throw new InputError(
+      `${where}: by externalId needs the catalog annotation that holds the external id (annotation)`,
+    );
+  }
+  return {
+    by: by as IdentityMatchRule['by'],
+    ...(annotation ? { annotation } : {}),
+  };
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+function readRegion(value: string, where: string): string {
+  if (!REGION.test(value)) {
+    throw new InputError(`${where}: "${value}" is not an AWS region`);
+  }
+  return value;
+}
+
+function readEffectiveAccess(
+  config: Config,
+  where: string,
+  live: boolean,
+): Pick<
+  AwsIamProviderConfig,
+  'identityCenter' | 'identityMatch' | 'eks' | 'resourceControlPolicies'
+> {
+  const ic = config.getOptionalConfig('identityCenter');
+  const region = ic?.getOptionalString('region');
+  const eksConfig = config.getOptionalConfig('eks');
+  if (!live && (region || eksConfig)) {
+    throw new InputError(
+      `${where}: identityCenter.region and eks read live APIs; a snapshot provider reads Identity Center and Pod Identity snapshot files from snapshots.paths`,
+    );
+  }
+  const identityCenter = region
+    ? {
+        region: readRegion(region, `${where}.identityCenter.region`),
+        ...(ic!.has('accountId')
+          ? {
+              accountId: readAccountId(
+                ic!.getString('accountId'),
+                `${where}.identityCenter.accountId`,
+              ),
+            }
+          : {}),
+        ...(ic!.has('instanceArn')
+          ? { instanceArn: ic!.getString('instanceArn') }
+          : {}),
+      }
+    : undefined;
+  if (!region && (ic?.has('accountId') || ic?.has('instanceArn'))) {
+    throw new InputError(
+      `${where}.identityCenter: accountId and instanceArn need region (the instance's home region)`,
+    );
+  }
+  let eks: AwsIamProviderConfig['eks'];
+  if (eksConfig) {
+    const regions = eksConfig
+      .getStringArray('regions')
+      .map(r => readRegion(r, `${where}.eks.regions`));
+    if (regions.length === 0) {
+      throw new InputError(`${where}.eks.regions is empty`);
+    }
+    const clusters = eksConfig.getOptionalStringArray('clusters');
+    const accounts = eksConfig
+      .getOptionalStringArray('accounts')
+      ?.map(a => readAccountId(a, `${where}.eks.accounts`));
+    eks = {
+      regions,
+      ...(clusters ? { clusters } : {}),
+      ...(accounts ? { accounts } : {}),
+    };
+  }
+  return {
+    identityCenter,
+    identityMatch: {
+      groups: readMatchRule(
+        ic?.getOptionalConfig('groupMatch'),
+        `${where}.identityCenter.groupMatch`,
+        GROUP_MATCH_RULES,
+        'displayName',
+      ),
+      users: readMatchRule(
+        ic?.getOptionalConfig('userMatch'),
+        `${where}.identityCenter.userMatch`,
+        USER_MATCH_RULES,
+        'email',
+      ),
+    },
+    eks,
+    resourceControlPolicies: false,
+  };
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -300,6 +427,10 @@ export function readAwsIamProviderConfig(
       'component',
     ],
     permissionSets: readPermissionSets(config, where),
+    ...readEffectiveAccess(config, where, live),
+    resourceControlPolicies:
+      Boolean(organizations) &&
+      orgConfig?.getOptionalBoolean('resourceControlPolicies') !== false,
     schedule: config.has('schedule')
       ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
           config.getConfig('schedule'),

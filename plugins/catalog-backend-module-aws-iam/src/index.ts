@@ -39,3 +39,22 @@ export type {
   AccountRead,
   AccountFailure,
 } from './sources/types';
+export { LiveEffectiveAccessSource } from './effective/LiveEffectiveAccessSource';
+export type { LiveEffectiveAccessSourceOptions } from './effective/LiveEffectiveAccessSource';
+export { SnapshotEffectiveAccessSource } from './effective/SnapshotEffectiveAccessSource';
+export {
+  parseEffectiveDocument,
+  EFFECTIVE_KINDS,
+} from './effective/parseEffectiveDocument';
+export {
+  ANNOTATION_IDENTITY_STORE_ID,
+  EffectiveAccessIndex,
+} from './effective/EffectiveAccessIndex';
+export type {
+  CatalogIdentities,
+  CatalogIdentity,
+  EffectiveAccessIndexOptions,
+  IdentityMatchRule,
+  RoleEffectiveAccess,
+} from './effective/EffectiveAccessIndex';
+export type * from './effective/types';

@@ -68,7 +68,7 @@ const demoConfig = {
   },
 };
 
-async function startModule(config: object) {
+async function startModule(config: object, extraFeatures: any[] = []) {
   const providers: EntityProvider[] = [];
   const processors: CatalogProcessor[] = [];
   const tasks: SchedulerServiceTaskInvocationDefinition[] = [];
@@ -98,6 +98,7 @@ async function startModule(config: object) {
       mockServices.rootConfig.factory({ data: config }),
       scheduler.factory,
       catalogServiceMock.factory({ entities: groups }),
+      ...extraFeatures,
     ],
   });
   return { providers, processors, tasks, scheduler };
@@ -162,6 +163,46 @@ describe('catalogModuleAwsIam', () => {
     // Names are unique.
     expect(new Set(roles.map(r => r.metadata.name.toLowerCase())).size).toBe(
       roles.length,
+    );
+    // The snapshot provider also reads the effective-access files of its paths.
+    const karpenter = roles.find(
+      r => r.metadata.title === 'karpenter-controller-production',
+    )!;
+    expect((karpenter.spec!.iam as any).podIdentityAssociations).toEqual([
+      expect.objectContaining({
+        namespace: 'karpenter',
+        serviceAccount: 'karpenter',
+      }),
+    ]);
+    expect(
+      roles.every(r => (r.spec!.iam as any).resourceControlPolicies?.length),
+    ).toBe(true);
+  });
+
+  it('wires the live effective-access readers only when configured', async () => {
+    const live = (extra: object) => ({
+      catalog: {
+        providers: {
+          awsIam: { acme: { accounts: ['111111111111'], ...extra } },
+        },
+      },
+    });
+    const messages = async (extra: object) => {
+      const logger = mockServices.logger.mock();
+      await startModule(live(extra), [logger.factory]);
+      return logger.info.mock.calls.map(([m]) => String(m)).join('\n');
+    };
+    expect(await messages({})).toMatch(
+      /AWS IAM provider acme: live accounts 111111111111, schedule/,
+    );
+    expect(
+      await messages({
+        identityCenter: { region: 'eu-west-1' },
+        eks: { regions: ['eu-west-1'] },
+        organizations: { enabled: true },
+      }),
+    ).toMatch(
+      /AWS IAM provider acme: live accounts 111111111111 \+ AWS Organizations; Identity Center in eu-west-1, EKS Pod Identity in eu-west-1, Organizations RCPs, schedule/,
     );
   });
 

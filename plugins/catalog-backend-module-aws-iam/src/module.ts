@@ -14,6 +14,9 @@ import { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
 import { LiveAccountsSource } from './sources/LiveAccountsSource';
 import { SnapshotSource } from './sources/SnapshotSource';
 import { IamRoleSource } from './sources/types';
+import { LiveEffectiveAccessSource } from './effective/LiveEffectiveAccessSource';
+import { SnapshotEffectiveAccessSource } from './effective/SnapshotEffectiveAccessSource';
+import { EffectiveAccessSource } from './effective/types';
 
 /**
  * Catalog module: AWS IAM roles from live accounts or snapshot files become owned Resource
@@ -48,8 +51,12 @@ export const catalogModuleAwsIam = createBackendModule({
         let credentialsManager: DefaultAwsCredentialsManager | undefined;
         for (const providerConfig of providers) {
           let source: IamRoleSource;
+          let effectiveSource: EffectiveAccessSource | undefined;
           if (providerConfig.snapshots) {
             source = SnapshotSource.create({
+              paths: providerConfig.snapshots.paths,
+            });
+            effectiveSource = SnapshotEffectiveAccessSource.create({
               paths: providerConfig.snapshots.paths,
             });
           } else {
@@ -64,6 +71,18 @@ export const catalogModuleAwsIam = createBackendModule({
               maxAttempts: providerConfig.maxAttempts,
               partition: providerConfig.partition,
             });
+            const live = LiveEffectiveAccessSource.create({
+              credentialsManager,
+              partition: providerConfig.partition,
+              maxAttempts: providerConfig.maxAttempts,
+              concurrency: providerConfig.maxConcurrentAccounts,
+              identityCenter: providerConfig.identityCenter,
+              eks: providerConfig.eks,
+              organizationPolicies: providerConfig.resourceControlPolicies
+                ? { accountId: providerConfig.organizations?.accountId }
+                : undefined,
+            });
+            effectiveSource = live.enabled ? live : undefined;
           }
           const provider = AwsIamEntityProvider.create({
             config: providerConfig,
@@ -74,14 +93,13 @@ export const catalogModuleAwsIam = createBackendModule({
             ),
             catalogAccess: { catalog: catalogService, auth },
             metrics,
+            effectiveSource,
           });
           catalog.addEntityProvider(provider);
           logger.info(
-            `AWS IAM provider ${
-              providerConfig.id
-            }: ${source.describe()}, schedule ${JSON.stringify(
-              providerConfig.schedule.frequency,
-            )}`,
+            `AWS IAM provider ${providerConfig.id}: ${source.describe()}${
+              effectiveSource ? `; ${effectiveSource.describe()}` : ''
+            }, schedule ${JSON.stringify(providerConfig.schedule.frequency)}`,
           );
         }
         catalog.addProcessor(

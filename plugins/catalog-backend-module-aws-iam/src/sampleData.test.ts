@@ -9,6 +9,8 @@ import { readAwsIamProviderConfig } from './config';
 import { AwsIamEntityProvider } from './provider/AwsIamEntityProvider';
 import { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
 import { SnapshotSource } from './sources/SnapshotSource';
+import { SnapshotEffectiveAccessSource } from './effective/SnapshotEffectiveAccessSource';
+import type { IamRoleEntity } from '@backstage-iam/plugin-iam-roles-common';
 import { FakeCatalogConnection } from './__testUtils__/fakeCatalog';
 
 /*
@@ -210,5 +212,116 @@ describe('the Acme sample data through the module', () => {
       '111111111111:AWSReservedSSO_ReadOnlyAccess_ea5929837cf68767',
     )!;
     expect(readOnly.spec!.assumableBy).toEqual(['group:default/engineering']);
+  });
+
+  it('answers the Identity Center, Pod Identity and RCP cases of aws/effective', async () => {
+    const paths = [path.join(ROOT, 'packages/sample-data/aws')];
+    const config = readAwsIamProviderConfig(
+      'sample',
+      new ConfigReader({
+        snapshots: { paths },
+        ownership: { default: 'platform' },
+      }),
+    );
+    const entities = [
+      ...catalogEntities,
+      ...readCatalogFile(path.join(ROOT, 'catalog/org/users.yaml')),
+    ];
+    const provider = AwsIamEntityProvider.create({
+      config,
+      source: SnapshotSource.create({ paths }),
+      effectiveSource: SnapshotEffectiveAccessSource.create({ paths }),
+      logger: mockServices.logger.mock(),
+      catalogAccess: {
+        catalog: catalogServiceMock({ entities }),
+        auth: mockServices.auth(),
+      },
+    });
+    const catalog = new FakeCatalogConnection();
+    await provider.connect(catalog);
+    const summary = await provider.refresh();
+    expect(summary.failed).toEqual([]);
+    expect(summary.errors).toEqual([]);
+    expect(summary.datasets.updated.map(d => d.kind).sort()).toEqual([
+      'aws-eks-pod-identity',
+      'aws-identity-center',
+      'aws-organizations-rcp',
+    ]);
+    const role = (account: string, name: string) =>
+      [...catalog.entities.values()].find(
+        e =>
+          e.metadata.annotations!['amazonaws.com/account-id'] === account &&
+          e.metadata.title === name,
+      ) as IamRoleEntity;
+    const principals = (r: IamRoleEntity) =>
+      r.spec.iam.identityCenter![0].principals.map(
+        p => `${p.name}: ${p.entityRef ?? p.status}`,
+      );
+
+    // Production admin: the platform group (matched by its profile display name) and Jane directly.
+    const admin = role(
+      '333333333333',
+      'AWSReservedSSO_AdministratorAccess_d30e4baaef3150d0',
+    );
+    expect(principals(admin)).toEqual([
+      'Platform Engineering: group:default/platform',
+      'jane.doe: user:default/jane.doe',
+    ]);
+    expect(admin.spec.iam.assumableByVia).toEqual([
+      { entityRef: 'group:default/platform', via: ['identity-center'] },
+      { entityRef: 'user:default/jane.doe', via: ['identity-center'] },
+    ]);
+    // The contractors' group has no catalog match: kept and shown, related to nothing.
+    const readOnly = role(
+      '222222222222',
+      'AWSReservedSSO_ReadOnlyAccess_4d93f3571e5bf196',
+    );
+    expect(principals(readOnly)).toEqual([
+      'Contractors: unmatched',
+      'engineering: group:default/engineering',
+    ]);
+    expect(readOnly.spec.assumableBy).toEqual(['group:default/engineering']);
+    expect(
+      role('333333333333', 'AWSReservedSSO_SecurityAudit_5f3f4246f09fc18f').spec
+        .iam.identityCenter![0].principals,
+    ).toEqual([
+      expect.objectContaining({ name: 'Security', memberCount: 1 }),
+      expect.objectContaining({
+        name: 'ext.auditor',
+        status: 'unmatched',
+      }),
+    ]);
+
+    // Pod Identity: karpenter's service account gets the controller role.
+    const karpenter = role('333333333333', 'karpenter-controller-production');
+    expect(karpenter.spec.iam.podIdentityAssociations).toEqual([
+      expect.objectContaining({
+        clusterName: 'acme-production',
+        namespace: 'karpenter',
+        serviceAccount: 'karpenter',
+        componentRefs: ['component:default/karpenter'],
+      }),
+    ]);
+    expect(karpenter.spec.iam.assumableByVia).toEqual([
+      { entityRef: 'component:default/karpenter', via: ['pod-identity'] },
+    ]);
+
+    // RCPs: workload accounts are closed to outside principals; tooling has only the full-access one.
+    const rcpNames = (r: IamRoleEntity) =>
+      r.spec.iam.resourceControlPolicies!.map(
+        p => `${p.name} @ ${p.attachedTo.join(',')}`,
+      );
+    expect(rcpNames(karpenter)).toEqual([
+      'acme-deny-assume-outside-org @ ou-ac12-workld01',
+      'RCPFullAWSAccess @ r-ac12,ou-ac12-workld01,333333333333',
+    ]);
+    expect(
+      rcpNames(
+        role(
+          '111111111111',
+          'AWSReservedSSO_PlatformEngineer_3c6af3fee7215d73',
+        ),
+      ),
+    ).toEqual(['RCPFullAWSAccess @ r-ac12,ou-ac12-infra001,111111111111']);
   });
 });

@@ -17,10 +17,12 @@ import {
   AWS_ACCOUNT_RESOURCE_TYPE,
   AWS_IAM_ROLE_RESOURCE_TYPE,
   highestSeverity,
+  IamAccessDerivation,
   IamRoleEntity,
   IamRoleSpec,
   RoleRecord,
 } from '@backstage-iam/plugin-iam-roles-common';
+import type { EffectiveAccessIndex } from '../effective/EffectiveAccessIndex';
 import { AccountRead } from '../sources/types';
 import {
   accountEntityName,
@@ -114,6 +116,8 @@ export interface EntityBuilderOptions {
   permissionSets: Record<string, string[]>;
   /** Partition of account entities whose roles do not tell (an account without roles). Default `aws`. */
   partition?: string;
+  /** Identity Center assignments, Pod Identity associations and RCPs, when any are read. */
+  effective?: EffectiveAccessIndex;
 }
 
 /** The IAM console of each partition. */
@@ -264,14 +268,26 @@ export class EntityBuilder {
       },
     );
     const owner = this.options.owners.resolve(role);
-    const assumableBy = principalRefs(analysis, role, {
+    const via = new Map<string, Set<IamAccessDerivation>>();
+    const addVia = (ref: string, derivation: IamAccessDerivation) => {
+      const set = via.get(ref) ?? new Set<IamAccessDerivation>();
+      set.add(derivation);
+      via.set(ref, set);
+    };
+    principalRefs(analysis, role, {
       roleRefs: this.roleRefs,
       accountRef: accountId =>
         this.options.emitAccounts && this.rolesByAccount.has(accountId)
           ? accountEntityRef(accountId)
           : undefined,
       permissionSets: this.permissionSets,
+      via: addVia,
     });
+    const effective = this.options.effective?.forRole(role);
+    for (const { entityRef, via: derivation } of effective?.refs ?? []) {
+      addVia(entityRef, derivation);
+    }
+    const assumableBy = [...via.keys()].sort();
     const risk = highestSeverity(analysis.findings);
     const permissionSet = permissionSetOf(role.roleName, role.path);
 
@@ -296,6 +312,15 @@ export class EntityBuilder {
       // The whole finding: the broker and the UI show these, so a role's risk has one source.
       findings: analysis.findings.map(f => ({ ...f })),
       risk,
+      identityCenter: effective?.identityCenter,
+      podIdentityAssociations: effective?.podIdentityAssociations,
+      resourceControlPolicies: effective?.resourceControlPolicies,
+      assumableByVia: assumableBy.length
+        ? assumableBy.map(entityRef => ({
+            entityRef,
+            via: [...via.get(entityRef)!].sort(),
+          }))
+        : undefined,
     };
     // JSON has no undefined: drop absent optional facts so the entity hash stays stable.
     for (const key of Object.keys(iam) as Array<keyof IamRoleSpec>) {
@@ -353,6 +378,7 @@ export class EntityBuilder {
           'iam-role',
           `risk-${risk}`,
           ...(permissionSet ? ['identity-center'] : []),
+          ...(effective?.podIdentityAssociations ? ['pod-identity'] : []),
           ...trustTags(
             analysis.principals.map(p => p.kind),
             analysis.principals.flatMap(p => (p.provider ? [p.provider] : [])),

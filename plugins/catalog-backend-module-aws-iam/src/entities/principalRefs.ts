@@ -1,5 +1,6 @@
 import {
   AssumeDecision,
+  IamAccessDerivation,
   evaluateAssume,
   parseRoleArn,
   roleKey,
@@ -18,6 +19,8 @@ export interface PrincipalRefContext {
   accountRef(accountId: string): string | undefined;
   /** Identity Center permission set name → group refs. */
   permissionSets: Map<string, string[]>;
+  /** Told how each ref was derived (the trust policy, or the static permission-set configuration). */
+  via?: (ref: string, derivation: IamAccessDerivation) => void;
 }
 
 /** The Identity Center permission set a role was provisioned for, from its reserved name. */
@@ -76,11 +79,13 @@ export function principalRefs(
       const ref = arn && context.roleRefs.get(roleKey(arn.accountId, arn.name));
       if (ref) {
         refs.add(ref);
+        context.via?.(ref, 'trust-policy');
       }
     } else if (principal.kind === 'account') {
       const ref = context.accountRef(principal.id);
       if (ref) {
         refs.add(ref);
+        context.via?.(ref, 'trust-policy');
       }
     } else if (principal.kind === 'saml') {
       const permissionSet = permissionSetOf(role.roleName, role.path);
@@ -88,6 +93,7 @@ export function principalRefs(
         context.permissionSets.get(permissionSet)) ||
         []) {
         refs.add(group);
+        context.via?.(group, 'identity-center-config');
       }
     }
   }

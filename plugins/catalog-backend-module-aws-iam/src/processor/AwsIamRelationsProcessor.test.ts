@@ -248,6 +248,40 @@ describe('AwsIamRelationsProcessor', () => {
     ).toEqual([]);
   });
 
+  it('marks the components it adds as derived from the trust policy, next to what the provider derived', async () => {
+    const { processor: p } = processor();
+    const deploy = role('deploy', github('repo:acme/payments-api:*'), [
+      'group:default/platform',
+      'component:default/payments-api',
+    ]);
+    (deploy.spec as any).iam.assumableByVia = [
+      { entityRef: 'component:default/payments-api', via: ['pod-identity'] },
+      { entityRef: 'group:default/platform', via: ['identity-center'] },
+    ];
+    const out = await p.preProcessEntity(deploy);
+    expect(out.spec!.assumableBy).toEqual([
+      'component:default/payments-api',
+      'group:default/platform',
+    ]);
+    expect((out.spec as any).iam.assumableByVia).toEqual([
+      {
+        entityRef: 'component:default/payments-api',
+        via: ['pod-identity', 'trust-policy'],
+      },
+      { entityRef: 'group:default/platform', via: ['identity-center'] },
+    ]);
+    // An entity written before derivations were recorded: its refs came from the trust policy.
+    const old = await p.preProcessEntity(
+      role('deploy', github('repo:acme/payments-api:*'), [
+        'resource:default/111111111111-ci',
+      ]),
+    );
+    expect((old.spec as any).iam.assumableByVia).toEqual([
+      { entityRef: 'component:default/payments-api', via: ['trust-policy'] },
+      { entityRef: 'resource:default/111111111111-ci', via: ['trust-policy'] },
+    ]);
+  });
+
   it('reads the components once per cache period, not once per role', async () => {
     const { processor: p, getEntities } = processor();
     for (let i = 0; i < 5; i++) {

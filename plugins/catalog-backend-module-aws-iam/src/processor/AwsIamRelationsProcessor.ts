@@ -199,9 +199,30 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
     const assumableBy = [
       ...new Set([...(entity.spec.assumableBy ?? []), ...extra]),
     ].sort();
+    // The components come from the trust policy (OIDC workloads): say so next to the other derivations.
+    const via = new Map(
+      (entity.spec.iam.assumableByVia ?? []).map(v => [v.entityRef, v.via]),
+    );
+    for (const ref of extra) {
+      const derivations = via.get(ref) ?? [];
+      if (!derivations.includes('trust-policy')) {
+        via.set(ref, [...derivations, 'trust-policy' as const].sort());
+      }
+    }
     const updated: IamRoleEntity = {
       ...entity,
-      spec: { ...entity.spec, assumableBy },
+      spec: {
+        ...entity.spec,
+        assumableBy,
+        iam: {
+          ...entity.spec.iam,
+          assumableByVia: assumableBy.map(entityRef => ({
+            entityRef,
+            // Entities written before derivations were recorded: their refs came from the trust policy.
+            via: via.get(entityRef) ?? ['trust-policy'],
+          })),
+        },
+      },
     };
     return updated;
   }

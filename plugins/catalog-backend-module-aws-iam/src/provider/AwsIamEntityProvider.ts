@@ -14,13 +14,25 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { ANNOTATION_AWS_ACCOUNT_ID } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  ANNOTATION_AWS_ACCOUNT_ID,
+  workloadIdentitiesOf,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { AwsIamProviderConfig } from '../config';
 import {
   ANNOTATION_IAM_PROVIDER,
   EntityBuilder,
 } from '../entities/EntityBuilder';
 import { OwnerResolver } from '../entities/OwnerResolver';
+import {
+  CatalogIdentities,
+  CatalogIdentity,
+  EffectiveAccessIndex,
+} from '../effective/EffectiveAccessIndex';
+import type {
+  EffectiveAccessSource,
+  EffectiveDataset,
+} from '../effective/types';
 import { AccountRead, describeError, IamRoleSource } from '../sources/types';
 
 /** Reading the catalog back, to find what earlier runs (before a restart) emitted, and the groups. */
@@ -41,6 +53,12 @@ export interface RefreshSummary {
   removedAccounts: string[];
   errors: string[];
   warnings: string[];
+  /** Effective-access datasets (Identity Center, Pod Identity, RCPs): read, kept after a failure, dropped. */
+  datasets: {
+    updated: Array<{ key: string; kind: string; calls?: number }>;
+    failed: Array<{ key: string; reason: string; lastSuccess?: string }>;
+    removed: string[];
+  };
 }
 
 /** Options of {@link AwsIamEntityProvider.create}. */
@@ -58,11 +76,14 @@ export interface AwsIamEntityProviderOptions {
   startupGroupWaitMs?: number;
   /** Where the provider reports reads, their duration, role counts and the age of each account's data. */
   metrics?: MetricsService;
+  /** Identity Center, EKS Pod Identity and RCP datasets, read after the roles at every refresh. */
+  effectiveSource?: EffectiveAccessSource;
 }
 
 /** The provider's instruments; see the package README for what each means. */
 interface ProviderMetrics {
   accountReads: MetricsServiceCounter;
+  datasetReads: MetricsServiceCounter;
   refreshes: MetricsServiceCounter;
   refreshDuration: MetricsServiceHistogram;
 }
@@ -76,6 +97,10 @@ interface ProviderMetrics {
 export class AwsIamEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
   private readonly lastGood = new Map<string, AccountRead>();
+  /** The last good read of each effective-access dataset, by key. */
+  private readonly datasets = new Map<string, EffectiveDataset>();
+  /** The catalog's Groups, Users and workload Components at the last good read. */
+  private catalogIdentities?: CatalogIdentities;
   /** Entity refs emitted per account by this process. */
   private readonly emitted = new Map<string, Set<string>>();
   private readonly owners: OwnerResolver;
@@ -125,7 +150,27 @@ export class AwsIamEntityProvider implements EntityProvider {
           });
         }
       });
+    metrics
+      .createObservableGauge('catalog.aws_iam.dataset.data_age', {
+        description:
+          'Seconds since the last good read of an effective-access dataset (Identity Center instance, EKS cluster, organisation, snapshot file)',
+        unit: 's',
+      })
+      .addCallback(result => {
+        const now = Date.now();
+        for (const dataset of this.datasets.values()) {
+          result.observe(
+            Math.max(0, (now - Date.parse(dataset.readAt)) / 1000),
+            { provider, dataset: dataset.key, kind: dataset.data.kind },
+          );
+        }
+      });
     return {
+      datasetReads: metrics.createCounter('catalog.aws_iam.dataset.reads', {
+        description:
+          'Reads of an effective-access dataset; result=failure means its last good data was kept',
+        unit: '{read}',
+      }),
       accountReads: metrics.createCounter('catalog.aws_iam.account.reads', {
         description:
           "Reads of an account's IAM roles; result=failure means its entities were kept as they were",
@@ -272,6 +317,152 @@ export class AwsIamEntityProvider implements EntityProvider {
     return groups;
   }
 
+  /** Groups, Users and Components to match effective access against; the last good index on failure. */
+  private async readCatalogIdentities(): Promise<
+    CatalogIdentities | undefined
+  > {
+    if (!this.options.catalogAccess) {
+      return undefined;
+    }
+    try {
+      const { items } = await this.options.catalogAccess.catalog.getEntities(
+        {
+          filter: [{ kind: 'group' }, { kind: 'user' }, { kind: 'component' }],
+          fields: [
+            'kind',
+            'metadata.namespace',
+            'metadata.name',
+            'metadata.annotations',
+            'spec.profile',
+          ],
+        },
+        await this.credentials(),
+      );
+      const identities: CatalogIdentities = {
+        groups: [],
+        users: [],
+        components: [],
+      };
+      for (const entity of items) {
+        const ref = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+        const kind = entity.kind.toLocaleLowerCase('en-US');
+        if (kind === 'component') {
+          const workloads = workloadIdentitiesOf(entity);
+          if (workloads.length) {
+            identities.components.push({ ref, identities: workloads });
+          }
+          continue;
+        }
+        const profile = (entity.spec?.profile ?? {}) as Record<string, unknown>;
+        const identity: CatalogIdentity = {
+          ref,
+          name: entity.metadata.name,
+          annotations: entity.metadata.annotations ?? {},
+          ...(typeof profile.displayName === 'string'
+            ? { displayName: profile.displayName }
+            : {}),
+          ...(typeof profile.email === 'string'
+            ? { email: profile.email }
+            : {}),
+        };
+        (kind === 'group' ? identities.groups : identities.users).push(
+          identity,
+        );
+      }
+      this.catalogIdentities = identities;
+    } catch (error) {
+      this.options.logger.warn(
+        `${this.getProviderName()}: cannot read Groups, Users and Components from the catalog, matching Identity Center and Pod Identity against ${
+          this.catalogIdentities
+            ? 'the last good read'
+            : 'nothing (all unmatched)'
+        }: ${describeError(error)}`,
+      );
+    }
+    return this.catalogIdentities;
+  }
+
+  /** Reads the effective-access datasets; a dataset that fails keeps its last good data. */
+  private async readDatasets(
+    accountIds: string[],
+    summary: RefreshSummary,
+  ): Promise<void> {
+    const source = this.options.effectiveSource;
+    if (!source) {
+      return;
+    }
+    const { logger } = this.options;
+    const name = this.getProviderName();
+    let read;
+    try {
+      read = await source.read({ accountIds });
+    } catch (error) {
+      const reason = `${source.describe()} failed, every dataset keeps its last good data: ${describeError(
+        error,
+      )}`;
+      summary.errors.push(reason);
+      logger.warn(`${name}: ${reason}`);
+      return;
+    }
+    for (const problem of read.errors) {
+      summary.errors.push(problem);
+      logger.warn(`${name}: ${problem}`);
+    }
+    const seen = new Set<string>();
+    for (const dataset of read.datasets) {
+      seen.add(dataset.key);
+      if (dataset.ok) {
+        const { ok: _ok, ...kept } = dataset;
+        this.datasets.set(dataset.key, kept);
+        this.metrics?.datasetReads.add(1, {
+          provider: this.options.config.id,
+          dataset: dataset.key,
+          kind: dataset.data.kind,
+          result: 'success',
+        });
+        summary.datasets.updated.push({
+          key: dataset.key,
+          kind: dataset.data.kind,
+          calls: dataset.calls,
+        });
+        logger.info(
+          `${name}: ${dataset.data.kind} dataset ${dataset.key} updated${
+            dataset.calls !== undefined ? ` in ${dataset.calls} API calls` : ''
+          }`,
+        );
+      } else {
+        const lastSuccess = this.datasets.get(dataset.key)?.readAt;
+        this.metrics?.datasetReads.add(1, {
+          provider: this.options.config.id,
+          dataset: dataset.key,
+          kind: this.datasets.get(dataset.key)?.data.kind ?? 'unknown',
+          result: 'failure',
+        });
+        summary.datasets.failed.push({
+          key: dataset.key,
+          reason: dataset.reason,
+          lastSuccess,
+        });
+        logger.warn(
+          `${name}: dataset ${dataset.key} NOT updated, ${
+            lastSuccess
+              ? `its last good data (read ${lastSuccess}) is kept`
+              : 'nothing was read of it before in this process'
+          }: ${dataset.reason}`,
+        );
+      }
+    }
+    if (read.complete) {
+      for (const key of [...this.datasets.keys()]) {
+        if (!seen.has(key)) {
+          this.datasets.delete(key);
+          summary.datasets.removed.push(key);
+          logger.info(`${name}: dataset ${key} is no longer read; dropped`);
+        }
+      }
+    }
+  }
+
   /** Refs this provider emitted before, per account: remembered, plus read back from the catalog. */
   private async existingRefs(): Promise<Map<string, Set<string>>> {
     const result = new Map<string, Set<string>>();
@@ -332,8 +523,9 @@ export class AwsIamEntityProvider implements EntityProvider {
       updated: [],
       failed: [],
       removedAccounts: [],
-      errors: read.errors,
+      errors: [...read.errors],
       warnings: read.warnings ?? [],
+      datasets: { updated: [], failed: [], removed: [] },
     };
     for (const problem of [...read.errors, ...summary.warnings]) {
       logger.warn(`${name}: ${problem}`);
@@ -344,6 +536,26 @@ export class AwsIamEntityProvider implements EntityProvider {
 
     this.owners.setKnownGroups(await this.readKnownGroupsPatiently());
     this.firstRun = false;
+    await this.readDatasets(
+      [
+        ...new Set([
+          ...this.lastGood.keys(),
+          ...read.failures.map(f => f.accountId),
+        ]),
+      ],
+      summary,
+    );
+    const datasets = [...this.datasets.values()];
+    const effective = datasets.length
+      ? EffectiveAccessIndex.create({
+          datasets,
+          catalog: datasets.some(d => d.data.kind !== 'aws-organizations-rcp')
+            ? await this.readCatalogIdentities()
+            : undefined,
+          groupMatch: config.identityMatch.groups,
+          userMatch: config.identityMatch.users,
+        })
+      : undefined;
     const builder = EntityBuilder.create({
       providerId: config.id,
       partition: config.partition,
@@ -360,6 +572,7 @@ export class AwsIamEntityProvider implements EntityProvider {
       systemTagKeys: config.systemTagKeys,
       componentTagKeys: config.componentTagKeys,
       permissionSets: config.permissionSets,
+      effective,
     });
 
     const existing = await this.existingRefs();

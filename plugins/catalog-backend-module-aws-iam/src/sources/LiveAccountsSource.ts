@@ -32,7 +32,7 @@ export interface LiveAccountsSourceOptions {
 }
 
 /** Where a partition's global services (IAM, Organizations) are called. */
-const PARTITION_HOME_REGION: Record<AwsPartition, string> = {
+export const PARTITION_HOME_REGION: Record<AwsPartition, string> = {
   aws: 'us-east-1',
   'aws-us-gov': 'us-gov-west-1',
   'aws-cn': 'cn-north-1',

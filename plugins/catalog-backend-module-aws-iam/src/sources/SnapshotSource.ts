@@ -4,9 +4,20 @@ import {
   parseAuthorizationDetails,
   RoleRecord,
 } from '@backstage-iam/plugin-iam-roles-common';
+import { effectiveKindOf } from '../effective/parseEffectiveDocument';
 import { AccountRead, describeError, IamRoleSource, SourceRead } from './types';
 
-async function listJsonFiles(dir: string): Promise<string[]> {
+/** Whether a snapshot file holds an effective-access document (Identity Center, Pod Identity, RCPs), not roles. */
+export function isEffectiveAccessText(text: string): boolean {
+  try {
+    return effectiveKindOf(JSON.parse(text)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Every `*.json` file below a folder, in name order. */
+export async function listJsonFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
@@ -82,6 +93,10 @@ export class SnapshotSource implements IamRoleSource {
     for (const file of [...new Set(files)]) {
       try {
         const text = await fs.readFile(file, 'utf8');
+        if (isEffectiveAccessText(text)) {
+          // Read by the effective-access snapshot source from the same paths.
+          continue;
+        }
         const parsed = parseAuthorizationDetails(text);
         const accountIds = [
           ...new Set([

@@ -46,7 +46,7 @@ export interface IamRoleSource {
 export async function mapWithConcurrency<T, R>(
   items: T[],
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
@@ -55,7 +55,7 @@ export async function mapWithConcurrency<T, R>(
     async () => {
       while (next < items.length) {
         const i = next++;
-        results[i] = await fn(items[i]);
+        results[i] = await fn(items[i], i);
       }
     },
   );

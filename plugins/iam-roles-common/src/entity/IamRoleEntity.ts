@@ -6,6 +6,72 @@ import {
   IAM_ROLE_LOCATION_TYPES,
 } from './constants';
 
+/** How a catalog entity was found to be able to assume a role (`spec.iam.assumableByVia`). */
+export type IamAccessDerivation =
+  /** The trust policy lets it in (roles, accounts, GitHub/GitLab/EKS OIDC workloads). */
+  | 'trust-policy'
+  /** An Identity Center account assignment of the role's permission set, read from Identity Center. */
+  | 'identity-center'
+  /** The module's static `identityCenter.permissionSets` configuration. */
+  | 'identity-center-config'
+  /** An EKS Pod Identity association of a service account the entity runs as. */
+  | 'pod-identity';
+
+/** A user or group of the identity store holding an Identity Center assignment, and its catalog match. */
+export type IamIdentityCenterPrincipal = {
+  principalType: 'GROUP' | 'USER';
+  principalId: string;
+  /** The group's display name or the user's user name. */
+  name: string;
+  /** `unmatched`: no catalog entity matches (kept, shown as such); `ambiguous`: several do (`candidates`). */
+  status: 'matched' | 'unmatched' | 'ambiguous';
+  /** The matched catalog Group or User. */
+  entityRef?: string;
+  candidates?: string[];
+  /** Groups: the number of users in the group. */
+  memberCount?: number;
+};
+
+/** Who gets an `AWSReservedSSO_*` role: the assignments of its permission set in its account. */
+export type IamIdentityCenterAccess = {
+  instanceArn: string;
+  permissionSetArn: string;
+  permissionSetName: string;
+  accountId: string;
+  principals: IamIdentityCenterPrincipal[];
+};
+
+/** An EKS Pod Identity association that gives pods of a service account the role. */
+export type IamPodIdentityAssociation = {
+  /** The cluster's account and region. */
+  accountId: string;
+  region: string;
+  clusterName: string;
+  namespace: string;
+  serviceAccount: string;
+  associationId: string;
+  associationArn?: string;
+  /** `role`: this is the association's role; `target`: its target role, assumed with the first role's session. */
+  as: 'role' | 'target';
+  roleArn: string;
+  targetRoleArn?: string;
+  /** Components whose Kubernetes annotations name the service account; empty when none. */
+  componentRefs: string[];
+};
+
+/** An Organizations resource control policy that applies to the role's account. */
+export type IamResourceControlPolicy = {
+  id: string;
+  name: string;
+  arn?: string;
+  organizationId?: string;
+  awsManaged?: boolean;
+  /** Where on the account's path it is attached: the root (`r-…`), OUs (`ou-…`) or the account. */
+  attachedTo: string[];
+  /** The policy document (decoded JSON; the text as read when it is not JSON). */
+  document: JsonValue;
+};
+
 /**
  * What a reviewer needs to know about a role, stored in `spec.iam` of its entity. A type, not an
  * interface, and JSON values only, so that an IamRoleEntity is an Entity to TypeScript too.
@@ -43,6 +109,14 @@ export type IamRoleSpec = {
   }>;
   /** Highest severity among the findings, or `none`. */
   risk: 'critical' | 'high' | 'medium' | 'low' | 'info' | 'none';
+  /** `AWSReservedSSO_*` roles: the Identity Center assignments of the permission set in this account. */
+  identityCenter?: IamIdentityCenterAccess[];
+  /** EKS Pod Identity associations that give pods this role. */
+  podIdentityAssociations?: IamPodIdentityAssociation[];
+  /** Resource control policies that apply to the role's account (root, OUs and account). */
+  resourceControlPolicies?: IamResourceControlPolicy[];
+  /** How each entry of `spec.assumableBy` was derived; an entry may have several. */
+  assumableByVia?: Array<{ entityRef: string; via: IamAccessDerivation[] }>;
 };
 
 /** A Resource entity of type `aws-iam-role`, as the catalog module emits it. */
