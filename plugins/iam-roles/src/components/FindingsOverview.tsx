@@ -6,9 +6,12 @@ import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
-import type { RoleFinding } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  SEVERITIES,
+  compareSeverity,
+  type RoleFinding,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { useFindings } from '../hooks/queries';
-import { SEVERITIES, severityRank } from '../lib/format';
 import {
   EmptyLine,
   ErrorState,
@@ -32,7 +35,7 @@ export function FindingsOverview(props: {
     () =>
       [
         ...new Set(
-          (findings.data ?? [])
+          (findings.data?.items ?? [])
             .map(f => f.owner)
             .filter((o): o is string => Boolean(o)),
         ),
@@ -41,7 +44,7 @@ export function FindingsOverview(props: {
   );
   const rows = useMemo(
     () =>
-      (findings.data ?? []).filter(
+      (findings.data?.items ?? []).filter(
         f =>
           (owner === ALL || f.owner === owner) &&
           (severity === ALL || f.finding.severity === severity),
@@ -61,7 +64,7 @@ export function FindingsOverview(props: {
       field: 'finding.severity',
       defaultSort: 'asc',
       customSort: (a, b) =>
-        severityRank(a.finding.severity) - severityRank(b.finding.severity),
+        compareSeverity(a.finding.severity, b.finding.severity),
       render: f => <SeverityChip severity={f.finding.severity} />,
     },
     {
