@@ -58,9 +58,7 @@ describe('IamRolesClient', () => {
   });
 
   it('says so when a list route does not answer a page', async () => {
-    server.use(
-      http.get(`${BASE}/grants`, () => HttpResponse.json([grant()])),
-    );
+    server.use(http.get(`${BASE}/grants`, () => HttpResponse.json([grant()])));
     await expect(testClient().listGrants()).rejects.toThrow(
       'The IAM roles backend answered GET /grants without a list page ({ items, totalItems, offset, limit })',
     );

@@ -2,10 +2,7 @@ import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import DownloadOutlined from '@mui/icons-material/DownloadOutlined';
 import { Table, TableColumn } from '@backstage/core-components';
-import {
-  toCsv,
-  type AuditEntry,
-} from '@backstage-iam/plugin-iam-roles-common';
+import { toCsv, type AuditEntry } from '@backstage-iam/plugin-iam-roles-common';
 import { useAudit } from '../hooks/queries';
 import { formatDate } from '../lib/format';
 import { downloadText } from '../lib/downloadText';

@@ -14,7 +14,10 @@ import {
   roleColumn,
   shortRef,
 } from './common';
-import { credentialsBlocker, GetCredentialsButton } from './GetCredentialsButton';
+import {
+  credentialsBlocker,
+  GetCredentialsButton,
+} from './GetCredentialsButton';
 
 /** What the dialog asks before revoking a grant. */
 function revokePrompt(grant: Grant): DecisionPrompt {
@@ -113,7 +116,9 @@ export function GrantsTable(props: {
         />
       )}
       {grants.data && rows.length === 0 && (
-        <EmptyTable title={title}>No one has active access right now.</EmptyTable>
+        <EmptyTable title={title}>
+          No one has active access right now.
+        </EmptyTable>
       )}
       {rows.length > 0 && (
         <Table<Grant>

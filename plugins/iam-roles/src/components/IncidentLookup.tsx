@@ -142,7 +142,10 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
       title: 'Risk',
       defaultSort: 'asc',
       customSort: (a, b) =>
-        compareSeverity(highestSeverity(a.findings), highestSeverity(b.findings)),
+        compareSeverity(
+          highestSeverity(a.findings),
+          highestSeverity(b.findings),
+        ),
       render: r => <SeverityChip severity={highestSeverity(r.findings)} />,
     },
     {

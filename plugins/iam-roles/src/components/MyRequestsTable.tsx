@@ -15,7 +15,10 @@ import {
   roleColumn,
   shortRef,
 } from './common';
-import { credentialsBlocker, GetCredentialsButton } from './GetCredentialsButton';
+import {
+  credentialsBlocker,
+  GetCredentialsButton,
+} from './GetCredentialsButton';
 
 /** Cancels a pending request of the caller. */
 function CancelButton(props: { request: AccessRequest }) {

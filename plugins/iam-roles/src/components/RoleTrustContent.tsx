@@ -160,8 +160,8 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
     }
     groups.set(key, group);
   }
-  return [...groups.values()].sort(
-    (a, b) => compareSeverity(a.first.severity, b.first.severity),
+  return [...groups.values()].sort((a, b) =>
+    compareSeverity(a.first.severity, b.first.severity),
   );
 }
 

@@ -191,7 +191,9 @@ export function roleColumn<
   return {
     title: 'Role',
     field: 'roleArn',
-    render: r => <RoleLink entityRef={r.roleRef} title={roleNameOf(r.roleArn)} />,
+    render: r => (
+      <RoleLink entityRef={r.roleRef} title={roleNameOf(r.roleArn)} />
+    ),
   };
 }
 
