@@ -14,10 +14,13 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import type { Entity } from '@backstage/catalog-model';
+import { QueryClient } from '@tanstack/react-query';
 import { IamRolesApi, iamRolesApiRef } from './api/IamRolesApi';
+import { iamRolesQueryClientApiRef } from './hooks/IamRolesQueryProvider';
 import {
   EntityIamRoleSummaryCard,
   EntityIamRoleTrustContent,
+  EntityIamRolesCard,
   EntityIamRolesContent,
   IamRolesPage,
   iamRolesPlugin,
@@ -43,8 +46,15 @@ function pluginApis() {
         fetch(input, init),
     },
   });
+  const queryClient = [...iamRolesPlugin.getApis()]
+    .find(f => f.api.id === iamRolesQueryClientApiRef.id)
+    ?.factory({});
+  if (!queryClient) {
+    throw new Error('iamRolesPlugin registers no query client factory');
+  }
   return [
     [iamRolesApiRef, client as IamRolesApi],
+    [iamRolesQueryClientApiRef, queryClient as QueryClient],
     [identityApiRef, mockApis.identity({ userEntityRef: 'user:default/dev' })],
     [catalogApiRef, catalogApiMock({ entities: [] })],
   ] as const;
@@ -118,6 +128,37 @@ describe('iam-roles (legacy frontend system)', () => {
     expect(
       await screen.findByText(/No IAM role trusts this entity/),
     ).toBeInTheDocument();
+  });
+
+  it('lets its extensions share one cache: the tab and the card of a component ask once', async () => {
+    let asked = 0;
+    server.use(
+      http.get(`${BASE}/assumable`, () => {
+        asked += 1;
+        return HttpResponse.json({
+          query: 'component:default/payments-api',
+          principals: [],
+          roles: [],
+          index: { roles: 12, builtAt: '2026-11-29T12:00:00.000Z' },
+        });
+      }),
+    );
+    await renderLegacy(
+      <>
+        <EntityIamRolesCard />
+        <EntityIamRolesContent />
+      </>,
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'payments-api', namespace: 'default' },
+        spec: { type: 'service' },
+      },
+    );
+    expect(
+      await screen.findAllByText(/No IAM role trusts this entity/),
+    ).toHaveLength(2);
+    expect(asked).toBe(1);
   });
 
   it('renders the page at its routable extension', async () => {

@@ -15,6 +15,7 @@ import { useFindings } from '../hooks/queries';
 import {
   EmptyLine,
   ErrorState,
+  ListCutNotice,
   SeverityChip,
   shortRef,
   RoleLink,
@@ -135,6 +136,13 @@ export function FindingsOverview(props: {
           </Select>
         </FormControl>
       </Stack>
+      {findings.data && (
+        <ListCutNotice
+          shown={findings.data.items.length}
+          total={findings.data.totalItems}
+          noun="findings"
+        />
+      )}
       <Table<RoleFinding>
         title={`Findings (${rows.length})`}
         isLoading={findings.isPending}

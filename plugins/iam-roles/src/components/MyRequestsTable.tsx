@@ -130,7 +130,7 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
       <ListCutNotice
         shown={rows.length}
         total={requests.data.totalItems}
-        noun="of your requests"
+        noun="requests"
       />
       <Table<AccessRequest>
         title={props.title ?? 'Your requests'}
