@@ -1,20 +1,12 @@
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
-import { Table, TableColumn } from '@backstage/core-components';
+import type { TableColumn } from '@backstage/core-components';
 import type { AccessRequest } from '@backstage-iam/plugin-iam-roles-common';
 import { useApprovals } from '../hooks/queries';
 import { DecisionPrompt, useDecisionDialog } from '../hooks/useDecisionDialog';
 import { formatDate, formatDuration } from '../lib/format';
-import {
-  EmptyLine,
-  EmptyTable,
-  ErrorState,
-  ListCutNotice,
-  Loading,
-  roleColumn,
-  roleNameOf,
-  shortRef,
-} from './common';
+import { ErrorState, roleColumn, roleNameOf, shortRef } from './common';
+import { ListTable } from './ListTable';
 
 /** What the dialog asks before approving or denying a request. */
 function decisionPrompt(
@@ -123,35 +115,14 @@ export function ApprovalsTable(props: { roleRef?: string; title?: string }) {
   return (
     <>
       {status}
-      {approvals.isPending && <Loading />}
-      {approvals.data && (
-        <ListCutNotice
-          shown={approvals.data.items.length}
-          total={approvals.data.totalItems}
-          noun="requests waiting for a decision"
-        />
-      )}
-      {approvals.data && rows.length === 0 && (
-        <EmptyTable title={title}>
-          No requests are waiting for your decision.
-        </EmptyTable>
-      )}
-      {rows.length > 0 && (
-        <Table<AccessRequest>
-          title={title}
-          data={rows}
-          columns={columns}
-          options={{
-            paging: rows.length > 10,
-            pageSize: 10,
-            search: true,
-            padding: 'dense',
-          }}
-          emptyContent={
-            <EmptyLine>No requests are waiting for your decision.</EmptyLine>
-          }
-        />
-      )}
+      <ListTable<AccessRequest>
+        title={title}
+        list={approvals}
+        rows={rows}
+        columns={columns}
+        noun="requests waiting for a decision"
+        emptyText="No requests are waiting for your decision."
+      />
       {dialog}
     </>
   );

@@ -1,19 +1,12 @@
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
-import { Table, TableColumn } from '@backstage/core-components';
+import type { TableColumn } from '@backstage/core-components';
 import type { Grant } from '@backstage-iam/plugin-iam-roles-common';
 import { useBrokerInfo, useGrants } from '../hooks/queries';
 import { DecisionPrompt, useDecisionDialog } from '../hooks/useDecisionDialog';
 import { formatDate, formatRelative } from '../lib/format';
-import {
-  EmptyLine,
-  EmptyTable,
-  ErrorState,
-  ListCutNotice,
-  Loading,
-  roleColumn,
-  shortRef,
-} from './common';
+import { ErrorState, roleColumn, shortRef } from './common';
+import { ListTable } from './ListTable';
 import {
   credentialsBlocker,
   GetCredentialsButton,
@@ -107,35 +100,15 @@ export function GrantsTable(props: {
   return (
     <>
       {status}
-      {grants.isPending && <Loading />}
-      {grants.data && (
-        <ListCutNotice
-          shown={rows.length}
-          total={grants.data.totalItems}
-          noun="active grants"
-        />
-      )}
-      {grants.data && rows.length === 0 && (
-        <EmptyTable title={title}>
-          No one has active access right now.
-        </EmptyTable>
-      )}
-      {rows.length > 0 && (
-        <Table<Grant>
-          title={title}
-          data={rows}
-          columns={columns}
-          options={{
-            paging: rows.length > 10,
-            pageSize: 10,
-            search: rows.length > 5,
-            padding: 'dense',
-          }}
-          emptyContent={
-            <EmptyLine>No one has active access right now.</EmptyLine>
-          }
-        />
-      )}
+      <ListTable<Grant>
+        title={title}
+        list={grants}
+        rows={rows}
+        columns={columns}
+        noun="active grants"
+        emptyText="No one has active access right now."
+        search={rows.length > 5}
+      />
       {dialog}
     </>
   );

@@ -1,20 +1,12 @@
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { Table, TableColumn } from '@backstage/core-components';
+import type { TableColumn } from '@backstage/core-components';
 import type { AccessRequest } from '@backstage-iam/plugin-iam-roles-common';
 import { useBrokerInfo, useDecision, useRequests } from '../hooks/queries';
 import { formatDate, formatDuration, formatRelative } from '../lib/format';
-import {
-  EmptyLine,
-  EmptyTable,
-  ErrorState,
-  ListCutNotice,
-  Loading,
-  StatusChip,
-  roleColumn,
-  shortRef,
-} from './common';
+import { ErrorState, StatusChip, roleColumn, shortRef } from './common';
+import { ListTable } from './ListTable';
 import {
   credentialsBlocker,
   GetCredentialsButton,
@@ -114,36 +106,14 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
   const emptyText = roleRef
     ? 'You have not requested access to this role.'
     : 'You have not requested access to any role yet.';
-  if (requests.isPending) {
-    return <Loading />;
-  }
-  const rows = requests.data.items;
-  if (rows.length === 0) {
-    return (
-      <EmptyTable title={props.title ?? 'Your requests'}>
-        {emptyText}
-      </EmptyTable>
-    );
-  }
   return (
-    <>
-      <ListCutNotice
-        shown={rows.length}
-        total={requests.data.totalItems}
-        noun="requests"
-      />
-      <Table<AccessRequest>
-        title={props.title ?? 'Your requests'}
-        data={rows}
-        columns={columns}
-        options={{
-          paging: rows.length > 10,
-          pageSize: 10,
-          search: true,
-          padding: 'dense',
-        }}
-        emptyContent={<EmptyLine>{emptyText}</EmptyLine>}
-      />
-    </>
+    <ListTable<AccessRequest>
+      title={props.title ?? 'Your requests'}
+      list={requests}
+      rows={requests.data?.items ?? []}
+      columns={columns}
+      noun="requests"
+      emptyText={emptyText}
+    />
   );
 }
