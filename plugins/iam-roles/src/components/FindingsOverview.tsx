@@ -23,6 +23,36 @@ import {
 
 const ALL = '';
 
+/** A filter of the findings: one value, or all (`undefined`). */
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  allLabel: string;
+  minWidth: number;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <FormControl size="small" sx={{ minWidth: props.minWidth }}>
+      <InputLabel id={props.id}>{props.label}</InputLabel>
+      <Select
+        labelId={props.id}
+        label={props.label}
+        value={props.value}
+        onChange={e => props.onChange(e.target.value || undefined)}
+      >
+        <MenuItem value={ALL}>{props.allLabel}</MenuItem>
+        {props.options.map(o => (
+          <MenuItem key={o.value} value={o.value}>
+            {o.label}
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
+  );
+}
+
 /** Findings across all roles, filterable by owner and severity. */
 export function FindingsOverview(props: {
   owner?: string;
@@ -93,48 +123,31 @@ export function FindingsOverview(props: {
   return (
     <Stack spacing={2}>
       <Stack direction="row" spacing={2}>
-        <FormControl size="small" sx={{ minWidth: 200 }}>
-          <InputLabel id="iam-findings-owner">Owner</InputLabel>
-          <Select
-            labelId="iam-findings-owner"
-            label="Owner"
-            value={owner}
-            onChange={e =>
-              props.onFilterChange({
-                owner: e.target.value || undefined,
-                severity: severity || undefined,
-              })
-            }
-          >
-            <MenuItem value={ALL}>All owners</MenuItem>
-            {owners.map(o => (
-              <MenuItem key={o} value={o}>
-                {shortRef(o)}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
-        <FormControl size="small" sx={{ minWidth: 160 }}>
-          <InputLabel id="iam-findings-severity">Severity</InputLabel>
-          <Select
-            labelId="iam-findings-severity"
-            label="Severity"
-            value={severity}
-            onChange={e =>
-              props.onFilterChange({
-                owner: owner || undefined,
-                severity: e.target.value || undefined,
-              })
-            }
-          >
-            <MenuItem value={ALL}>All severities</MenuItem>
-            {SEVERITIES.map(s => (
-              <MenuItem key={s} value={s}>
-                {s}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
+        <FilterSelect
+          id="iam-findings-owner"
+          label="Owner"
+          allLabel="All owners"
+          minWidth={200}
+          value={owner}
+          options={owners.map(o => ({ value: o, label: shortRef(o) }))}
+          onChange={value =>
+            props.onFilterChange({
+              owner: value,
+              severity: severity || undefined,
+            })
+          }
+        />
+        <FilterSelect
+          id="iam-findings-severity"
+          label="Severity"
+          allLabel="All severities"
+          minWidth={160}
+          value={severity}
+          options={SEVERITIES.map(v => ({ value: v, label: v }))}
+          onChange={value =>
+            props.onFilterChange({ owner: owner || undefined, severity: value })
+          }
+        />
       </Stack>
       {findings.data && (
         <ListCutNotice

@@ -317,4 +317,25 @@ describe('IamRolesPage', () => {
       await screen.findByText('No finding matches these filters.'),
     ).toBeInTheDocument();
   });
+
+  it('says the findings are cut when the broker counts more than it pages out', async () => {
+    server.use(
+      http.get(`${BASE}/findings`, ({ request }) => {
+        const offset = Number(new URL(request.url).searchParams.get('offset'));
+        return HttpResponse.json({
+          items: offset === 0 ? findings : [],
+          totalItems: 1234,
+          offset,
+          limit: 500,
+        });
+      }),
+    );
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=findings'],
+    });
+    expect(await screen.findByText('Findings (2)')).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Showing 2 of 1,234 findings: the rest are not loaded.',
+    );
+  });
 });
