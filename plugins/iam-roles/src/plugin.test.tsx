@@ -80,6 +80,21 @@ function renderLegacy(
   );
 }
 
+const component: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api', namespace: 'default' },
+  spec: { type: 'service' },
+};
+
+/** `/assumable` for a component no role trusts, from an index that holds roles. */
+const noRoles = {
+  query: 'component:default/payments-api',
+  principals: [],
+  roles: [],
+  index: { roles: 12, builtAt: '2026-11-29T12:00:00.000Z' },
+};
+
 describe('iam-roles (legacy frontend system)', () => {
   const server = setupServer();
   registerMswTestHooks(server);
@@ -109,22 +124,8 @@ describe('iam-roles (legacy frontend system)', () => {
   });
 
   it('renders the component tab from its lazy extension', async () => {
-    server.use(
-      http.get(`${BASE}/assumable`, () =>
-        HttpResponse.json({
-          query: 'component:default/payments-api',
-          principals: [],
-          roles: [],
-          index: { roles: 12, builtAt: '2026-11-29T12:00:00.000Z' },
-        }),
-      ),
-    );
-    await renderLegacy(<EntityIamRolesContent />, {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: { name: 'payments-api', namespace: 'default' },
-      spec: { type: 'service' },
-    });
+    server.use(http.get(`${BASE}/assumable`, () => HttpResponse.json(noRoles)));
+    await renderLegacy(<EntityIamRolesContent />, component);
     expect(
       await screen.findByText(/No IAM role trusts this entity/),
     ).toBeInTheDocument();
@@ -135,12 +136,7 @@ describe('iam-roles (legacy frontend system)', () => {
     server.use(
       http.get(`${BASE}/assumable`, () => {
         asked += 1;
-        return HttpResponse.json({
-          query: 'component:default/payments-api',
-          principals: [],
-          roles: [],
-          index: { roles: 12, builtAt: '2026-11-29T12:00:00.000Z' },
-        });
+        return HttpResponse.json(noRoles);
       }),
     );
     await renderLegacy(
@@ -148,12 +144,7 @@ describe('iam-roles (legacy frontend system)', () => {
         <EntityIamRolesCard />
         <EntityIamRolesContent />
       </>,
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Component',
-        metadata: { name: 'payments-api', namespace: 'default' },
-        spec: { type: 'service' },
-      },
+      component,
     );
     expect(
       await screen.findAllByText(/No IAM role trusts this entity/),
