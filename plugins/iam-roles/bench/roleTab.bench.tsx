@@ -174,6 +174,8 @@ const view: RoleTrustView = {
   broker: { trusted: true },
 };
 
+const emptyPage = { items: [], totalItems: 0, offset: 0, limit: 500 };
+
 const api: Partial<IamRolesApi> = {
   getRoleTrust: async () => view,
   getBrokerInfo: async () => ({
@@ -182,9 +184,9 @@ const api: Partial<IamRolesApi> = {
     minDurationMinutes: 15,
     maxDurationMinutes: 720,
   }),
-  listRequests: async () => [],
-  listApprovals: async () => [],
-  listGrants: async () => [],
+  listRequests: async () => emptyPage,
+  listApprovals: async () => emptyPage,
+  listGrants: async () => emptyPage,
   getAudit: async () => [],
 };
 

@@ -14,10 +14,13 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import type { Entity } from '@backstage/catalog-model';
+import { QueryClient } from '@tanstack/react-query';
 import { IamRolesApi, iamRolesApiRef } from './api/IamRolesApi';
+import { iamRolesQueryClientApiRef } from './hooks/IamRolesQueryProvider';
 import {
   EntityIamRoleSummaryCard,
   EntityIamRoleTrustContent,
+  EntityIamRolesCard,
   EntityIamRolesContent,
   IamRolesPage,
   iamRolesPlugin,
@@ -43,8 +46,15 @@ function pluginApis() {
         fetch(input, init),
     },
   });
+  const queryClient = [...iamRolesPlugin.getApis()]
+    .find(f => f.api.id === iamRolesQueryClientApiRef.id)
+    ?.factory({});
+  if (!queryClient) {
+    throw new Error('iamRolesPlugin registers no query client factory');
+  }
   return [
     [iamRolesApiRef, client as IamRolesApi],
+    [iamRolesQueryClientApiRef, queryClient as QueryClient],
     [identityApiRef, mockApis.identity({ userEntityRef: 'user:default/dev' })],
     [catalogApiRef, catalogApiMock({ entities: [] })],
   ] as const;
@@ -69,6 +79,21 @@ function renderLegacy(
     },
   );
 }
+
+const component: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments-api', namespace: 'default' },
+  spec: { type: 'service' },
+};
+
+/** `/assumable` for a component no role trusts, from an index that holds roles. */
+const noRoles = {
+  query: 'component:default/payments-api',
+  principals: [],
+  roles: [],
+  index: { roles: 12, builtAt: '2026-11-29T12:00:00.000Z' },
+};
 
 describe('iam-roles (legacy frontend system)', () => {
   const server = setupServer();
@@ -99,25 +124,32 @@ describe('iam-roles (legacy frontend system)', () => {
   });
 
   it('renders the component tab from its lazy extension', async () => {
-    server.use(
-      http.get(`${BASE}/assumable`, () =>
-        HttpResponse.json({
-          query: 'component:default/payments-api',
-          principals: [],
-          roles: [],
-          index: { roles: 12, builtAt: '2026-11-29T12:00:00.000Z' },
-        }),
-      ),
-    );
-    await renderLegacy(<EntityIamRolesContent />, {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: { name: 'payments-api', namespace: 'default' },
-      spec: { type: 'service' },
-    });
+    server.use(http.get(`${BASE}/assumable`, () => HttpResponse.json(noRoles)));
+    await renderLegacy(<EntityIamRolesContent />, component);
     expect(
       await screen.findByText(/No IAM role trusts this entity/),
     ).toBeInTheDocument();
+  });
+
+  it('lets its extensions share one cache: the tab and the card of a component ask once', async () => {
+    let asked = 0;
+    server.use(
+      http.get(`${BASE}/assumable`, () => {
+        asked += 1;
+        return HttpResponse.json(noRoles);
+      }),
+    );
+    await renderLegacy(
+      <>
+        <EntityIamRolesCard />
+        <EntityIamRolesContent />
+      </>,
+      component,
+    );
+    expect(
+      await screen.findAllByText(/No IAM role trusts this entity/),
+    ).toHaveLength(2);
+    expect(asked).toBe(1);
   });
 
   it('renders the page at its routable extension', async () => {

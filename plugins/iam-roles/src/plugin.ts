@@ -9,6 +9,10 @@ import {
 import { iamRolesApiRef } from './api/IamRolesApi';
 import { IamRolesClient } from './api/IamRolesClient';
 import { rootRouteRef } from './routes';
+import {
+  createIamRolesQueryClient,
+  iamRolesQueryClientApiRef,
+} from './hooks/IamRolesQueryProvider';
 
 /** The IAM roles plugin for the legacy frontend system. */
 export const iamRolesPlugin = createPlugin({
@@ -19,6 +23,11 @@ export const iamRolesPlugin = createPlugin({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         IamRolesClient.create({ discoveryApi, fetchApi }),
+    }),
+    createApiFactory({
+      api: iamRolesQueryClientApiRef,
+      deps: {},
+      factory: () => createIamRolesQueryClient(),
     }),
   ],
   routes: { root: rootRouteRef },

@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   BrokerInfo,
   Grant,
+  ListPage,
   RoleTrustView,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { BASE, brokerInfo, trustView } from './fixtures';
@@ -18,6 +19,39 @@ export function errorResponse(status: number, name: string, message: string) {
     },
     { status },
   );
+}
+
+/** The broker's largest page. */
+export const MAX_PAGE_LIMIT = 500;
+
+/**
+ * Answers a list call as the broker does: the `ListPage` of `rows` that the request's `limit`
+ * (default and at most 500) and `offset` ask for; a 400 for a limit out of range.
+ */
+export function listPage<T>(request: Request, rows: readonly T[]) {
+  const params = new URL(request.url).searchParams;
+  const limit = Number(params.get('limit') ?? MAX_PAGE_LIMIT);
+  const offset = Number(params.get('offset') ?? 0);
+  if (
+    !Number.isInteger(limit) ||
+    limit < 1 ||
+    limit > MAX_PAGE_LIMIT ||
+    !Number.isInteger(offset) ||
+    offset < 0
+  ) {
+    return errorResponse(
+      400,
+      'InputError',
+      `limit must be 1 to ${MAX_PAGE_LIMIT} and offset 0 or more`,
+    );
+  }
+  const page: ListPage<T> = {
+    items: rows.slice(offset, offset + limit),
+    totalItems: rows.length,
+    offset,
+    limit,
+  };
+  return HttpResponse.json(page);
 }
 
 /** Handlers for a quiet broker: no requests, no grants; override what a test needs. */
@@ -38,13 +72,16 @@ export function brokerHandlers(
     http.get(`${BASE}/roles/trust`, () =>
       HttpResponse.json(options.trust ?? trustView()),
     ),
-    http.get(`${BASE}/requests`, () =>
-      HttpResponse.json(options.myRequests ?? []),
+    http.get(`${BASE}/requests`, ({ request }) =>
+      listPage(request, options.myRequests ?? []),
     ),
-    http.get(`${BASE}/approvals`, () =>
-      HttpResponse.json(options.approvals ?? []),
+    http.get(`${BASE}/approvals`, ({ request }) =>
+      listPage(request, options.approvals ?? []),
     ),
-    http.get(`${BASE}/grants`, () => HttpResponse.json(options.grants ?? [])),
+    http.get(`${BASE}/grants`, ({ request }) =>
+      listPage(request, options.grants ?? []),
+    ),
+    http.get(`${BASE}/findings`, ({ request }) => listPage(request, [])),
     http.get(`${BASE}/audit`, () => HttpResponse.json(options.audit ?? [])),
   ];
 }

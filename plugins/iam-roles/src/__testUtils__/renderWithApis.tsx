@@ -14,6 +14,10 @@ import {
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { iamRolesApiRef } from '../api/IamRolesApi';
 import { IamRolesClient } from '../api/IamRolesClient';
+import {
+  createIamRolesQueryClient,
+  iamRolesQueryClientApiRef,
+} from '../hooks/IamRolesQueryProvider';
 
 /** The real client over msw: every test goes through URL building, fetch and error parsing. */
 export function testClient() {
@@ -41,6 +45,8 @@ export async function renderWithApis(
     <TestApiProvider
       apis={[
         [iamRolesApiRef, testClient()],
+        // One cache per test, shared by every extension it renders, as the plugin's API gives an app.
+        [iamRolesQueryClientApiRef, createIamRolesQueryClient()],
         [
           identityApiRef,
           mockApis.identity({

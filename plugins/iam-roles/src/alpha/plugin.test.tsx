@@ -20,7 +20,12 @@ import {
 import type { Entity } from '@backstage/catalog-model';
 import { accessRequest, roleEntity } from '../__testUtils__/fixtures';
 import iamRolesPlugin from '../alpha';
+import { ApiBlueprint } from '@backstage/frontend-plugin-api';
+import { QueryClient } from '@tanstack/react-query';
+import { rootRouteRef } from '../routes';
+import { iamRolesQueryClientApiRef } from '../hooks/IamRolesQueryProvider';
 import {
+  iamRolesQueryClientApi,
   iamRoleSummaryEntityCard,
   iamRoleTrustEntityContent,
   iamRolesEntityCard,
@@ -44,6 +49,20 @@ const group: Entity = {
 describe('iam-roles (new frontend system)', () => {
   it('is the default export with id iam-roles', () => {
     expect(iamRolesPlugin.pluginId).toBe('iam-roles');
+  });
+
+  it('uses the legacy route ref, so links of both systems resolve to the same page', () => {
+    expect(iamRolesPlugin.routes.root).toBe(rootRouteRef);
+    const tester = createExtensionTester(iamRolesPage);
+    expect(tester.get(coreExtensionData.routeRef)).toBe(rootRouteRef);
+  });
+
+  it('provides the one QueryClient its extensions share, as an API', () => {
+    const factory = createExtensionTester(iamRolesQueryClientApi).get(
+      ApiBlueprint.dataRefs.factory,
+    );
+    expect(factory.api.id).toBe(iamRolesQueryClientApiRef.id);
+    expect(factory.factory({})).toBeInstanceOf(QueryClient);
   });
 
   it('mounts the page at /iam-roles with a title for the nav', () => {

@@ -2,7 +2,6 @@ import {
   ApiBlueprint,
   PageBlueprint,
   createFrontendPlugin,
-  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
@@ -14,8 +13,11 @@ import VpnKeyOutlined from '@mui/icons-material/VpnKeyOutlined';
 import { isIamRoleEntity } from '@backstage-iam/plugin-iam-roles-common';
 import { iamRolesApiRef } from '../api/IamRolesApi';
 import { IamRolesClient } from '../api/IamRolesClient';
-
-const rootRouteRef = createRouteRef();
+import {
+  createIamRolesQueryClient,
+  iamRolesQueryClientApiRef,
+} from '../hooks/IamRolesQueryProvider';
+import { rootRouteRef } from '../routes';
 
 const componentsAndGroups = { kind: { $in: ['component', 'group'] } };
 
@@ -27,6 +29,17 @@ export const iamRolesApi = ApiBlueprint.make({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         IamRolesClient.create({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** The one QueryClient every extension of the plugin shares. */
+export const iamRolesQueryClientApi = ApiBlueprint.make({
+  name: 'query-client',
+  params: defineParams =>
+    defineParams({
+      api: iamRolesQueryClientApiRef,
+      deps: {},
+      factory: () => createIamRolesQueryClient(),
     }),
 });
 
@@ -100,6 +113,7 @@ export const iamRolesFrontendPlugin = createFrontendPlugin({
   routes: { root: rootRouteRef },
   extensions: [
     iamRolesApi,
+    iamRolesQueryClientApi,
     iamRolesPage,
     iamRoleTrustEntityContent,
     iamRolesEntityContent,

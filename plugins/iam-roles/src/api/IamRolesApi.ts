@@ -9,10 +9,17 @@ import type {
   Grant,
   GrantStatus,
   IssuedCredentials,
+  ListPage,
   RoleFinding,
   RoleTrustView,
   Severity,
 } from '@backstage-iam/plugin-iam-roles-common';
+
+/** The page of a list call: at most `limit` rows (the broker takes up to 500) from `offset`. */
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+}
 
 /** Filters of `GET /requests`. */
 export interface ListRequestsOptions {
@@ -40,15 +47,21 @@ export interface IamRolesApi {
   getRoleTrust(entityRef: string): Promise<RoleTrustView>;
   getAssumableRoles(entityRef: string): Promise<AssumableRolesResponse>;
   lookup(query: string): Promise<AssumableRolesResponse>;
-  listFindings(options?: ListFindingsOptions): Promise<RoleFinding[]>;
+  listFindings(
+    options?: ListFindingsOptions & PageOptions,
+  ): Promise<ListPage<RoleFinding>>;
   createRequest(request: CreateAccessRequest): Promise<AccessRequest>;
-  listRequests(options?: ListRequestsOptions): Promise<AccessRequest[]>;
+  listRequests(
+    options?: ListRequestsOptions & PageOptions,
+  ): Promise<ListPage<AccessRequest>>;
   getRequest(id: string): Promise<AccessRequest>;
   approveRequest(id: string, reason?: string): Promise<AccessRequest>;
   denyRequest(id: string, reason: string): Promise<AccessRequest>;
   cancelRequest(id: string): Promise<AccessRequest>;
-  listApprovals(): Promise<AccessRequest[]>;
-  listGrants(options?: ListGrantsOptions): Promise<Grant[]>;
+  listApprovals(options?: PageOptions): Promise<ListPage<AccessRequest>>;
+  listGrants(
+    options?: ListGrantsOptions & PageOptions,
+  ): Promise<ListPage<Grant>>;
   revokeGrant(id: string, reason: string): Promise<Grant>;
   issueCredentials(grantId: string): Promise<IssuedCredentials>;
   getAudit(roleRef?: string): Promise<AuditEntry[]>;

@@ -4,35 +4,64 @@ import { registerMswTestHooks } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
 import { testClient } from '../__testUtils__/renderWithApis';
 import { accessRequest, BASE, grant } from '../__testUtils__/fixtures';
+import { listPage } from '../__testUtils__/handlers';
 
 describe('IamRolesClient', () => {
   const server = setupServer();
   registerMswTestHooks(server);
 
-  it('sends filters as query parameters and skips empty ones', async () => {
+  it('sends filters and the page as query parameters and skips empty ones', async () => {
     let seen: URL | undefined;
     server.use(
       http.get(`${BASE}/requests`, ({ request }) => {
         seen = new URL(request.url);
-        return HttpResponse.json([accessRequest()]);
+        return listPage(request, [accessRequest()]);
       }),
     );
-    const list = await testClient().listRequests({
+    const page = await testClient().listRequests({
       mine: true,
       roleRef: 'resource:default/x',
+      limit: 50,
+      offset: 0,
     });
-    expect(list).toHaveLength(1);
+    expect(page).toEqual({
+      items: [accessRequest({ expiresAt: page.items[0].expiresAt })],
+      totalItems: 1,
+      offset: 0,
+      limit: 50,
+    });
     expect(seen?.searchParams.get('mine')).toBe('true');
     expect(seen?.searchParams.get('roleRef')).toBe('resource:default/x');
+    expect(seen?.searchParams.get('limit')).toBe('50');
+    expect(seen?.searchParams.get('offset')).toBe('0');
     expect(seen?.searchParams.has('status')).toBe(false);
   });
 
-  it('accepts an { items } envelope for lists', async () => {
+  it('reads the page it asked for from every list route', async () => {
+    const grants = Array.from({ length: 7 }, (_, i) => grant({ id: `g-${i}` }));
     server.use(
-      http.get(`${BASE}/grants`, () => HttpResponse.json({ items: [grant()] })),
+      http.get(`${BASE}/grants`, ({ request }) => listPage(request, grants)),
+      http.get(`${BASE}/approvals`, ({ request }) => listPage(request, [])),
+      http.get(`${BASE}/findings`, ({ request }) => listPage(request, [])),
     );
-    const grants = await testClient().listGrants({ mine: true });
-    expect(grants.map(g => g.id)).toEqual(['g-1']);
+    const client = testClient();
+    const page = await client.listGrants({ mine: true, limit: 3, offset: 6 });
+    expect(page.items.map(g => g.id)).toEqual(['g-6']);
+    expect(page).toMatchObject({ totalItems: 7, offset: 6, limit: 3 });
+    expect(await client.listApprovals({ limit: 10 })).toEqual({
+      items: [],
+      totalItems: 0,
+      offset: 0,
+      limit: 10,
+    });
+    expect(await client.listFindings()).toMatchObject({ totalItems: 0 });
+  });
+
+  it('says so when a list route does not answer a page', async () => {
+    server.use(http.get(`${BASE}/grants`, () => HttpResponse.json([grant()])));
+    await expect(testClient().listGrants()).rejects.toThrow(
+      'The IAM roles backend answered GET /grants without a list page ({ items, totalItems, offset, limit })',
+    );
   });
 
   it('posts JSON bodies to decision routes', async () => {

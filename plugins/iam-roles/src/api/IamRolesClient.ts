@@ -8,6 +8,7 @@ import type {
   CreateAccessRequest,
   Grant,
   IssuedCredentials,
+  ListPage,
   RoleFinding,
   RoleTrustView,
 } from '@backstage-iam/plugin-iam-roles-common';
@@ -16,9 +17,10 @@ import type {
   ListFindingsOptions,
   ListGrantsOptions,
   ListRequestsOptions,
+  PageOptions,
 } from './IamRolesApi';
 
-type Query = Record<string, string | boolean | undefined>;
+type Query = Record<string, string | number | boolean | undefined>;
 
 /** Default {@link IamRolesApi}: calls the backend through the discovery and fetch APIs. */
 export class IamRolesClient implements IamRolesApi {
@@ -56,20 +58,20 @@ export class IamRolesClient implements IamRolesApi {
     return this.get('/lookup', { q: query });
   }
 
-  async listFindings(
-    options: ListFindingsOptions = {},
-  ): Promise<RoleFinding[]> {
-    return listOf(await this.get('/findings', { ...options }));
+  listFindings(
+    options: ListFindingsOptions & PageOptions = {},
+  ): Promise<ListPage<RoleFinding>> {
+    return this.getPage('/findings', { ...options });
   }
 
   createRequest(request: CreateAccessRequest): Promise<AccessRequest> {
     return this.post('/requests', request);
   }
 
-  async listRequests(
-    options: ListRequestsOptions = {},
-  ): Promise<AccessRequest[]> {
-    return listOf(await this.get('/requests', { ...options }));
+  listRequests(
+    options: ListRequestsOptions & PageOptions = {},
+  ): Promise<ListPage<AccessRequest>> {
+    return this.getPage('/requests', { ...options });
   }
 
   getRequest(id: string): Promise<AccessRequest> {
@@ -90,12 +92,14 @@ export class IamRolesClient implements IamRolesApi {
     return this.post(`/requests/${encodeURIComponent(id)}/cancel`, {});
   }
 
-  async listApprovals(): Promise<AccessRequest[]> {
-    return listOf(await this.get('/approvals'));
+  listApprovals(options: PageOptions = {}): Promise<ListPage<AccessRequest>> {
+    return this.getPage('/approvals', { ...options });
   }
 
-  async listGrants(options: ListGrantsOptions = {}): Promise<Grant[]> {
-    return listOf(await this.get('/grants', { ...options }));
+  listGrants(
+    options: ListGrantsOptions & PageOptions = {},
+  ): Promise<ListPage<Grant>> {
+    return this.getPage('/grants', { ...options });
   }
 
   revokeGrant(id: string, reason: string): Promise<Grant> {
@@ -107,7 +111,12 @@ export class IamRolesClient implements IamRolesApi {
   }
 
   async getAudit(roleRef?: string): Promise<AuditEntry[]> {
-    return listOf(await this.get('/audit', { roleRef, format: 'json' }));
+    const body = await this.get<unknown>('/audit', { roleRef, format: 'json' });
+    // The audit trail is not paged: it answers a bare array or an `{ items }` envelope.
+    const items = Array.isArray(body)
+      ? body
+      : (body as { items?: unknown } | undefined)?.items;
+    return Array.isArray(items) ? (items as AuditEntry[]) : [];
   }
 
   private async url(path: string, query: Query = {}): Promise<string> {
@@ -127,6 +136,29 @@ export class IamRolesClient implements IamRolesApi {
     return this.parse<T>(response);
   }
 
+  private async getPage<T>(
+    path: string,
+    query: Query & PageOptions,
+  ): Promise<ListPage<T>> {
+    const body = await this.get<Partial<ListPage<T>> | undefined>(path, query);
+    if (
+      !body ||
+      !Array.isArray(body.items) ||
+      typeof body.totalItems !== 'number'
+    ) {
+      // An answer without the page fields would read as "no rows": say what is wrong instead.
+      throw new Error(
+        `The IAM roles backend answered GET ${path} without a list page ({ items, totalItems, offset, limit })`,
+      );
+    }
+    return {
+      items: body.items,
+      totalItems: body.totalItems,
+      offset: body.offset ?? query.offset ?? 0,
+      limit: body.limit ?? query.limit ?? body.items.length,
+    };
+  }
+
   private async post<T>(path: string, body: unknown): Promise<T> {
     const response = await this.fetchApi.fetch(await this.url(path), {
       method: 'POST',
@@ -142,14 +174,4 @@ export class IamRolesClient implements IamRolesApi {
     }
     return (await response.json()) as T;
   }
-}
-
-// List routes answer a bare array or an `{ items }` envelope; accept both so the UI does not
-// depend on which one the broker settles on.
-function listOf<T>(body: unknown): T[] {
-  if (Array.isArray(body)) {
-    return body as T[];
-  }
-  const items = (body as { items?: unknown } | undefined)?.items;
-  return Array.isArray(items) ? (items as T[]) : [];
 }

@@ -9,12 +9,14 @@ import { useQuery } from '@tanstack/react-query';
 import {
   AWS_IAM_ROLE_RESOURCE_TYPE,
   describeCondition,
+  highestSeverity,
+  severityRank,
   isIamRoleEntity,
   type AssumableRole,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useAssumableRoles } from '../hooks/queries';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import { describeLastUsed, severityRank, worstSeverity } from '../lib/format';
+import { describeLastUsed } from '../lib/format';
 import {
   EmptyLine,
   ErrorState,
@@ -48,7 +50,7 @@ function assumableToRow(role: AssumableRole): RoleRow {
     arn: role.arn,
     title: role.title,
     owner: role.owner,
-    risk: worstSeverity(role.findings),
+    risk: highestSeverity(role.findings),
     detail: how.join(', ') || role.outcome,
   };
 }

@@ -6,18 +6,52 @@ import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
-import type { RoleFinding } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  SEVERITIES,
+  compareSeverity,
+  type RoleFinding,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { useFindings } from '../hooks/queries';
-import { SEVERITIES, severityRank } from '../lib/format';
 import {
   EmptyLine,
   ErrorState,
+  ListCutNotice,
   SeverityChip,
   shortRef,
   RoleLink,
 } from './common';
 
 const ALL = '';
+
+/** A filter of the findings: one value, or all (`undefined`). */
+function FilterSelect(props: {
+  id: string;
+  label: string;
+  allLabel: string;
+  minWidth: number;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <FormControl size="small" sx={{ minWidth: props.minWidth }}>
+      <InputLabel id={props.id}>{props.label}</InputLabel>
+      <Select
+        labelId={props.id}
+        label={props.label}
+        value={props.value}
+        onChange={e => props.onChange(e.target.value || undefined)}
+      >
+        <MenuItem value={ALL}>{props.allLabel}</MenuItem>
+        {props.options.map(o => (
+          <MenuItem key={o.value} value={o.value}>
+            {o.label}
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
+  );
+}
 
 /** Findings across all roles, filterable by owner and severity. */
 export function FindingsOverview(props: {
@@ -32,7 +66,7 @@ export function FindingsOverview(props: {
     () =>
       [
         ...new Set(
-          (findings.data ?? [])
+          (findings.data?.items ?? [])
             .map(f => f.owner)
             .filter((o): o is string => Boolean(o)),
         ),
@@ -41,7 +75,7 @@ export function FindingsOverview(props: {
   );
   const rows = useMemo(
     () =>
-      (findings.data ?? []).filter(
+      (findings.data?.items ?? []).filter(
         f =>
           (owner === ALL || f.owner === owner) &&
           (severity === ALL || f.finding.severity === severity),
@@ -61,7 +95,7 @@ export function FindingsOverview(props: {
       field: 'finding.severity',
       defaultSort: 'asc',
       customSort: (a, b) =>
-        severityRank(a.finding.severity) - severityRank(b.finding.severity),
+        compareSeverity(a.finding.severity, b.finding.severity),
       render: f => <SeverityChip severity={f.finding.severity} />,
     },
     {
@@ -89,49 +123,39 @@ export function FindingsOverview(props: {
   return (
     <Stack spacing={2}>
       <Stack direction="row" spacing={2}>
-        <FormControl size="small" sx={{ minWidth: 200 }}>
-          <InputLabel id="iam-findings-owner">Owner</InputLabel>
-          <Select
-            labelId="iam-findings-owner"
-            label="Owner"
-            value={owner}
-            onChange={e =>
-              props.onFilterChange({
-                owner: e.target.value || undefined,
-                severity: severity || undefined,
-              })
-            }
-          >
-            <MenuItem value={ALL}>All owners</MenuItem>
-            {owners.map(o => (
-              <MenuItem key={o} value={o}>
-                {shortRef(o)}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
-        <FormControl size="small" sx={{ minWidth: 160 }}>
-          <InputLabel id="iam-findings-severity">Severity</InputLabel>
-          <Select
-            labelId="iam-findings-severity"
-            label="Severity"
-            value={severity}
-            onChange={e =>
-              props.onFilterChange({
-                owner: owner || undefined,
-                severity: e.target.value || undefined,
-              })
-            }
-          >
-            <MenuItem value={ALL}>All severities</MenuItem>
-            {SEVERITIES.map(s => (
-              <MenuItem key={s} value={s}>
-                {s}
-              </MenuItem>
-            ))}
-          </Select>
-        </FormControl>
+        <FilterSelect
+          id="iam-findings-owner"
+          label="Owner"
+          allLabel="All owners"
+          minWidth={200}
+          value={owner}
+          options={owners.map(o => ({ value: o, label: shortRef(o) }))}
+          onChange={value =>
+            props.onFilterChange({
+              owner: value,
+              severity: severity || undefined,
+            })
+          }
+        />
+        <FilterSelect
+          id="iam-findings-severity"
+          label="Severity"
+          allLabel="All severities"
+          minWidth={160}
+          value={severity}
+          options={SEVERITIES.map(v => ({ value: v, label: v }))}
+          onChange={value =>
+            props.onFilterChange({ owner: owner || undefined, severity: value })
+          }
+        />
       </Stack>
+      {findings.data && (
+        <ListCutNotice
+          shown={findings.data.items.length}
+          total={findings.data.totalItems}
+          noun="findings"
+        />
+      )}
       <Table<RoleFinding>
         title={`Findings (${rows.length})`}
         isLoading={findings.isPending}

@@ -10,13 +10,35 @@ import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { CopyTextButton } from '@backstage/core-components';
-import type {
-  Grant,
-  IssuedCredentials,
+import {
+  parseRoleArn,
+  type BrokerInfo,
+  type Grant,
+  type IssuedCredentials,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useIssueCredentials } from '../hooks/queries';
 import { formatDate } from '../lib/format';
 import { ErrorState, Loading } from './common';
+
+/** Why a grant's credentials cannot be fetched now, or `undefined` when they can. */
+export function credentialsBlocker(
+  info: BrokerInfo | undefined,
+  grant: Grant,
+): string | undefined {
+  if (!info) {
+    return 'Reading what the broker can do…';
+  }
+  if (!info.credentialsEnabled) {
+    return (
+      info.credentialsDisabledReason ??
+      'This installation does not issue credentials.'
+    );
+  }
+  if (Date.parse(grant.expiresAt) <= Date.now()) {
+    return 'The grant has expired.';
+  }
+  return undefined;
+}
 
 /** Credentials as `export` lines for a POSIX shell. */
 export function credentialsAsEnv(c: IssuedCredentials): string {
@@ -33,7 +55,7 @@ export function credentialsAsEnv(c: IssuedCredentials): string {
 
 /** Credentials as a `~/.aws/credentials` profile named after the role. */
 export function credentialsAsProfile(c: IssuedCredentials): string {
-  const roleName = c.roleArn.split('/').pop() || 'iam-role';
+  const roleName = parseRoleArn(c.roleArn)?.name ?? 'iam-role';
   const lines = [
     `[${roleName}]`,
     `aws_access_key_id = ${c.accessKeyId}`,

@@ -9,7 +9,11 @@ import type {
 } from '@backstage-iam/plugin-iam-roles-common';
 import { IamRolesPage } from './IamRolesPage';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
-import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
+import {
+  brokerHandlers,
+  errorResponse,
+  listPage,
+} from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
@@ -122,7 +126,9 @@ describe('IamRolesPage', () => {
     ];
     const approved: string[] = [];
     server.use(
-      http.get(`${BASE}/approvals`, () => HttpResponse.json(approvals)),
+      http.get(`${BASE}/approvals`, ({ request }) =>
+        listPage(request, approvals),
+      ),
       http.post(`${BASE}/requests/:id/approve`, ({ params }) => {
         approved.push(String(params.id));
         approvals = [];
@@ -158,8 +164,8 @@ describe('IamRolesPage', () => {
   it('shows the refusal when a decision is not allowed', async () => {
     const user = userEvent.setup();
     server.use(
-      http.get(`${BASE}/approvals`, () =>
-        HttpResponse.json([accessRequest({ id: 'r-6', canDecide: true })]),
+      http.get(`${BASE}/approvals`, ({ request }) =>
+        listPage(request, [accessRequest({ id: 'r-6', canDecide: true })]),
       ),
       http.post(`${BASE}/requests/r-6/deny`, () =>
         errorResponse(403, 'NotAllowedError', 'You do not own this role'),
@@ -233,7 +239,7 @@ describe('IamRolesPage', () => {
       'query,role,arn,entityRef,owner,outcome,via,matchedBy,conditions,risk,findings',
     );
     expect(csv).toContain(
-      `999999999999,payments-deploy,${ROLE_ARN},resource:default/payments-deploy,group:default/payments,possible,sts:AssumeRole,999999999999,"sts:ExternalId is ""x1""",high,high: cross-account-no-external-id`,
+      `999999999999,payments-deploy,${ROLE_ARN},resource:default/payments-deploy,group:default/payments,possible,sts:AssumeRole,999999999999,"{""StringEquals"":{""sts:ExternalId"":[""x1""]}}",high,high: cross-account-no-external-id`,
     );
     expect(JSON.parse(await blobs[1].text())).toEqual(lookupResult);
     click.mockRestore();
@@ -277,7 +283,11 @@ describe('IamRolesPage', () => {
   });
 
   it('filters findings across all roles by owner and severity', async () => {
-    server.use(http.get(`${BASE}/findings`, () => HttpResponse.json(findings)));
+    server.use(
+      http.get(`${BASE}/findings`, ({ request }) =>
+        listPage(request, findings),
+      ),
+    );
     await renderWithApis(<IamRolesPage />, {
       routeEntries: ['/?tab=findings'],
     });
@@ -306,5 +316,26 @@ describe('IamRolesPage', () => {
     expect(
       await screen.findByText('No finding matches these filters.'),
     ).toBeInTheDocument();
+  });
+
+  it('says the findings are cut when the broker counts more than it pages out', async () => {
+    server.use(
+      http.get(`${BASE}/findings`, ({ request }) => {
+        const offset = Number(new URL(request.url).searchParams.get('offset'));
+        return HttpResponse.json({
+          items: offset === 0 ? findings : [],
+          totalItems: 1234,
+          offset,
+          limit: 500,
+        });
+      }),
+    );
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=findings'],
+    });
+    expect(await screen.findByText('Findings (2)')).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Showing 2 of 1,234 findings: the rest are not loaded.',
+    );
   });
 });

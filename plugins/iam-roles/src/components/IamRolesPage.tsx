@@ -6,7 +6,9 @@ import Tabs from '@mui/material/Tabs';
 import { Content, Header, Page } from '@backstage/core-components';
 import { useSearchParams } from 'react-router-dom';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import { ApprovalsTable, GrantsTable, MyRequestsTable } from './AccessTables';
+import { ApprovalsTable } from './ApprovalsTable';
+import { GrantsTable } from './GrantsTable';
+import { MyRequestsTable } from './MyRequestsTable';
 import { FindingsOverview } from './FindingsOverview';
 import { IncidentLookup } from './IncidentLookup';
 

@@ -7,14 +7,17 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import {
+  compareSeverity,
   describeCondition,
+  highestSeverity,
+  toCsv,
   type AssumableRole,
+  type ConditionClause,
   type AssumableRolesResponse,
   type PrincipalContext,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useLookup } from '../hooks/queries';
-import { downloadText, toCsv } from '../lib/exportRows';
-import { formatCondition, severityRank, worstSeverity } from '../lib/format';
+import { downloadText } from '../lib/downloadText';
 import {
   EmptyLine,
   ErrorState,
@@ -60,6 +63,20 @@ export function describeOutcome(role: AssumableRole): string {
   return role.outcome === 'denied' ? 'No, denied explicitly' : 'No';
 }
 
+/** Conditions as the policy's own `Condition` block (operator → key → values), exact for the record. */
+function conditionBlock(
+  conditions: ConditionClause[],
+): Record<string, Record<string, string[]>> | '' {
+  if (conditions.length === 0) {
+    return '';
+  }
+  const block: Record<string, Record<string, string[]>> = {};
+  for (const c of conditions) {
+    block[c.operator] = { ...block[c.operator], [c.key]: c.values };
+  }
+  return block;
+}
+
 /** Flat rows of a lookup, as exported: conditions with their exact keys, for the record. */
 export function lookupRows(result: AssumableRolesResponse) {
   return result.roles.map(role => ({
@@ -71,8 +88,8 @@ export function lookupRows(result: AssumableRolesResponse) {
     outcome: role.outcome,
     via: role.via ?? '',
     matchedBy: role.matchedBy ?? '',
-    conditions: role.conditions.map(formatCondition).join('; '),
-    risk: worstSeverity(role.findings),
+    conditions: conditionBlock(role.conditions),
+    risk: highestSeverity(role.findings),
     findings: role.findings.map(f => `${f.severity}: ${f.id}`).join('; '),
   }));
 }
@@ -125,9 +142,11 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
       title: 'Risk',
       defaultSort: 'asc',
       customSort: (a, b) =>
-        severityRank(worstSeverity(a.findings)) -
-        severityRank(worstSeverity(b.findings)),
-      render: r => <SeverityChip severity={worstSeverity(r.findings)} />,
+        compareSeverity(
+          highestSeverity(a.findings),
+          highestSeverity(b.findings),
+        ),
+      render: r => <SeverityChip severity={highestSeverity(r.findings)} />,
     },
     {
       title: 'Findings',

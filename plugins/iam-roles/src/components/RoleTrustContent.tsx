@@ -11,6 +11,8 @@ import { CopyTextButton } from '@backstage/core-components';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  compareSeverity,
+  highestSeverity,
   isIamRoleEntity,
   type Finding,
   type IamRoleEntity,
@@ -19,18 +21,11 @@ import {
 import { useApprovals, useRoleTrust } from '../hooks/queries';
 import { useIsOwner } from '../hooks/useOwnership';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import {
-  describeLastUsed,
-  formatDate,
-  severityRank,
-  worstSeverity,
-} from '../lib/format';
-import {
-  ApprovalsTable,
-  AuditTable,
-  GrantsTable,
-  MyRequestsTable,
-} from './AccessTables';
+import { describeLastUsed, formatDate } from '../lib/format';
+import { ApprovalsTable } from './ApprovalsTable';
+import { AuditTable } from './AuditTable';
+import { GrantsTable } from './GrantsTable';
+import { MyRequestsTable } from './MyRequestsTable';
 import { EmptyLine, ErrorState, Loading, SeverityChip } from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
 import { WhoCanAssume } from './WhoCanAssume';
@@ -165,8 +160,8 @@ export function groupFindings(findings: Finding[]): FindingGroup[] {
     }
     groups.set(key, group);
   }
-  return [...groups.values()].sort(
-    (a, b) => severityRank(a.first.severity) - severityRank(b.first.severity),
+  return [...groups.values()].sort((a, b) =>
+    compareSeverity(a.first.severity, b.first.severity),
   );
 }
 
@@ -367,11 +362,11 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
   const trust = useRoleTrust(roleRef);
   const isOwner = useIsOwner(entity);
   const approvals = useApprovals();
-  const canDecide = (approvals.data ?? []).some(
+  const canDecide = (approvals.data?.items ?? []).some(
     r => r.roleRef === roleRef && r.canDecide !== false,
   );
   const findings = trust.data?.analysis.findings;
-  const risk = findings ? worstSeverity(findings) : entity.spec.iam.risk;
+  const risk = findings ? highestSeverity(findings) : entity.spec.iam.risk;
 
   return (
     <Stack spacing={2}>

@@ -9,7 +9,6 @@ import {
   type PrincipalKind,
   type ResolvedPrincipal,
 } from '@backstage-iam/plugin-iam-roles-common';
-import { formatCondition } from '../lib/format';
 import { EmptyLine, useEntityHref } from './common';
 
 const KIND_ORDER: Array<[PrincipalKind, string]> = [
@@ -117,7 +116,7 @@ function searchText(p: ResolvedPrincipal): string {
     p.entityRef ?? '',
     p.accountId ?? '',
     ...p.conditions.map(describeCondition),
-    ...p.conditions.map(formatCondition),
+    ...p.conditions.map(c => `${c.operator} ${c.key} ${c.values.join(' ')}`),
     ...p.actions,
   ]
     .join('\n')

@@ -4,7 +4,12 @@ import AlertTitle from '@mui/material/AlertTitle';
 import Chip from '@mui/material/Chip';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  TableColumn,
+} from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import {
   entityRouteParams,
@@ -12,7 +17,10 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
-import type { Severity } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  parseRoleArn,
+  type Severity,
+} from '@backstage-iam/plugin-iam-roles-common';
 
 const SEVERITY_COLOR: Record<
   Severity | 'none',
@@ -168,5 +176,41 @@ export function RoleCell(props: {
         {props.arn}
       </Typography>
     </>
+  );
+}
+
+/** A role's name from its ARN (`arn:aws:iam::1:role/ci/deploy` → `deploy`); the ARN when it is not a role's. */
+export function roleNameOf(arn: string): string {
+  return parseRoleArn(arn)?.name ?? arn;
+}
+
+/** The "Role" column of requests and grants: the role's name, linked to its entity page. */
+export function roleColumn<
+  T extends { roleRef: string; roleArn: string },
+>(): TableColumn<T> {
+  return {
+    title: 'Role',
+    field: 'roleArn',
+    render: r => (
+      <RoleLink entityRef={r.roleRef} title={roleNameOf(r.roleArn)} />
+    ),
+  };
+}
+
+/** Says plainly that a list holds fewer rows than the broker has (more than the UI loads). */
+export function ListCutNotice(props: {
+  shown: number;
+  total: number;
+  noun: string;
+}) {
+  if (props.shown >= props.total) {
+    return null;
+  }
+  const count = (n: number) => n.toLocaleString('en-US');
+  return (
+    <Alert severity="warning" role="status" sx={{ my: 1 }}>
+      Showing {count(props.shown)} of {count(props.total)} {props.noun}: the
+      rest are not loaded.
+    </Alert>
   );
 }

@@ -9,6 +9,7 @@ import {
   ListGrantsOptions,
   ListRequestsOptions,
 } from '../api/IamRolesApi';
+import { readAllPages } from './readAllPages';
 
 const ROOT = 'iam-roles';
 
@@ -71,36 +72,42 @@ export function useLookup(query: string | undefined) {
   });
 }
 
+/** Every finding (up to the row cap: see `totalItems`). */
 export function useFindings() {
   const api = useApi(iamRolesApiRef);
   return useQuery({
     queryKey: iamRolesKeys.findings,
-    queryFn: () => api.listFindings(),
+    queryFn: () => readAllPages(page => api.listFindings(page)),
   });
 }
 
+/** Requests matching the filters, every page of them (up to the row cap). */
 export function useRequests(options: ListRequestsOptions, enabled = true) {
   const api = useApi(iamRolesApiRef);
   return useQuery({
     queryKey: iamRolesKeys.requests(options),
-    queryFn: () => api.listRequests(options),
+    queryFn: () =>
+      readAllPages(page => api.listRequests({ ...options, ...page })),
     enabled,
   });
 }
 
+/** Requests waiting for the caller's decision, every page of them (up to the row cap). */
 export function useApprovals() {
   const api = useApi(iamRolesApiRef);
   return useQuery({
     queryKey: iamRolesKeys.approvals,
-    queryFn: () => api.listApprovals(),
+    queryFn: () => readAllPages(page => api.listApprovals(page)),
   });
 }
 
+/** Grants matching the filters, every page of them (up to the row cap). */
 export function useGrants(options: ListGrantsOptions, enabled = true) {
   const api = useApi(iamRolesApiRef);
   return useQuery({
     queryKey: iamRolesKeys.grants(options),
-    queryFn: () => api.listGrants(options),
+    queryFn: () =>
+      readAllPages(page => api.listGrants({ ...options, ...page })),
     enabled,
   });
 }

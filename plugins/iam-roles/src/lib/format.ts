@@ -1,37 +1,4 @@
 import { DateTime } from 'luxon';
-import type {
-  ConditionClause,
-  Finding,
-  Severity,
-} from '@backstage-iam/plugin-iam-roles-common';
-
-/** Severities from the worst down. */
-export const SEVERITIES: Severity[] = [
-  'critical',
-  'high',
-  'medium',
-  'low',
-  'info',
-];
-
-/** Rank for sorting: 0 is the worst; `none` sorts last. */
-export function severityRank(severity: Severity | 'none' | string): number {
-  const index = SEVERITIES.indexOf(severity as Severity);
-  return index === -1 ? SEVERITIES.length : index;
-}
-
-/** The worst severity among findings, or `none`. */
-export function worstSeverity(
-  findings: Array<Pick<Finding, 'severity'>>,
-): Severity | 'none' {
-  let worst: Severity | 'none' = 'none';
-  for (const finding of findings) {
-    if (severityRank(finding.severity) < severityRank(worst)) {
-      worst = finding.severity;
-    }
-  }
-  return worst;
-}
 
 /** A date for people, e.g. "12 Mar 2024, 14:05"; the raw value when unreadable. */
 export function formatDate(iso: string | undefined): string {
@@ -92,34 +59,4 @@ export function formatDuration(minutes: number): string {
     parts.push(`${rest} minute${rest === 1 ? '' : 's'}`);
   }
   return parts.join(' ');
-}
-
-const OPERATOR_WORDS: Array<[RegExp, string]> = [
-  [/^StringNotEquals/, 'is not'],
-  [/^StringNotLike/, 'does not match'],
-  [/^StringEquals/, 'is'],
-  [/^StringLike/, 'matches'],
-  [/^ArnNotEquals|^ArnNotLike/, 'is not'],
-  [/^ArnEquals|^ArnLike/, 'is'],
-  [/^Bool/, 'is'],
-  [/^Null/, 'is absent:'],
-  [/^IpAddress/, 'is within'],
-  [/^NotIpAddress/, 'is outside'],
-  [/^NumericEquals/, '='],
-  [/^NumericLessThan/, '<'],
-  [/^NumericGreaterThan/, '>'],
-  [/^DateLessThan/, 'before'],
-  [/^DateGreaterThan/, 'after'],
-];
-
-/** A condition clause as a short phrase, e.g. `sts:ExternalId is "abc"`. */
-export function formatCondition(clause: ConditionClause): string {
-  const bare = clause.operator.replace(/^(ForAnyValue|ForAllValues):/, '');
-  const words =
-    OPERATOR_WORDS.find(([pattern]) => pattern.test(bare))?.[1] ?? bare;
-  const values = clause.values.map(v => `"${v}"`);
-  const joined =
-    values.length > 1 ? `one of ${values.join(', ')}` : values[0] ?? '';
-  const ifExists = bare.endsWith('IfExists') ? ' (when present)' : '';
-  return `${clause.key} ${words} ${joined}${ifExists}`.trim();
 }
