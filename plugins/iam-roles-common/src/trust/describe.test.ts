@@ -115,7 +115,7 @@ describe('describePrincipal', () => {
       Condition: { StringEquals: { 'sts:ExternalId': 'x' } },
     });
     expect(describePrincipal(vendor, { internalAccounts: [A] })).toBe(
-      'account 999999999999 (external) with an ExternalId',
+      'account 999999999999 (not configured as internal) with an ExternalId',
     );
     const [eks] = principalsOf({
       Effect: 'Allow',

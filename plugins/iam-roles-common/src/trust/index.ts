@@ -4,7 +4,7 @@ export {
   toPolicyDocument,
 } from './normalizeTrustPolicy';
 export type { NormalizeResult } from './normalizeTrustPolicy';
-export { analyzeRole } from './analyzeRole';
+export { analyzeRole, managedRoleAdvice } from './analyzeRole';
 export type { AnalyzeOptions, RoleInput } from './analyzeRole';
 export { evaluateAssume } from './evaluateAssume';
 export type { EvaluateOptions } from './caller';
@@ -16,6 +16,7 @@ export type { AuthorizationDetails } from './parseAuthorizationDetails';
 export {
   describePrincipal,
   describeCondition,
+  findingTitle,
   highestSeverity,
   compareSeverity,
   isAtLeast,
@@ -24,6 +25,8 @@ export {
 } from './describe';
 export type { DescribeOptions } from './describe';
 export { TRUST_ACTIONS } from './actions';
+export { WEB_IDENTITY_PROVIDERS } from './oidc';
+export type { WebIdentityProviderInfo } from './oidc';
 export { gitlabJobContext, gitlabProjectOf } from './gitlab';
 export type { GitLabProject } from './gitlab';
 export {
