@@ -7,7 +7,15 @@ import {
 } from './actions';
 import { hasWildcard } from './glob';
 import { CompiledStatement, compilePolicy } from './compiled';
-import { anyServiceCaller, outsiderCallers, ROLES_ANYWHERE } from './caller';
+import {
+  anyServiceCaller,
+  anyTokenCaller,
+  Caller,
+  outsiderCallers,
+  prepareCaller,
+  ROLES_ANYWHERE,
+  strangerGithubCaller,
+} from './caller';
 import { createRequestContext, parseOperator } from './conditions';
 import { evaluateCompiled } from './evaluateAssume';
 import { normalizeTrustPolicy } from './normalizeTrustPolicy';
@@ -23,6 +31,7 @@ import type {
   ConditionClause,
   Finding,
   FindingId,
+  PrincipalContext,
   RoleAnalysis,
   Severity,
   TrustedPrincipal,
@@ -345,6 +354,25 @@ function broadWho(
   } (including new ones)`;
 }
 
+/**
+ * For GitHub, whether a workflow of an owner the policy does not name gets in: conditions that no
+ * token can meet (a non-string operator on the subject, a key a token never carries) admit nobody,
+ * and then nobody is "any repository of any owner". Other providers: decided by the subject scope.
+ */
+function strangerAdmitted(
+  p: ClassifiedPrincipal,
+  s: CompiledStatement,
+  all: CompiledStatement[],
+): boolean {
+  if (p.provider !== 'github') return true;
+  const caller = strangerGithubCaller();
+  const subset = [
+    s,
+    ...all.filter(x => x.statement.effect === 'Deny' && x.coversWebIdentity),
+  ];
+  return admitted(evaluateCompiled(subset, caller));
+}
+
 function checkWebIdentity(
   ctx: Ctx,
   p: ClassifiedPrincipal,
@@ -362,7 +390,11 @@ function checkWebIdentity(
     p.provider === 'amazon' ||
     p.provider === 'facebook';
   const subject = `${issuer}:${audienceIsTenant ? 'aud' : 'sub'}`;
-  if (isSharedIssuer(issuer, p.provider) && !scope.tenantPinned) {
+  if (
+    isSharedIssuer(issuer, p.provider) &&
+    !scope.tenantPinned &&
+    strangerAdmitted(p, s, all)
+  ) {
     const what =
       UNRESTRICTED_WHO[p.provider ?? ''] ?? `any tenant of ${providerName}`;
     add(
@@ -583,6 +615,45 @@ function admitsAnyService(
   return admitted(evaluateCompiled(subset, anyServiceCaller()));
 }
 
+/**
+ * Whether evaluation refuses a named principal whatever else holds: its statement's conditions can
+ * never hold for it (`aws:PrincipalAccount` on a service), or a Deny refuses it outright. Then it is
+ * not trusted, and no finding claims that it is.
+ */
+function refusedByEvaluation(
+  p: ClassifiedPrincipal,
+  s: CompiledStatement,
+  all: CompiledStatement[],
+  hasDeny: boolean,
+): boolean {
+  if (!hasDeny && s.statement.conditions.length === 0) return false;
+  let context: PrincipalContext | undefined;
+  if (p.kind === 'account' && p.accountId)
+    context = { type: 'account', accountId: p.accountId };
+  else if (p.kind === 'role' || p.kind === 'user')
+    context = { type: 'arn', arn: p.id };
+  else if (p.kind === 'service') context = { type: 'service', service: p.id };
+  let caller: Caller | undefined;
+  try {
+    if (context && s.coversAssumeRole) caller = prepareCaller(context);
+    else if (p.kind === 'oidc' && p.issuer && s.coversWebIdentity)
+      caller = anyTokenCaller(p.issuer);
+  } catch {
+    return false;
+  }
+  if (!caller) return false;
+  const via = caller.via;
+  const subset = [
+    s,
+    ...all.filter(
+      x =>
+        x.statement.effect === 'Deny' &&
+        (via === ASSUME_ROLE ? x.coversAssumeRole : x.coversWebIdentity),
+    ),
+  ];
+  return !admitted(evaluateCompiled(subset, caller));
+}
+
 function hasTrustAnchor(conditions: ConditionClause[]): boolean {
   return conditions.some(c => {
     if (c.key.toLowerCase() !== 'aws:sourcearn') return false;
@@ -652,6 +723,7 @@ export function analyzeRole(
   const internal = internalSet(options.internalAccounts);
   let text: string | undefined;
   const policyText = () => (text ??= JSON.stringify(policy));
+  const hasDeny = compiled.some(x => x.statement.effect === 'Deny');
 
   const reportInvalid = (s: CompiledStatement, list: ClassifiedPrincipal[]) => {
     for (const p of list) {
@@ -789,6 +861,8 @@ export function analyzeRole(
     }
     if (
       p.kind === 'account' &&
+      // An AWS principal only gets in through sts:AssumeRole.
+      actions.includes(ASSUME_ROLE) &&
       !hasRestriction(conditions, PRINCIPAL_NARROWING_KEYS)
     ) {
       add(
@@ -835,6 +909,7 @@ export function analyzeRole(
     for (const p of s.principals) {
       if (p.invalid) continue;
       if (unconditionallyDenied(p, actions, compiled)) continue;
+      if (refusedByEvaluation(p, s, compiled, hasDeny)) continue;
       if (p.kind !== 'public') {
         analysis.principals.push(principalOf(p, s, actions));
         checkPrincipal(p, s, actions);
@@ -846,6 +921,7 @@ export function analyzeRole(
         : principalsFromConditions(s.statement.conditions);
       if (derived) {
         for (const d of derived) {
+          if (refusedByEvaluation(d, s, compiled, hasDeny)) continue;
           analysis.principals.push(principalOf(d, s, actions));
           checkPrincipal(d, s, actions);
         }

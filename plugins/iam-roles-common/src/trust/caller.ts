@@ -429,6 +429,25 @@ export function anyServiceCaller(): Caller {
   );
 }
 
+/** A caller with a token of this issuer whose claims are all unknown: "some workload of the provider". */
+export function anyTokenCaller(issuer: string): Caller {
+  return webCaller(undefined, issuer, {}, {}, ['*']);
+}
+
+/**
+ * A GitHub Actions workflow of an owner and repository we know nothing about: its subject starts
+ * with `repo:`, everything after (owner, repository, ref) and the other claims are its own choice.
+ */
+export function strangerGithubCaller(): Caller {
+  return webCaller(
+    'github',
+    undefined,
+    { sub: { state: 'prefix', prefix: 'repo:' } },
+    {},
+    ['*'],
+  );
+}
+
 /** Issuer (host/path, no scheme) from a provider ARN or URL. */
 export function issuerOf(provider: string): string {
   const arn = parseArn(provider);

@@ -364,6 +364,24 @@ export function compileClause(clause: ConditionClause): CompiledClause {
   };
 
   const evaluatePrefix = (prefix: string): Tri => {
+    if (info.family === 'bool' || info.family === 'binary') {
+      // Compared exactly: only a policy value that starts with the prefix can match.
+      const b = info.family === 'bool' ? prefix.toLowerCase() : prefix;
+      const some = prepared.some(
+        pv => pv.variables || (pv.lower ?? pv.raw).startsWith(b),
+      );
+      const r: Tri = some ? 'unknown' : 'false';
+      return info.negated ? not(r) : r;
+    }
+    if (
+      info.family === 'numeric' ||
+      info.family === 'date' ||
+      info.family === 'ip'
+    ) {
+      // Text such as "repo:" begins no number, date or address.
+      const r: Tri = /[^0-9a-f.:/+\- TZ]/i.test(prefix) ? 'false' : 'unknown';
+      return info.negated ? not(r) : r;
+    }
     if (info.family !== 'string' && info.family !== 'arn') return 'unknown';
     let best: 'all' | 'some' | 'none' = 'none';
     for (const pv of prepared) {

@@ -11,8 +11,14 @@ export type { EvaluateOptions } from './caller';
 export { parsePrincipalSpec } from './parsePrincipalSpec';
 export { TrustIndex } from './TrustIndex';
 export type { TrustIndexMatch } from './TrustIndex';
-export { parseAuthorizationDetails } from './parseAuthorizationDetails';
-export type { AuthorizationDetails } from './parseAuthorizationDetails';
+export {
+  mergeAuthorizationDetails,
+  parseAuthorizationDetails,
+} from './parseAuthorizationDetails';
+export type {
+  AuthorizationDetails,
+  MergedAuthorizationDetails,
+} from './parseAuthorizationDetails';
 export {
   describePrincipal,
   describeCondition,
@@ -36,5 +42,6 @@ export {
   parseRoleArn,
   roleKey,
   roleKeyOfArn,
+  principalKeyOfArn,
 } from './arn';
 export type { ParsedArn, RoleArnParts } from './arn';
