@@ -615,6 +615,19 @@ function admitsAnyService(
   return admitted(evaluateCompiled(subset, anyServiceCaller()));
 }
 
+// Roles name the same accounts, services and providers over and over: prepare each caller once.
+const callers = new Map<string, Caller>();
+
+function cachedCaller(key: string, make: () => Caller): Caller {
+  let c = callers.get(key);
+  if (!c) {
+    if (callers.size > 10_000) callers.clear();
+    c = make();
+    callers.set(key, c);
+  }
+  return c;
+}
+
 /**
  * Whether evaluation refuses a named principal whatever else holds: its statement's conditions can
  * never hold for it (`aws:PrincipalAccount` on a service), or a Deny refuses it outright. Then it is
@@ -635,22 +648,38 @@ function refusedByEvaluation(
   else if (p.kind === 'service') context = { type: 'service', service: p.id };
   let caller: Caller | undefined;
   try {
-    if (context && s.coversAssumeRole) caller = prepareCaller(context);
+    if (context && s.coversAssumeRole)
+      caller = cachedCaller(`${p.kind}|${p.id}`, () => prepareCaller(context!));
     else if (p.kind === 'oidc' && p.issuer && s.coversWebIdentity)
-      caller = anyTokenCaller(p.issuer);
+      caller = cachedCaller(`any-token|${p.issuer}`, () =>
+        anyTokenCaller(p.issuer!),
+      );
   } catch {
     return false;
   }
   if (!caller) return false;
+  // Conditions only on keys this principal's context leaves unknown cannot refuse it: spare the
+  // evaluation (and compiling the clauses) for the common case, an ExternalId or a token claim.
+  if (!hasDeny) {
+    const ctx = caller.context(p.kind === 'oidc' ? p.issuer : undefined);
+    if (
+      s.statement.conditions.every(
+        c => ctx.get(c.key.toLowerCase()).state === 'unknown',
+      )
+    )
+      return false;
+  }
   const via = caller.via;
-  const subset = [
-    s,
-    ...all.filter(
-      x =>
-        x.statement.effect === 'Deny' &&
-        (via === ASSUME_ROLE ? x.coversAssumeRole : x.coversWebIdentity),
-    ),
-  ];
+  const subset = hasDeny
+    ? [
+        s,
+        ...all.filter(
+          x =>
+            x.statement.effect === 'Deny' &&
+            (via === ASSUME_ROLE ? x.coversAssumeRole : x.coversWebIdentity),
+        ),
+      ]
+    : [s];
   return !admitted(evaluateCompiled(subset, caller));
 }
 

@@ -548,6 +548,8 @@ function githubCaller(
     state: 'either',
     inner: claims.sub,
     otherSpelling: value => {
+      // Most subjects are in the usual form: rule them out before any parsing.
+      if (value.indexOf('@') < 0) return false;
       const m = /^repo:([^/:]+)\/([^:]+)/.exec(value.toLowerCase());
       if (!m || !m[1].includes('@') || !m[2].includes('@')) return false;
       const o = m[1].slice(0, m[1].indexOf('@'));
