@@ -405,9 +405,6 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     return info.negated ? not(positive) : positive;
   };
 
-  const evaluate = (ctx: RequestContext): Tri =>
-    evaluateValue(ctx.get(keyLower), ctx);
-
   const evaluateValue = (v: ContextValue, ctx: RequestContext): Tri => {
     if (v.state === 'either') {
       const r = evaluateValue(v.inner, ctx);
@@ -467,6 +464,9 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     }
     return unknown ? 'unknown' : 'true';
   };
+
+  const evaluate = (ctx: RequestContext): Tri =>
+    evaluateValue(ctx.get(keyLower), ctx);
 
   return { clause, keyLower, evaluate };
 }

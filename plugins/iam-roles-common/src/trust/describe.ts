@@ -355,14 +355,12 @@ function keyWords(key: string): string {
   if (known) return known;
   const x509 = /^aws:principaltag\/x509(subject|issuer|san)\/(.+)$/i.exec(key);
   if (x509) {
-    const part = x509[1].toLowerCase();
-    const whose =
-      part === 'subject'
-        ? "the certificate's subject"
-        : part === 'issuer'
-        ? "the certificate's issuer"
-        : "the certificate's alternative name";
-    return `${whose} ${x509[2]}`;
+    const whose: Record<string, string> = {
+      subject: "the certificate's subject",
+      issuer: "the certificate's issuer",
+      san: "the certificate's alternative name",
+    };
+    return `${whose[x509[1].toLowerCase()]} ${x509[2]}`;
   }
   if (lower.startsWith('aws:principaltag/'))
     return `the caller's tag "${key.slice(17)}"`;
