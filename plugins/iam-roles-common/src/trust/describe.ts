@@ -67,7 +67,10 @@ function describeGithubSubject(value: string, like: boolean): string {
       ? `any GitHub repository of any owner (subject "${value}")`
       : `any GitHub repository whose subject matches "${value}"`;
   }
-  const [, owner, repo, rest] = m;
+  // The immutable form names OWNER@ID/REPO@ID: people know the names, so show those.
+  const owner = m[1].replace(/@\d+$/, '');
+  const repo = m[2].replace(/@\d+$/, '');
+  const rest = m[3];
   if (wild && /[*?]/.test(repo)) {
     return repo === '*'
       ? `any repository of ${owner}`
