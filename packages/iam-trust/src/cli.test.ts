@@ -293,6 +293,209 @@ describe('iam-trust can-assume', () => {
   });
 });
 
+function accountFile(
+  roles: Array<{ name: string; policy: unknown; path?: string }>,
+  account = '555555555555',
+) {
+  return JSON.stringify({
+    RoleDetailList: roles.map(r => ({
+      Path: r.path ?? '/',
+      RoleName: r.name,
+      RoleId: `AROA${r.name.toUpperCase().replace(/[^A-Z0-9]/g, '')}0000`,
+      Arn: `arn:aws:iam::${account}:role${r.path ?? '/'}${r.name}`,
+      AssumeRolePolicyDocument: r.policy,
+    })),
+    UserDetailList: [],
+    GroupDetailList: [],
+  });
+}
+
+describe('iam-trust and issue #11', () => {
+  const denyOne = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/*' } },
+      },
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnEquals: {
+            'aws:PrincipalArn': 'arn:aws:iam::999999999999:role/bad',
+          },
+        },
+      },
+    ],
+  };
+  const pinnedToMain = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: {
+          Federated:
+            'arn:aws:iam::555555555555:oidc-provider/token.actions.githubusercontent.com',
+        },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub':
+              'repo:acme/api:environment:production',
+          },
+        },
+      },
+    ],
+  };
+
+  it('keeps public-trust when a Deny refuses only one role, and a stranger can assume it', async () => {
+    const file = tempFile(
+      'a.json',
+      accountFile([{ name: 'open', policy: denyOne }]),
+    );
+    const analysis = JSON.parse((await cli(['analyze', file])).stdout);
+    expect(analysis.roles[0].findings.map((f: any) => f.id)).toEqual([
+      'public-trust',
+    ]);
+    const out = await cli([
+      'can-assume',
+      '--principal',
+      'arn:aws:iam::333333333333:role/anything',
+      file,
+    ]);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout).roles.map((r: any) => r.arn)).toEqual([
+      'arn:aws:iam::555555555555:role/open',
+    ]);
+    const bad = await cli([
+      'can-assume',
+      '--principal',
+      'arn:aws:iam::999999999999:role/bad',
+      file,
+    ]);
+    expect(JSON.parse(bad.stdout).roles).toEqual([]);
+  });
+
+  it('reads the same account twice as one, and says so on stderr', async () => {
+    const first = tempFile(
+      'first.json',
+      accountFile([
+        { name: 'open', policy: denyOne },
+        { name: 'deploy', policy: pinnedToMain },
+      ]),
+    );
+    const second = tempFile(
+      'second.json',
+      accountFile([{ name: 'open', policy: denyOne }]),
+    );
+    const { code, stdout, stderr } = await cli(['analyze', first, second]);
+    expect(code).toBe(0);
+    expect(
+      JSON.parse(stdout)
+        .roles.map((r: any) => r.name)
+        .sort(),
+    ).toEqual(['deploy', 'open']);
+    expect(stderr).toMatch(/warning: account 555555555555 was read 2 times/);
+    const single = await cli(['analyze', first]);
+    expect(single.stderr).toBe('');
+  });
+
+  it('answers github:OWNER/REPO without a ref by trying the refs and environments the role names', async () => {
+    const file = tempFile(
+      'gh.json',
+      accountFile([{ name: 'deploy', policy: pinnedToMain }]),
+    );
+    const { stdout } = await cli([
+      'can-assume',
+      '--principal',
+      'github:acme/api',
+      '--format',
+      'table',
+      file,
+    ]);
+    expect(stdout).toMatch(
+      /role\/deploy\s.*sts:AssumeRoleWithWebIdentity\s+yes/,
+    );
+    expect(stdout).toMatch(/can assume 1 role\(s\)/);
+  });
+
+  it('says "possible, if the certificate\'s CN is …" for Roles Anywhere, never a silent no', async () => {
+    const anchor =
+      'arn:aws:rolesanywhere:eu-west-1:555555555555:trust-anchor/0a1b2c3d-0000-4000-8000-000000000001';
+    const file = tempFile(
+      'ra.json',
+      accountFile([
+        {
+          name: 'workload',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'rolesanywhere.amazonaws.com' },
+                Action: [
+                  'sts:AssumeRole',
+                  'sts:TagSession',
+                  'sts:SetSourceIdentity',
+                ],
+                Condition: {
+                  ArnEquals: { 'aws:SourceArn': anchor },
+                  StringEquals: {
+                    'aws:PrincipalTag/x509Subject/CN': 'build-agent',
+                  },
+                },
+              },
+            ],
+          },
+        },
+      ]),
+    );
+    const { stdout } = await cli([
+      'can-assume',
+      '--principal',
+      `rolesanywhere:${anchor}`,
+      '--format',
+      'table',
+      file,
+    ]);
+    expect(stdout).toMatch(/possible, if/);
+    expect(stdout).toMatch(/the certificate's subject CN is "build-agent"/);
+  });
+
+  it("shows a service-linked role's findings with who can change it", async () => {
+    const file = tempFile(
+      'slr.json',
+      accountFile([
+        {
+          name: 'AWSServiceRoleForSupport',
+          path: '/aws-service-role/support.amazonaws.com/',
+          policy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'support.amazonaws.com' },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          },
+        },
+      ]),
+    );
+    const out = JSON.parse((await cli(['analyze', file])).stdout);
+    const [finding] = out.roles[0].findings;
+    expect(finding.message).toMatch(
+      /service-linked role of support\.amazonaws\.com/,
+    );
+    expect(finding.message).not.toMatch(/Add a condition/);
+  });
+});
+
 describe('bin/iam-trust', () => {
   it('runs from source and keeps stdout to the JSON document alone', () => {
     const bin = resolve(__dirname, '../bin/iam-trust');

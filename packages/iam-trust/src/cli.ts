@@ -1,15 +1,21 @@
 import { Command, CommanderError, Option } from 'commander';
 import {
   analyzeRole,
+  AssumeDecision,
   AuthorizationDetails,
   describeCondition,
   describePrincipal,
   highestSeverity,
+  matchWorkload,
+  mergeAuthorizationDetails,
   parseAuthorizationDetails,
   parsePrincipalSpec,
+  principalKeyOfArn,
   RoleAnalysis,
   RoleRecord,
+  SEVERITIES,
   TrustIndex,
+  workloadIdentityOfContext,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { renderTable, wrap } from './renderTable';
 
@@ -30,7 +36,19 @@ interface LoadedRole {
   analysis: RoleAnalysis;
 }
 
+/**
+ * Reads the files; several are merged so that an account read twice (two exports of it) gives each
+ * role once, with a warning on stderr naming the account.
+ */
 function loadFiles(files: string[], io: CliIo): AuthorizationDetails[] {
+  const reads = readFiles(files, io);
+  if (reads.length < 2) return reads;
+  const merged = mergeAuthorizationDetails(reads);
+  for (const w of merged.warnings) io.stderr(`iam-trust: warning: ${w}\n`);
+  return [merged];
+}
+
+function readFiles(files: string[], io: CliIo): AuthorizationDetails[] {
   return files.map(file => {
     let text: string;
     try {
@@ -62,12 +80,6 @@ function parseAccountList(value: string | undefined): string[] {
   return ids;
 }
 
-function principalKey(arn: string): string | undefined {
-  // Role and user names are unique per account whatever the path: compare account, type and name.
-  const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
-  return m ? `${m[1]}:${m[2]}:${m[3].toLowerCase()}` : undefined;
-}
-
 function analyzeAll(
   details: AuthorizationDetails[],
   extraInternal: string[],
@@ -78,22 +90,25 @@ function analyzeAll(
   const known = new Set<string>();
   const accountsWithRoles = new Set<string>();
   const accountsWithUsers = new Set<string>();
+  // Role and user names are unique per account whatever the path: compare account, type and name.
   for (const d of details) {
     for (const arn of d.principalArns) {
-      const key = principalKey(arn);
-      if (!key) continue;
-      known.add(key);
-      const [acct, type] = key.split(':');
-      (type === 'role' ? accountsWithRoles : accountsWithUsers).add(acct);
+      const p = principalKeyOfArn(arn);
+      if (!p) continue;
+      known.add(`${p.type}:${p.key}`);
+      (p.type === 'role' ? accountsWithRoles : accountsWithUsers).add(
+        p.accountId,
+      );
     }
   }
   const knownPrincipalArns = (arn: string): boolean | undefined => {
-    const key = principalKey(arn);
-    if (!key) return undefined;
-    const [acct, type] = key.split(':');
+    const p = principalKeyOfArn(arn);
+    if (!p) return undefined;
     // Only an account whose inventory we hold can tell that a principal is missing.
-    const listed = type === 'role' ? accountsWithRoles : accountsWithUsers;
-    return listed.has(acct) ? known.has(key) : undefined;
+    const listed = p.type === 'role' ? accountsWithRoles : accountsWithUsers;
+    return listed.has(p.accountId)
+      ? known.has(`${p.type}:${p.key}`)
+      : undefined;
   };
   return details.flatMap(d =>
     d.roles.map(record => ({
@@ -166,9 +181,7 @@ function analyzeCommand(
     for (const f of analysis.findings)
       counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
   }
-  const summary = ['critical', 'high', 'medium', 'low', 'info']
-    .map(s => `${counts.get(s) ?? 0} ${s}`)
-    .join(', ');
+  const summary = SEVERITIES.map(s => `${counts.get(s) ?? 0} ${s}`).join(', ');
   io.stdout(`\n${roles.length} roles; findings: ${summary}\n`);
 }
 
@@ -189,11 +202,22 @@ function canAssumeCommand(
   const index = TrustIndex.build(
     roles.map(r => ({ key: r.analysis.arn, analysis: r.analysis })),
   );
-  let matches;
+  let matches: Array<{ key: string; decision: AssumeDecision }>;
   try {
     matches = index.lookup(principal);
   } catch (e) {
     throw new InputFailure(`--principal: ${(e as Error).message}`);
+  }
+  // github:OWNER/REPO without a ref: ask as the catalog does (the default branch, then each ref,
+  // environment and pull-request subject the role names), so a role open to one of them says yes.
+  const identity = workloadIdentityOfContext(principal);
+  if (identity) {
+    const byArn = new Map(roles.map(r => [r.analysis.arn, r.analysis]));
+    matches = matches.map(m => {
+      const analysis = byArn.get(m.key);
+      const best = analysis ? matchWorkload(analysis, identity) : undefined;
+      return best ? { key: m.key, decision: best.decision } : m;
+    });
   }
   if (format === 'json') {
     const out = {
@@ -261,7 +285,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     )
     .requiredOption(
       '--principal <principal>',
-      'an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO@REF or service:NAME',
+      'an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], eks:NS/SA[@PROVIDER], service:NAME or rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]',
     )
     .argument(
       '<files...>',

@@ -21,6 +21,11 @@ interface Entry {
 const REPO_IN_SUB = /^repo:([^/:*?]+)\/([^:*?]+):/;
 const OWNER_IN_SUB = /^repo:([^/:*?]+)\//;
 
+function stripId(name: string): string {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}
+
 function literalPrefix(value: string, like: boolean): string {
   if (!like) return `${value}:`;
   const i = value.search(/[*?]/);
@@ -43,13 +48,17 @@ function githubBuckets(
         REPO_IN_SUB.exec(literalPrefix(v, c.like)),
       );
       if (repos.every(m => m)) {
+        // The immutable form `repo:OWNER@ID/REPO@ID:…` belongs in the bucket of OWNER/REPO.
         return repos.map(
-          m => `github-repo:${m![1].toLowerCase()}/${m![2].toLowerCase()}`,
+          m =>
+            `github-repo:${stripId(m![1]).toLowerCase()}/${stripId(
+              m![2],
+            ).toLowerCase()}`,
         );
       }
       const os = c.values.map(v => OWNER_IN_SUB.exec(literalPrefix(v, c.like)));
       if (os.every(m => m))
-        owners = os.map(m => `github-owner:${m![1].toLowerCase()}`);
+        owners = os.map(m => `github-owner:${stripId(m![1]).toLowerCase()}`);
     } else if (c.claim === 'repository' && exact) {
       return c.values.map(v => `github-repo:${v.toLowerCase()}`);
     } else if (c.claim === 'repository_owner' && exact && !owners) {

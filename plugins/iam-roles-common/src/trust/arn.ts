@@ -92,6 +92,33 @@ export function roleKeyOfArn(value: string): string | undefined {
   return role ? roleKey(role.accountId, role.name) : undefined;
 }
 
+/**
+ * Account, type and key of a role or IAM user ARN whatever its path (`ACCOUNT:lower-case name`, as
+ * {@link roleKeyOfArn}); `undefined` for anything else.
+ */
+export function principalKeyOfArn(
+  value: string,
+): { accountId: string; type: 'role' | 'user'; key: string } | undefined {
+  const arn = parseArn(value);
+  if (!arn || arn.service !== 'iam' || !isAccountId(arn.accountId))
+    return undefined;
+  if (arn.resource.startsWith('role/')) {
+    const key = roleKeyOfArn(value);
+    return key ? { accountId: arn.accountId, type: 'role', key } : undefined;
+  }
+  if (arn.resource.startsWith('user/')) {
+    const name = lastSegment(arn.resource.slice(5));
+    return name
+      ? {
+          accountId: arn.accountId,
+          type: 'user',
+          key: roleKey(arn.accountId, name),
+        }
+      : undefined;
+  }
+  return undefined;
+}
+
 /** The key of a role by account and name, as {@link roleKeyOfArn} gives it. */
 export function roleKey(accountId: string, roleName: string): string {
   return `${accountId}:${roleName.toLowerCase()}`;

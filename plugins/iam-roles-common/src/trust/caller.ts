@@ -1,4 +1,5 @@
 import { isAccountId, lookup, parseArn } from './arn';
+import { globMatch } from './glob';
 import {
   ASSUME_ROLE,
   ASSUME_ROLE_WITH_SAML,
@@ -159,7 +160,11 @@ function awsIdentityFromArn(arnText: string): AwsIdentity {
   );
 }
 
-function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
+function awsCaller(
+  id: AwsIdentity,
+  options: EvaluateOptions,
+  overrides?: Record<string, ContextValue>,
+): Caller {
   const acct = id.accountId;
   const nameLower = id.name?.toLowerCase();
   const partition = id.arn ? parseArn(id.arn)!.partition : 'aws';
@@ -200,6 +205,7 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
     default:
       break;
   }
+  if (overrides) Object.assign(known, overrides);
   const ctx = makeContext(known, key => {
     if (isFederationKey(key)) return ABSENT_VALUE;
     if (SERVICE_ONLY_KEYS.has(key)) return ABSENT_VALUE;
@@ -286,22 +292,38 @@ function awsCaller(id: AwsIdentity, options: EvaluateOptions): Caller {
   return { via: ASSUME_ROLE, match, context: () => ctx, indexKeys };
 }
 
-function serviceCaller(service: string, options: EvaluateOptions): Caller {
-  const s = service.toLowerCase();
-  const ctx = makeContext(
-    {
-      'aws:principalisawsservice': present('true'),
-      'aws:principalservicename': present(s),
-      'aws:federatedprovider': ABSENT_VALUE,
-      ...timeKeys(options),
-    },
-    key => {
-      if (isFederationKey(key)) return ABSENT_VALUE;
-      if (AWS_PRINCIPAL_KEYS.has(key) || key.startsWith('aws:principaltag/'))
-        return ABSENT_VALUE;
-      return UNKNOWN_VALUE;
-    },
-  );
+/** The service IAM Roles Anywhere acts as: certificate attributes reach the role as principal tags. */
+export const ROLES_ANYWHERE = 'rolesanywhere.amazonaws.com';
+
+function serviceCaller(
+  c: Extract<PrincipalContext, { type: 'service' }>,
+  options: EvaluateOptions,
+): Caller {
+  const s = c.service.toLowerCase();
+  const known: Record<string, ContextValue> = {
+    'aws:principalisawsservice': present('true'),
+    'aws:principalservicename': present(s),
+    'aws:federatedprovider': ABSENT_VALUE,
+    ...timeKeys(options),
+  };
+  if (c.sourceArn) {
+    known['aws:sourcearn'] = present(c.sourceArn);
+    const acct = parseArn(c.sourceArn)?.accountId;
+    if (acct && isAccountId(acct)) known['aws:sourceaccount'] = present(acct);
+  }
+  if (c.sourceAccount) known['aws:sourceaccount'] = present(c.sourceAccount);
+  // Roles Anywhere turns the certificate's subject, issuer and SANs into principal tags: an
+  // attribute the caller did not state is unknown, not absent (the certificate may well carry it).
+  const tagsUnknown = s === ROLES_ANYWHERE;
+  for (const [tag, value] of Object.entries(c.principalTags ?? {}))
+    known[`aws:principaltag/${tag.toLowerCase()}`] = present(value);
+  const ctx = makeContext(known, key => {
+    if (isFederationKey(key)) return ABSENT_VALUE;
+    if (key.startsWith('aws:principaltag/'))
+      return tagsUnknown ? UNKNOWN_VALUE : ABSENT_VALUE;
+    if (AWS_PRINCIPAL_KEYS.has(key)) return ABSENT_VALUE;
+    return UNKNOWN_VALUE;
+  });
   return {
     via: ASSUME_ROLE,
     match: p =>
@@ -311,6 +333,119 @@ function serviceCaller(service: string, options: EvaluateOptions): Caller {
     context: () => ctx,
     indexKeys: () => ['*', `service:${s}`],
   };
+}
+
+/** An account id that no value of the policy text mentions, for a caller from "some other account". */
+function freshAccount(policyText: string): string {
+  for (let n = 0; ; n++) {
+    const id = String(987654321098 - n * 1_000_003);
+    if (!policyText.includes(id)) return id;
+  }
+}
+
+/**
+ * Callers standing for "any AWS principal of an account we know nothing about": a role session, an
+ * IAM user and an account root of an account and organisation the policy does not name. What such a
+ * caller chooses itself (its names, tags, session name, ExternalId, source IP) is left unknown, so a
+ * condition on it leaves the caller admitted ("possible"). A policy that admits one of them is open
+ * to the world.
+ */
+export function outsiderCallers(policyText: string): Caller[] {
+  const acct = freshAccount(policyText);
+  const org = 'o-zz0utsider0rg';
+  const orgKeys: Record<string, ContextValue> = {
+    'aws:principalorgid': present(org),
+    'aws:principalorgpaths': present(`${org}/r-zz00/ou-zz00-outsider/`),
+  };
+  const options: EvaluateOptions = {};
+  return [
+    awsCaller(
+      {
+        accountId: acct,
+        kind: 'role',
+        name: 'outsider',
+        arn: `arn:aws:iam::${acct}:role/outsider`,
+      },
+      options,
+      {
+        ...orgKeys,
+        'aws:principalarn': {
+          state: 'prefix',
+          prefix: `arn:aws:iam::${acct}:role/`,
+        },
+        'aws:userid': { state: 'prefix', prefix: 'AROAZZ0UTSIDER0R0LE00:' },
+      },
+    ),
+    awsCaller(
+      {
+        accountId: acct,
+        kind: 'user',
+        name: 'outsider',
+        arn: `arn:aws:iam::${acct}:user/outsider`,
+      },
+      options,
+      {
+        ...orgKeys,
+        'aws:principalarn': {
+          state: 'prefix',
+          prefix: `arn:aws:iam::${acct}:user/`,
+        },
+        'aws:username': UNKNOWN_VALUE,
+        'aws:userid': present('AIDAZZ0UTSIDER0USER00'),
+      },
+    ),
+    awsCaller(
+      { accountId: acct, kind: 'root', arn: `arn:aws:iam::${acct}:root` },
+      options,
+      { ...orgKeys, 'aws:userid': present(acct) },
+    ),
+    // An account outside any organisation: the organisation keys are absent (IfExists lets it in).
+    awsCaller(
+      {
+        accountId: acct,
+        kind: 'role',
+        name: 'outsider',
+        arn: `arn:aws:iam::${acct}:role/outsider`,
+      },
+      options,
+      {
+        'aws:principalorgid': ABSENT_VALUE,
+        'aws:principalorgpaths': ABSENT_VALUE,
+        'aws:principalarn': {
+          state: 'prefix',
+          prefix: `arn:aws:iam::${acct}:role/`,
+        },
+        'aws:userid': { state: 'prefix', prefix: 'AROAZZ0UTSIDER0R0LE00:' },
+      },
+    ),
+  ];
+}
+
+/** A caller standing for "some AWS service" the policy does not name. */
+export function anyServiceCaller(): Caller {
+  return serviceCaller(
+    { type: 'service', service: 'zz-outsider-probe.amazonaws.com' },
+    {},
+  );
+}
+
+/** A caller with a token of this issuer whose claims are all unknown: "some workload of the provider". */
+export function anyTokenCaller(issuer: string): Caller {
+  return webCaller(undefined, issuer, {}, {}, ['*']);
+}
+
+/**
+ * A GitHub Actions workflow of an owner and repository we know nothing about: its subject starts
+ * with `repo:`, everything after (owner, repository, ref) and the other claims are its own choice.
+ */
+export function strangerGithubCaller(): Caller {
+  return webCaller(
+    'github',
+    undefined,
+    { sub: { state: 'prefix', prefix: 'repo:' } },
+    {},
+    ['*'],
+  );
 }
 
 /** Issuer (host/path, no scheme) from a provider ARN or URL. */
@@ -405,6 +540,26 @@ function githubCaller(
   } else {
     claims.sub = { state: 'prefix', prefix: `repo:${repo}:` };
   }
+  // New and renamed repositories get the immutable subject `repo:OWNER@ID/REPO@ID:…`; the ids are not
+  // known here, so a policy written in that form for this owner and repository is "possible".
+  const owner = c.owner.toLowerCase();
+  const name = c.repo.toLowerCase();
+  claims.sub = {
+    state: 'either',
+    inner: claims.sub,
+    otherSpelling: value => {
+      // Most subjects are in the usual form: rule them out before any parsing.
+      if (value.indexOf('@') < 0) return false;
+      const m = /^repo:([^/:]+)\/([^:]+)/.exec(value.toLowerCase());
+      if (!m || !m[1].includes('@') || !m[2].includes('@')) return false;
+      const o = m[1].slice(0, m[1].indexOf('@'));
+      const r = m[2].slice(0, m[2].indexOf('@'));
+      return (
+        (o === owner || globMatch(o, owner)) &&
+        (r === name || globMatch(r, name))
+      );
+    },
+  };
   if (c.ref) {
     claims.ref = present(c.ref);
     if (c.ref.startsWith('refs/heads/')) claims.ref_type = present('branch');
@@ -437,7 +592,7 @@ export function prepareCaller(
         options,
       );
     case 'service':
-      return serviceCaller(principal.service, options);
+      return serviceCaller(principal, options);
     case 'github':
       return githubCaller(principal, options);
     case 'eks': {

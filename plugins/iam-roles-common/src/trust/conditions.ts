@@ -13,7 +13,16 @@ export type ContextValue =
   /** Present, starts with `prefix`, the rest unknown (e.g. any ref of one repository). */
   | { state: 'prefix'; prefix: string }
   /** Might be absent or hold any value. */
-  | { state: 'unknown' };
+  | { state: 'unknown' }
+  /**
+   * As `inner`, or another spelling of the same thing that cannot be written out (a GitHub subject
+   * in its immutable `OWNER@ID/REPO@ID` form): a policy value that `otherSpelling` accepts is unknown.
+   */
+  | {
+      state: 'either';
+      inner: ContextValue;
+      otherSpelling: (policyValue: string) => boolean;
+    };
 
 /** Condition keys of one request, by lower-case key. */
 export interface RequestContext {
@@ -341,13 +350,45 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     return info.negated ? not(r) : r;
   };
 
+  // An ARN known up to its resource (`arn:aws:iam::ACCOUNT:role/`, the name left open): the first five
+  // parts compare as usual, the resource as a prefix.
+  const arnPrefixMatch = (
+    pv: PreparedValue,
+    prefix: string,
+  ): 'all' | 'some' | 'none' => {
+    const want = pv.arnParts;
+    const got = prefix.split(':');
+    if (!want || got.length !== 6) return 'none';
+    for (let i = 0; i < 5; i++) if (!globMatch(want[i], got[i])) return 'none';
+    return globPrefixMatch(want[5], got[5]);
+  };
+
   const evaluatePrefix = (prefix: string): Tri => {
-    if (info.family !== 'string') return 'unknown';
+    if (info.family === 'bool' || info.family === 'binary') {
+      // Compared exactly: only a policy value that starts with the prefix can match.
+      const b = info.family === 'bool' ? prefix.toLowerCase() : prefix;
+      const some = prepared.some(
+        pv => pv.variables || (pv.lower ?? pv.raw).startsWith(b),
+      );
+      const r: Tri = some ? 'unknown' : 'false';
+      return info.negated ? not(r) : r;
+    }
+    if (
+      info.family === 'numeric' ||
+      info.family === 'date' ||
+      info.family === 'ip'
+    ) {
+      // Text such as "repo:" begins no number, date or address.
+      const r: Tri = /[^0-9a-f.:/+\- TZ]/i.test(prefix) ? 'false' : 'unknown';
+      return info.negated ? not(r) : r;
+    }
+    if (info.family !== 'string' && info.family !== 'arn') return 'unknown';
     let best: 'all' | 'some' | 'none' = 'none';
     for (const pv of prepared) {
       if (pv.variables) return 'unknown';
       let r: 'all' | 'some' | 'none';
-      if (info.like) r = globPrefixMatch(pv.raw, prefix, info.ignoreCase);
+      if (info.family === 'arn') r = arnPrefixMatch(pv, prefix);
+      else if (info.like) r = globPrefixMatch(pv.raw, prefix, info.ignoreCase);
       else {
         const a = info.ignoreCase ? pv.raw.toLowerCase() : pv.raw;
         const b = info.ignoreCase ? prefix.toLowerCase() : prefix;
@@ -364,8 +405,12 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     return info.negated ? not(positive) : positive;
   };
 
-  const evaluate = (ctx: RequestContext): Tri => {
-    const v = ctx.get(keyLower);
+  const evaluateValue = (v: ContextValue, ctx: RequestContext): Tri => {
+    if (v.state === 'either') {
+      const r = evaluateValue(v.inner, ctx);
+      if (r === 'true' && !info.negated) return r;
+      return prepared.some(pv => v.otherSpelling(pv.raw)) ? 'unknown' : r;
+    }
     if (info.family === 'null') {
       if (v.state === 'unknown') return 'unknown';
       const absent =
@@ -419,6 +464,9 @@ export function compileClause(clause: ConditionClause): CompiledClause {
     }
     return unknown ? 'unknown' : 'true';
   };
+
+  const evaluate = (ctx: RequestContext): Tri =>
+    evaluateValue(ctx.get(keyLower), ctx);
 
   return { clause, keyLower, evaluate };
 }

@@ -3,6 +3,7 @@ import {
   describeCondition,
   describePrincipal,
   evaluateAssume,
+  findingTitle,
   highestSeverity,
   normalizeTrustPolicy,
   parsePrincipalSpec,
@@ -115,7 +116,7 @@ describe('describePrincipal', () => {
       Condition: { StringEquals: { 'sts:ExternalId': 'x' } },
     });
     expect(describePrincipal(vendor, { internalAccounts: [A] })).toBe(
-      'account 999999999999 (external) with an ExternalId',
+      'account 999999999999 (not configured as internal) with an ExternalId',
     );
     const [eks] = principalsOf({
       Effect: 'Allow',
@@ -365,5 +366,135 @@ describe('evaluation details', () => {
         ),
       }),
     ]);
+  });
+});
+
+describe('words for issue #11', () => {
+  const ALL_IDS = [
+    'public-trust',
+    'not-principal',
+    'oidc-unrestricted-subject',
+    'oidc-broad-subject',
+    'oidc-missing-audience',
+    'saml-missing-audience',
+    'cross-account-no-external-id',
+    'account-root-trust',
+    'dangling-principal',
+    'service-confused-deputy',
+    'invalid-policy',
+    'cognito-guest-access',
+    'roles-anywhere-any-anchor',
+  ];
+
+  it('gives every finding id a title of its own', () => {
+    const titles = ALL_IDS.map(findingTitle);
+    for (const [i, t] of titles.entries()) expect(t).not.toBe(ALL_IDS[i]);
+    expect(new Set(titles).size).toBe(ALL_IDS.length);
+    expect(findingTitle('no-such-finding')).toBe('no-such-finding');
+  });
+
+  const oidc = (
+    id: string,
+    provider: string,
+    conditions: TrustedPrincipal['conditions'],
+  ): TrustedPrincipal => ({
+    kind: 'oidc',
+    id,
+    provider,
+    actions: ['sts:AssumeRoleWithWebIdentity'],
+    conditions,
+    statementIndex: 0,
+  });
+
+  it('reads the subjects of HCP Terraform, Buildkite and CircleCI', () => {
+    expect(
+      describePrincipal(
+        oidc(
+          `arn:aws:iam::${A}:oidc-provider/app.terraform.io`,
+          'terraform-cloud',
+          [
+            {
+              operator: 'StringLike',
+              key: 'app.terraform.io:sub',
+              values: [
+                'organization:acme:project:infra:workspace:*:run_phase:*',
+              ],
+            },
+          ],
+        ),
+      ),
+    ).toBe(
+      'HCP Terraform runs of any workspace of project infra in organization acme',
+    );
+    expect(
+      describePrincipal(
+        oidc(
+          `arn:aws:iam::${A}:oidc-provider/agent.buildkite.com`,
+          'buildkite',
+          [
+            {
+              operator: 'StringLike',
+              key: 'agent.buildkite.com:sub',
+              values: [
+                'organization:acme:pipeline:deploy:ref:refs/heads/main:*',
+              ],
+            },
+          ],
+        ),
+      ),
+    ).toBe('Buildkite jobs of pipeline acme/deploy');
+    expect(
+      describePrincipal(
+        oidc(
+          `arn:aws:iam::${A}:oidc-provider/oidc.circleci.com/org/o1`,
+          'circleci',
+          [],
+        ),
+      ),
+    ).toBe('CircleCI jobs in any project of organization o1');
+  });
+
+  it('says "guest" for Cognito guests, and shows the immutable GitHub subject by name', () => {
+    expect(
+      describePrincipal(
+        oidc('cognito-identity.amazonaws.com', 'cognito', [
+          {
+            operator: 'StringEquals',
+            key: 'cognito-identity.amazonaws.com:aud',
+            values: ['eu-west-1:pool'],
+          },
+          {
+            operator: 'ForAnyValue:StringLike',
+            key: 'cognito-identity.amazonaws.com:amr',
+            values: ['unauthenticated'],
+          },
+        ]),
+      ),
+    ).toMatch(/including guests \(anyone, without signing in\)/);
+    expect(
+      describePrincipal(
+        oidc(
+          `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com`,
+          'github',
+          [
+            {
+              operator: 'StringEquals',
+              key: 'token.actions.githubusercontent.com:sub',
+              values: ['repo:acme@123/api@456:ref:refs/heads/main'],
+            },
+          ],
+        ),
+      ),
+    ).toBe('GitHub Actions in acme/api on branch main');
+  });
+
+  it('says what a certificate attribute is', () => {
+    expect(
+      describeCondition({
+        operator: 'StringEquals',
+        key: 'aws:PrincipalTag/x509Subject/CN',
+        values: ['build-agent'],
+      }),
+    ).toBe(`the certificate's subject CN is "build-agent"`);
   });
 });

@@ -5,6 +5,7 @@ import { hasWildcard } from './glob';
 import type {
   ConditionClause,
   Finding,
+  FindingId,
   Severity,
   TrustedPrincipal,
 } from './types';
@@ -28,9 +29,10 @@ function account(id: string | undefined, options: DescribeOptions): string {
   const name = options.accountNames?.[id];
   let scope = '';
   if (options.internalAccounts) {
+    // Only what was configured is known: an account not listed may still be one of ours.
     scope = options.internalAccounts.includes(id)
       ? ' (internal)'
-      : ' (external)';
+      : ' (not configured as internal)';
   }
   return name ? `account ${id} "${name}"${scope}` : `account ${id}${scope}`;
 }
@@ -65,7 +67,10 @@ function describeGithubSubject(value: string, like: boolean): string {
       ? `any GitHub repository of any owner (subject "${value}")`
       : `any GitHub repository whose subject matches "${value}"`;
   }
-  const [, owner, repo, rest] = m;
+  // The immutable form names OWNER@ID/REPO@ID: people know the names, so show those.
+  const owner = m[1].replace(/@\d+$/, '');
+  const repo = m[2].replace(/@\d+$/, '');
+  const rest = m[3];
   if (wild && /[*?]/.test(repo)) {
     return repo === '*'
       ? `any repository of ${owner}`
@@ -166,13 +171,70 @@ function describeOidc(p: TrustedPrincipal): string {
     case 'terraform-cloud':
       return sub
         ? joinAlternatives(
-            sub.values.map(v => `Terraform Cloud runs with subject "${v}"`),
+            sub.values.map(v => {
+              const m =
+                /^organization:([^:]+):project:([^:]+):workspace:([^:]+):run_phase:([^:]+)$/.exec(
+                  v,
+                );
+              if (!m) return `HCP Terraform runs with subject "${v}"`;
+              const [, org, project, workspace, phase] = m;
+              const ws =
+                workspace === '*'
+                  ? `any workspace of project ${project}`
+                  : `workspace ${workspace} (project ${project})`;
+              return `HCP Terraform runs of ${ws} in organization ${org}${
+                phase === '*' ? '' : `, ${phase} phase`
+              }`;
+            }),
           )
-        : 'Terraform Cloud runs of any organization';
-    case 'cognito':
-      return aud
+        : 'HCP Terraform runs of any organization';
+    case 'buildkite':
+      return sub
+        ? joinAlternatives(
+            sub.values.map(v => {
+              const m = /^organization:([^:]+):pipeline:([^:]+)(?::|$)/.exec(v);
+              if (!m) return `Buildkite jobs with subject "${v}"`;
+              return m[2] === '*'
+                ? `Buildkite jobs of any pipeline of ${m[1]}`
+                : `Buildkite jobs of pipeline ${m[1]}/${m[2]}`;
+            }),
+          )
+        : 'Buildkite jobs of any organization';
+    case 'circleci': {
+      const org = /\/org\/([^/]+)/.exec(issuer)?.[1];
+      const of = org ? ` of organization ${org}` : '';
+      if (!sub) return `CircleCI jobs in any project${of}`;
+      return joinAlternatives(
+        sub.values.map(v => {
+          const m = /^org\/([^/]+)\/project\/([^/]+)(?:\/user\/(.+))?$/.exec(v);
+          if (!m) return `CircleCI jobs with subject "${v}"`;
+          return m[2] === '*'
+            ? `CircleCI jobs in any project of organization ${m[1]}`
+            : `CircleCI jobs in project ${m[2]} of organization ${m[1]}`;
+        }),
+      );
+    }
+    case 'bitbucket': {
+      const ws = /\/workspaces\/([^/]+)/.exec(issuer)?.[1];
+      const of = ws ? ` of workspace ${ws}` : '';
+      return sub
+        ? joinAlternatives(
+            sub.values.map(v => `Bitbucket Pipelines${of} with subject "${v}"`),
+          )
+        : `Bitbucket Pipelines in any repository${of}`;
+    }
+    case 'cognito': {
+      const amr = valuesOf(p, 'amr');
+      const guests =
+        !amr || amr.values.some(v => /^unauthenticated$|^\*$/.test(v));
+      const who = aud
         ? `Cognito identity pool ${quoteList(aud.values)}`
         : 'identities of any Cognito identity pool';
+      if (amr && !guests) return `signed-in users of ${who}`;
+      return amr
+        ? `${who}, including guests (anyone, without signing in)`
+        : `${who} (guests too, if the pool allows guest access)`;
+    }
     case 'google':
       return aud
         ? `Google accounts signing in to client ${quoteList(aud.values)}`
@@ -201,9 +263,13 @@ export function describePrincipal(
   const externalId = hasExternalId ? ' with an ExternalId' : '';
   switch (p.kind) {
     case 'public':
-      return p.except
-        ? `anyone except ${p.except.join(', ')}`
-        : `anyone (any AWS principal in any account)${externalId}`;
+      if (p.except) return `anyone except ${p.except.join(', ')}`;
+      // With conditions, "*" is not "anyone": say what a caller must meet.
+      return p.conditions.length > 0
+        ? `any principal that meets: ${p.conditions
+            .map(describeCondition)
+            .join('; and ')}`
+        : 'anyone (any AWS principal in any account)';
     case 'account':
       return `${account(p.accountId ?? p.id, options)}${externalId}`;
     case 'role': {
@@ -279,6 +345,8 @@ const KEY_WORDS: Record<string, string> = {
   'aws:userid': "the caller's unique id",
   'aws:username': "the caller's user name",
   'aws:federatedprovider': 'the identity provider',
+  'aws:principalservicename': 'the calling service',
+  'aws:principalisawsservice': 'the caller being an AWS service',
   'saml:aud': 'the SAML assertion audience',
   'saml:sub': 'the SAML subject',
   'saml:iss': 'the SAML issuer',
@@ -288,6 +356,15 @@ function keyWords(key: string): string {
   const lower = key.toLowerCase();
   const known = lookup(KEY_WORDS, lower);
   if (known) return known;
+  const x509 = /^aws:principaltag\/x509(subject|issuer|san)\/(.+)$/i.exec(key);
+  if (x509) {
+    const whose: Record<string, string> = {
+      subject: "the certificate's subject",
+      issuer: "the certificate's issuer",
+      san: "the certificate's alternative name",
+    };
+    return `${whose[x509[1].toLowerCase()]} ${x509[2]}`;
+  }
   if (lower.startsWith('aws:principaltag/'))
     return `the caller's tag "${key.slice(17)}"`;
   if (lower.startsWith('aws:requesttag/'))
@@ -426,4 +503,31 @@ export function compareSeverity(
   b: Severity | 'none',
 ): number {
   return severityRank(a) - severityRank(b);
+}
+
+const FINDING_TITLES: Record<FindingId, string> = {
+  'public-trust': 'Anyone in any AWS account can assume the role',
+  'not-principal': 'Trust by NotPrincipal: everyone but a few',
+  'oidc-unrestricted-subject':
+    'Any tenant of the identity provider can assume the role',
+  'oidc-broad-subject':
+    'Every project, branch or workload of one tenant can assume the role',
+  'oidc-missing-audience': 'Tokens for any audience are accepted',
+  'saml-missing-audience': 'SAML assertions for any audience are accepted',
+  'cross-account-no-external-id':
+    'An account not configured as internal, without ExternalId',
+  'account-root-trust': 'Trusts a whole account',
+  'dangling-principal': 'Trusts a deleted or missing principal',
+  'service-confused-deputy':
+    'A service can be used on behalf of another account',
+  'invalid-policy': 'Trust policy IAM would not accept',
+  'cognito-guest-access':
+    'Cognito guests (anyone, without signing in) can assume the role',
+  'roles-anywhere-any-anchor':
+    'Any Roles Anywhere certificate in the account can assume the role',
+};
+
+/** A short title for a finding id, for lists and headings; the id itself for an unknown one. */
+export function findingTitle(id: FindingId | string): string {
+  return lookup(FINDING_TITLES, id) ?? id;
 }

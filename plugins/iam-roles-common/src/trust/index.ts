@@ -4,18 +4,25 @@ export {
   toPolicyDocument,
 } from './normalizeTrustPolicy';
 export type { NormalizeResult } from './normalizeTrustPolicy';
-export { analyzeRole } from './analyzeRole';
+export { analyzeRole, managedRoleAdvice } from './analyzeRole';
 export type { AnalyzeOptions, RoleInput } from './analyzeRole';
 export { evaluateAssume } from './evaluateAssume';
 export type { EvaluateOptions } from './caller';
 export { parsePrincipalSpec } from './parsePrincipalSpec';
 export { TrustIndex } from './TrustIndex';
 export type { TrustIndexMatch } from './TrustIndex';
-export { parseAuthorizationDetails } from './parseAuthorizationDetails';
-export type { AuthorizationDetails } from './parseAuthorizationDetails';
+export {
+  mergeAuthorizationDetails,
+  parseAuthorizationDetails,
+} from './parseAuthorizationDetails';
+export type {
+  AuthorizationDetails,
+  MergedAuthorizationDetails,
+} from './parseAuthorizationDetails';
 export {
   describePrincipal,
   describeCondition,
+  findingTitle,
   highestSeverity,
   compareSeverity,
   isAtLeast,
@@ -24,6 +31,8 @@ export {
 } from './describe';
 export type { DescribeOptions } from './describe';
 export { TRUST_ACTIONS } from './actions';
+export { WEB_IDENTITY_PROVIDERS } from './oidc';
+export type { WebIdentityProviderInfo } from './oidc';
 export { gitlabJobContext, gitlabProjectOf } from './gitlab';
 export type { GitLabProject } from './gitlab';
 export {
@@ -33,5 +42,6 @@ export {
   parseRoleArn,
   roleKey,
   roleKeyOfArn,
+  principalKeyOfArn,
 } from './arn';
 export type { ParsedArn, RoleArnParts } from './arn';

@@ -70,6 +70,10 @@ export interface SubjectScope {
 }
 
 function githubValueScope(value: string, like: boolean): SubjectScope {
+  // A subject of only a reusable workflow: any repository allowed to call it gets this subject.
+  if (/^job_workflow_ref:[^/:]+\/[^/:]+\//.test(value)) {
+    return { tenantPinned: true, projectPinned: false, anyBranch: false };
+  }
   if (!like || !hasWildcard(value)) {
     return { tenantPinned: true, projectPinned: true, anyBranch: false };
   }
@@ -130,13 +134,32 @@ export function subjectValueScope(
   switch (provider) {
     case 'github':
       return githubValueScope(value, like);
-    case 'gitlab':
-      return prefixedValueScope(
+    case 'gitlab': {
+      const scope = prefixedValueScope(
         value,
         like,
         /^project_path:[^:]+\//,
         /^project_path:[^/:]+\/[^:]+:/,
       );
+      // `project_path:G/P:*` or `…:ref_type:branch:ref:*`: any branch of the project.
+      scope.anyBranch =
+        scope.projectPinned &&
+        like &&
+        hasWildcard(value) &&
+        /^project_path:[^:]+:(\*|ref_type:(\*|branch):ref:\*)$/.test(value);
+      return scope;
+    }
+    case 'eks':
+      // system:serviceaccount:NAMESPACE:NAME — the namespace is the "tenant", the account the "project".
+      return prefixedValueScope(
+        value,
+        like,
+        /^system:serviceaccount:[^:]+:/,
+        /^system:serviceaccount:[^:]+:[^:]+/,
+      );
+    case 'bitbucket':
+      // {REPOSITORY_UUID}[:{ENVIRONMENT_UUID}]:{STEP_UUID}: the repository comes first.
+      return prefixedValueScope(value, like, /^/, /^\{[^}]+\}/);
     case 'terraform-cloud':
       return prefixedValueScope(
         value,
@@ -193,7 +216,86 @@ const TENANT_CLAIMS: Record<string, string[]> = {
 const PROJECT_CLAIMS: Record<string, string[]> = {
   github: ['repository', 'repository_id'],
   gitlab: ['project_path', 'project_id'],
+  'terraform-cloud': ['terraform_workspace_id', 'terraform_workspace_name'],
+  circleci: ['oidc.circleci.com/project-id'],
+  buildkite: ['pipeline_slug'],
+  bitbucket: ['repositoryuuid'],
 };
+
+/**
+ * The web identity providers the engine knows, in one table: what a tenant and a project are called,
+ * and how the subject reads. A trust that admits any tenant of a shared issuer is unrestricted
+ * (critical); one that admits every project of one tenant is broad (high), as for GitHub.
+ */
+export interface WebIdentityProviderInfo {
+  /** Plain name, e.g. "GitHub Actions". */
+  name: string;
+  /** What one tenant is called: "owner", "group", "organization", "workspace", "cluster". */
+  tenant: string;
+  /** What one project is called ("repository", "workspace", …); absent when the provider has none. */
+  project?: string;
+  /** An example subject that pins one project. */
+  example?: string;
+}
+
+/** The providers whose subjects the engine reads, by provider name. */
+export const WEB_IDENTITY_PROVIDERS: Readonly<
+  Record<string, WebIdentityProviderInfo>
+> = Object.freeze({
+  github: {
+    name: 'GitHub Actions',
+    tenant: 'owner',
+    project: 'repository',
+    example: 'repo:OWNER/REPO:ref:refs/heads/main',
+  },
+  gitlab: {
+    name: 'GitLab CI/CD',
+    tenant: 'group',
+    project: 'project',
+    example: 'project_path:GROUP/PROJECT:ref_type:branch:ref:main',
+  },
+  'terraform-cloud': {
+    name: 'HCP Terraform',
+    tenant: 'organization',
+    project: 'workspace',
+    example:
+      'organization:ORG:project:PROJECT:workspace:WORKSPACE:run_phase:apply',
+  },
+  circleci: {
+    name: 'CircleCI',
+    tenant: 'organization',
+    project: 'project',
+    example: 'org/ORG_ID/project/PROJECT_ID/user/USER_ID',
+  },
+  bitbucket: {
+    name: 'Bitbucket Pipelines',
+    tenant: 'workspace',
+    project: 'repository',
+    example: '{REPOSITORY_UUID}:{STEP_UUID}',
+  },
+  buildkite: {
+    name: 'Buildkite',
+    tenant: 'organization',
+    project: 'pipeline',
+    example:
+      'organization:ORG:pipeline:PIPELINE:ref:refs/heads/main:commit:*:step:*',
+  },
+  eks: {
+    name: 'EKS service accounts',
+    tenant: 'cluster',
+    project: 'service account',
+    example: 'system:serviceaccount:NAMESPACE:NAME',
+  },
+  cognito: {
+    name: 'Cognito identity pool identities',
+    tenant: 'identity pool',
+  },
+  google: { name: 'Google accounts', tenant: 'OAuth client' },
+  amazon: { name: 'Login with Amazon users', tenant: 'application' },
+  facebook: { name: 'Facebook users', tenant: 'application' },
+  'azure-devops': { name: 'Azure DevOps pipelines', tenant: 'organization' },
+  spacelift: { name: 'Spacelift runs', tenant: 'account' },
+});
 
 /** Claims that narrow the branch / environment. */
 const BRANCH_CLAIMS: Record<string, string[]> = {

@@ -1,4 +1,4 @@
-import { accountOfArn } from './arn';
+import { accountOfArn, roleKey, roleKeyOfArn } from './arn';
 import type { RoleRecord } from './types';
 
 /** Roles and accounts read from `get-account-authorization-details` output. */
@@ -262,4 +262,52 @@ export function parseAuthorizationDetails(
     );
   }
   return { roles, accountIds: [...accounts].sort(), principalArns };
+}
+
+/** Several reads merged into one, with what the merge had to decide. */
+export interface MergedAuthorizationDetails extends AuthorizationDetails {
+  /** One line per account that was read more than once, naming it. */
+  warnings: string[];
+}
+
+/**
+ * Merges several reads (files, or a file and a live read): a role read twice — the same account read
+ * twice — is kept once, from the last read that holds it, and each such account is named in a warning.
+ */
+export function mergeAuthorizationDetails(
+  reads: AuthorizationDetails[],
+): MergedAuthorizationDetails {
+  const byKey = new Map<string, RoleRecord>();
+  const readsOfAccount = new Map<string, number>();
+  const accounts = new Set<string>();
+  const principalArns = new Set<string>();
+  for (const read of reads) {
+    const inThisRead = new Set<string>();
+    for (const role of read.roles) {
+      inThisRead.add(role.accountId);
+      const key =
+        roleKeyOfArn(role.arn) ?? roleKey(role.accountId, role.roleName);
+      // Delete first so that the role takes the place of the read that last held it.
+      byKey.delete(key);
+      byKey.set(key, role);
+    }
+    for (const acct of inThisRead)
+      readsOfAccount.set(acct, (readsOfAccount.get(acct) ?? 0) + 1);
+    for (const acct of read.accountIds) accounts.add(acct);
+    for (const arn of read.principalArns) principalArns.add(arn);
+  }
+  const warnings: string[] = [];
+  for (const [acct, count] of [...readsOfAccount].sort()) {
+    if (count > 1) {
+      warnings.push(
+        `account ${acct} was read ${count} times; each of its roles is listed once, as the last read has it`,
+      );
+    }
+  }
+  return {
+    roles: [...byKey.values()],
+    accountIds: [...accounts].sort(),
+    principalArns: [...principalArns],
+    warnings,
+  };
 }

@@ -49,7 +49,7 @@ function parseGithub(body: string, spec: string): PrincipalContext {
 /**
  * Parses a principal as people write it: an IAM or STS ARN, a 12-digit account id,
  * `github:OWNER/REPO@REF` (or `@environment:NAME`, `@pull_request`, or no `@` for any ref),
- * `service:NAME`, `eks:NAMESPACE/SERVICE_ACCOUNT[@PROVIDER]`, `saml:PROVIDER_ARN`, `oidc:PROVIDER_ARN`.
+ * `service:NAME`, `rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]`, `eks:NAMESPACE/SERVICE_ACCOUNT[@PROVIDER]`, `saml:PROVIDER_ARN`, `oidc:PROVIDER_ARN`.
  * Throws an Error with a readable message on bad input.
  */
 export function parsePrincipalSpec(spec: string): PrincipalContext {
@@ -68,6 +68,31 @@ export function parsePrincipalSpec(spec: string): PrincipalContext {
     return {
       type: 'service',
       service: service.includes('.') ? service : `${service}.amazonaws.com`,
+    };
+  }
+  if (lower.startsWith('rolesanywhere:')) {
+    // rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]: a workload presenting a certificate through an anchor.
+    const body = s.slice('rolesanywhere:'.length);
+    const at = body.indexOf('@');
+    const anchor = at >= 0 ? body.slice(0, at) : body;
+    const cn = at >= 0 ? /^CN=(.+)$/i.exec(body.slice(at + 1))?.[1] : undefined;
+    const arn = parseArn(anchor);
+    if (
+      !arn ||
+      arn.service !== 'rolesanywhere' ||
+      !isAccountId(arn.accountId) ||
+      !arn.resource.startsWith('trust-anchor/') ||
+      (at >= 0 && !cn)
+    ) {
+      throw new Error(
+        `"${s}" is not a Roles Anywhere principal: expected rolesanywhere:arn:aws:rolesanywhere:REGION:ACCOUNT:trust-anchor/ID[@CN=NAME]`,
+      );
+    }
+    return {
+      type: 'service',
+      service: 'rolesanywhere.amazonaws.com',
+      sourceArn: anchor,
+      ...(cn ? { principalTags: { 'x509Subject/CN': cn } } : {}),
     };
   }
   if (lower.startsWith('eks:')) {

@@ -14,6 +14,8 @@ export interface ClassifiedPrincipal {
   name?: string;
   /** Lower-case lookup key used by the reverse index. */
   indexKey: string;
+  /** Why IAM would refuse this principal (then it admits nobody); absent for a valid one. */
+  invalid?: string;
 }
 
 /** Web identity providers IAM knows without an OIDC provider resource. */
@@ -82,14 +84,37 @@ export function isSharedIssuer(issuer: string, provider?: string): boolean {
   }
 }
 
-/** Classifies one value of a `Principal` block under its type (`AWS`, `Service`, `Federated`, `CanonicalUser`, `*`). */
+function invalid(value: string, reason: string): ClassifiedPrincipal {
+  return {
+    kind: 'unique-id',
+    id: value,
+    indexKey: `invalid:${value.toLowerCase()}`,
+    invalid: reason,
+  };
+}
+
+const SERVICE_NAME = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i;
+const WILDCARD_INSIDE =
+  'IAM accepts "*" only as the whole principal, never inside a principal name';
+
+/**
+ * Classifies one value of a `Principal` block under its type (`AWS`, `Service`, `Federated`,
+ * `CanonicalUser`, `*`). A value IAM refuses to save (a wildcard inside an ARN, a malformed ARN, an
+ * ARN of something that cannot be a principal) is classified with `invalid` set: it admits nobody.
+ */
 export function classifyPrincipal(
   type: string,
   value: string,
 ): ClassifiedPrincipal {
   const t = type.toLowerCase();
   if (value === '*') return { kind: 'public', id: '*', indexKey: '*' };
+  if (/[*?]/.test(value)) return invalid(value, WILDCARD_INSIDE);
   if (t === 'service') {
+    if (!SERVICE_NAME.test(value))
+      return invalid(
+        value,
+        'not a service principal name such as ec2.amazonaws.com',
+      );
     return {
       kind: 'service',
       id: value,
@@ -137,6 +162,11 @@ export function classifyPrincipal(
         };
       }
     }
+    if (arn)
+      return invalid(
+        value,
+        'a federated principal must be an oidc-provider or saml-provider ARN',
+      );
     // An issuer written without an ARN is not valid IAM; treat it as an OIDC issuer so it is still shown.
     return {
       kind: 'oidc',
@@ -162,6 +192,8 @@ export function classifyPrincipal(
   if (arn) {
     const acct = arn.accountId;
     const res = arn.resource;
+    if (!isAccountId(acct))
+      return invalid(value, 'the ARN has no 12-digit account id');
     if (arn.service === 'iam') {
       if (res === 'root') {
         return {
@@ -211,13 +243,13 @@ export function classifyPrincipal(
         };
       }
     }
-    // Some other ARN (IAM would refuse it); keep it visible as the account it names.
-    return {
-      kind: 'role',
-      id: value,
-      accountId: isAccountId(acct) ? acct : undefined,
-      indexKey: `arn:${value.toLowerCase()}`,
-    };
+    return invalid(
+      value,
+      'not the ARN of an account root, role, user, role session or federated user',
+    );
   }
-  return { kind: 'unique-id', id: value, indexKey: `unique:${value}` };
+  return invalid(
+    value,
+    'not an account id, an IAM or STS ARN, or the unique id of a deleted principal',
+  );
 }

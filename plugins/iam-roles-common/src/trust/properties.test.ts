@@ -1,5 +1,7 @@
 import fc from 'fast-check';
+import { trustActionsOf } from './actions';
 import { prepareCaller } from './caller';
+import { classifyPrincipal } from './principals';
 import {
   analyzeRole,
   evaluateAssume,
@@ -272,8 +274,18 @@ describe('trust engine properties', () => {
       fc.property(mutated, caller, (doc, who) => {
         const analysis = analyzeRole({ arn: ROLE, trustPolicy: doc });
         const { policy } = normalizeTrustPolicy(doc);
+        // A principal IAM refuses (a wildcard inside an ARN, a malformed value) is invalid too.
+        const refused = (policy?.statements ?? []).some(
+          st =>
+            st.effect === 'Allow' &&
+            trustActionsOf(st).length > 0 &&
+            Object.entries(st.principal ?? st.notPrincipal ?? {}).some(
+              ([type, values]) =>
+                values.some(v => classifyPrincipal(type, v).invalid),
+            ),
+        );
         expect(analysis.findings.some(f => f.id === 'invalid-policy')).toBe(
-          !policy || normalizeTrustPolicy(doc).errors.length > 0,
+          !policy || normalizeTrustPolicy(doc).errors.length > 0 || refused,
         );
         const outcome = analysis.policy
           ? evaluateAssume(analysis.policy, who).outcome

@@ -27,7 +27,9 @@ export type FindingId =
   | 'account-root-trust'
   | 'dangling-principal'
   | 'service-confused-deputy'
-  | 'invalid-policy';
+  | 'invalid-policy'
+  | 'cognito-guest-access'
+  | 'roles-anywhere-any-anchor';
 
 /** One condition clause: operator (as written, e.g. `StringLike`, `ForAnyValue:StringEquals`, `StringEqualsIfExists`), key and values. */
 export interface ConditionClause {
@@ -102,7 +104,16 @@ export interface RoleAnalysis {
 export type PrincipalContext =
   | { type: 'arn'; arn: string } // IAM or STS ARN: role, user, assumed-role, federated-user, account root
   | { type: 'account'; accountId: string }
-  | { type: 'service'; service: string }
+  | {
+      type: 'service';
+      service: string;
+      /** `aws:SourceArn` of the request, e.g. a Roles Anywhere trust anchor; unknown when absent. */
+      sourceArn?: string;
+      /** `aws:SourceAccount`; taken from `sourceArn` when that names an account. */
+      sourceAccount?: string;
+      /** Principal tags the service passes, e.g. Roles Anywhere's `x509Subject/CN`; unknown when absent. */
+      principalTags?: Record<string, string>;
+    }
   | {
       type: 'github';
       owner: string;
