@@ -9,6 +9,7 @@ import {
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
 import { readAwsIamProviderConfigs } from './config';
+import { AccountClaims } from './provider/AccountClaims';
 import { AwsIamEntityProvider } from './provider/AwsIamEntityProvider';
 import { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
 import { LiveAccountsSource } from './sources/LiveAccountsSource';
@@ -49,6 +50,7 @@ export const catalogModuleAwsIam = createBackendModule({
       }) {
         const providers = readAwsIamProviderConfigs(config);
         let credentialsManager: DefaultAwsCredentialsManager | undefined;
+        const claims = AccountClaims.create();
         for (const providerConfig of providers) {
           let source: IamRoleSource;
           let effectiveSource: EffectiveAccessSource | undefined;
@@ -94,6 +96,7 @@ export const catalogModuleAwsIam = createBackendModule({
             catalogAccess: { catalog: catalogService, auth },
             metrics,
             effectiveSource,
+            claims,
           });
           catalog.addEntityProvider(provider);
           logger.info(

@@ -33,7 +33,13 @@ import type {
   EffectiveAccessSource,
   EffectiveDataset,
 } from '../effective/types';
-import { AccountRead, describeError, IamRoleSource } from '../sources/types';
+import {
+  AccountRead,
+  describeError,
+  IamRoleSource,
+  SourceRead,
+} from '../sources/types';
+import { AccountClaims } from './AccountClaims';
 
 /** Reading the catalog back, to find what earlier runs (before a restart) emitted, and the groups. */
 export interface CatalogAccess {
@@ -78,6 +84,11 @@ export interface AwsIamEntityProviderOptions {
   metrics?: MetricsService;
   /** Identity Center, EKS Pod Identity and RCP datasets, read after the roles at every refresh. */
   effectiveSource?: EffectiveAccessSource;
+  /**
+   * Shared by the providers of one module: an account that several of them read is emitted by one
+   * (see {@link AccountClaims}); the others skip it with a warning naming the account.
+   */
+  claims?: AccountClaims;
 }
 
 /** The provider's instruments; see the package README for what each means. */
@@ -116,6 +127,28 @@ export class AwsIamEntityProvider implements EntityProvider {
     if (options.metrics) {
       this.metrics = this.createMetrics(options.metrics);
     }
+    options.claims?.register(options.config.id, {
+      live: !options.config.snapshots,
+    });
+  }
+
+  /** Leaves out the accounts another provider of this module emits (the same account read twice). */
+  private claimAccounts(read: SourceRead): SourceRead {
+    const { claims, config } = this.options;
+    if (!claims) return read;
+    const accounts: AccountRead[] = [];
+    const warnings = [...(read.warnings ?? [])];
+    for (const account of read.accounts) {
+      const owner = claims.claim(config.id, account.accountId);
+      if (owner) {
+        warnings.push(
+          `account ${account.accountId} is also read by provider ${owner}: each of its roles is emitted once, by ${owner}`,
+        );
+      } else {
+        accounts.push(account);
+      }
+    }
+    return { ...read, accounts, warnings };
   }
 
   private createMetrics(metrics: MetricsService): ProviderMetrics {
@@ -518,7 +551,7 @@ export class AwsIamEntityProvider implements EntityProvider {
       throw new Error(`${name} is not connected to the catalog yet`);
     }
     const started = Date.now();
-    const read = await source.read();
+    const read = this.claimAccounts(await source.read());
     const summary: RefreshSummary = {
       updated: [],
       failed: [],
@@ -627,6 +660,8 @@ export class AwsIamEntityProvider implements EntityProvider {
     for (const accountId of summary.removedAccounts) {
       this.emitted.delete(accountId);
       this.lastGood.delete(accountId);
+      // Gone from this source (or emitted by another provider): another reader may own it now.
+      this.options.claims?.release(config.id, accountId);
     }
 
     for (const u of summary.updated) {
