@@ -35,3 +35,18 @@ export {
   roleKeyOfArn,
 } from './arn';
 export type { ParsedArn, RoleArnParts } from './arn';
+export { findReach } from './reach';
+export type {
+  ReachHop,
+  ReachOptions,
+  ReachPath,
+  ReachResult,
+  ReachSource,
+  ReachedRole,
+} from './reach';
+export { applyResourceControlPolicies } from './resourceControlPolicies';
+export type {
+  RcpVerdict,
+  ResourceControlDecision,
+  ResourceControlPolicyInput,
+} from './resourceControlPolicies';
