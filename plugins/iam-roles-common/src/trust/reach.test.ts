@@ -153,7 +153,10 @@ describe('findReach', () => {
 
   it('makes a path possible when one hop has conditions it cannot settle', () => {
     const index = indexOf([
-      [deploy, trusts({ AWS: ci }, { StringEquals: { 'sts:ExternalId': 'x' } })],
+      [
+        deploy,
+        trusts({ AWS: ci }, { StringEquals: { 'sts:ExternalId': 'x' } }),
+      ],
       [admin, trusts({ AWS: deploy })],
     ]);
     const result = findReach(index, { type: 'arn', arn: ci });
@@ -265,7 +268,11 @@ describe('findReach', () => {
         admin,
         trusts(
           { AWS: CI },
-          { ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${CI}:role/platform/*` } },
+          {
+            ArnLike: {
+              'aws:PrincipalArn': `arn:aws:iam::${CI}:role/platform/*`,
+            },
+          },
         ),
       ],
     ]);
@@ -282,8 +289,6 @@ describe('findReach', () => {
       [admin, trusts({ AWS: deploy })],
     ]);
     const scan = { lookup: index.scan.bind(index) };
-    expect(findReach(scan, leakedToken)).toEqual(
-      findReach(index, leakedToken),
-    );
+    expect(findReach(scan, leakedToken)).toEqual(findReach(index, leakedToken));
   });
 });

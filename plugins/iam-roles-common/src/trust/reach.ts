@@ -187,7 +187,8 @@ export function findReach(
       paths,
     });
   }
-  const rank = (r: ReachedRole) => r.depth * 2 + (r.outcome === 'allowed' ? 0 : 1);
+  const rank = (r: ReachedRole) =>
+    r.depth * 2 + (r.outcome === 'allowed' ? 0 : 1);
   const position = new Map(order.map((k, i) => [k, i]));
   roles.sort(
     (a, b) => rank(a) - rank(b) || position.get(a.key)! - position.get(b.key)!,

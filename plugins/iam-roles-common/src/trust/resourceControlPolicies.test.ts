@@ -140,7 +140,10 @@ describe('applyResourceControlPolicies', () => {
     expect(result.outcome).toBe('possible');
     expect(result.unsettled).toHaveLength(1);
     const [u] = result.unsettled;
-    expect(u).toMatchObject({ sid: 'EnforceOrgIdentities', effect: 'possible' });
+    expect(u).toMatchObject({
+      sid: 'EnforceOrgIdentities',
+      effect: 'possible',
+    });
     expect(u.conditions.map(c => c.key)).toEqual(['aws:PrincipalOrgID']);
     expect(u.message).toContain(`organisation of account ${EXTERNAL}`);
     expect(u.message).toContain('aws:PrincipalOrgID');
@@ -179,9 +182,7 @@ describe('applyResourceControlPolicies', () => {
         },
       },
     };
-    expect(decide(service, { policies: [noExemption] }).outcome).toBe(
-      'denied',
-    );
+    expect(decide(service, { policies: [noExemption] }).outcome).toBe('denied');
   });
 
   it('asks which organisation a service acts for under the confused-deputy statement', () => {
@@ -282,7 +283,10 @@ describe('applyResourceControlPolicies', () => {
   });
 
   it('keeps a refusal and reports an unreadable RCP instead of applying it', () => {
-    const stranger: PrincipalContext = { type: 'account', accountId: '222222222222' };
+    const stranger: PrincipalContext = {
+      type: 'account',
+      accountId: '222222222222',
+    };
     const refused = decide(stranger);
     expect(refused.outcome).toBe('not-trusted');
     const broken = decide(externalRole, {

@@ -72,10 +72,7 @@ function stringList(value: unknown): string[] | undefined {
  * Whether a statement's Resource / NotResource covers the role. Trust policies have no Resource, so
  * the engine's normaliser leaves it out; RCPs name resources (`*`, or e.g. roles under a path).
  */
-function coversRole(
-  raw: unknown,
-  roleArn: string,
-): boolean | 'unreadable' {
+function coversRole(raw: unknown, roleArn: string): boolean | 'unreadable' {
   if (typeof raw !== 'object' || raw === null) return 'unreadable';
   const obj = raw as Record<string, unknown>;
   const resource = field(obj, 'Resource');
@@ -131,10 +128,12 @@ function withResource(
   if (account) {
     known.set('aws:resourceaccount', { state: 'present', values: [account] });
     const org = options?.organizationOf?.(account);
-    if (org) known.set('aws:resourceorgid', { state: 'present', values: [org] });
+    if (org)
+      known.set('aws:resourceorgid', { state: 'present', values: [org] });
   }
   const tags = new Map<string, string>();
-  for (const [k, v] of Object.entries(roleTags ?? {})) tags.set(k.toLowerCase(), v);
+  for (const [k, v] of Object.entries(roleTags ?? {}))
+    tags.set(k.toLowerCase(), v);
   const resolve = (keyLower: string): ContextValue | undefined => {
     const fixed = known.get(keyLower);
     if (fixed) return fixed;
@@ -231,7 +230,10 @@ export function applyResourceControlPolicies(input: {
       }
       if (!covered) continue;
       const verdict = evaluateCompiled(
-        compilePolicy({ statements: [FULL_ACCESS, statement] }, { cache: false }),
+        compilePolicy(
+          { statements: [FULL_ACCESS, statement] },
+          { cache: false },
+        ),
         caller,
       );
       if (verdict.outcome === 'denied') {
@@ -244,7 +246,9 @@ export function applyResourceControlPolicies(input: {
           conditions: [],
           message: `RCP ${policy.name} (${policy.id}) statement ${
             statement.sid ?? statement.index
-          } denies ${caller.via} on this role to this caller, whatever the trust policy allows.`,
+          } denies ${
+            caller.via
+          } on this role to this caller, whatever the trust policy allows.`,
         };
         return {
           outcome: 'denied',
