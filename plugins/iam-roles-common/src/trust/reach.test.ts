@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { analyzeRole } from './analyzeRole';
+import { parseArn } from './arn';
 import { findReach } from './reach';
+import { applyResourceControlPolicies } from './resourceControlPolicies';
 import { TrustIndex } from './TrustIndex';
 import type { PrincipalContext } from './types';
 
@@ -290,5 +293,168 @@ describe('findReach', () => {
     ]);
     const scan = { lookup: index.scan.bind(index) };
     expect(findReach(scan, leakedToken)).toEqual(findReach(index, leakedToken));
+  });
+
+  it('drops a hop that the resource control policies of the role account close', () => {
+    const vendorRole = arnOf(VENDOR, 'vendor-integration');
+    const access = arnOf(PROD, 'vendor-access');
+    const index = indexOf([
+      [access, trusts({ AWS: VENDOR })],
+      [reader, trusts({ AWS: access })],
+    ]);
+    const rcp = {
+      id: 'p-8xw0ea2k',
+      name: 'data-perimeter',
+      document: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'EnforceOrgIdentities',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sts:AssumeRole',
+            Resource: '*',
+            Condition: {
+              StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-acme' },
+              BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+            },
+          },
+        ],
+      },
+    };
+    const evaluate = {
+      organizationOf: (account: string) =>
+        account === PROD
+          ? 'o-acme'
+          : account === VENDOR
+          ? 'o-other'
+          : undefined,
+    };
+    const seen: string[] = [];
+    const closed = findReach(
+      index,
+      { type: 'arn', arn: vendorRole },
+      {
+        evaluate,
+        refine: (match, caller, arn) => {
+          seen.push(match.key);
+          return applyResourceControlPolicies({
+            decision: match.decision,
+            principal: caller,
+            roleArn: arn!,
+            policies: parseArn(arn!)!.accountId === PROD ? [rcp] : [],
+            options: evaluate,
+          });
+        },
+      },
+    );
+    expect(closed.roles).toEqual([]);
+    expect(seen).toEqual([access]);
+    // Without the RCP the vendor gets in and on to the reader.
+    expect(
+      findReach(
+        index,
+        { type: 'arn', arn: vendorRole },
+        { evaluate },
+      ).roles.map(r => r.key),
+    ).toEqual([access, reader]);
+  });
+
+  it('agrees with a breadth-first search over the trust graph itself', () => {
+    const N = 9;
+    const names = Array.from({ length: N }, (_, i) => arnOf(CI, `n${i}`));
+    // edges[to] lists [from, conditional]: role `to` trusts role `from`.
+    const graph = fc.array(
+      fc.array(fc.tuple(fc.nat({ max: N - 1 }), fc.boolean()), {
+        maxLength: 3,
+      }),
+      { minLength: N, maxLength: N },
+    );
+    fc.assert(
+      fc.property(
+        graph,
+        fc.nat({ max: N - 1 }),
+        fc.integer({ min: 1, max: 4 }),
+        (edges, start, maxDepth) => {
+          const index = indexOf(
+            edges.map((trusted, to) => [
+              names[to],
+              {
+                Version: '2012-10-17',
+                Statement: trusted.map(([from, conditional]) => ({
+                  Effect: 'Allow',
+                  Principal: { AWS: names[from] },
+                  Action: 'sts:AssumeRole',
+                  ...(conditional
+                    ? { Condition: { StringEquals: { 'sts:ExternalId': 'x' } } }
+                    : {}),
+                })),
+              },
+            ]),
+          );
+          const distance = (certainOnly: boolean) => {
+            const d = new Map<number, number>([[start, 0]]);
+            let frontier = [start];
+            for (let depth = 1; depth <= maxDepth; depth++) {
+              const next: number[] = [];
+              for (const from of frontier) {
+                edges.forEach((trusted, to) => {
+                  const ok = trusted.some(
+                    ([f, conditional]) =>
+                      f === from && (!certainOnly || !conditional),
+                  );
+                  if (ok && !d.has(to)) {
+                    d.set(to, depth);
+                    next.push(to);
+                  }
+                });
+              }
+              frontier = next;
+            }
+            d.delete(start);
+            return d;
+          };
+          const any = distance(false);
+          const certain = distance(true);
+          const result = findReach(
+            index,
+            { type: 'arn', arn: names[start] },
+            { maxDepth },
+          );
+          expect(result).toEqual(
+            findReach(
+              { lookup: index.scan.bind(index) },
+              { type: 'arn', arn: names[start] },
+              { maxDepth },
+            ),
+          );
+          expect(
+            new Map(result.roles.map(r => [names.indexOf(r.key), r.depth])),
+          ).toEqual(any);
+          for (const r of result.roles) {
+            const i = names.indexOf(r.key);
+            expect(r.outcome).toBe(certain.has(i) ? 'allowed' : 'possible');
+            const allowedPath = r.paths.find(p => p.outcome === 'allowed');
+            expect(allowedPath?.hops.length).toBe(certain.get(i));
+            for (const path of r.paths) {
+              const keys = path.hops.map(h => h.key);
+              expect(new Set(keys).size).toBe(keys.length);
+              expect(keys[keys.length - 1]).toBe(r.key);
+              expect(path.outcome).toBe(
+                path.hops.every(h => h.outcome === 'allowed')
+                  ? 'allowed'
+                  : 'possible',
+              );
+            }
+            expect(r.paths[0].hops).toHaveLength(r.depth);
+          }
+          const ranks = result.roles.map(
+            r => r.depth * 2 + (r.outcome === 'allowed' ? 0 : 1),
+          );
+          expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

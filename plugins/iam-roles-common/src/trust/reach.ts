@@ -1,7 +1,11 @@
 import { parseRoleArn, roleKeyOfArn } from './arn';
 import type { EvaluateOptions } from './caller';
 import type { TrustIndexMatch } from './TrustIndex';
-import type { ConditionClause, PrincipalContext } from './types';
+import type {
+  AssumeDecision,
+  ConditionClause,
+  PrincipalContext,
+} from './types';
 
 /** What a reach query needs from the index: {@link TrustIndex} is one; a linear scan is another. */
 export interface ReachSource {
@@ -21,6 +25,15 @@ export interface ReachOptions {
   arnOf?: (key: string) => string | undefined;
   /** Passed to every hop's evaluation (organisations, time). */
   evaluate?: EvaluateOptions;
+  /**
+   * Final say on each hop after the trust policy, e.g. the role account's resource control policies
+   * through `applyResourceControlPolicies`; a hop it turns `denied` or `not-trusted` is dropped.
+   */
+  refine?: (
+    match: TrustIndexMatch,
+    caller: PrincipalContext,
+    arn: string | undefined,
+  ) => AssumeDecision;
 }
 
 /** One hop of a path: the role assumed and how. */
@@ -119,12 +132,24 @@ export function findReach(
   const order: string[] = [];
   let truncated = false;
 
+  const refine = options.refine;
+  const lookupAs = (caller: PrincipalContext): TrustIndexMatch[] => {
+    const matches = source.lookup(caller, options.evaluate);
+    if (!refine) return matches;
+    const out: TrustIndexMatch[] = [];
+    for (const m of matches) {
+      const decision = refine(m, caller, arnOf(m.key));
+      if (decision.outcome === 'allowed' || decision.outcome === 'possible')
+        out.push({ key: m.key, decision });
+    }
+    return out;
+  };
   const matchesOf = (state: State | undefined): TrustIndexMatch[] => {
-    if (!state) return source.lookup(principal, options.evaluate);
+    if (!state) return lookupAs(principal);
     if (!state.arn) return [];
     let matches = lookups.get(state.key);
     if (!matches) {
-      matches = source.lookup(sessionOf(state.arn), options.evaluate);
+      matches = lookupAs(sessionOf(state.arn));
       lookups.set(state.key, matches);
     }
     return matches;

@@ -296,4 +296,29 @@ describe('applyResourceControlPolicies', () => {
     expect(broken.errors).toHaveLength(1);
     expect(broken.errors[0]).toContain('bad (p-bad)');
   });
+
+  it('leaves the decision alone when no Deny covers the assume action', () => {
+    const s3Only: ResourceControlPolicyInput = {
+      id: 'p-s3',
+      name: 's3-perimeter',
+      document: {
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: '*',
+            Condition: {
+              StringNotEqualsIfExists: { 'aws:PrincipalOrgID': ORG },
+            },
+          },
+        ],
+      },
+    };
+    expect(decide(externalRole, { policies: [s3Only] })).toMatchObject({
+      outcome: 'allowed',
+      unsettled: [],
+      errors: [],
+    });
+  });
 });
