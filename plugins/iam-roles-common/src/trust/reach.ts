@@ -111,8 +111,8 @@ function sessionOf(arn: string): PrincipalContext {
  * AWS facts the paths carry but the engine does not check: a session obtained by role chaining lasts at
  * most one hour whatever the role's MaxSessionDuration, and a SourceIdentity set on the first session
  * persists across the chain and cannot be changed (IAM User Guide, "Methods to assume a role",
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html, and the STS AssumeRole
- * `DurationSeconds` and `SourceIdentity` parameters). Session tags passed as transitive also persist;
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use.html; STS API reference, AssumeRole
+ * `DurationSeconds` and `SourceIdentity`, https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html). Session tags passed as transitive also persist;
  * the engine does not model tags, so a hop conditioned on them stays `possible`.
  */
 export function findReach(

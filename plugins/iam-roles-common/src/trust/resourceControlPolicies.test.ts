@@ -321,4 +321,18 @@ describe('applyResourceControlPolicies', () => {
       errors: [],
     });
   });
+
+  it('cannot settle a resource-tag exemption when the role tags are not given', () => {
+    const result = applyResourceControlPolicies({
+      decision: evaluateAssume(trustPolicy, externalRole, { organizationOf }),
+      principal: externalRole,
+      roleArn: ROLE,
+      policies: [perimeter],
+      options: { organizationOf },
+    });
+    expect(result.outcome).toBe('possible');
+    expect(result.unsettled[0].conditions.map(c => c.key)).toEqual([
+      'aws:ResourceTag/dp:exclude:identity',
+    ]);
+  });
 });

@@ -181,6 +181,8 @@ function explainUnsettled(
  * grant, so only Deny statements change anything; any RCP from the root through each OU to the account
  * can deny ("RCP evaluation", https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html).
  * Which RCPs apply (the root's, the OUs' on the path, the account's) is for the caller to pass.
+ * Pass the role's tags too: data perimeter RCPs exempt roles by tag, and without the tags such a
+ * statement cannot be settled and the answer stays `possible`.
  *
  * A matching Deny makes the decision `denied`, naming the policy and statement; a Deny whose conditions
  * the caller's context cannot settle (e.g. `aws:PrincipalOrgID` of an external account whose
