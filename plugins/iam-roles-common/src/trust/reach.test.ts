@@ -322,14 +322,11 @@ describe('findReach', () => {
         ],
       },
     };
-    const evaluate = {
-      organizationOf: (account: string) =>
-        account === PROD
-          ? 'o-acme'
-          : account === VENDOR
-          ? 'o-other'
-          : undefined,
+    const orgs: Record<string, string> = {
+      [PROD]: 'o-acme',
+      [VENDOR]: 'o-other',
     };
+    const evaluate = { organizationOf: (account: string) => orgs[account] };
     const seen: string[] = [];
     const closed = findReach(
       index,
