@@ -45,3 +45,18 @@ export {
   principalKeyOfArn,
 } from './arn';
 export type { ParsedArn, RoleArnParts } from './arn';
+export { findReach } from './reach';
+export type {
+  ReachHop,
+  ReachOptions,
+  ReachPath,
+  ReachResult,
+  ReachSource,
+  ReachedRole,
+} from './reach';
+export { applyResourceControlPolicies } from './resourceControlPolicies';
+export type {
+  RcpVerdict,
+  ResourceControlDecision,
+  ResourceControlPolicyInput,
+} from './resourceControlPolicies';
