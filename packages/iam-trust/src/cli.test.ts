@@ -496,6 +496,80 @@ describe('iam-trust and issue #11', () => {
   });
 });
 
+describe('iam-trust reach', () => {
+  const PROD_DEPLOYER = 'arn:aws:iam::333333333333:role/deploy/acme-deployer';
+  const GHA_PROD =
+    'arn:aws:iam::111111111111:role/github-actions/gha-deploy-production';
+
+  it('follows role chains from a repository to the roles its CI roles can assume, with each hop', async () => {
+    const { code, stdout } = await cli([
+      'reach',
+      '--principal',
+      'github:acme/payments-api',
+      ...sampleFiles,
+    ]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.maxDepth).toBe(5);
+    const direct = out.roles.find((r: any) => r.arn === GHA_PROD);
+    expect(direct).toMatchObject({ depth: 1 });
+    const chained = out.roles.find((r: any) => r.arn === PROD_DEPLOYER);
+    expect(chained).toMatchObject({ depth: 2, outcome: 'allowed' });
+    expect(chained.paths[0].hops.map((h: any) => h.arn)).toEqual([
+      GHA_PROD,
+      PROD_DEPLOYER,
+    ]);
+    // Shortest first, and no role twice.
+    const depths = out.roles.map((r: any) => r.depth);
+    expect(depths).toEqual([...depths].sort((a, b) => a - b));
+    const arns = out.roles.map((r: any) => r.arn);
+    expect(new Set(arns).size).toBe(arns.length);
+  });
+
+  it('stops at --max-depth, and says how far it went in the table', async () => {
+    const one = JSON.parse(
+      (
+        await cli([
+          'reach',
+          '--principal',
+          'github:acme/payments-api',
+          '--max-depth',
+          '1',
+          ...sampleFiles,
+        ])
+      ).stdout,
+    );
+    expect(one.roles.length).toBeGreaterThan(0);
+    expect(one.roles.every((r: any) => r.depth === 1)).toBe(true);
+    expect(one.roles.map((r: any) => r.arn)).not.toContain(PROD_DEPLOYER);
+
+    const table = await cli([
+      'reach',
+      '--principal',
+      'github:acme/payments-api',
+      '--format',
+      'table',
+      ...sampleFiles,
+    ]);
+    expect(table.stdout).toMatch(
+      /github:acme\/payments-api reaches \d+ role\(s\) within 5 hop\(s\): \d+ directly, \d+ by role chaining/,
+    );
+  });
+
+  it('refuses a depth it cannot use', async () => {
+    const { code, stderr } = await cli([
+      'reach',
+      '--principal',
+      'service:lambda',
+      '--max-depth',
+      '0',
+      sampleFiles[0],
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--max-depth must be a whole number from 1 to 10/);
+  });
+});
+
 describe('bin/iam-trust', () => {
   it('runs from source and keeps stdout to the JSON document alone', () => {
     const bin = resolve(__dirname, '../bin/iam-trust');

@@ -5,6 +5,7 @@ import {
   AuthorizationDetails,
   describeCondition,
   describePrincipal,
+  findReach,
   highestSeverity,
   matchWorkload,
   mergeAuthorizationDetails,
@@ -248,6 +249,109 @@ function canAssumeCommand(
   );
 }
 
+function parseDepth(value: string): number {
+  const depth = Number(value);
+  if (!Number.isInteger(depth) || depth < 1 || depth > 10) {
+    throw new InputFailure(
+      `--max-depth must be a whole number from 1 to 10, not "${value}"`,
+    );
+  }
+  return depth;
+}
+
+function reachCommand(
+  files: string[],
+  opts: { principal: string; maxDepth: string; format: string },
+  io: CliIo,
+) {
+  const format = checkFormat(opts.format);
+  const maxDepth = parseDepth(opts.maxDepth);
+  let principal;
+  try {
+    principal = parsePrincipalSpec(opts.principal);
+  } catch (e) {
+    throw new InputFailure(`--principal: ${(e as Error).message}`);
+  }
+  const roles = analyzeAll(loadFiles(files, io), []);
+  const index = TrustIndex.build(
+    roles.map(r => ({ key: r.analysis.arn, analysis: r.analysis })),
+  );
+  // The first hop of github:OWNER/REPO without a ref is asked as can-assume asks it.
+  const identity = workloadIdentityOfContext(principal);
+  const byArn = new Map(roles.map(r => [r.analysis.arn, r.analysis]));
+  const first = principal;
+  let result;
+  try {
+    result = findReach(index, principal, {
+      maxDepth,
+      refine: (match, caller) => {
+        if (!identity || caller !== first) return match.decision;
+        const analysis = byArn.get(match.key);
+        return (
+          (analysis && matchWorkload(analysis, identity)?.decision) ??
+          match.decision
+        );
+      },
+    });
+  } catch (e) {
+    throw new InputFailure(`--principal: ${(e as Error).message}`);
+  }
+  if (format === 'json') {
+    const out = {
+      principal: opts.principal,
+      maxDepth: result.maxDepth,
+      truncated: result.truncated,
+      roles: result.roles.map(r => ({
+        arn: r.arn ?? r.key,
+        depth: r.depth,
+        outcome: r.outcome,
+        paths: r.paths.map(path => ({
+          outcome: path.outcome,
+          hops: path.hops.map(h => ({
+            arn: h.arn ?? h.key,
+            via: h.via,
+            outcome: h.outcome,
+            conditions: h.conditions,
+          })),
+        })),
+      })),
+    };
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  const rows = result.roles.map(r => {
+    const path = r.paths[0];
+    return [
+      r.arn ?? r.key,
+      String(r.depth),
+      r.outcome === 'allowed' ? 'yes' : 'possible, if',
+      path.hops
+        .map(h => {
+          const conditions = h.conditions
+            .map(c => wrap(describeCondition(c), 56))
+            .join('; ');
+          return `→ ${h.arn ?? h.key}${
+            conditions ? ` (if ${conditions})` : ''
+          }`;
+        })
+        .join('\n'),
+    ];
+  });
+  io.stdout(renderTable(['ROLE', 'HOPS', 'REACHES', 'SHORTEST PATH'], rows));
+  const direct = result.roles.filter(r => r.depth === 1).length;
+  io.stdout(
+    `\n${opts.principal} reaches ${result.roles.length} role(s) within ${
+      result.maxDepth
+    } hop(s): ${direct} directly, ${
+      result.roles.length - direct
+    } by role chaining; ${
+      result.roles.filter(r => r.outcome === 'possible').length
+    } only under conditions.${
+      result.truncated ? ' The list is cut (too many roles).' : ''
+    }\n`,
+  );
+}
+
 /** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
 export async function run(args: string[], io: CliIo): Promise<number> {
   const program = new Command('iam-trust')
@@ -293,6 +397,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     )
     .addOption(format())
     .action((files: string[], opts) => canAssumeCommand(files, opts, io));
+
+  program
+    .command('reach')
+    .description(
+      'List the roles a principal reaches through role chaining (it assumes a role that can assume the next), with each path',
+    )
+    .requiredOption(
+      '--principal <principal>',
+      'as for can-assume: an ARN, account id, github:OWNER/REPO[@REF], eks:NS/SA[@PROVIDER], service:NAME…',
+    )
+    .option('--max-depth <hops>', 'how many hops to follow (1–10)', '5')
+    .argument(
+      '<files...>',
+      'get-account-authorization-details output (AWS CLI or raw API form)',
+    )
+    .addOption(format())
+    .action((files: string[], opts) => reachCommand(files, opts, io));
 
   try {
     await program.parseAsync(args, { from: 'user' });
