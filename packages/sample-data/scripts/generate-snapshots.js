@@ -1480,6 +1480,25 @@ function productionRoles() {
       '2026-11-27T17:22:10Z',
       'eu-west-1',
     ]),
+    {
+      // The end of a three-hop role chain: a production environment workflow assumes
+      // gha-deploy-production, which assumes this account's acme-deployer, which may assume this
+      // administrator role (for cluster bootstrap). iam-trust reach and the incident lookup show it.
+      path: '/admin/',
+      name: 'platform-cluster-admin',
+      trust: trust(
+        awsStatement(roleArn(account.id, 'acme-deployer', '/deploy/'), {
+          actions: ['sts:AssumeRole', 'sts:TagSession'],
+        }),
+      ),
+      managed: [awsPolicy('AdministratorAccess')],
+      tags: terraformTags(
+        ['owner', 'platform'],
+        ['system', 'developer-platform'],
+        ['environment', 'production'],
+      ),
+      lastUsed: ['2026-11-20T11:02:40Z', 'eu-west-1'],
+    },
     ...terraformRoles(
       account,
       ['2026-11-27T15:43:55Z', 'eu-west-1'],

@@ -1,5 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  analyzeRole,
+  findReach,
+  mergeAuthorizationDetails,
+  parseAuthorizationDetails,
+  parsePrincipalSpec,
+  TrustIndex,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { checkSnapshotFormat } from './checkSnapshotFormat';
 import { listSampleSnapshots } from './index';
 
@@ -161,6 +169,40 @@ describe('sample snapshots', () => {
     expect(byName('333333333333', 'partner-webhook-relay')[0].Principal).toBe(
       '*',
     );
+  });
+});
+
+describe('role chains in the sample data', () => {
+  it('reaches production administrator access from a deploy repository in three hops, as the README says', () => {
+    const { roles } = mergeAuthorizationDetails(
+      listSampleSnapshots().map(file =>
+        parseAuthorizationDetails(fs.readFileSync(file, 'utf8')),
+      ),
+    );
+    const index = TrustIndex.build(
+      roles.map(r => ({
+        key: r.arn,
+        analysis: analyzeRole({
+          arn: r.arn,
+          trustPolicy: r.assumeRolePolicyDocument,
+          name: r.roleName,
+          path: r.path,
+        }),
+      })),
+    );
+    const reach = findReach(
+      index,
+      parsePrincipalSpec('github:acme/payments-api@environment:production'),
+    );
+    const admin = reach.roles.find(r =>
+      r.key.endsWith(':role/admin/platform-cluster-admin'),
+    );
+    expect(admin).toMatchObject({ depth: 3, outcome: 'allowed' });
+    expect(admin!.paths[0].hops.map(h => h.key)).toEqual([
+      'arn:aws:iam::111111111111:role/github-actions/gha-deploy-production',
+      'arn:aws:iam::333333333333:role/deploy/acme-deployer',
+      'arn:aws:iam::333333333333:role/admin/platform-cluster-admin',
+    ]);
   });
 });
 
