@@ -44,7 +44,8 @@ test('journey 2: request access from a component page, the owner approves', asyn
   const mine = await request.get('/api/iam-roles/requests?mine=true', {
     headers: { Authorization: `Bearer ${developerToken}` },
   });
-  const pending = (await mine.json()).find(
+  // A list answer is one page: { items, totalItems, offset, limit }.
+  const pending = (await mine.json()).items.find(
     (r: { justification: string }) => r.justification === justification,
   );
   expect(pending?.status).toBe('pending');
