@@ -243,6 +243,22 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/** Whether a repeated submission asks for what the stored request asked for, field by field. */
+export function isSameSubmission(
+  existing: StoredRequest,
+  input: Pick<
+    NewRequest,
+    'roleRef' | 'durationMinutes' | 'justification' | 'ticket'
+  >,
+): boolean {
+  return (
+    existing.roleRef === input.roleRef &&
+    existing.durationMinutes === input.durationMinutes &&
+    existing.justification === input.justification &&
+    (existing.ticket ?? '') === (input.ticket ?? '')
+  );
+}
+
 /** Storage of requests, approvals, grants and the audit log; every transition is a conditional update in a transaction. */
 export class BrokerStore {
   private constructor(private readonly db: Knex) {}
@@ -376,11 +392,7 @@ export class BrokerStore {
   }
 
   private checkReplay(existing: StoredRequest, input: NewRequest) {
-    if (
-      existing.roleRef !== input.roleRef ||
-      existing.durationMinutes !== input.durationMinutes ||
-      existing.justification !== input.justification
-    ) {
+    if (!isSameSubmission(existing, input)) {
       throw new ConflictError(
         `The idempotency key "${input.idempotencyKey}" was already used for request ${existing.id} with different content; use a new key for a new request.`,
       );
@@ -388,7 +400,11 @@ export class BrokerStore {
     return existing;
   }
 
-  private async findByIdempotencyKey(requester: string, key: string) {
+  /** The request a requester made with an idempotency key, if any. */
+  async findByIdempotencyKey(
+    requester: string,
+    key: string,
+  ): Promise<StoredRequest | undefined> {
     const row = await this.db<RequestRow>(REQUESTS)
       .where({ requester, idempotency_key: key })
       .first();
