@@ -528,6 +528,22 @@ export class BrokerStore {
     timeColumn: string,
     filter: ListFilter,
   ) {
+    const col = (name: string) => `${table}.${name}`;
+    return this.filteredQuery(table, userColumn, filter)
+      .orderBy([
+        { column: col(timeColumn), order: 'desc' },
+        { column: col('id'), order: 'desc' },
+      ])
+      .limit(filter.limit)
+      .offset(filter.offset);
+  }
+
+  /** The rows of a listing, before ordering and paging. */
+  private filteredQuery(
+    table: string,
+    userColumn: string,
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ) {
     // Columns are qualified, so that callers can join another table with the same column names.
     const col = (name: string) => `${table}.${name}`;
     let q: Knex.QueryBuilder = this.db(table);
@@ -540,13 +556,34 @@ export class BrokerStore {
     if (filter.status?.length) {
       q = q.whereIn(col('status'), filter.status);
     }
-    return q
-      .orderBy([
-        { column: col(timeColumn), order: 'desc' },
-        { column: col('id'), order: 'desc' },
-      ])
-      .limit(filter.limit)
-      .offset(filter.offset);
+    return q;
+  }
+
+  private async count(
+    table: string,
+    userColumn: string,
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ): Promise<number> {
+    const [{ count }] = await this.filteredQuery(
+      table,
+      userColumn,
+      filter,
+    ).count({ count: '*' });
+    return Number(count);
+  }
+
+  /** How many requests {@link BrokerStore.listRequests} would list without paging. */
+  async countRequests(
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ): Promise<number> {
+    return this.count(REQUESTS, 'requester', filter);
+  }
+
+  /** How many grants {@link BrokerStore.listGrants} would list without paging. */
+  async countGrants(
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ): Promise<number> {
+    return this.count(GRANTS, 'user_ref', filter);
   }
 
   /** Pending requests of roles the given refs own (all, for approver groups), not made by the caller. */

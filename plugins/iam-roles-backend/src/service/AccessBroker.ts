@@ -16,6 +16,7 @@ import type {
   CreateAccessRequest,
   Grant,
   IssuedCredentials,
+  ListPage,
 } from '@backstage-iam/plugin-iam-roles-common';
 import {
   BrokerStore,
@@ -38,6 +39,9 @@ export type { Caller } from './AccessRules';
 
 /** A list query of a route; the broker adds what the caller may see. */
 type ListQuery = Omit<ListFilter, 'visibility'>;
+
+/** Pending requests `GET /approvals` looks through for the ones the caller can decide. */
+export const MAX_PENDING_SCANNED = 5000;
 
 /** Actor recorded for decisions the broker takes itself. */
 export const SYSTEM_AUTO_APPROVER = 'iam-roles:auto-approval';
@@ -350,22 +354,46 @@ export class AccessBroker {
     };
   }
 
-  /** `GET /requests`. */
+  /** `GET /requests`: one page, and how many match. */
   async listRequests(
     caller: Caller,
     filter: ListQuery,
-  ): Promise<AccessRequest[]> {
-    const rows = await this.store.listRequests(this.listFilter(caller, filter));
-    return rows.map(r => this.view(caller, r));
+  ): Promise<ListPage<AccessRequest>> {
+    const query = this.listFilter(caller, filter);
+    const [rows, totalItems] = await Promise.all([
+      this.store.listRequests(query),
+      this.store.countRequests(query),
+    ]);
+    return {
+      items: rows.map(r => this.view(caller, r)),
+      totalItems,
+      offset: filter.offset,
+      limit: filter.limit,
+    };
   }
 
-  /** `GET /approvals`: pending requests the caller can decide. */
-  async approvals(caller: Caller, limit: number): Promise<AccessRequest[]> {
+  /**
+   * `GET /approvals`: pending requests the caller can decide, oldest first, one page. Whether the
+   * caller can decide depends on the role's current owner and the approvals so far, so the page is
+   * cut from the decidable ones (of the oldest {@link MAX_PENDING_SCANNED} pending).
+   */
+  async approvals(
+    caller: Caller,
+    page: { limit: number; offset: number },
+  ): Promise<ListPage<AccessRequest>> {
     const rows = await this.store.listPendingFor(
       this.visibility(caller),
-      limit,
+      MAX_PENDING_SCANNED,
     );
-    return rows.map(r => this.view(caller, r)).filter(r => r.canDecide);
+    const decidable = rows
+      .map(r => this.view(caller, r))
+      .filter(r => r.canDecide);
+    return {
+      items: decidable.slice(page.offset, page.offset + page.limit),
+      totalItems: decidable.length,
+      offset: page.offset,
+      limit: page.limit,
+    };
   }
 
   /** The request, once the caller may decide it (owner or approver group, not the requester). */
@@ -440,10 +468,22 @@ export class AccessBroker {
     return this.view(caller, cancelled);
   }
 
-  /** `GET /grants`. */
-  async listGrants(caller: Caller, filter: ListQuery): Promise<Grant[]> {
-    const rows = await this.store.listGrants(this.listFilter(caller, filter));
-    return rows.map(publicGrant);
+  /** `GET /grants`: one page, and how many match. */
+  async listGrants(
+    caller: Caller,
+    filter: ListQuery,
+  ): Promise<ListPage<Grant>> {
+    const query = this.listFilter(caller, filter);
+    const [rows, totalItems] = await Promise.all([
+      this.store.listGrants(query),
+      this.store.countGrants(query),
+    ]);
+    return {
+      items: rows.map(publicGrant),
+      totalItems,
+      offset: filter.offset,
+      limit: filter.limit,
+    };
   }
 
   /** `POST /grants/:id/revoke`: owners, approver groups, or the grantee giving access back. */

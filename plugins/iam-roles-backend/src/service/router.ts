@@ -32,6 +32,8 @@ import {
   iamRoleCredentialsIssuePermission,
   iamRolesAuditReadPermission,
   iamRolesTrustReadPermission,
+  ListPage,
+  RoleFinding,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { AccessBroker, Caller, RateLimitedError } from './AccessBroker';
 import { BrokerConfig } from './BrokerConfig';
@@ -316,9 +318,18 @@ export async function createRouter(
             }),
           })
           .optional(),
+        limit: paging.limit.default(500),
+        offset: paging.offset,
       }),
     );
-    res.json(await trust.findings(q));
+    const all = await trust.findings(q);
+    const page: ListPage<RoleFinding> = {
+      items: all.slice(q.offset, q.offset + q.limit),
+      totalItems: all.length,
+      offset: q.offset,
+      limit: q.limit,
+    };
+    res.json(page);
   });
 
   const createBody = z.object({
@@ -477,11 +488,11 @@ export async function createRouter(
   router.get('/approvals', async (req, res) => {
     const { who, value: q } = await readerOf(
       req,
-      z.object({ limit: paging.limit }),
+      z.object(paging),
       req.query,
       'query',
     );
-    res.json(await broker.approvals(who, q.limit));
+    res.json(await broker.approvals(who, q));
   });
 
   router.get('/grants', async (req, res) => {
