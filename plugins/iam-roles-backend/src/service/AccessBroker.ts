@@ -1,6 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
-import { parseEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -31,9 +30,13 @@ import {
 import { BrokerConfig } from './BrokerConfig';
 import { CredentialIssuer, STS_MIN_SESSION_SECONDS } from './CredentialIssuer';
 import { RateLimiter } from './RateLimiter';
+import { RateLimitedError } from './RateLimitedError';
+import { AccessNotifier } from './AccessNotifier';
+
+export { RateLimitedError } from './RateLimitedError';
 import { TrustService, normalizeRef } from './TrustService';
 import { AccessRules, Caller } from './AccessRules';
-import { escapeForDisplay, forLog } from './safeText';
+import { escapeForDisplay } from './safeText';
 
 export type { Caller } from './AccessRules';
 
@@ -45,22 +48,6 @@ export const MAX_PENDING_SCANNED = 5000;
 
 /** Actor recorded for decisions the broker takes itself. */
 export const SYSTEM_AUTO_APPROVER = 'iam-roles:auto-approval';
-
-/** Thrown when a user creates requests faster than the configured limit. */
-export class RateLimitedError extends Error {
-  constructor(
-    readonly retryAfterSeconds: number,
-    limit: number,
-    windowSeconds: number,
-  ) {
-    super(
-      `You can create at most ${limit} access requests per ${Math.round(
-        windowSeconds / 60,
-      )} minutes; try again in ${retryAfterSeconds} seconds.`,
-    );
-    this.name = 'RateLimitedError';
-  }
-}
 
 function nowIso(): string {
   return DateTime.utc().toISO();
@@ -92,8 +79,8 @@ export class AccessBroker {
     private readonly logger: LoggerService,
     private readonly limiter: RateLimiter,
     private readonly rules: AccessRules,
+    private readonly notifier: AccessNotifier,
     private readonly issuer?: CredentialIssuer,
-    private readonly notifications?: NotificationService,
   ) {}
 
   static create(options: {
@@ -114,8 +101,12 @@ export class AccessBroker {
         windowSeconds: options.config.rateLimit.windowSeconds,
       }),
       AccessRules.create({ approverGroups: options.config.approverGroups }),
+      AccessNotifier.create({
+        notifications: options.notifications,
+        logger: options.logger,
+        approverGroups: options.config.approverGroups,
+      }),
       options.issuer,
-      options.notifications,
     );
   }
 
@@ -273,7 +264,7 @@ export class AccessBroker {
       request = approved.request;
       transitions.push(...approved.transitions);
     }
-    await this.notify(transitions);
+    await this.notifier.notify(transitions);
     return { request: this.view(caller, request), created: true, transitions };
   }
 
@@ -420,7 +411,7 @@ export class AccessBroker {
       now: nowIso(),
       grantExpiresAt: r => this.grantEnd(r),
     });
-    await this.notify(result.transitions);
+    await this.notifier.notify(result.transitions);
     return {
       request: this.view(caller, result.request),
       transitions: result.transitions,
@@ -441,7 +432,7 @@ export class AccessBroker {
       reason,
       now: nowIso(),
     });
-    await this.notify([
+    await this.notifier.notify([
       {
         action: 'request-denied',
         request: denied,
@@ -500,7 +491,7 @@ export class AccessBroker {
       now: nowIso(),
     });
     const request = (await this.store.getRequest(revoked.requestId))!;
-    await this.notify([
+    await this.notifier.notify([
       {
         action: 'grant-revoked',
         request,
@@ -621,98 +612,8 @@ export class AccessBroker {
     const transitions = await this.store.expire(nowIso());
     if (transitions.length > 0) {
       this.logger.info(`Expired ${transitions.length} requests and grants`);
-      await this.notify(transitions);
+      await this.notifier.notify(transitions);
     }
     return transitions;
-  }
-
-  private async notify(transitions: Transition[]): Promise<void> {
-    if (!this.notifications) {
-      return;
-    }
-    for (const t of transitions) {
-      const { request } = t;
-      const owner = request.ownerRef;
-      let recipients: string[] = [];
-      let title = '';
-      let description = '';
-      let severity: 'normal' | 'high' | 'low' = 'normal';
-      switch (t.action) {
-        case 'request-created':
-          recipients = owner ? [owner] : this.config.approverGroups;
-          title = `Access request for ${request.roleArn}`;
-          description = `${request.requester} asks for ${
-            request.durationMinutes
-          } minutes: ${escapeForDisplay(request.justification)}`;
-          severity = 'high';
-          break;
-        case 'request-approved':
-          recipients = [request.requester];
-          title = `Access to ${request.roleArn} approved`;
-          description = `Granted until ${
-            t.grant?.expiresAt
-          } by ${request.approvals.map(a => a.approver).join(', ')}.`;
-          break;
-        case 'request-denied':
-          recipients = [request.requester];
-          title = `Access to ${request.roleArn} denied`;
-          description = `${request.decidedBy}: ${
-            escapeForDisplay(request.decisionReason) ?? ''
-          }`;
-          break;
-        case 'grant-revoked':
-          recipients = [request.requester];
-          title = `Access to ${request.roleArn} revoked`;
-          description = `${t.grant?.revokedBy}: ${
-            escapeForDisplay(t.grant?.revokeReason) ?? ''
-          }`;
-          severity = 'high';
-          break;
-        case 'request-expired':
-        case 'grant-expired':
-          recipients = [request.requester, ...(owner ? [owner] : [])];
-          title =
-            t.action === 'grant-expired'
-              ? `Access to ${request.roleArn} ended`
-              : `Access request for ${request.roleArn} expired`;
-          description =
-            t.action === 'grant-expired'
-              ? `The grant to ${request.requester} expired.`
-              : `No decision on ${request.requester}'s request before its deadline.`;
-          severity = 'low';
-          break;
-        default:
-          continue;
-      }
-      if (recipients.length === 0) {
-        continue;
-      }
-      const { kind, namespace, name } = parseEntityRef(request.roleRef);
-      try {
-        await this.notifications.send({
-          recipients: {
-            type: 'entity',
-            entityRef: recipients,
-            excludeEntityRef:
-              t.action === 'request-created' ? request.requester : undefined,
-          },
-          payload: {
-            title,
-            description,
-            link: `/catalog/${namespace}/${kind}/${name}`,
-            severity,
-            topic: 'iam-roles-access',
-            scope: `iam-roles:${request.id}`,
-          },
-        });
-      } catch (error) {
-        // Notifications are a courtesy: a missing notifications backend must not fail a decision.
-        this.logger.warn(
-          `Could not send notification "${t.action}" for request ${
-            request.id
-          }: ${forLog(error, 500)}`,
-        );
-      }
-    }
   }
 }

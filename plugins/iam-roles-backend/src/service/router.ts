@@ -34,8 +34,12 @@ import {
   iamRolesTrustReadPermission,
   ListPage,
   RoleFinding,
+  SEVERITIES,
+  Severity,
+  toCsv,
 } from '@backstage-iam/plugin-iam-roles-common';
-import { AccessBroker, Caller, RateLimitedError } from './AccessBroker';
+import { AccessBroker, Caller } from './AccessBroker';
+import { RateLimitedError } from './RateLimitedError';
 import { BrokerConfig } from './BrokerConfig';
 import { TrustService } from './TrustService';
 import {
@@ -119,7 +123,8 @@ const REQUEST_STATUSES = [
   'expired',
 ] as const;
 const GRANT_STATUSES = ['active', 'revoked', 'expired'] as const;
-const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+/** -common's severity order, as the tuple zod's enum takes. */
+const SEVERITY_VALUES = SEVERITIES as unknown as [Severity, ...Severity[]];
 
 const AUDIT_COLUMNS: Array<keyof AuditEntry> = [
   'id',
@@ -133,15 +138,6 @@ const AUDIT_COLUMNS: Array<keyof AuditEntry> = [
   'toState',
   'reason',
 ];
-
-function csvCell(value: unknown): string {
-  let s = value === undefined || value === null ? '' : String(value);
-  // Spreadsheets execute cells that start with these; prefix them so an export is never a payload.
-  if (/^[=+\-@\t\r]/.test(s)) {
-    s = `'${s}`;
-  }
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** The HTTP API of the broker (`/api/iam-roles`); `src/schema/openapi.yaml` describes it. */
 export async function createRouter(
@@ -310,7 +306,7 @@ export async function createRouter(
           'group',
         ).optional(),
         severity: z
-          .enum(SEVERITIES, {
+          .enum(SEVERITY_VALUES, {
             errorMap: () => ({
               message: `severity must be one of ${SEVERITIES.join(
                 ', ',
@@ -604,11 +600,7 @@ export async function createRouter(
         'Content-Disposition',
         'attachment; filename="iam-roles-audit.csv"',
       );
-      const lines = [AUDIT_COLUMNS.join(',')];
-      for (const e of entries) {
-        lines.push(AUDIT_COLUMNS.map(c => csvCell(e[c])).join(','));
-      }
-      res.send(`${lines.join('\r\n')}\r\n`);
+      res.send(toCsv(AUDIT_COLUMNS, entries));
       return;
     }
     if (q.format === 'jsonl') {
