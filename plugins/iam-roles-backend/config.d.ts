@@ -1,8 +1,6 @@
 export interface Config {
   /** Configuration of the IAM roles plugin family. */
   iamRoles?: {
-    /** Account ids that count as internal when judging cross-account trust (the accounts of catalog roles always do). */
-    internalAccounts?: string[];
     /** How the trust index is kept fresh from the catalog. */
     trust?: {
       /** Seconds between two reads of the role entities from the catalog (default 60). */

@@ -18,10 +18,14 @@ import autocannon, { type Result as AutocannonResult } from 'autocannon';
 import knexFactory from 'knex';
 import { createBackend } from '@backstage/backend-defaults';
 import {
+  createBackendModule,
   createServiceFactory,
   coreServices,
 } from '@backstage/backend-plugin-api';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { parse as parseYaml } from 'yaml';
 import { ConfigReader } from '@backstage/config';
+import type { Entity } from '@backstage/catalog-model';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import iamRolesPlugin from '../src';
 
@@ -56,13 +60,22 @@ function freePort(): Promise<number> {
   });
 }
 
-function catalogFile(): string {
+/**
+ * The catalog's content: the group from a file, the roles from an entity provider with the
+ * annotations the catalog module's provider sets (the broker trusts no other role entity, and a
+ * file location would overwrite them).
+ */
+function catalogContent(): { file: string; roles: Entity[] } {
   const docs: string[] = [];
+  const roles: Entity[] = [];
   const role = (name: string) => `apiVersion: backstage.io/v1alpha1
 kind: Resource
 metadata:
   name: ${name}
   annotations:
+    backstage.io/managed-by-location: aws-iam-account:111111111111
+    backstage.io/managed-by-origin-location: aws-iam-account:111111111111
+    iam-roles.backstage-iam.io/provider: bench
     amazonaws.com/arn: arn:aws:iam::111111111111:role/${name}
     amazonaws.com/account-id: '111111111111'
 spec:
@@ -87,9 +100,9 @@ spec:
     risk: none
 `;
   for (let i = 0; i < ROLES - 1; i++) {
-    docs.push(role(`bench-role-${i}`));
+    roles.push(parseYaml(role(`bench-role-${i}`)));
   }
-  docs.push(role('bench-role-burst'));
+  roles.push(parseYaml(role('bench-role-burst')));
   docs.push(`apiVersion: backstage.io/v1alpha1
 kind: Group
 metadata:
@@ -100,7 +113,34 @@ spec:
 `);
   const file = path.join(os.tmpdir(), `iam-roles-bench-${process.pid}.yaml`);
   fs.writeFileSync(file, docs.join('---\n'));
-  return file;
+  return { file, roles };
+}
+
+/** A catalog module that emits the bench's role entities, as the IAM module's provider does. */
+function benchRoleProvider(roles: Entity[]) {
+  return createBackendModule({
+    pluginId: 'catalog',
+    moduleId: 'bench-iam-roles',
+    register(reg) {
+      reg.registerInit({
+        deps: { catalog: catalogProcessingExtensionPoint },
+        async init({ catalog }) {
+          catalog.addEntityProvider({
+            getProviderName: () => 'bench-iam-roles',
+            async connect(connection) {
+              await connection.applyMutation({
+                type: 'full',
+                entities: roles.map(entity => ({
+                  entity,
+                  locationKey: 'aws-iam-account:111111111111',
+                })),
+              });
+            },
+          });
+        },
+      });
+    },
+  });
 }
 
 async function pgReachable(): Promise<boolean> {
@@ -272,7 +312,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `iambench_${process.pid}_`;
-  const entitiesFile = catalogFile();
+  const { file: entitiesFile, roles } = catalogContent();
   const config = new ConfigReader({
     backend: {
       baseUrl,
@@ -324,6 +364,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
   backend.add(import(AUTH_BACKEND));
   backend.add(import(GUEST_PROVIDER));
   backend.add(import(CATALOG_BACKEND));
+  backend.add(benchRoleProvider(roles));
   backend.add(iamRolesPlugin);
   await backend.start();
 

@@ -6,7 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { iamRolesPermissions } from '@backstage-iam/plugin-iam-roles-common';
-import { BrokerStore } from './database/BrokerStore';
+import { DatabaseBrokerStore } from './database/DatabaseBrokerStore';
 import { AccessBroker } from './service/AccessBroker';
 import { readBrokerConfig } from './service/BrokerConfig';
 import { StsCredentialIssuer } from './service/CredentialIssuer';
@@ -49,7 +49,7 @@ export const iamRolesPlugin = createBackendPlugin({
         notifications,
       }) {
         const brokerConfig = readBrokerConfig(config);
-        const store = await BrokerStore.create({ database });
+        const store = await DatabaseBrokerStore.create({ database });
         const trust = TrustService.create({
           catalog,
           auth,

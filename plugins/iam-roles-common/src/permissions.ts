@@ -10,9 +10,15 @@ export const iamRoleAccessRequestCreatePermission = createPermission({
   resourceType: CATALOG_ENTITY,
 });
 
-/** Read access requests, grants and trust analyses. */
+/** Read access requests and grants. */
 export const iamRoleAccessRequestReadPermission = createPermission({
   name: 'iam-roles.request.read',
+  attributes: { action: 'read' },
+});
+
+/** Read trust analyses and findings (`/roles/trust`, `/assumable`, `/lookup`, `/findings`), so a policy can restrict who sees findings. */
+export const iamRolesTrustReadPermission = createPermission({
+  name: 'iam-roles.trust.read',
   attributes: { action: 'read' },
 });
 
@@ -43,4 +49,5 @@ export const iamRolesPermissions = [
   iamRoleAccessRequestApprovePermission,
   iamRoleCredentialsIssuePermission,
   iamRolesAuditReadPermission,
+  iamRolesTrustReadPermission,
 ];

@@ -28,7 +28,13 @@ export interface BrokerTestBackend {
   server: any;
   tasks: Map<string, SchedulerServiceTaskFunction>;
   notifications: NotificationSendOptions[];
-  auditEvents: Array<{ eventId: string; meta?: unknown; outcome?: string }>;
+  auditEvents: Array<{
+    eventId: string;
+    meta?: unknown;
+    outcome?: string;
+    /** The message of the error a failed event recorded. */
+    error?: string;
+  }>;
   /** Calls the API as a user (or anonymously) and checks the response against the OpenAPI spec. */
   call(
     method: 'get' | 'post',
@@ -103,8 +109,9 @@ export async function startBrokerBackend(options: {
             async success() {
               entry.outcome = 'success';
             },
-            async fail() {
+            async fail(failure) {
               entry.outcome = 'fail';
+              entry.error = failure?.error?.message;
             },
           };
         },

@@ -1,106 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
-import { ConflictError, NotFoundError } from '@backstage/errors';
 import type {
   AccessRequest,
-  AccessRequestStatus,
   AuditEntry,
   Grant,
-  GrantStatus,
 } from '@backstage-iam/plugin-iam-roles-common';
-
-const REQUESTS = 'iam_access_requests';
-const APPROVALS = 'iam_approvals';
-const GRANTS = 'iam_grants';
-const AUDIT = 'iam_audit_log';
-
-const migrationsDir = resolvePackagePath(
-  '@backstage-iam/plugin-iam-roles-backend',
-  'migrations',
-);
-
-type RequestRow = {
-  id: string;
-  role_ref: string;
-  role_arn: string;
-  owner_ref: string;
-  requester: string;
-  justification: string;
-  duration_minutes: number;
-  ticket: string | null;
-  status: AccessRequestStatus;
-  required_approvals: number;
-  version: number;
-  created_at: string;
-  updated_at: string;
-  expires_at: string;
-  decided_at: string | null;
-  decided_by: string | null;
-  decision_reason: string | null;
-  idempotency_key: string | null;
-};
-
-type GrantRow = {
-  id: string;
-  request_id: string;
-  role_ref: string;
-  role_arn: string;
-  owner_ref: string;
-  user_ref: string;
-  status: GrantStatus;
-  approvers: string;
-  granted_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-  revoked_by: string | null;
-  revoke_reason: string | null;
-  credentials_issued: number;
-  last_issued_at: string | null;
-};
-
-const GRANT_COLUMNS = [
-  'id',
-  'request_id',
-  'role_ref',
-  'role_arn',
-  'owner_ref',
-  'user_ref',
-  'status',
-  'approvers',
-  'granted_at',
-  'expires_at',
-  'revoked_at',
-  'revoked_by',
-  'revoke_reason',
-  'credentials_issued',
-  'last_issued_at',
-] as const satisfies ReadonlyArray<keyof GrantRow>;
-
-type ApprovalRow = {
-  request_id: string;
-  approver: string;
-  reason: string | null;
-  at: string;
-};
-
-type AuditRow = {
-  seq?: number;
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  request_id: string | null;
-  grant_id: string | null;
-  role_ref: string | null;
-  owner_ref: string | null;
-  from_state: string | null;
-  to_state: string | null;
-  reason: string | null;
-};
 
 /** A grant as stored, with what the broker needs beyond the API shape. */
 export interface StoredGrant extends Grant {
@@ -168,820 +70,90 @@ export interface Transition {
   toState: string;
 }
 
-function toRequest(
-  row: RequestRow,
-  approvals: ApprovalRow[],
-  grant?: StoredGrant,
-): StoredRequest {
-  return {
-    id: row.id,
-    roleRef: row.role_ref,
-    roleArn: row.role_arn,
-    ownerRef: row.owner_ref,
-    requester: row.requester,
-    justification: row.justification,
-    durationMinutes: Number(row.duration_minutes),
-    ticket: row.ticket ?? undefined,
-    status: row.status,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-    requiredApprovals: Number(row.required_approvals),
-    approvals: approvals.map(a => ({
-      approver: a.approver,
-      reason: a.reason ?? undefined,
-      at: a.at,
-    })),
-    decidedAt: row.decided_at ?? undefined,
-    decidedBy: row.decided_by ?? undefined,
-    decisionReason: row.decision_reason ?? undefined,
-    grant,
-  };
-}
-
-function toGrant(row: GrantRow): StoredGrant {
-  return {
-    id: row.id,
-    requestId: row.request_id,
-    roleRef: row.role_ref,
-    roleArn: row.role_arn,
-    user: row.user_ref,
-    status: row.status,
-    grantedAt: row.granted_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at ?? undefined,
-    revokedBy: row.revoked_by ?? undefined,
-    revokeReason: row.revoke_reason ?? undefined,
-    ownerRef: row.owner_ref,
-    approvers: JSON.parse(row.approvers),
-    credentialsIssued: Number(row.credentials_issued),
-  };
-}
-
-function toAuditEntry(row: AuditRow): AuditEntry {
-  return {
-    id: row.id,
-    at: row.at,
-    actor: row.actor,
-    // The column holds only the actions the broker writes (AuditEntry['action']).
-    action: row.action as AuditEntry['action'],
-    requestId: row.request_id ?? undefined,
-    grantId: row.grant_id ?? undefined,
-    roleRef: row.role_ref ?? undefined,
-    fromState: row.from_state ?? undefined,
-    toState: row.to_state ?? undefined,
-    reason: row.reason ?? undefined,
-  };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
+/** Whether a repeated submission asks for what the stored request asked for, field by field. */
+export function isSameSubmission(
+  existing: StoredRequest,
+  input: Pick<
+    NewRequest,
+    'roleRef' | 'durationMinutes' | 'justification' | 'ticket'
+  >,
+): boolean {
   return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    /UNIQUE constraint failed/i.test(e?.message ?? '')
+    existing.roleRef === input.roleRef &&
+    existing.durationMinutes === input.durationMinutes &&
+    existing.justification === input.justification &&
+    (existing.ticket ?? '') === (input.ticket ?? '')
   );
 }
 
-/** Storage of requests, approvals, grants and the audit log; every transition is a conditional update in a transaction. */
-export class BrokerStore {
-  private constructor(private readonly db: Knex) {}
-
-  /** Connects to the plugin's database and runs migrations unless `database.migrations.skip` is set. */
-  static async create(options: {
-    database: DatabaseService;
-  }): Promise<BrokerStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new BrokerStore(client);
-  }
-
-  /** For tests and the benchmark: a store over an existing knex client, migrated. */
-  static async fromKnex(client: Knex): Promise<BrokerStore> {
-    await client.migrate.latest({ directory: migrationsDir });
-    return new BrokerStore(client);
-  }
-
-  private async audit(
-    tx: Knex.Transaction | Knex,
-    entry: Omit<AuditRow, 'id' | 'seq'>,
-  ): Promise<void> {
-    await tx<AuditRow>(AUDIT).insert({ id: randomUUID(), ...entry });
-  }
-
+/**
+ * Storage of requests, approvals, grants and the audit log. Every transition is conditional (two
+ * approvers racing get one decision) and writes its audit entry in the same transaction.
+ */
+export interface BrokerStore {
   /**
    * Creates a pending request. With an idempotency key already used by the same requester, returns
-   * the existing request (`created: false`) instead; a key reused for another role is a conflict.
+   * the existing request (`created: false`) instead; a key reused with other content is a conflict.
    */
-  async createRequest(
+  createRequest(
     input: NewRequest,
-  ): Promise<{ request: StoredRequest; created: boolean }> {
-    if (input.idempotencyKey) {
-      const existing = await this.findByIdempotencyKey(
-        input.requester,
-        input.idempotencyKey,
-      );
-      if (existing) {
-        return { request: this.checkReplay(existing, input), created: false };
-      }
-    }
-    const id = randomUUID();
-    const row: RequestRow = {
-      id,
-      role_ref: input.roleRef,
-      role_arn: input.roleArn,
-      owner_ref: input.ownerRef,
-      requester: input.requester,
-      justification: input.justification,
-      duration_minutes: input.durationMinutes,
-      ticket: input.ticket ?? null,
-      status: 'pending',
-      required_approvals: input.requiredApprovals,
-      version: 0,
-      created_at: input.now,
-      updated_at: input.now,
-      expires_at: input.expiresAt,
-      decided_at: null,
-      decided_by: null,
-      decision_reason: null,
-      idempotency_key: input.idempotencyKey ?? null,
-    };
-    const audit: AuditRow = {
-      id: randomUUID(),
-      at: input.now,
-      actor: input.requester,
-      action: 'request-created',
-      request_id: id,
-      grant_id: null,
-      role_ref: input.roleRef,
-      owner_ref: input.ownerRef,
-      from_state: null,
-      to_state: 'pending',
-      reason: input.justification,
-    };
-    try {
-      if (this.db.client.config.client === 'pg') {
-        // One statement, so one round trip: PostgreSQL runs a data-modifying WITH exactly once,
-        // atomically with the statement it belongs to.
-        const insertRequest = this.db(REQUESTS).insert(row).toSQL();
-        const insertAudit = this.db(AUDIT).insert(audit).toSQL();
-        await this.db.raw(
-          `WITH created AS (${insertRequest.sql} RETURNING id) ${insertAudit.sql}`,
-          [...insertRequest.bindings, ...insertAudit.bindings],
-        );
-      } else {
-        await this.db.transaction(async tx => {
-          await tx<RequestRow>(REQUESTS).insert(row);
-          await tx<AuditRow>(AUDIT).insert(audit);
-        });
-      }
-    } catch (error) {
-      // Two concurrent submissions with one key: the loser returns the winner's request.
-      if (input.idempotencyKey && isUniqueViolation(error)) {
-        const existing = await this.findByIdempotencyKey(
-          input.requester,
-          input.idempotencyKey,
-        );
-        if (existing) {
-          return {
-            request: this.checkReplay(existing, input),
-            created: false,
-          };
-        }
-      }
-      throw error;
-    }
-    // Built from what was written, so that a create costs one transaction and no re-read.
-    return {
-      request: {
-        id,
-        roleRef: input.roleRef,
-        roleArn: input.roleArn,
-        ownerRef: input.ownerRef,
-        requester: input.requester,
-        justification: input.justification,
-        durationMinutes: input.durationMinutes,
-        ticket: input.ticket,
-        status: 'pending',
-        createdAt: input.now,
-        updatedAt: input.now,
-        expiresAt: input.expiresAt,
-        requiredApprovals: input.requiredApprovals,
-        approvals: [],
-      },
-      created: true,
-    };
-  }
-
-  private checkReplay(existing: StoredRequest, input: NewRequest) {
-    if (
-      existing.roleRef !== input.roleRef ||
-      existing.durationMinutes !== input.durationMinutes ||
-      existing.justification !== input.justification
-    ) {
-      throw new ConflictError(
-        `The idempotency key "${input.idempotencyKey}" was already used for request ${existing.id} with different content; use a new key for a new request.`,
-      );
-    }
-    return existing;
-  }
-
-  private async findByIdempotencyKey(requester: string, key: string) {
-    const row = await this.db<RequestRow>(REQUESTS)
-      .where({ requester, idempotency_key: key })
-      .first();
-    return row ? this.hydrate([row]).then(r => r[0]) : undefined;
-  }
-
-  /**
-   * Requests with their approvals and grant. `grants` are the rows' grants when the caller already
-   * read them (a join); otherwise they are read here. Approvals are read only for requests that can
-   * have any: approved ones, and ones that need more than one approval.
-   */
-  private async hydrate(
-    rows: RequestRow[],
-    db: Knex | Knex.Transaction = this.db,
-    joined?: Map<string, GrantRow>,
-  ): Promise<StoredRequest[]> {
-    if (rows.length === 0) {
-      return [];
-    }
-    const approvals = new Map<string, ApprovalRow[]>();
-    const grants = joined ?? new Map<string, GrantRow>();
-    const withApprovals = rows
-      .filter(r => r.status === 'approved' || Number(r.required_approvals) > 1)
-      .map(r => r.id);
-    const withGrants = joined
-      ? []
-      : rows.filter(r => r.status === 'approved').map(r => r.id);
-    // Chunked so that long lists stay under the bind-parameter limits of both databases.
-    for (let i = 0; i < withApprovals.length; i += 500) {
-      const chunk = withApprovals.slice(i, i + 500);
-      for (const a of await db<ApprovalRow>(APPROVALS)
-        .whereIn('request_id', chunk)
-        .orderBy('at')) {
-        approvals.set(a.request_id, [
-          ...(approvals.get(a.request_id) ?? []),
-          a,
-        ]);
-      }
-    }
-    for (let i = 0; i < withGrants.length; i += 500) {
-      const chunk = withGrants.slice(i, i + 500);
-      for (const g of await db<GrantRow>(GRANTS).whereIn('request_id', chunk)) {
-        grants.set(g.request_id, g);
-      }
-    }
-    return rows.map(row => {
-      const grant = grants.get(row.id);
-      return toRequest(
-        row,
-        approvals.get(row.id) ?? [],
-        grant ? toGrant(grant) : undefined,
-      );
-    });
-  }
-
+  ): Promise<{ request: StoredRequest; created: boolean }>;
+  /** The request a requester made with an idempotency key, if any. */
+  findByIdempotencyKey(
+    requester: string,
+    key: string,
+  ): Promise<StoredRequest | undefined>;
   /** One request with its approvals and grant. */
-  async getRequest(
-    id: string,
-    db: Knex | Knex.Transaction = this.db,
-  ): Promise<StoredRequest | undefined> {
-    const row = await db<RequestRow>(REQUESTS).where({ id }).first();
-    return row ? (await this.hydrate([row], db))[0] : undefined;
-  }
-
-  private visible(
-    q: Knex.QueryBuilder,
-    v: Visibility,
-    userColumn: string,
-    ownerColumn = 'owner_ref',
-  ) {
-    if (v.all) {
-      return q;
-    }
-    return q.where(b => {
-      b.where(userColumn, v.userRef);
-      if (v.ownerRefs.length > 0) {
-        b.orWhereIn(ownerColumn, v.ownerRefs);
-      }
-    });
-  }
-
-  /** Requests the caller may see, newest first. */
-  async listRequests(filter: ListFilter): Promise<StoredRequest[]> {
-    // The grant comes in the same query, joined to the page only: a list costs one round trip
-    // unless approvals are needed.
-    const page = this.listQuery(REQUESTS, 'requester', 'created_at', filter)
-      .select(`${REQUESTS}.*`)
-      .as('r');
-    const rows: Array<RequestRow & Record<string, unknown>> = await this.db
-      .from(page)
-      .leftJoin(`${GRANTS} as g`, 'g.request_id', 'r.id')
-      .select(
-        'r.*',
-        Object.fromEntries(GRANT_COLUMNS.map(c => [`grant_${c}`, `g.${c}`])),
-      )
-      .orderBy([
-        { column: 'r.created_at', order: 'desc' },
-        { column: 'r.id', order: 'desc' },
-      ]);
-    const grants = new Map<string, GrantRow>();
-    for (const row of rows) {
-      if (row.grant_id) {
-        grants.set(
-          row.id,
-          Object.fromEntries(
-            GRANT_COLUMNS.map(c => [c, row[`grant_${c}`]]),
-          ) as GrantRow,
-        );
-      }
-    }
-    return this.hydrate(rows, this.db, grants);
-  }
-
-  /**
-   * The listing both requests and grants share: what the caller may see (or only their own),
-   * optionally one role and some states, newest first, one page.
-   */
-  private listQuery(
-    table: string,
-    userColumn: string,
-    timeColumn: string,
-    filter: ListFilter,
-  ) {
-    // Columns are qualified, so that callers can join another table with the same column names.
-    const col = (name: string) => `${table}.${name}`;
-    let q: Knex.QueryBuilder = this.db(table);
-    q = filter.mine
-      ? q.where(col(userColumn), filter.visibility.userRef)
-      : this.visible(q, filter.visibility, col(userColumn), col('owner_ref'));
-    if (filter.roleRef) {
-      q = q.where(col('role_ref'), filter.roleRef);
-    }
-    if (filter.status?.length) {
-      q = q.whereIn(col('status'), filter.status);
-    }
-    return q
-      .orderBy([
-        { column: col(timeColumn), order: 'desc' },
-        { column: col('id'), order: 'desc' },
-      ])
-      .limit(filter.limit)
-      .offset(filter.offset);
-  }
-
-  /** Pending requests of roles the given refs own (all, for approver groups), not made by the caller. */
-  async listPendingFor(v: Visibility, limit: number): Promise<StoredRequest[]> {
-    let q = this.db<RequestRow>(REQUESTS)
-      .where('status', 'pending')
-      .whereNot('requester', v.userRef);
-    if (!v.all) {
-      if (v.ownerRefs.length === 0) {
-        return [];
-      }
-      q = q.whereIn('owner_ref', v.ownerRefs);
-    }
-    const rows = await q.orderBy('created_at', 'asc').limit(limit);
-    return this.hydrate(rows as RequestRow[]);
-  }
-
-  /**
-   * Records one approval. The row is locked first by a conditional update on `pending`, so that
-   * concurrent approvers are serialised: once the quorum is reached the request turns `approved`
-   * and a grant starts; anybody after that gets a conflict.
-   */
-  async approve(options: {
+  getRequest(id: string): Promise<StoredRequest | undefined>;
+  /** Requests the caller may see, newest first, one page. */
+  listRequests(filter: ListFilter): Promise<StoredRequest[]>;
+  /** How many requests {@link BrokerStore.listRequests} would list without paging. */
+  countRequests(filter: Omit<ListFilter, 'limit' | 'offset'>): Promise<number>;
+  /** Pending requests of roles the given refs own (all, for approver groups), not made by the caller, oldest first. */
+  listPendingFor(v: Visibility, limit: number): Promise<StoredRequest[]>;
+  /** Records one approval; the last one of the quorum approves the request and starts a grant. */
+  approve(options: {
     id: string;
     approver: string;
     reason?: string;
     now: string;
     grantExpiresAt: (request: StoredRequest) => string;
     action?: string;
-  }): Promise<{ request: StoredRequest; transitions: Transition[] }> {
-    const { id, approver, now } = options;
-    const transitions: Transition[] = [];
-    await this.db.transaction(async tx => {
-      const locked = await tx<RequestRow>(REQUESTS)
-        .where({ id, status: 'pending' })
-        .where('expires_at', '>', now)
-        .update({ updated_at: now, version: tx.raw('?? + 1', ['version']) });
-      if (locked !== 1) {
-        throw await this.conflictFor(tx, id, 'approve');
-      }
-      try {
-        await tx(APPROVALS).insert({
-          request_id: id,
-          approver,
-          reason: options.reason ?? null,
-          at: now,
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) {
-          throw new ConflictError(
-            'You have already approved this request; another approver must add theirs.',
-          );
-        }
-        throw error;
-      }
-      const row = (await tx<RequestRow>(REQUESTS).where({ id }).first())!;
-      const [{ count }] = await tx(APPROVALS)
-        .where('request_id', id)
-        .count({ count: '*' });
-      const approvals = Number(count);
-      if (approvals < row.required_approvals) {
-        await this.audit(tx, {
-          at: now,
-          actor: approver,
-          action: options.action ?? 'request-approval-recorded',
-          request_id: id,
-          grant_id: null,
-          role_ref: row.role_ref,
-          owner_ref: row.owner_ref,
-          from_state: 'pending',
-          to_state: 'pending',
-          reason:
-            options.reason ??
-            `${approvals} of ${row.required_approvals} approvals`,
-        });
-        return;
-      }
-      const done = await tx<RequestRow>(REQUESTS)
-        .where({ id, status: 'pending', version: row.version })
-        .update({
-          status: 'approved',
-          decided_at: now,
-          decided_by: approver,
-          decision_reason: options.reason ?? null,
-          updated_at: now,
-        });
-      if (done !== 1) {
-        throw await this.conflictFor(tx, id, 'approve');
-      }
-      const approvers: string[] = (
-        await tx(APPROVALS)
-          .where('request_id', id)
-          .orderBy('at')
-          .select('approver')
-      ).map((a: { approver: string }) => a.approver);
-      const current = (await this.getRequest(id, tx))!;
-      const grantId = randomUUID();
-      await tx<GrantRow>(GRANTS).insert({
-        id: grantId,
-        request_id: id,
-        role_ref: row.role_ref,
-        role_arn: row.role_arn,
-        owner_ref: row.owner_ref,
-        user_ref: row.requester,
-        status: 'active',
-        approvers: JSON.stringify(approvers),
-        granted_at: now,
-        expires_at: options.grantExpiresAt(current),
-        revoked_at: null,
-        revoked_by: null,
-        revoke_reason: null,
-        credentials_issued: 0,
-        last_issued_at: null,
-      });
-      await this.audit(tx, {
-        at: now,
-        actor: approver,
-        action: options.action ?? 'request-approved',
-        request_id: id,
-        grant_id: grantId,
-        role_ref: row.role_ref,
-        owner_ref: row.owner_ref,
-        from_state: 'pending',
-        to_state: 'approved',
-        reason: options.reason ?? null,
-      });
-      await this.audit(tx, {
-        at: now,
-        actor: approver,
-        action: 'grant-started',
-        request_id: id,
-        grant_id: grantId,
-        role_ref: row.role_ref,
-        owner_ref: row.owner_ref,
-        from_state: null,
-        to_state: 'active',
-        reason: null,
-      });
-    });
-    const request = (await this.getRequest(id))!;
-    if (request.status === 'approved') {
-      transitions.push({
-        action: 'request-approved',
-        request,
-        grant: request.grant as StoredGrant,
-        fromState: 'pending',
-        toState: 'approved',
-      });
-    }
-    return { request, transitions };
-  }
-
-  private async conflictFor(
-    tx: Knex.Transaction,
-    id: string,
-    verb: string,
-  ): Promise<Error> {
-    const row = await tx<RequestRow>(REQUESTS).where({ id }).first();
-    if (!row) {
-      return new NotFoundError(`No access request with id ${id}`);
-    }
-    if (row.status === 'pending') {
-      return new ConflictError(
-        `Cannot ${verb} request ${id}: it expired at ${row.expires_at} without a decision.`,
-      );
-    }
-    return new ConflictError(
-      `Cannot ${verb} request ${id}: it is already ${row.status}${
-        row.decided_by ? ` (by ${row.decided_by})` : ''
-      }.`,
-    );
-  }
-
+  }): Promise<{ request: StoredRequest; transitions: Transition[] }>;
   /** Moves a pending request to `denied` or `cancelled`; a conflict when it is no longer pending. */
-  async closePending(options: {
+  closePending(options: {
     id: string;
     actor: string;
     to: 'denied' | 'cancelled';
     reason?: string;
     now: string;
-  }): Promise<StoredRequest> {
-    const { id, actor, to, now } = options;
-    await this.db.transaction(async tx => {
-      const row = await tx<RequestRow>(REQUESTS).where({ id }).first();
-      const updated = await tx<RequestRow>(REQUESTS)
-        .where({ id, status: 'pending' })
-        .update({
-          status: to,
-          decided_at: now,
-          decided_by: actor,
-          decision_reason: options.reason ?? null,
-          updated_at: now,
-          version: tx.raw('?? + 1', ['version']),
-        });
-      if (updated !== 1 || !row) {
-        throw await this.conflictFor(
-          tx,
-          id,
-          to === 'denied' ? 'deny' : 'cancel',
-        );
-      }
-      await this.audit(tx, {
-        at: now,
-        actor,
-        action: to === 'denied' ? 'request-denied' : 'request-cancelled',
-        request_id: id,
-        grant_id: null,
-        role_ref: row.role_ref,
-        owner_ref: row.owner_ref,
-        from_state: 'pending',
-        to_state: to,
-        reason: options.reason ?? null,
-      });
-    });
-    return (await this.getRequest(id))!;
-  }
-
+  }): Promise<StoredRequest>;
   /** One grant. */
-  async getGrant(id: string): Promise<StoredGrant | undefined> {
-    const row = await this.db<GrantRow>(GRANTS).where({ id }).first();
-    return row ? toGrant(row) : undefined;
-  }
-
-  /** Grants the caller may see, newest first. */
-  async listGrants(filter: ListFilter): Promise<StoredGrant[]> {
-    const rows = await this.listQuery(GRANTS, 'user_ref', 'granted_at', filter);
-    return (rows as GrantRow[]).map(toGrant);
-  }
-
+  getGrant(id: string): Promise<StoredGrant | undefined>;
+  /** Grants the caller may see, newest first, one page. */
+  listGrants(filter: ListFilter): Promise<StoredGrant[]>;
+  /** How many grants {@link BrokerStore.listGrants} would list without paging. */
+  countGrants(filter: Omit<ListFilter, 'limit' | 'offset'>): Promise<number>;
   /** Ends an active grant early. */
-  async revokeGrant(options: {
+  revokeGrant(options: {
     id: string;
     actor: string;
     reason: string;
     now: string;
-  }): Promise<StoredGrant> {
-    const { id, actor, reason, now } = options;
-    await this.db.transaction(async tx => {
-      const updated = await tx<GrantRow>(GRANTS)
-        .where({ id, status: 'active' })
-        .update({
-          status: 'revoked',
-          revoked_at: now,
-          revoked_by: actor,
-          revoke_reason: reason,
-        });
-      const row = await tx<GrantRow>(GRANTS).where({ id }).first();
-      if (!row) {
-        throw new NotFoundError(`No grant with id ${id}`);
-      }
-      if (updated !== 1) {
-        throw new ConflictError(
-          `Cannot revoke grant ${id}: it is already ${row.status}.`,
-        );
-      }
-      await this.audit(tx, {
-        at: now,
-        actor,
-        action: 'grant-revoked',
-        request_id: row.request_id,
-        grant_id: id,
-        role_ref: row.role_ref,
-        owner_ref: row.owner_ref,
-        from_state: 'active',
-        to_state: 'revoked',
-        reason,
-      });
-    });
-    return (await this.getGrant(id))!;
-  }
-
-  /**
-   * Reserves one credential issue on an active, unexpired grant (recorded in the audit log).
-   * Only the fact is stored, never the credentials.
-   */
-  async recordCredentialsIssue(options: {
+  }): Promise<StoredGrant>;
+  /** Reserves one credential issue on an active, unexpired grant (audited); never stores credentials. */
+  recordCredentialsIssue(options: {
     id: string;
     actor: string;
     now: string;
     detail: string;
-  }): Promise<StoredGrant> {
-    const { id, actor, now } = options;
-    await this.db.transaction(async tx => {
-      const updated = await tx<GrantRow>(GRANTS)
-        .where({ id, status: 'active' })
-        .where('expires_at', '>', now)
-        .update({
-          last_issued_at: now,
-          credentials_issued: tx.raw('?? + 1', ['credentials_issued']),
-        });
-      const row = await tx<GrantRow>(GRANTS).where({ id }).first();
-      if (!row) {
-        throw new NotFoundError(`No grant with id ${id}`);
-      }
-      if (updated !== 1) {
-        throw new ConflictError(
-          row.status === 'active'
-            ? `Grant ${id} expired at ${row.expires_at}; request access again.`
-            : `Grant ${id} is ${row.status}; request access again.`,
-        );
-      }
-      await this.audit(tx, {
-        at: now,
-        actor,
-        action: 'credentials-issued',
-        request_id: row.request_id,
-        grant_id: id,
-        role_ref: row.role_ref,
-        owner_ref: row.owner_ref,
-        from_state: 'active',
-        to_state: 'active',
-        reason: options.detail,
-      });
-    });
-    return (await this.getGrant(id))!;
-  }
-
+  }): Promise<StoredGrant>;
   /** Appends an audit entry that is not a state transition (e.g. a failed STS call). */
-  async appendAudit(entry: Omit<AuditEntry, 'id'> & { ownerRef?: string }) {
-    await this.audit(this.db, {
-      at: entry.at,
-      actor: entry.actor,
-      action: entry.action,
-      request_id: entry.requestId ?? null,
-      grant_id: entry.grantId ?? null,
-      role_ref: entry.roleRef ?? null,
-      owner_ref: entry.ownerRef ?? null,
-      from_state: entry.fromState ?? null,
-      to_state: entry.toState ?? null,
-      reason: entry.reason ?? null,
-    });
-  }
-
+  appendAudit(
+    entry: Omit<AuditEntry, 'id'> & { ownerRef?: string },
+  ): Promise<void>;
   /** Expires pending requests past their deadline and active grants past their end; returns what changed. */
-  async expire(now: string): Promise<Transition[]> {
-    const transitions: Transition[] = [];
-    const staleRequests = await this.db<RequestRow>(REQUESTS)
-      .where('status', 'pending')
-      .where('expires_at', '<=', now)
-      .select('id')
-      .limit(1000);
-    for (const { id } of staleRequests) {
-      const changed = await this.db.transaction(async tx => {
-        const row = await tx<RequestRow>(REQUESTS).where({ id }).first();
-        const updated = await tx<RequestRow>(REQUESTS)
-          .where({ id, status: 'pending' })
-          .where('expires_at', '<=', now)
-          .update({
-            status: 'expired',
-            updated_at: now,
-            decided_at: now,
-            version: tx.raw('?? + 1', ['version']),
-          });
-        if (updated !== 1 || !row) {
-          return false;
-        }
-        await this.audit(tx, {
-          at: now,
-          actor: 'system',
-          action: 'request-expired',
-          request_id: id,
-          grant_id: null,
-          role_ref: row.role_ref,
-          owner_ref: row.owner_ref,
-          from_state: 'pending',
-          to_state: 'expired',
-          reason: 'No decision before the request deadline',
-        });
-        return true;
-      });
-      if (changed) {
-        transitions.push({
-          action: 'request-expired',
-          request: (await this.getRequest(id))!,
-          fromState: 'pending',
-          toState: 'expired',
-        });
-      }
-    }
-    const endedGrants = await this.db<GrantRow>(GRANTS)
-      .where('status', 'active')
-      .where('expires_at', '<=', now)
-      .select('id')
-      .limit(1000);
-    for (const { id } of endedGrants) {
-      const changed = await this.db.transaction(async tx => {
-        const updated = await tx<GrantRow>(GRANTS)
-          .where({ id, status: 'active' })
-          .where('expires_at', '<=', now)
-          .update({ status: 'expired' });
-        if (updated !== 1) {
-          return false;
-        }
-        const row = (await tx<GrantRow>(GRANTS).where({ id }).first())!;
-        await this.audit(tx, {
-          at: now,
-          actor: 'system',
-          action: 'grant-expired',
-          request_id: row.request_id,
-          grant_id: id,
-          role_ref: row.role_ref,
-          owner_ref: row.owner_ref,
-          from_state: 'active',
-          to_state: 'expired',
-          reason: null,
-        });
-        return true;
-      });
-      if (changed) {
-        const grant = (await this.getGrant(id))!;
-        transitions.push({
-          action: 'grant-expired',
-          request: (await this.getRequest(grant.requestId))!,
-          grant,
-          fromState: 'active',
-          toState: 'expired',
-        });
-      }
-    }
-    return transitions;
-  }
-
+  expire(now: string): Promise<Transition[]>;
   /** The audit trail, newest first. */
-  async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
-    let q = this.db<AuditRow>(AUDIT);
-    if (filter.ownerRefs) {
-      if (filter.ownerRefs.length === 0) {
-        return [];
-      }
-      q = q.whereIn('owner_ref', filter.ownerRefs);
-    }
-    if (filter.roleRef) {
-      q = q.where('role_ref', filter.roleRef);
-    }
-    if (filter.requestId) {
-      q = q.where('request_id', filter.requestId);
-    }
-    if (filter.actor) {
-      q = q.where('actor', filter.actor);
-    }
-    if (filter.action) {
-      q = q.where('action', filter.action);
-    }
-    if (filter.from) {
-      q = q.where('at', '>=', filter.from);
-    }
-    if (filter.to) {
-      q = q.where('at', '<', filter.to);
-    }
-    const rows = await q.orderBy('seq', 'desc').limit(filter.limit);
-    return (rows as AuditRow[]).map(toAuditEntry);
-  }
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
 }

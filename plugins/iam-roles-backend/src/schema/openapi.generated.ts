@@ -73,6 +73,9 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -115,6 +118,9 @@ export const spec = {
           '404': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -152,6 +158,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -194,6 +203,9 @@ export const spec = {
           '403': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -219,17 +231,27 @@ export const spec = {
               $ref: '#/components/schemas/Severity',
             },
           },
+          {
+            name: 'limit',
+            in: 'query',
+            description: 'At most this many findings (default 500).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+            },
+          },
+          {
+            $ref: '#/components/parameters/offset',
+          },
         ],
         responses: {
           '200': {
-            description: 'One row per finding.',
+            description: 'One row per finding, one page.',
             content: {
               'application/json': {
                 schema: {
-                  type: 'array',
-                  items: {
-                    $ref: '#/components/schemas/RoleFinding',
-                  },
+                  $ref: '#/components/schemas/RoleFindingPage',
                 },
               },
             },
@@ -241,6 +263,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -309,6 +334,9 @@ export const spec = {
           '429': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
       get: {
@@ -340,14 +368,11 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Requests.',
+            description: 'Requests, one page.',
             content: {
               'application/json': {
                 schema: {
-                  type: 'array',
-                  items: {
-                    $ref: '#/components/schemas/AccessRequest',
-                  },
+                  $ref: '#/components/schemas/AccessRequestPage',
                 },
               },
             },
@@ -359,6 +384,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -394,6 +422,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -446,6 +477,9 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -495,6 +529,9 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -533,6 +570,9 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -544,17 +584,17 @@ export const spec = {
           {
             $ref: '#/components/parameters/limit',
           },
+          {
+            $ref: '#/components/parameters/offset',
+          },
         ],
         responses: {
           '200': {
-            description: 'Requests with `canDecide` true.',
+            description: 'Requests with `canDecide` true, one page.',
             content: {
               'application/json': {
                 schema: {
-                  type: 'array',
-                  items: {
-                    $ref: '#/components/schemas/AccessRequest',
-                  },
+                  $ref: '#/components/schemas/AccessRequestPage',
                 },
               },
             },
@@ -566,6 +606,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -600,14 +643,11 @@ export const spec = {
         ],
         responses: {
           '200': {
-            description: 'Grants.',
+            description: 'Grants, one page.',
             content: {
               'application/json': {
                 schema: {
-                  type: 'array',
-                  items: {
-                    $ref: '#/components/schemas/Grant',
-                  },
+                  $ref: '#/components/schemas/GrantPage',
                 },
               },
             },
@@ -619,6 +659,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -670,6 +713,9 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -709,6 +755,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
           '503': {
@@ -815,6 +864,9 @@ export const spec = {
           '403': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -868,13 +920,14 @@ export const spec = {
         schema: {
           type: 'integer',
           minimum: 0,
+          maximum: 100000,
         },
       },
     },
     responses: {
       ErrorResponse: {
         description:
-          'A Backstage error body; `error.message` says what to fix.',
+          'A Backstage error body; `error.message` says what to fix. It never carries a stack; a 500\nsays only the `logId` under which the server log has the details.\n',
         content: {
           'application/json': {
             schema: {
@@ -1591,6 +1644,87 @@ export const spec = {
           },
           finding: {
             $ref: '#/components/schemas/Finding',
+          },
+        },
+      },
+      AccessRequestPage: {
+        type: 'object',
+        description:
+          'One page of access requests (`ListPage` in -common); `totalItems` counts all that match.',
+        required: ['items', 'totalItems', 'offset', 'limit'],
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AccessRequest',
+            },
+          },
+          totalItems: {
+            type: 'integer',
+            minimum: 0,
+          },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          limit: {
+            type: 'integer',
+            minimum: 1,
+          },
+        },
+      },
+      GrantPage: {
+        type: 'object',
+        description:
+          'One page of grants (`ListPage` in -common); `totalItems` counts all that match.',
+        required: ['items', 'totalItems', 'offset', 'limit'],
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/Grant',
+            },
+          },
+          totalItems: {
+            type: 'integer',
+            minimum: 0,
+          },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          limit: {
+            type: 'integer',
+            minimum: 1,
+          },
+        },
+      },
+      RoleFindingPage: {
+        type: 'object',
+        description:
+          'One page of findings (`ListPage` in -common); `totalItems` counts all that match.',
+        required: ['items', 'totalItems', 'offset', 'limit'],
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RoleFinding',
+            },
+          },
+          totalItems: {
+            type: 'integer',
+            minimum: 0,
+          },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          limit: {
+            type: 'integer',
+            minimum: 1,
           },
         },
       },

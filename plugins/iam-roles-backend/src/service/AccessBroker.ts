@@ -1,6 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
-import { parseEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
@@ -16,9 +15,11 @@ import type {
   CreateAccessRequest,
   Grant,
   IssuedCredentials,
+  ListPage,
 } from '@backstage-iam/plugin-iam-roles-common';
 import {
   BrokerStore,
+  isSameSubmission,
   StoredGrant,
   StoredRequest,
   Transition,
@@ -29,35 +30,24 @@ import {
 import { BrokerConfig } from './BrokerConfig';
 import { CredentialIssuer, STS_MIN_SESSION_SECONDS } from './CredentialIssuer';
 import { RateLimiter } from './RateLimiter';
+import { RateLimitedError } from './RateLimitedError';
+import { AccessNotifier } from './AccessNotifier';
+
+export { RateLimitedError } from './RateLimitedError';
 import { TrustService, normalizeRef } from './TrustService';
+import { AccessRules, Caller } from './AccessRules';
+import { escapeForDisplay } from './safeText';
+
+export type { Caller } from './AccessRules';
 
 /** A list query of a route; the broker adds what the caller may see. */
 type ListQuery = Omit<ListFilter, 'visibility'>;
 
-/** The signed-in caller. */
-export interface Caller {
-  userRef: string;
-  ownershipRefs: string[];
-}
+/** Pending requests `GET /approvals` looks through for the ones the caller can decide. */
+export const MAX_PENDING_SCANNED = 5000;
 
 /** Actor recorded for decisions the broker takes itself. */
 export const SYSTEM_AUTO_APPROVER = 'iam-roles:auto-approval';
-
-/** Thrown when a user creates requests faster than the configured limit. */
-export class RateLimitedError extends Error {
-  constructor(
-    readonly retryAfterSeconds: number,
-    limit: number,
-    windowSeconds: number,
-  ) {
-    super(
-      `You can create at most ${limit} access requests per ${Math.round(
-        windowSeconds / 60,
-      )} minutes; try again in ${retryAfterSeconds} seconds.`,
-    );
-    this.name = 'RateLimitedError';
-  }
-}
 
 function nowIso(): string {
   return DateTime.utc().toISO();
@@ -65,6 +55,8 @@ function nowIso(): string {
 
 function publicGrant(g: StoredGrant): Grant {
   return {
+    // Stored before the broker refused text-direction characters: shown escaped.
+    revokeReason: escapeForDisplay(g.revokeReason),
     id: g.id,
     requestId: g.requestId,
     roleRef: g.roleRef,
@@ -75,7 +67,6 @@ function publicGrant(g: StoredGrant): Grant {
     expiresAt: g.expiresAt,
     revokedAt: g.revokedAt,
     revokedBy: g.revokedBy,
-    revokeReason: g.revokeReason,
   };
 }
 
@@ -87,8 +78,9 @@ export class AccessBroker {
     private readonly config: BrokerConfig,
     private readonly logger: LoggerService,
     private readonly limiter: RateLimiter,
+    private readonly rules: AccessRules,
+    private readonly notifier: AccessNotifier,
     private readonly issuer?: CredentialIssuer,
-    private readonly notifications?: NotificationService,
   ) {}
 
   static create(options: {
@@ -108,8 +100,13 @@ export class AccessBroker {
         max: options.config.rateLimit.maxRequests,
         windowSeconds: options.config.rateLimit.windowSeconds,
       }),
+      AccessRules.create({ approverGroups: options.config.approverGroups }),
+      AccessNotifier.create({
+        notifications: options.notifications,
+        logger: options.logger,
+        approverGroups: options.config.approverGroups,
+      }),
       options.issuer,
-      options.notifications,
     );
   }
 
@@ -131,18 +128,8 @@ export class AccessBroker {
     };
   }
 
-  private inApproverGroup(caller: Caller): boolean {
-    return this.config.approverGroups.some(g =>
-      caller.ownershipRefs.includes(g),
-    );
-  }
-
   private visibility(caller: Caller): Visibility {
-    return {
-      userRef: caller.userRef,
-      ownerRefs: caller.ownershipRefs,
-      all: this.inApproverGroup(caller),
-    };
+    return this.rules.visibility(caller);
   }
 
   private async currentOwner(request: { roleRef: string; ownerRef: string }) {
@@ -152,29 +139,11 @@ export class AccessBroker {
     return role?.ownerRef || request.ownerRef;
   }
 
-  /** Why the caller may not decide on a request, or undefined when they may. */
-  private refusal(caller: Caller, request: StoredRequest, ownerRef: string) {
-    if (request.requester === caller.userRef) {
-      return 'You cannot approve or deny your own request; a member of the owning group must decide.';
-    }
-    if (
-      !(ownerRef && caller.ownershipRefs.includes(ownerRef)) &&
-      !this.inApproverGroup(caller)
-    ) {
-      return `Only members of ${ownerRef || 'the owning group'}${
-        this.config.approverGroups.length
-          ? ` or of ${this.config.approverGroups.join(', ')}`
-          : ''
-      } can decide on requests for ${request.roleRef}.`;
-    }
-    return undefined;
-  }
-
   private view(caller: Caller, request: StoredRequest): AccessRequest {
     const { ownerRef, ...rest } = request;
     const canDecide =
       request.status === 'pending' &&
-      !this.refusal(
+      !this.rules.decisionRefusal(
         caller,
         request,
         this.trust.peekOwner(request.roleRef) ?? ownerRef,
@@ -182,6 +151,14 @@ export class AccessBroker {
       !request.approvals.some(a => a.approver === caller.userRef);
     return {
       ...rest,
+      // Stored before the broker refused text-direction characters: shown escaped.
+      justification: escapeForDisplay(rest.justification),
+      ticket: escapeForDisplay(rest.ticket),
+      decisionReason: escapeForDisplay(rest.decisionReason),
+      approvals: rest.approvals.map(a => ({
+        ...a,
+        reason: escapeForDisplay(a.reason),
+      })),
       grant: request.grant
         ? publicGrant(request.grant as StoredGrant)
         : undefined,
@@ -198,6 +175,26 @@ export class AccessBroker {
     created: boolean;
     transitions: Transition[];
   }> {
+    // A replay answers with the first request before anything else: it creates nothing, so neither
+    // the rate limit nor a role that changed since refuses it.
+    if (body.idempotencyKey) {
+      const existing = await this.store.findByIdempotencyKey(
+        caller.userRef,
+        body.idempotencyKey,
+      );
+      if (existing) {
+        if (!isSameSubmission(existing, body)) {
+          throw new ConflictError(
+            `The idempotency key was already used for request ${existing.id} with different content (role, duration, justification or ticket); use a new key for a new request.`,
+          );
+        }
+        return {
+          request: this.view(caller, existing),
+          created: false,
+          transitions: [],
+        };
+      }
+    }
     const role = await this.trust.getRole(body.roleRef);
     if (!role) {
       throw new InputError(
@@ -267,7 +264,7 @@ export class AccessBroker {
       request = approved.request;
       transitions.push(...approved.transitions);
     }
-    await this.notify(transitions);
+    await this.notifier.notify(transitions);
     return { request: this.view(caller, request), created: true, transitions };
   }
 
@@ -275,45 +272,62 @@ export class AccessBroker {
     return DateTime.utc().plus({ minutes: request.durationMinutes }).toISO();
   }
 
-  private async load(_caller: Caller, id: string): Promise<StoredRequest> {
+  /** A request the caller may see, with the role's current owner; one they may not see does not exist for them. */
+  private async load(
+    caller: Caller,
+    id: string,
+  ): Promise<{ request: StoredRequest; owner: string }> {
     const request = await this.store.getRequest(id);
-    if (!request) {
+    const owner = request ? await this.currentOwner(request) : '';
+    if (!request || !this.rules.maySeeRequest(caller, request, owner)) {
       throw new NotFoundError(`No access request with id ${id}`);
     }
-    return request;
+    return { request, owner };
   }
 
-  /** The role a request is about, for the permission check before a decision. */
-  async getRequestForDecision(id: string): Promise<{ roleRef: string }> {
-    const request = await this.store.getRequest(id);
-    if (!request) {
-      throw new NotFoundError(`No access request with id ${id}`);
+  /** A grant the caller may see, with the role's current owner; one they may not see does not exist for them. */
+  private async loadGrant(
+    caller: Caller,
+    id: string,
+  ): Promise<{ grant: StoredGrant; owner: string }> {
+    const grant = await this.store.getGrant(id);
+    const owner = grant ? await this.currentOwner(grant) : '';
+    if (!grant || !this.rules.maySeeGrant(caller, grant, owner)) {
+      throw new NotFoundError(`No grant with id ${id}`);
     }
+    return { grant, owner };
+  }
+
+  /** The role of a request the caller may see, for the permission check before acting on it (404 otherwise). */
+  async requestFor(caller: Caller, id: string): Promise<{ roleRef: string }> {
+    const { request } = await this.load(caller, id);
     return { roleRef: request.roleRef };
   }
 
-  /** A grant, for the permission check before acting on it. */
-  async getGrantForDecision(
+  /** A grant the caller may see, for the permission check before acting on it (404 otherwise). */
+  async grantFor(
+    caller: Caller,
     id: string,
-  ): Promise<{ roleRef: string; user: string }> {
-    const grant = await this.loadGrant(id);
-    return { roleRef: grant.roleRef, user: grant.user };
+  ): Promise<{ roleRef: string; user: string; ownerRef: string }> {
+    const { grant } = await this.loadGrant(caller, id);
+    return {
+      roleRef: grant.roleRef,
+      user: grant.user,
+      ownerRef: grant.ownerRef,
+    };
+  }
+
+  /** Whether revoking this grant needs the approve permission (not for the grantee). */
+  revokeNeedsApprovePermission(
+    caller: Caller,
+    grant: { roleRef: string; user: string; ownerRef: string },
+  ): boolean {
+    return this.rules.revokeNeedsApprovePermission(caller, grant);
   }
 
   /** `GET /requests/:id`: for the requester, the role's owners and approver groups. */
   async getRequest(caller: Caller, id: string): Promise<AccessRequest> {
-    const request = await this.load(caller, id);
-    const owner = await this.currentOwner(request);
-    const visible =
-      request.requester === caller.userRef ||
-      caller.ownershipRefs.includes(owner) ||
-      caller.ownershipRefs.includes(request.ownerRef) ||
-      this.inApproverGroup(caller);
-    if (!visible) {
-      throw new NotAllowedError(
-        `Request ${id} is visible only to its requester and to the owners of ${request.roleRef}.`,
-      );
-    }
+    const { request } = await this.load(caller, id);
     return this.view(caller, request);
   }
 
@@ -331,32 +345,52 @@ export class AccessBroker {
     };
   }
 
-  /** `GET /requests`. */
+  /** `GET /requests`: one page, and how many match. */
   async listRequests(
     caller: Caller,
     filter: ListQuery,
-  ): Promise<AccessRequest[]> {
-    const rows = await this.store.listRequests(this.listFilter(caller, filter));
-    return rows.map(r => this.view(caller, r));
+  ): Promise<ListPage<AccessRequest>> {
+    const query = this.listFilter(caller, filter);
+    const [rows, totalItems] = await Promise.all([
+      this.store.listRequests(query),
+      this.store.countRequests(query),
+    ]);
+    return {
+      items: rows.map(r => this.view(caller, r)),
+      totalItems,
+      offset: filter.offset,
+      limit: filter.limit,
+    };
   }
 
-  /** `GET /approvals`: pending requests the caller can decide. */
-  async approvals(caller: Caller, limit: number): Promise<AccessRequest[]> {
+  /**
+   * `GET /approvals`: pending requests the caller can decide, oldest first, one page. Whether the
+   * caller can decide depends on the role's current owner and the approvals so far, so the page is
+   * cut from the decidable ones (of the oldest {@link MAX_PENDING_SCANNED} pending).
+   */
+  async approvals(
+    caller: Caller,
+    page: { limit: number; offset: number },
+  ): Promise<ListPage<AccessRequest>> {
     const rows = await this.store.listPendingFor(
       this.visibility(caller),
-      limit,
+      MAX_PENDING_SCANNED,
     );
-    return rows.map(r => this.view(caller, r)).filter(r => r.canDecide);
+    const decidable = rows
+      .map(r => this.view(caller, r))
+      .filter(r => r.canDecide);
+    return {
+      items: decidable.slice(page.offset, page.offset + page.limit),
+      totalItems: decidable.length,
+      offset: page.offset,
+      limit: page.limit,
+    };
   }
 
   /** The request, once the caller may decide it (owner or approver group, not the requester). */
   private async loadForDecision(caller: Caller, id: string) {
-    const request = await this.load(caller, id);
-    const refusal = this.refusal(
-      caller,
-      request,
-      await this.currentOwner(request),
-    );
+    const { request, owner } = await this.load(caller, id);
+    const refusal = this.rules.decisionRefusal(caller, request, owner);
     if (refusal) {
       throw new NotAllowedError(refusal);
     }
@@ -377,7 +411,7 @@ export class AccessBroker {
       now: nowIso(),
       grantExpiresAt: r => this.grantEnd(r),
     });
-    await this.notify(result.transitions);
+    await this.notifier.notify(result.transitions);
     return {
       request: this.view(caller, result.request),
       transitions: result.transitions,
@@ -398,7 +432,7 @@ export class AccessBroker {
       reason,
       now: nowIso(),
     });
-    await this.notify([
+    await this.notifier.notify([
       {
         action: 'request-denied',
         request: denied,
@@ -411,9 +445,10 @@ export class AccessBroker {
 
   /** `POST /requests/:id/cancel`: only the requester. */
   async cancel(caller: Caller, id: string): Promise<AccessRequest> {
-    const request = await this.load(caller, id);
-    if (request.requester !== caller.userRef) {
-      throw new NotAllowedError('Only the requester can cancel a request.');
+    const { request } = await this.load(caller, id);
+    const refusal = this.rules.cancelRefusal(caller, request);
+    if (refusal) {
+      throw new NotAllowedError(refusal);
     }
     const cancelled = await this.store.closePending({
       id,
@@ -424,34 +459,30 @@ export class AccessBroker {
     return this.view(caller, cancelled);
   }
 
-  /** `GET /grants`. */
-  async listGrants(caller: Caller, filter: ListQuery): Promise<Grant[]> {
-    const rows = await this.store.listGrants(this.listFilter(caller, filter));
-    return rows.map(publicGrant);
-  }
-
-  private async loadGrant(id: string): Promise<StoredGrant> {
-    const grant = await this.store.getGrant(id);
-    if (!grant) {
-      throw new NotFoundError(`No grant with id ${id}`);
-    }
-    return grant;
+  /** `GET /grants`: one page, and how many match. */
+  async listGrants(
+    caller: Caller,
+    filter: ListQuery,
+  ): Promise<ListPage<Grant>> {
+    const query = this.listFilter(caller, filter);
+    const [rows, totalItems] = await Promise.all([
+      this.store.listGrants(query),
+      this.store.countGrants(query),
+    ]);
+    return {
+      items: rows.map(publicGrant),
+      totalItems,
+      offset: filter.offset,
+      limit: filter.limit,
+    };
   }
 
   /** `POST /grants/:id/revoke`: owners, approver groups, or the grantee giving access back. */
   async revoke(caller: Caller, id: string, reason: string): Promise<Grant> {
-    const grant = await this.loadGrant(id);
-    const owner = await this.currentOwner(grant);
-    const allowed =
-      caller.ownershipRefs.includes(owner) ||
-      this.inApproverGroup(caller) ||
-      grant.user === caller.userRef;
-    if (!allowed) {
-      throw new NotAllowedError(
-        `Only members of ${owner || 'the owning group'} can revoke access to ${
-          grant.roleRef
-        }.`,
-      );
+    const { grant, owner } = await this.loadGrant(caller, id);
+    const refusal = this.rules.revokeRefusal(caller, grant, owner);
+    if (refusal) {
+      throw new NotAllowedError(refusal);
     }
     const revoked = await this.store.revokeGrant({
       id,
@@ -460,7 +491,7 @@ export class AccessBroker {
       now: nowIso(),
     });
     const request = (await this.store.getRequest(revoked.requestId))!;
-    await this.notify([
+    await this.notifier.notify([
       {
         action: 'grant-revoked',
         request,
@@ -477,11 +508,10 @@ export class AccessBroker {
     caller: Caller,
     id: string,
   ): Promise<IssuedCredentials> {
-    const grant = await this.loadGrant(id);
-    if (grant.user !== caller.userRef) {
-      throw new NotAllowedError(
-        'Credentials of a grant are issued only to the user it was granted to.',
-      );
+    const { grant } = await this.loadGrant(caller, id);
+    const refusal = this.rules.credentialsRefusal(caller, grant);
+    if (refusal) {
+      throw new NotAllowedError(refusal);
     }
     if (!this.issuer || !this.config.sts.enabled) {
       throw new ServiceUnavailableError(
@@ -557,7 +587,7 @@ export class AccessBroker {
     caller: Caller,
     filter: Omit<AuditFilter, 'ownerRefs'>,
   ): Promise<AuditEntry[]> {
-    const all = this.inApproverGroup(caller);
+    const all = this.rules.inApproverGroup(caller);
     const roleRef = filter.roleRef
       ? normalizeRef(filter.roleRef, 'resource')
       : undefined;
@@ -565,10 +595,9 @@ export class AccessBroker {
       const owner =
         this.trust.peekOwner(roleRef) ??
         (await this.trust.getRole(roleRef))?.ownerRef;
-      if (!owner || !caller.ownershipRefs.includes(owner)) {
-        throw new NotAllowedError(
-          `Only the owners of ${roleRef} can read its audit trail.`,
-        );
+      const refusal = this.rules.auditRefusal(caller, roleRef, owner);
+      if (refusal) {
+        throw new NotAllowedError(refusal);
       }
     }
     return this.store.listAudit({
@@ -583,90 +612,8 @@ export class AccessBroker {
     const transitions = await this.store.expire(nowIso());
     if (transitions.length > 0) {
       this.logger.info(`Expired ${transitions.length} requests and grants`);
-      await this.notify(transitions);
+      await this.notifier.notify(transitions);
     }
     return transitions;
-  }
-
-  private async notify(transitions: Transition[]): Promise<void> {
-    if (!this.notifications) {
-      return;
-    }
-    for (const t of transitions) {
-      const { request } = t;
-      const owner = request.ownerRef;
-      let recipients: string[] = [];
-      let title = '';
-      let description = '';
-      let severity: 'normal' | 'high' | 'low' = 'normal';
-      switch (t.action) {
-        case 'request-created':
-          recipients = owner ? [owner] : this.config.approverGroups;
-          title = `Access request for ${request.roleArn}`;
-          description = `${request.requester} asks for ${request.durationMinutes} minutes: ${request.justification}`;
-          severity = 'high';
-          break;
-        case 'request-approved':
-          recipients = [request.requester];
-          title = `Access to ${request.roleArn} approved`;
-          description = `Granted until ${
-            t.grant?.expiresAt
-          } by ${request.approvals.map(a => a.approver).join(', ')}.`;
-          break;
-        case 'request-denied':
-          recipients = [request.requester];
-          title = `Access to ${request.roleArn} denied`;
-          description = `${request.decidedBy}: ${request.decisionReason ?? ''}`;
-          break;
-        case 'grant-revoked':
-          recipients = [request.requester];
-          title = `Access to ${request.roleArn} revoked`;
-          description = `${t.grant?.revokedBy}: ${t.grant?.revokeReason ?? ''}`;
-          severity = 'high';
-          break;
-        case 'request-expired':
-        case 'grant-expired':
-          recipients = [request.requester, ...(owner ? [owner] : [])];
-          title =
-            t.action === 'grant-expired'
-              ? `Access to ${request.roleArn} ended`
-              : `Access request for ${request.roleArn} expired`;
-          description =
-            t.action === 'grant-expired'
-              ? `The grant to ${request.requester} expired.`
-              : `No decision on ${request.requester}'s request before its deadline.`;
-          severity = 'low';
-          break;
-        default:
-          continue;
-      }
-      if (recipients.length === 0) {
-        continue;
-      }
-      const { kind, namespace, name } = parseEntityRef(request.roleRef);
-      try {
-        await this.notifications.send({
-          recipients: {
-            type: 'entity',
-            entityRef: recipients,
-            excludeEntityRef:
-              t.action === 'request-created' ? request.requester : undefined,
-          },
-          payload: {
-            title,
-            description,
-            link: `/catalog/${namespace}/${kind}/${name}`,
-            severity,
-            topic: 'iam-roles-access',
-            scope: `iam-roles:${request.id}`,
-          },
-        });
-      } catch (error) {
-        // Notifications are a courtesy: a missing notifications backend must not fail a decision.
-        this.logger.warn(
-          `Could not send notification "${t.action}" for request ${request.id}: ${error}`,
-        );
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { readInternalAccounts } from '@backstage-iam/plugin-iam-roles-common';
 
 /** An auto-approval rule from config. */
 export interface AutoApproveRule {
@@ -90,7 +91,7 @@ export function readBrokerConfig(config: Config): BrokerConfig {
       broker?.getOptionalNumber('expiryIntervalSeconds') ?? 60,
     trustRefreshIntervalSeconds:
       root?.getOptionalNumber('trust.refreshIntervalSeconds') ?? 60,
-    internalAccounts: root?.getOptionalStringArray('internalAccounts') ?? [],
+    internalAccounts: readInternalAccounts(config),
     sts: {
       enabled: awsConfigured,
       disabledReason: awsConfigured

@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialsManager } from '@backstage/integration-aws-node';
-import { parseEntityRef } from '@backstage/catalog-model';
+import { createHash } from 'node:crypto';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { IssuedCredentials } from '@backstage-iam/plugin-iam-roles-common';
 
 /** STS refuses sessions shorter than this. */
@@ -22,15 +23,41 @@ export interface CredentialIssuer {
   issue(options: IssueOptions): Promise<IssuedCredentials>;
 }
 
-/** `SourceIdentity` and `RoleSessionName` from a user entity ref (STS allows `[\w+=,.@-]`, 2–64 chars). */
+const SAFE_PART = /^[A-Za-z0-9_.-]+$/;
+const STS_IDENTITY_MAX = 64;
+
+/**
+ * `SourceIdentity` and `RoleSessionName` from a user entity ref, one-to-one so that CloudTrail tells
+ * every user apart. Within STS's `[\w+=,.@-]{2,64}`: a user of the default namespace is its name,
+ * any other is `namespace=name` (entity names and namespaces hold no `=`), and a ref that does not
+ * fit (too long, too short, other characters) is a readable prefix, `@`, and 16 hex digits of the
+ * ref's SHA-256 — the plain forms never hold `@`, so the forms cannot meet.
+ */
 export function sessionIdentityOf(userRef: string): string {
-  const { namespace, name } = parseEntityRef(userRef, {
-    defaultKind: 'user',
-    defaultNamespace: 'default',
-  });
-  const raw = namespace === 'default' ? name : `${namespace}.${name}`;
-  const clean = raw.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-  return clean.length >= 2 ? clean : `${clean}--`.slice(0, 2);
+  const { namespace, name } = parseEntityRef(
+    userRef.toLocaleLowerCase('en-US'),
+    {
+      defaultKind: 'user',
+      defaultNamespace: 'default',
+    },
+  );
+  const plain = namespace === 'default' ? name : `${namespace}=${name}`;
+  if (
+    SAFE_PART.test(namespace) &&
+    SAFE_PART.test(name) &&
+    plain.length >= 2 &&
+    plain.length <= STS_IDENTITY_MAX
+  ) {
+    return plain;
+  }
+  const digest = createHash('sha256')
+    .update(stringifyEntityRef({ kind: 'user', namespace, name }))
+    .digest('hex')
+    .slice(0, 16);
+  const prefix = plain
+    .replace(/[^A-Za-z0-9_.=-]/g, '-')
+    .slice(0, STS_IDENTITY_MAX - digest.length - 1);
+  return `${prefix}@${digest}`;
 }
 
 /** STS session tag values allow letters, digits, spaces and `_.:/=+-@`, up to 256 chars. */

@@ -8,7 +8,17 @@ import type {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { randomBytes } from 'node:crypto';
+import {
+  AuthenticationError,
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  NotModifiedError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -21,10 +31,77 @@ import {
   iamRoleAccessRequestReadPermission,
   iamRoleCredentialsIssuePermission,
   iamRolesAuditReadPermission,
+  iamRolesTrustReadPermission,
+  ListPage,
+  RoleFinding,
+  SEVERITIES,
+  Severity,
+  toCsv,
 } from '@backstage-iam/plugin-iam-roles-common';
-import { AccessBroker, Caller, RateLimitedError } from './AccessBroker';
+import { AccessBroker, Caller } from './AccessBroker';
+import { RateLimitedError } from './RateLimitedError';
 import { BrokerConfig } from './BrokerConfig';
-import { TrustService, normalizeRef } from './TrustService';
+import { TrustService } from './TrustService';
+import {
+  booleanFlag,
+  entityRef,
+  freeText,
+  idParam,
+  idempotencyKey,
+  isoDate,
+  paging,
+  parse,
+  statusList,
+} from './requestSchemas';
+import { forLog } from './safeText';
+
+/** Status codes of the error types the broker throws on purpose; any other error is a 500 told in no detail. */
+const KNOWN_ERRORS: Record<string, number> = {
+  [NotModifiedError.name]: 304,
+  [InputError.name]: 400,
+  [AuthenticationError.name]: 401,
+  [NotAllowedError.name]: 403,
+  [NotFoundError.name]: 404,
+  [ConflictError.name]: 409,
+  [RateLimitedError.name]: 429,
+  [NotImplementedError.name]: 501,
+  [ServiceUnavailableError.name]: 503,
+};
+
+/** What a body parser error means, in words that do not quote the body. */
+function parserError(error: { type?: string; status?: number }) {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new InputError('The request body is not valid JSON.');
+    case 'entity.too.large':
+      return Object.assign(
+        new Error('The request body is larger than 64 kB.'),
+        { name: 'PayloadTooLargeError', statusCode: 413 },
+      );
+    case 'stream.not.readable':
+    case 'request.aborted':
+      return new InputError(
+        'The request body could not be read: the connection closed before it arrived.',
+      );
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return Object.assign(new Error('The request body must be UTF-8 JSON.'), {
+        name: 'UnsupportedMediaTypeError',
+        statusCode: 415,
+      });
+    default:
+      return undefined;
+  }
+}
+
+/** An error as the auditor records it: the message escaped and cut (it may quote input), no stack. */
+function auditedError(error: unknown): Error {
+  const e = error as { name?: string; message?: string };
+  const out = new Error(forLog(e?.message ?? String(error), 300));
+  out.name = e?.name ?? 'Error';
+  delete out.stack;
+  return out;
+}
 
 /** Dependencies of {@link createRouter}. */
 export interface RouterOptions {
@@ -46,93 +123,8 @@ const REQUEST_STATUSES = [
   'expired',
 ] as const;
 const GRANT_STATUSES = ['active', 'revoked', 'expired'] as const;
-const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-
-function parse<T extends z.ZodTypeAny>(
-  schema: T,
-  value: unknown,
-  where: string,
-): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues.map(issue => {
-      const path = issue.path.join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    });
-    throw new InputError(`Invalid ${where}: ${problems.join('; ')}`);
-  }
-  return result.data;
-}
-
-const entityRef = (field: string, example: string) =>
-  z
-    .string({
-      required_error: `${field} is required, e.g. ${example}`,
-      invalid_type_error: `${field} must be a string entity reference, e.g. ${example}`,
-    })
-    .trim()
-    .min(1, `${field} must not be empty, e.g. ${example}`)
-    .refine(
-      v => {
-        try {
-          normalizeRef(v, 'resource');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: `${field} must be an entity reference, e.g. ${example}` },
-    );
-
-const statusList = <T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .string()
-    .optional()
-    .transform(v => (v ? v.split(',').map(s => s.trim()) : undefined))
-    .pipe(
-      z
-        .array(
-          z.enum(values, {
-            errorMap: () => ({
-              message: `status must be one or more of ${values.join(
-                ', ',
-              )} (comma separated)`,
-            }),
-          }),
-        )
-        .optional(),
-    );
-
-const paging = {
-  limit: z.coerce
-    .number({ invalid_type_error: 'limit must be a number' })
-    .int('limit must be a whole number')
-    .min(1, 'limit must be at least 1')
-    .max(500, 'limit must be at most 500')
-    .default(100),
-  offset: z.coerce
-    .number({ invalid_type_error: 'offset must be a number' })
-    .int('offset must be a whole number')
-    .min(0, 'offset must not be negative')
-    .default(0),
-};
-
-const booleanFlag = z
-  .enum(['true', 'false'], {
-    errorMap: () => ({ message: 'must be true or false' }),
-  })
-  .optional()
-  .transform(v => v === 'true');
-
-const isoDate = (field: string) =>
-  z
-    .string()
-    .datetime({
-      offset: true,
-      message: `${field} must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z`,
-    })
-    .optional()
-    .transform(v => (v ? new Date(v).toISOString() : undefined));
+/** -common's severity order, as the tuple zod's enum takes. */
+const SEVERITY_VALUES = SEVERITIES as unknown as [Severity, ...Severity[]];
 
 const AUDIT_COLUMNS: Array<keyof AuditEntry> = [
   'id',
@@ -147,42 +139,22 @@ const AUDIT_COLUMNS: Array<keyof AuditEntry> = [
   'reason',
 ];
 
-function csvCell(value: unknown): string {
-  let s = value === undefined || value === null ? '' : String(value);
-  // Spreadsheets execute cells that start with these; prefix them so an export is never a payload.
-  if (/^[=+\-@\t\r]/.test(s)) {
-    s = `'${s}`;
-  }
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** The HTTP API of the broker (`/api/iam-roles`); `src/schema/openapi.yaml` describes it. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { broker, trust, config, httpAuth, userInfo, permissions, auditor } =
-    options;
+  const {
+    broker,
+    trust,
+    config,
+    httpAuth,
+    userInfo,
+    permissions,
+    auditor,
+    logger,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
-  // A client that hangs up before its body arrives is not a server error: answer (to nobody) 400
-  // instead of logging a 500 with a stack.
-  router.use(
-    (
-      error: { type?: string },
-      _req: express.Request,
-      _res: express.Response,
-      next: express.NextFunction,
-    ) => {
-      next(
-        error?.type === 'stream.not.readable' ||
-          error?.type === 'request.aborted'
-          ? new InputError(
-              'The request body could not be read: the connection closed before it arrived.',
-            )
-          : error,
-      );
-    },
-  );
 
   const caller = async (
     req: express.Request,
@@ -242,7 +214,7 @@ export async function createRouter(
       await event.success();
       return result;
     } catch (error) {
-      await event.fail({ error: error as Error });
+      await event.fail({ error: auditedError(error) });
       throw error;
     }
   }
@@ -260,12 +232,19 @@ export async function createRouter(
     schema: T,
     input: unknown,
     where: string,
+    permission: BasicPermission = iamRoleAccessRequestReadPermission,
   ) {
     const who = await caller(req);
     const value = parse(schema, input, where);
-    await authorize(who, iamRoleAccessRequestReadPermission);
+    await authorize(who, permission);
     return { who, value };
   }
+
+  /** The start of the trust routes: like {@link readerOf}, with the trust read permission. */
+  const trustReaderOf = <T extends z.ZodTypeAny>(
+    req: express.Request,
+    schema: T,
+  ) => readerOf(req, schema, req.query, 'query', iamRolesTrustReadPermission);
 
   router.get('/config', async (req, res) => {
     await caller(req);
@@ -273,31 +252,31 @@ export async function createRouter(
   });
 
   router.get('/roles/trust', async (req, res) => {
-    const { value: q } = await readerOf(
+    const { value: q } = await trustReaderOf(
       req,
       z.object({
         entityRef: entityRef('entityRef', 'resource:default/payments-deploy'),
       }),
-      req.query,
-      'query',
     );
     res.json(await trust.roleTrust(q.entityRef));
   });
 
   router.get('/assumable', async (req, res) => {
-    const { value: q } = await readerOf(
+    const { value: q } = await trustReaderOf(
       req,
       z.object({
-        entityRef: entityRef('entityRef', 'component:default/payments-api'),
+        entityRef: entityRef(
+          'entityRef',
+          'component:default/payments-api',
+          'component',
+        ),
       }),
-      req.query,
-      'query',
     );
     res.json(await trust.assumable(q.entityRef));
   });
 
   router.get('/lookup', async (req, res) => {
-    const { value: q } = await readerOf(
+    const { value: q } = await trustReaderOf(
       req,
       z.object({
         q: z
@@ -307,21 +286,27 @@ export async function createRouter(
           })
           .trim()
           .min(1, 'q must not be empty')
-          .max(2048, 'q is too long'),
+          .max(2048, 'q is too long')
+          .refine(v => !/[\p{Cc}\p{Cf}]/u.test(v), {
+            message:
+              'q must not contain control or invisible characters; paste the ARN, account id or repository as plain text',
+          }),
       }),
-      req.query,
-      'query',
     );
     res.json(await trust.lookup(q.q));
   });
 
   router.get('/findings', async (req, res) => {
-    const { value: q } = await readerOf(
+    const { value: q } = await trustReaderOf(
       req,
       z.object({
-        owner: entityRef('owner', 'group:default/team-payments').optional(),
+        owner: entityRef(
+          'owner',
+          'group:default/team-payments',
+          'group',
+        ).optional(),
         severity: z
-          .enum(SEVERITIES, {
+          .enum(SEVERITY_VALUES, {
             errorMap: () => ({
               message: `severity must be one of ${SEVERITIES.join(
                 ', ',
@@ -329,26 +314,29 @@ export async function createRouter(
             }),
           })
           .optional(),
+        limit: paging.limit.default(500),
+        offset: paging.offset,
       }),
-      req.query,
-      'query',
     );
-    res.json(await trust.findings(q));
+    const all = await trust.findings(q);
+    const page: ListPage<RoleFinding> = {
+      items: all.slice(q.offset, q.offset + q.limit),
+      totalItems: all.length,
+      offset: q.offset,
+      limit: q.limit,
+    };
+    res.json(page);
   });
 
   const createBody = z.object({
     roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
-    justification: z
-      .string({
-        required_error:
-          'justification is required: say why you need the access (10–1000 characters)',
-      })
-      .trim()
-      .min(
-        10,
-        'justification must be at least 10 characters: say what you will do with the access',
-      )
-      .max(1000, 'justification must be at most 1000 characters'),
+    justification: freeText('justification', {
+      required:
+        'justification is required: say why you need the access (10–1000 characters)',
+      min: 10,
+      max: 1000,
+      why: 'say what you will do with the access',
+    }),
     durationMinutes: z
       .number({
         required_error: `durationMinutes is required (${config.minDurationMinutes}–${config.maxDurationMinutes})`,
@@ -363,59 +351,38 @@ export async function createRouter(
         config.maxDurationMinutes,
         `durationMinutes must be at most ${config.maxDurationMinutes} (iamRoles.broker.maxDurationMinutes)`,
       ),
-    ticket: z
-      .string()
-      .trim()
-      .max(200, 'ticket must be at most 200 characters')
-      .optional(),
-    idempotencyKey: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200, 'idempotencyKey must be at most 200 characters')
-      .optional(),
+    ticket: freeText('ticket', { max: 200 })
+      .optional()
+      .transform(v => v || undefined),
+    idempotencyKey: idempotencyKey('idempotencyKey').optional(),
   });
 
   router.post('/requests', async (req, res) => {
     const who = await caller(req);
     const body = parse(createBody, req.body ?? {}, 'request body');
     const header = req.header('idempotency-key');
-    const idempotencyKey =
+    const key =
       body.idempotencyKey ??
       (header
-        ? parse(
-            z.string().trim().min(1).max(200),
-            header,
-            'Idempotency-Key header',
-          )
+        ? parse(idempotencyKey('Idempotency-Key'), header, 'header')
         : undefined);
-    const roleRef = normalizeRef(body.roleRef, 'resource');
+    const roleRef = body.roleRef;
     await authorize(who, iamRoleAccessRequestCreatePermission, roleRef);
-    try {
-      const result = await audited(
-        req,
-        'access-request',
-        { actionType: 'create', roleRef },
-        () => broker.createRequest(who, { ...body, roleRef, idempotencyKey }),
-      );
-      if (!result.created) {
-        res.setHeader('Idempotent-Replayed', 'true');
-      }
-      res.status(result.created ? 201 : 200).json(result.request);
-    } catch (error) {
-      if (error instanceof RateLimitedError) {
-        res
-          .status(429)
-          .setHeader('Retry-After', String(error.retryAfterSeconds))
-          .json({
-            error: { name: error.name, message: error.message },
-            request: { method: req.method, url: req.originalUrl },
-            response: { statusCode: 429 },
-          });
-        return;
-      }
-      throw error;
+    const result = await audited(
+      req,
+      'access-request',
+      { actionType: 'create', roleRef },
+      () =>
+        broker.createRequest(who, {
+          ...body,
+          roleRef,
+          idempotencyKey: key,
+        }),
+    );
+    if (!result.created) {
+      res.setHeader('Idempotent-Replayed', 'true');
     }
+    res.status(result.created ? 201 : 200).json(result.request);
   });
 
   router.get('/requests', async (req, res) => {
@@ -436,10 +403,6 @@ export async function createRouter(
     res.json(await broker.listRequests(who, q));
   });
 
-  const idParam = z.object({
-    id: z.string().uuid('id must be a request or grant id (a UUID)'),
-  });
-
   router.get('/requests/:id', async (req, res) => {
     const {
       who,
@@ -451,21 +414,13 @@ export async function createRouter(
   const reasonBody = (required: boolean) =>
     z.object({
       reason: required
-        ? z
-            .string({
-              required_error: 'reason is required: tell the requester why',
-            })
-            .trim()
-            .min(
-              3,
-              'reason must be at least 3 characters: tell the requester why',
-            )
-            .max(1000, 'reason must be at most 1000 characters')
-        : z
-            .string()
-            .trim()
-            .max(1000, 'reason must be at most 1000 characters')
-            .optional(),
+        ? freeText('reason', {
+            required: 'reason is required: tell the requester why',
+            min: 3,
+            max: 1000,
+            why: 'tell the requester why',
+          })
+        : freeText('reason', { max: 1000 }).optional(),
     });
 
   router.post('/requests/:id/approve', async (req, res) => {
@@ -474,7 +429,7 @@ export async function createRouter(
       value: { id },
     } = await readerOf(req, idParam, req.params, 'path');
     const body = parse(reasonBody(false), req.body ?? {}, 'request body');
-    const existing = await broker.getRequestForDecision(id);
+    const existing = await broker.requestFor(who, id);
     await authorize(
       who,
       iamRoleAccessRequestApprovePermission,
@@ -490,10 +445,12 @@ export async function createRouter(
   });
 
   router.post('/requests/:id/deny', async (req, res) => {
-    const who = await caller(req);
-    const { id } = parse(idParam, req.params, 'path');
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
     const body = parse(reasonBody(true), req.body ?? {}, 'request body');
-    const existing = await broker.getRequestForDecision(id);
+    const existing = await broker.requestFor(who, id);
     await authorize(
       who,
       iamRoleAccessRequestApprovePermission,
@@ -510,8 +467,10 @@ export async function createRouter(
   });
 
   router.post('/requests/:id/cancel', async (req, res) => {
-    const who = await caller(req);
-    const { id } = parse(idParam, req.params, 'path');
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
     res.json(
       await audited(
         req,
@@ -525,11 +484,11 @@ export async function createRouter(
   router.get('/approvals', async (req, res) => {
     const { who, value: q } = await readerOf(
       req,
-      z.object({ limit: paging.limit }),
+      z.object(paging),
       req.query,
       'query',
     );
-    res.json(await broker.approvals(who, q.limit));
+    res.json(await broker.approvals(who, q));
   });
 
   router.get('/grants', async (req, res) => {
@@ -551,11 +510,13 @@ export async function createRouter(
   });
 
   router.post('/grants/:id/revoke', async (req, res) => {
-    const who = await caller(req);
-    const { id } = parse(idParam, req.params, 'path');
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
     const body = parse(reasonBody(true), req.body ?? {}, 'request body');
-    const grant = await broker.getGrantForDecision(id);
-    if (grant.user !== who.userRef) {
+    const grant = await broker.grantFor(who, id);
+    if (broker.revokeNeedsApprovePermission(who, grant)) {
       await authorize(
         who,
         iamRoleAccessRequestApprovePermission,
@@ -573,9 +534,11 @@ export async function createRouter(
   });
 
   router.post('/grants/:id/credentials', async (req, res) => {
-    const who = await caller(req);
-    const { id } = parse(idParam, req.params, 'path');
-    const grant = await broker.getGrantForDecision(id);
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
+    const grant = await broker.grantFor(who, id);
     await authorize(who, iamRoleCredentialsIssuePermission, grant.roleRef);
     const credentials = await audited(
       req,
@@ -597,10 +560,15 @@ export async function createRouter(
           'resource:default/payments-deploy',
         ).optional(),
         requestId: z.string().uuid('requestId must be a UUID').optional(),
-        actor: entityRef('actor', 'user:default/jane')
-          .optional()
-          .transform(v => (v ? normalizeRef(v, 'user') : undefined)),
-        action: z.string().trim().max(64).optional(),
+        actor: entityRef('actor', 'user:default/jane', 'user').optional(),
+        action: z
+          .string()
+          .trim()
+          .regex(
+            /^[a-z-]{1,64}$/,
+            'action must be an audit action such as request-created or grant-revoked',
+          )
+          .optional(),
         from: isoDate('from'),
         to: isoDate('to'),
         format: z
@@ -609,9 +577,9 @@ export async function createRouter(
           })
           .default('json'),
         limit: z.coerce
-          .number()
-          .int()
-          .min(1)
+          .number({ invalid_type_error: 'limit must be a number' })
+          .int('limit must be a whole number')
+          .min(1, 'limit must be at least 1')
           .max(10000, 'limit must be at most 10000')
           .default(1000),
       }),
@@ -632,11 +600,7 @@ export async function createRouter(
         'Content-Disposition',
         'attachment; filename="iam-roles-audit.csv"',
       );
-      const lines = [AUDIT_COLUMNS.join(',')];
-      for (const e of entries) {
-        lines.push(AUDIT_COLUMNS.map(c => csvCell(e[c])).join(','));
-      }
-      res.send(`${lines.join('\r\n')}\r\n`);
+      res.send(toCsv(AUDIT_COLUMNS, entries));
       return;
     }
     if (q.format === 'jsonl') {
@@ -650,6 +614,56 @@ export async function createRouter(
     }
     res.json(entries);
   });
+
+  // The broker's own error bodies: never a stack, whatever NODE_ENV says; an error the broker did not
+  // throw on purpose (a database error, a catalog failure) is a 500 that says nothing but where to
+  // find it in the log.
+  router.use(
+    (
+      raw: unknown,
+      req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      const error = parserError(raw as { type?: string }) ?? (raw as Error);
+      if (res.headersSent) {
+        next(raw);
+        return;
+      }
+      const name = (error as { name?: string })?.name ?? 'Error';
+      const declared = (error as { statusCode?: number }).statusCode;
+      let status = KNOWN_ERRORS[name] ?? 500;
+      if (parserError(raw as { type?: string }) && declared) {
+        status = declared;
+      }
+      let message = (error as Error)?.message ?? '';
+      let outName = name;
+      if (status === 500) {
+        const logId = randomBytes(8).toString('hex');
+        logger.error(
+          `Request ${req.method} ${forLog(
+            req.path,
+            200,
+          )} failed (logId=${logId}): ${forLog(message, 1000)}`,
+          {
+            logId,
+            errorName: forLog(name, 100),
+            stack: (error as Error)?.stack?.split('\n').slice(1).join('\n'),
+          },
+        );
+        message = `An internal error occurred; the server log has the details under logId=${logId}.`;
+        outName = 'Error';
+      }
+      if (error instanceof RateLimitedError) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      }
+      res.status(status).json({
+        error: { name: outName, message },
+        request: { method: req.method, url: forLog(req.originalUrl, 500) },
+        response: { statusCode: status },
+      });
+    },
+  );
 
   return router;
 }

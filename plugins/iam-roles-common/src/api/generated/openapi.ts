@@ -520,6 +520,27 @@ export interface components {
       owner?: string;
       finding: components['schemas']['Finding'];
     };
+    /** @description One page of access requests (`ListPage` in -common); `totalItems` counts all that match. */
+    AccessRequestPage: {
+      items: components['schemas']['AccessRequest'][];
+      totalItems: number;
+      offset: number;
+      limit: number;
+    };
+    /** @description One page of grants (`ListPage` in -common); `totalItems` counts all that match. */
+    GrantPage: {
+      items: components['schemas']['Grant'][];
+      totalItems: number;
+      offset: number;
+      limit: number;
+    };
+    /** @description One page of findings (`ListPage` in -common); `totalItems` counts all that match. */
+    RoleFindingPage: {
+      items: components['schemas']['RoleFinding'][];
+      totalItems: number;
+      offset: number;
+      limit: number;
+    };
     AuditEntry: {
       id: string;
       /** Format: date-time */
@@ -548,7 +569,10 @@ export interface components {
     };
   };
   responses: {
-    /** @description A Backstage error body; `error.message` says what to fix. */
+    /**
+     * @description A Backstage error body; `error.message` says what to fix. It never carries a stack; a 500
+     *     says only the `logId` under which the server log has the details.
+     */
     ErrorResponse: {
       headers: {
         [name: string]: unknown;
@@ -615,6 +639,7 @@ export interface operations {
         };
       };
       401: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   GetRoleTrust: {
@@ -642,6 +667,7 @@ export interface operations {
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   GetAssumableRoles: {
@@ -668,6 +694,7 @@ export interface operations {
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   LookupPrincipal: {
@@ -694,6 +721,7 @@ export interface operations {
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   ListFindings: {
@@ -703,6 +731,9 @@ export interface operations {
         owner?: string;
         /** @description The minimum severity (`high` returns critical and high). */
         severity?: components['schemas']['Severity'];
+        /** @description At most this many findings (default 500). */
+        limit?: number;
+        offset?: components['parameters']['offset'];
       };
       header?: never;
       path?: never;
@@ -710,18 +741,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One row per finding. */
+      /** @description One row per finding, one page. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['RoleFinding'][];
+          'application/json': components['schemas']['RoleFindingPage'];
         };
       };
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   ListAccessRequests: {
@@ -745,18 +777,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Requests. */
+      /** @description Requests, one page. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'][];
+          'application/json': components['schemas']['AccessRequestPage'];
         };
       };
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   CreateAccessRequest: {
@@ -797,6 +830,7 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       409: components['responses']['ErrorResponse'];
       429: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   GetAccessRequest: {
@@ -823,6 +857,7 @@ export interface operations {
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   ApproveAccessRequest: {
@@ -854,6 +889,7 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       409: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   DenyAccessRequest: {
@@ -885,6 +921,7 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       409: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   CancelAccessRequest: {
@@ -912,12 +949,14 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       409: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   ListApprovals: {
     parameters: {
       query?: {
         limit?: components['parameters']['limit'];
+        offset?: components['parameters']['offset'];
       };
       header?: never;
       path?: never;
@@ -925,18 +964,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Requests with `canDecide` true. */
+      /** @description Requests with `canDecide` true, one page. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AccessRequest'][];
+          'application/json': components['schemas']['AccessRequestPage'];
         };
       };
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   ListGrants: {
@@ -957,18 +997,19 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Grants. */
+      /** @description Grants, one page. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Grant'][];
+          'application/json': components['schemas']['GrantPage'];
         };
       };
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   RevokeGrant: {
@@ -1000,6 +1041,7 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       409: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
   IssueCredentials: {
@@ -1027,6 +1069,7 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       409: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
       503: components['responses']['ErrorResponse'];
     };
   };
@@ -1063,6 +1106,7 @@ export interface operations {
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
 }

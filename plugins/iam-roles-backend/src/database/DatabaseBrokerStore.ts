@@ -1,0 +1,827 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import type { AuditEntry } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  APPROVALS,
+  AUDIT,
+  ApprovalRow,
+  AuditRow,
+  GRANTS,
+  GRANT_COLUMNS,
+  GrantRow,
+  REQUESTS,
+  RequestRow,
+  toAuditEntry,
+  toGrant,
+  toRequest,
+} from './rows';
+import {
+  AuditFilter,
+  BrokerStore,
+  isSameSubmission,
+  ListFilter,
+  NewRequest,
+  StoredGrant,
+  StoredRequest,
+  Transition,
+  Visibility,
+} from './BrokerStore';
+
+const migrationsDir = resolvePackagePath(
+  '@backstage-iam/plugin-iam-roles-backend',
+  'migrations',
+);
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    /UNIQUE constraint failed/i.test(e?.message ?? '')
+  );
+}
+
+/** {@link BrokerStore} over the plugin's database (SQLite or PostgreSQL) with knex; every transition is a conditional update in a transaction. */
+export class DatabaseBrokerStore implements BrokerStore {
+  private constructor(private readonly db: Knex) {}
+
+  /** Connects to the plugin's database and runs migrations unless `database.migrations.skip` is set. */
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseBrokerStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseBrokerStore(client);
+  }
+
+  /** For tests and the benchmark: a store over an existing knex client, migrated. */
+  static async fromKnex(client: Knex): Promise<DatabaseBrokerStore> {
+    await client.migrate.latest({ directory: migrationsDir });
+    return new DatabaseBrokerStore(client);
+  }
+
+  private async audit(
+    tx: Knex.Transaction | Knex,
+    entry: Omit<AuditRow, 'id' | 'seq'>,
+  ): Promise<void> {
+    await tx<AuditRow>(AUDIT).insert({ id: randomUUID(), ...entry });
+  }
+
+  /**
+   * Creates a pending request. With an idempotency key already used by the same requester, returns
+   * the existing request (`created: false`) instead; a key reused for another role is a conflict.
+   */
+  async createRequest(
+    input: NewRequest,
+  ): Promise<{ request: StoredRequest; created: boolean }> {
+    if (input.idempotencyKey) {
+      const existing = await this.findByIdempotencyKey(
+        input.requester,
+        input.idempotencyKey,
+      );
+      if (existing) {
+        return { request: this.checkReplay(existing, input), created: false };
+      }
+    }
+    const id = randomUUID();
+    const row: RequestRow = {
+      id,
+      role_ref: input.roleRef,
+      role_arn: input.roleArn,
+      owner_ref: input.ownerRef,
+      requester: input.requester,
+      justification: input.justification,
+      duration_minutes: input.durationMinutes,
+      ticket: input.ticket ?? null,
+      status: 'pending',
+      required_approvals: input.requiredApprovals,
+      version: 0,
+      created_at: input.now,
+      updated_at: input.now,
+      expires_at: input.expiresAt,
+      decided_at: null,
+      decided_by: null,
+      decision_reason: null,
+      idempotency_key: input.idempotencyKey ?? null,
+    };
+    const audit: AuditRow = {
+      id: randomUUID(),
+      at: input.now,
+      actor: input.requester,
+      action: 'request-created',
+      request_id: id,
+      grant_id: null,
+      role_ref: input.roleRef,
+      owner_ref: input.ownerRef,
+      from_state: null,
+      to_state: 'pending',
+      reason: input.justification,
+    };
+    try {
+      if (this.db.client.config.client === 'pg') {
+        // One statement, so one round trip: PostgreSQL runs a data-modifying WITH exactly once,
+        // atomically with the statement it belongs to.
+        const insertRequest = this.db(REQUESTS).insert(row).toSQL();
+        const insertAudit = this.db(AUDIT).insert(audit).toSQL();
+        await this.db.raw(
+          `WITH created AS (${insertRequest.sql} RETURNING id) ${insertAudit.sql}`,
+          [...insertRequest.bindings, ...insertAudit.bindings],
+        );
+      } else {
+        await this.db.transaction(async tx => {
+          await tx<RequestRow>(REQUESTS).insert(row);
+          await tx<AuditRow>(AUDIT).insert(audit);
+        });
+      }
+    } catch (error) {
+      // Two concurrent submissions with one key: the loser returns the winner's request.
+      if (input.idempotencyKey && isUniqueViolation(error)) {
+        const existing = await this.findByIdempotencyKey(
+          input.requester,
+          input.idempotencyKey,
+        );
+        if (existing) {
+          return {
+            request: this.checkReplay(existing, input),
+            created: false,
+          };
+        }
+      }
+      throw error;
+    }
+    // Built from what was written, so that a create costs one transaction and no re-read.
+    return {
+      request: {
+        id,
+        roleRef: input.roleRef,
+        roleArn: input.roleArn,
+        ownerRef: input.ownerRef,
+        requester: input.requester,
+        justification: input.justification,
+        durationMinutes: input.durationMinutes,
+        ticket: input.ticket,
+        status: 'pending',
+        createdAt: input.now,
+        updatedAt: input.now,
+        expiresAt: input.expiresAt,
+        requiredApprovals: input.requiredApprovals,
+        approvals: [],
+      },
+      created: true,
+    };
+  }
+
+  private checkReplay(existing: StoredRequest, input: NewRequest) {
+    if (!isSameSubmission(existing, input)) {
+      throw new ConflictError(
+        `The idempotency key "${input.idempotencyKey}" was already used for request ${existing.id} with different content; use a new key for a new request.`,
+      );
+    }
+    return existing;
+  }
+
+  /** The request a requester made with an idempotency key, if any. */
+  async findByIdempotencyKey(
+    requester: string,
+    key: string,
+  ): Promise<StoredRequest | undefined> {
+    const row = await this.db<RequestRow>(REQUESTS)
+      .where({ requester, idempotency_key: key })
+      .first();
+    return row ? this.hydrate([row]).then(r => r[0]) : undefined;
+  }
+
+  /**
+   * Requests with their approvals and grant. `grants` are the rows' grants when the caller already
+   * read them (a join); otherwise they are read here. Approvals are read only for requests that can
+   * have any: approved ones, and ones that need more than one approval.
+   */
+  private async hydrate(
+    rows: RequestRow[],
+    db: Knex | Knex.Transaction = this.db,
+    joined?: Map<string, GrantRow>,
+  ): Promise<StoredRequest[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const approvals = new Map<string, ApprovalRow[]>();
+    const grants = joined ?? new Map<string, GrantRow>();
+    const withApprovals = rows
+      .filter(r => r.status === 'approved' || Number(r.required_approvals) > 1)
+      .map(r => r.id);
+    const withGrants = joined
+      ? []
+      : rows.filter(r => r.status === 'approved').map(r => r.id);
+    // Chunked so that long lists stay under the bind-parameter limits of both databases.
+    for (let i = 0; i < withApprovals.length; i += 500) {
+      const chunk = withApprovals.slice(i, i + 500);
+      for (const a of await db<ApprovalRow>(APPROVALS)
+        .whereIn('request_id', chunk)
+        .orderBy('at')) {
+        approvals.set(a.request_id, [
+          ...(approvals.get(a.request_id) ?? []),
+          a,
+        ]);
+      }
+    }
+    for (let i = 0; i < withGrants.length; i += 500) {
+      const chunk = withGrants.slice(i, i + 500);
+      for (const g of await db<GrantRow>(GRANTS).whereIn('request_id', chunk)) {
+        grants.set(g.request_id, g);
+      }
+    }
+    return rows.map(row => {
+      const grant = grants.get(row.id);
+      return toRequest(
+        row,
+        approvals.get(row.id) ?? [],
+        grant ? toGrant(grant) : undefined,
+      );
+    });
+  }
+
+  /** One request with its approvals and grant. */
+  async getRequest(
+    id: string,
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<StoredRequest | undefined> {
+    const row = await db<RequestRow>(REQUESTS).where({ id }).first();
+    return row ? (await this.hydrate([row], db))[0] : undefined;
+  }
+
+  private visible(
+    q: Knex.QueryBuilder,
+    v: Visibility,
+    userColumn: string,
+    ownerColumn = 'owner_ref',
+  ) {
+    if (v.all) {
+      return q;
+    }
+    return q.where(b => {
+      b.where(userColumn, v.userRef);
+      if (v.ownerRefs.length > 0) {
+        b.orWhereIn(ownerColumn, v.ownerRefs);
+      }
+    });
+  }
+
+  /** Requests the caller may see, newest first. */
+  async listRequests(filter: ListFilter): Promise<StoredRequest[]> {
+    // The grant comes in the same query, joined to the page only: a list costs one round trip
+    // unless approvals are needed.
+    const page = this.listQuery(REQUESTS, 'requester', 'created_at', filter)
+      .select(`${REQUESTS}.*`)
+      .as('r');
+    const rows: Array<RequestRow & Record<string, unknown>> = await this.db
+      .from(page)
+      .leftJoin(`${GRANTS} as g`, 'g.request_id', 'r.id')
+      .select(
+        'r.*',
+        Object.fromEntries(GRANT_COLUMNS.map(c => [`grant_${c}`, `g.${c}`])),
+      )
+      .orderBy([
+        { column: 'r.created_at', order: 'desc' },
+        { column: 'r.id', order: 'desc' },
+      ]);
+    const grants = new Map<string, GrantRow>();
+    for (const row of rows) {
+      if (row.grant_id) {
+        grants.set(
+          row.id,
+          Object.fromEntries(
+            GRANT_COLUMNS.map(c => [c, row[`grant_${c}`]]),
+          ) as GrantRow,
+        );
+      }
+    }
+    return this.hydrate(rows, this.db, grants);
+  }
+
+  /**
+   * The listing both requests and grants share: what the caller may see (or only their own),
+   * optionally one role and some states, newest first, one page.
+   */
+  private listQuery(
+    table: string,
+    userColumn: string,
+    timeColumn: string,
+    filter: ListFilter,
+  ) {
+    const col = (name: string) => `${table}.${name}`;
+    return this.filteredQuery(table, userColumn, filter)
+      .orderBy([
+        { column: col(timeColumn), order: 'desc' },
+        { column: col('id'), order: 'desc' },
+      ])
+      .limit(filter.limit)
+      .offset(filter.offset);
+  }
+
+  /** The rows of a listing, before ordering and paging. */
+  private filteredQuery(
+    table: string,
+    userColumn: string,
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ) {
+    // Columns are qualified, so that callers can join another table with the same column names.
+    const col = (name: string) => `${table}.${name}`;
+    let q: Knex.QueryBuilder = this.db(table);
+    q = filter.mine
+      ? q.where(col(userColumn), filter.visibility.userRef)
+      : this.visible(q, filter.visibility, col(userColumn), col('owner_ref'));
+    if (filter.roleRef) {
+      q = q.where(col('role_ref'), filter.roleRef);
+    }
+    if (filter.status?.length) {
+      q = q.whereIn(col('status'), filter.status);
+    }
+    return q;
+  }
+
+  private async count(
+    table: string,
+    userColumn: string,
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ): Promise<number> {
+    const [{ count }] = await this.filteredQuery(
+      table,
+      userColumn,
+      filter,
+    ).count({ count: '*' });
+    return Number(count);
+  }
+
+  /** How many requests {@link BrokerStore.listRequests} would list without paging. */
+  async countRequests(
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ): Promise<number> {
+    return this.count(REQUESTS, 'requester', filter);
+  }
+
+  /** How many grants {@link BrokerStore.listGrants} would list without paging. */
+  async countGrants(
+    filter: Omit<ListFilter, 'limit' | 'offset'>,
+  ): Promise<number> {
+    return this.count(GRANTS, 'user_ref', filter);
+  }
+
+  /** Pending requests of roles the given refs own (all, for approver groups), not made by the caller. */
+  async listPendingFor(v: Visibility, limit: number): Promise<StoredRequest[]> {
+    let q = this.db<RequestRow>(REQUESTS)
+      .where('status', 'pending')
+      .whereNot('requester', v.userRef);
+    if (!v.all) {
+      if (v.ownerRefs.length === 0) {
+        return [];
+      }
+      q = q.whereIn('owner_ref', v.ownerRefs);
+    }
+    const rows = await q.orderBy('created_at', 'asc').limit(limit);
+    return this.hydrate(rows as RequestRow[]);
+  }
+
+  /**
+   * Records one approval. The row is locked first by a conditional update on `pending`, so that
+   * concurrent approvers are serialised: once the quorum is reached the request turns `approved`
+   * and a grant starts; anybody after that gets a conflict.
+   */
+  async approve(options: {
+    id: string;
+    approver: string;
+    reason?: string;
+    now: string;
+    grantExpiresAt: (request: StoredRequest) => string;
+    action?: string;
+  }): Promise<{ request: StoredRequest; transitions: Transition[] }> {
+    const { id, approver, now } = options;
+    const transitions: Transition[] = [];
+    await this.db.transaction(async tx => {
+      const locked = await tx<RequestRow>(REQUESTS)
+        .where({ id, status: 'pending' })
+        .where('expires_at', '>', now)
+        .update({ updated_at: now, version: tx.raw('?? + 1', ['version']) });
+      if (locked !== 1) {
+        throw await this.conflictFor(tx, id, 'approve');
+      }
+      try {
+        await tx(APPROVALS).insert({
+          request_id: id,
+          approver,
+          reason: options.reason ?? null,
+          at: now,
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new ConflictError(
+            'You have already approved this request; another approver must add theirs.',
+          );
+        }
+        throw error;
+      }
+      const row = (await tx<RequestRow>(REQUESTS).where({ id }).first())!;
+      const [{ count }] = await tx(APPROVALS)
+        .where('request_id', id)
+        .count({ count: '*' });
+      const approvals = Number(count);
+      if (approvals < row.required_approvals) {
+        await this.audit(tx, {
+          at: now,
+          actor: approver,
+          action: options.action ?? 'request-approval-recorded',
+          request_id: id,
+          grant_id: null,
+          role_ref: row.role_ref,
+          owner_ref: row.owner_ref,
+          from_state: 'pending',
+          to_state: 'pending',
+          reason:
+            options.reason ??
+            `${approvals} of ${row.required_approvals} approvals`,
+        });
+        return;
+      }
+      const done = await tx<RequestRow>(REQUESTS)
+        .where({ id, status: 'pending', version: row.version })
+        .update({
+          status: 'approved',
+          decided_at: now,
+          decided_by: approver,
+          decision_reason: options.reason ?? null,
+          updated_at: now,
+        });
+      if (done !== 1) {
+        throw await this.conflictFor(tx, id, 'approve');
+      }
+      const approvers: string[] = (
+        await tx(APPROVALS)
+          .where('request_id', id)
+          .orderBy('at')
+          .select('approver')
+      ).map((a: { approver: string }) => a.approver);
+      const current = (await this.getRequest(id, tx))!;
+      const grantId = randomUUID();
+      await tx<GrantRow>(GRANTS).insert({
+        id: grantId,
+        request_id: id,
+        role_ref: row.role_ref,
+        role_arn: row.role_arn,
+        owner_ref: row.owner_ref,
+        user_ref: row.requester,
+        status: 'active',
+        approvers: JSON.stringify(approvers),
+        granted_at: now,
+        expires_at: options.grantExpiresAt(current),
+        revoked_at: null,
+        revoked_by: null,
+        revoke_reason: null,
+        credentials_issued: 0,
+        last_issued_at: null,
+      });
+      await this.audit(tx, {
+        at: now,
+        actor: approver,
+        action: options.action ?? 'request-approved',
+        request_id: id,
+        grant_id: grantId,
+        role_ref: row.role_ref,
+        owner_ref: row.owner_ref,
+        from_state: 'pending',
+        to_state: 'approved',
+        reason: options.reason ?? null,
+      });
+      await this.audit(tx, {
+        at: now,
+        actor: approver,
+        action: 'grant-started',
+        request_id: id,
+        grant_id: grantId,
+        role_ref: row.role_ref,
+        owner_ref: row.owner_ref,
+        from_state: null,
+        to_state: 'active',
+        reason: null,
+      });
+    });
+    const request = (await this.getRequest(id))!;
+    if (request.status === 'approved') {
+      transitions.push({
+        action: 'request-approved',
+        request,
+        grant: request.grant as StoredGrant,
+        fromState: 'pending',
+        toState: 'approved',
+      });
+    }
+    return { request, transitions };
+  }
+
+  private async conflictFor(
+    tx: Knex.Transaction,
+    id: string,
+    verb: string,
+  ): Promise<Error> {
+    const row = await tx<RequestRow>(REQUESTS).where({ id }).first();
+    if (!row) {
+      return new NotFoundError(`No access request with id ${id}`);
+    }
+    if (row.status === 'pending') {
+      return new ConflictError(
+        `Cannot ${verb} request ${id}: it expired at ${row.expires_at} without a decision.`,
+      );
+    }
+    return new ConflictError(
+      `Cannot ${verb} request ${id}: it is already ${row.status}${
+        row.decided_by ? ` (by ${row.decided_by})` : ''
+      }.`,
+    );
+  }
+
+  /** Moves a pending request to `denied` or `cancelled`; a conflict when it is no longer pending. */
+  async closePending(options: {
+    id: string;
+    actor: string;
+    to: 'denied' | 'cancelled';
+    reason?: string;
+    now: string;
+  }): Promise<StoredRequest> {
+    const { id, actor, to, now } = options;
+    await this.db.transaction(async tx => {
+      const row = await tx<RequestRow>(REQUESTS).where({ id }).first();
+      const updated = await tx<RequestRow>(REQUESTS)
+        .where({ id, status: 'pending' })
+        .update({
+          status: to,
+          decided_at: now,
+          decided_by: actor,
+          decision_reason: options.reason ?? null,
+          updated_at: now,
+          version: tx.raw('?? + 1', ['version']),
+        });
+      if (updated !== 1 || !row) {
+        throw await this.conflictFor(
+          tx,
+          id,
+          to === 'denied' ? 'deny' : 'cancel',
+        );
+      }
+      await this.audit(tx, {
+        at: now,
+        actor,
+        action: to === 'denied' ? 'request-denied' : 'request-cancelled',
+        request_id: id,
+        grant_id: null,
+        role_ref: row.role_ref,
+        owner_ref: row.owner_ref,
+        from_state: 'pending',
+        to_state: to,
+        reason: options.reason ?? null,
+      });
+    });
+    return (await this.getRequest(id))!;
+  }
+
+  /** One grant. */
+  async getGrant(id: string): Promise<StoredGrant | undefined> {
+    const row = await this.db<GrantRow>(GRANTS).where({ id }).first();
+    return row ? toGrant(row) : undefined;
+  }
+
+  /** Grants the caller may see, newest first. */
+  async listGrants(filter: ListFilter): Promise<StoredGrant[]> {
+    const rows = await this.listQuery(GRANTS, 'user_ref', 'granted_at', filter);
+    return (rows as GrantRow[]).map(toGrant);
+  }
+
+  /** Ends an active grant early. */
+  async revokeGrant(options: {
+    id: string;
+    actor: string;
+    reason: string;
+    now: string;
+  }): Promise<StoredGrant> {
+    const { id, actor, reason, now } = options;
+    await this.db.transaction(async tx => {
+      const updated = await tx<GrantRow>(GRANTS)
+        .where({ id, status: 'active' })
+        .update({
+          status: 'revoked',
+          revoked_at: now,
+          revoked_by: actor,
+          revoke_reason: reason,
+        });
+      const row = await tx<GrantRow>(GRANTS).where({ id }).first();
+      if (!row) {
+        throw new NotFoundError(`No grant with id ${id}`);
+      }
+      if (updated !== 1) {
+        throw new ConflictError(
+          `Cannot revoke grant ${id}: it is already ${row.status}.`,
+        );
+      }
+      await this.audit(tx, {
+        at: now,
+        actor,
+        action: 'grant-revoked',
+        request_id: row.request_id,
+        grant_id: id,
+        role_ref: row.role_ref,
+        owner_ref: row.owner_ref,
+        from_state: 'active',
+        to_state: 'revoked',
+        reason,
+      });
+    });
+    return (await this.getGrant(id))!;
+  }
+
+  /**
+   * Reserves one credential issue on an active, unexpired grant (recorded in the audit log).
+   * Only the fact is stored, never the credentials.
+   */
+  async recordCredentialsIssue(options: {
+    id: string;
+    actor: string;
+    now: string;
+    detail: string;
+  }): Promise<StoredGrant> {
+    const { id, actor, now } = options;
+    await this.db.transaction(async tx => {
+      const updated = await tx<GrantRow>(GRANTS)
+        .where({ id, status: 'active' })
+        .where('expires_at', '>', now)
+        .update({
+          last_issued_at: now,
+          credentials_issued: tx.raw('?? + 1', ['credentials_issued']),
+        });
+      const row = await tx<GrantRow>(GRANTS).where({ id }).first();
+      if (!row) {
+        throw new NotFoundError(`No grant with id ${id}`);
+      }
+      if (updated !== 1) {
+        throw new ConflictError(
+          row.status === 'active'
+            ? `Grant ${id} expired at ${row.expires_at}; request access again.`
+            : `Grant ${id} is ${row.status}; request access again.`,
+        );
+      }
+      await this.audit(tx, {
+        at: now,
+        actor,
+        action: 'credentials-issued',
+        request_id: row.request_id,
+        grant_id: id,
+        role_ref: row.role_ref,
+        owner_ref: row.owner_ref,
+        from_state: 'active',
+        to_state: 'active',
+        reason: options.detail,
+      });
+    });
+    return (await this.getGrant(id))!;
+  }
+
+  /** Appends an audit entry that is not a state transition (e.g. a failed STS call). */
+  async appendAudit(entry: Omit<AuditEntry, 'id'> & { ownerRef?: string }) {
+    await this.audit(this.db, {
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      request_id: entry.requestId ?? null,
+      grant_id: entry.grantId ?? null,
+      role_ref: entry.roleRef ?? null,
+      owner_ref: entry.ownerRef ?? null,
+      from_state: entry.fromState ?? null,
+      to_state: entry.toState ?? null,
+      reason: entry.reason ?? null,
+    });
+  }
+
+  /** Expires pending requests past their deadline and active grants past their end; returns what changed. */
+  async expire(now: string): Promise<Transition[]> {
+    const transitions: Transition[] = [];
+    const staleRequests = await this.db<RequestRow>(REQUESTS)
+      .where('status', 'pending')
+      .where('expires_at', '<=', now)
+      .select('id')
+      .limit(1000);
+    for (const { id } of staleRequests) {
+      const changed = await this.db.transaction(async tx => {
+        const row = await tx<RequestRow>(REQUESTS).where({ id }).first();
+        const updated = await tx<RequestRow>(REQUESTS)
+          .where({ id, status: 'pending' })
+          .where('expires_at', '<=', now)
+          .update({
+            status: 'expired',
+            updated_at: now,
+            decided_at: now,
+            version: tx.raw('?? + 1', ['version']),
+          });
+        if (updated !== 1 || !row) {
+          return false;
+        }
+        await this.audit(tx, {
+          at: now,
+          actor: 'system',
+          action: 'request-expired',
+          request_id: id,
+          grant_id: null,
+          role_ref: row.role_ref,
+          owner_ref: row.owner_ref,
+          from_state: 'pending',
+          to_state: 'expired',
+          reason: 'No decision before the request deadline',
+        });
+        return true;
+      });
+      if (changed) {
+        transitions.push({
+          action: 'request-expired',
+          request: (await this.getRequest(id))!,
+          fromState: 'pending',
+          toState: 'expired',
+        });
+      }
+    }
+    const endedGrants = await this.db<GrantRow>(GRANTS)
+      .where('status', 'active')
+      .where('expires_at', '<=', now)
+      .select('id')
+      .limit(1000);
+    for (const { id } of endedGrants) {
+      const changed = await this.db.transaction(async tx => {
+        const updated = await tx<GrantRow>(GRANTS)
+          .where({ id, status: 'active' })
+          .where('expires_at', '<=', now)
+          .update({ status: 'expired' });
+        if (updated !== 1) {
+          return false;
+        }
+        const row = (await tx<GrantRow>(GRANTS).where({ id }).first())!;
+        await this.audit(tx, {
+          at: now,
+          actor: 'system',
+          action: 'grant-expired',
+          request_id: row.request_id,
+          grant_id: id,
+          role_ref: row.role_ref,
+          owner_ref: row.owner_ref,
+          from_state: 'active',
+          to_state: 'expired',
+          reason: null,
+        });
+        return true;
+      });
+      if (changed) {
+        const grant = (await this.getGrant(id))!;
+        transitions.push({
+          action: 'grant-expired',
+          request: (await this.getRequest(grant.requestId))!,
+          grant,
+          fromState: 'active',
+          toState: 'expired',
+        });
+      }
+    }
+    return transitions;
+  }
+
+  /** The audit trail, newest first. */
+  async listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    let q = this.db<AuditRow>(AUDIT);
+    if (filter.ownerRefs) {
+      if (filter.ownerRefs.length === 0) {
+        return [];
+      }
+      q = q.whereIn('owner_ref', filter.ownerRefs);
+    }
+    if (filter.roleRef) {
+      q = q.where('role_ref', filter.roleRef);
+    }
+    if (filter.requestId) {
+      q = q.where('request_id', filter.requestId);
+    }
+    if (filter.actor) {
+      q = q.where('actor', filter.actor);
+    }
+    if (filter.action) {
+      q = q.where('action', filter.action);
+    }
+    if (filter.from) {
+      q = q.where('at', '>=', filter.from);
+    }
+    if (filter.to) {
+      q = q.where('at', '<', filter.to);
+    }
+    const rows = await q.orderBy('seq', 'desc').limit(filter.limit);
+    return (rows as AuditRow[]).map(toAuditEntry);
+  }
+}
