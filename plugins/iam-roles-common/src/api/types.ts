@@ -41,17 +41,17 @@ export type IssuedCredentials = Schemas['IssuedCredentials'];
 export type BrokerInfo = Schemas['BrokerInfo'];
 
 /** A principal of a role, in words and catalog terms. */
-export interface ResolvedPrincipal extends TrustedPrincipal {
+export type ResolvedPrincipal = TrustedPrincipal & {
   /** Plain words, e.g. "GitHub Actions in acme/payments-api on branch main". */
   description: string;
   /** The catalog entity it maps to, when one exists. */
   entityRef?: string;
   /** Whether the principal is outside the known internal accounts. */
   external?: boolean;
-}
+};
 
 /** `GET /roles/trust?entityRef=`: a role's analysis with principals resolved to the catalog. */
-export interface RoleTrustView {
+export type RoleTrustView = {
   entityRef: string;
   analysis: RoleAnalysis;
   principals: ResolvedPrincipal[];
@@ -60,10 +60,10 @@ export interface RoleTrustView {
     trusted: boolean;
     requiredStatement?: Record<string, unknown>;
   };
-}
+};
 
 /** One role a principal or entity can assume. */
-export interface AssumableRole {
+export type AssumableRole = {
   entityRef: string;
   arn: string;
   title: string;
@@ -76,28 +76,28 @@ export interface AssumableRole {
   matchedBy?: string;
   /** The catalog entity whose identity got in, when it is not the queried one (a component a group owns). */
   through?: string;
-}
+};
 
 /** The broker's trust index that answered a query: 0 roles right after start-up means "not known yet". */
 export type TrustIndexState = Schemas['TrustIndexState'];
 
 /** `GET /assumable?entityRef=` and `GET /lookup?q=`. */
-export interface AssumableRolesResponse {
+export type AssumableRolesResponse = {
   query: string;
   principals: PrincipalContext[];
   roles: AssumableRole[];
   /** The index that answered: an empty one means "not known yet", not "none". */
   index?: TrustIndexState;
-}
+};
 
 /** One row of `GET /findings`. */
-export interface RoleFinding {
+export type RoleFinding = {
   entityRef: string;
   arn: string;
   title: string;
   owner?: string;
   finding: Finding;
-}
+};
 
 /** One entry of the audit trail. */
 export type AuditEntry = Schemas['AuditEntry'];
@@ -107,12 +107,12 @@ export type AuditEntry = Schemas['AuditEntry'];
  * `offset`, at most `limit` of them, and how many rows match in all, so a client can tell the list
  * is cut and fetch the rest.
  */
-export interface ListPage<T> {
+export type ListPage<T> = {
   items: T[];
   totalItems: number;
   offset: number;
   limit: number;
-}
+};
 
 // Compile-time check that the engine-shaped answers are what the contract says: `yarn tsc` fails
 // here when openapi.yaml and these types drift apart.
@@ -123,4 +123,7 @@ export type ContractChecks = [
   Conforms<AssumableRolesResponse, Schemas['AssumableRolesResponse']>,
   Conforms<RoleFinding, Schemas['RoleFinding']>,
   Conforms<ResolvedPrincipal, Schemas['ResolvedPrincipal']>,
+  Conforms<ListPage<AccessRequest>, Schemas['AccessRequestPage']>,
+  Conforms<ListPage<Grant>, Schemas['GrantPage']>,
+  Conforms<ListPage<RoleFinding>, Schemas['RoleFindingPage']>,
 ];

@@ -32,14 +32,14 @@ export type FindingId =
   | 'roles-anywhere-any-anchor';
 
 /** One condition clause: operator (as written, e.g. `StringLike`, `ForAnyValue:StringEquals`, `StringEqualsIfExists`), key and values. */
-export interface ConditionClause {
+export type ConditionClause = {
   operator: string;
   key: string;
   values: string[];
-}
+};
 
 /** A statement of a trust policy after normalisation (arrays everywhere, decoded). */
-export interface NormalizedStatement {
+export type NormalizedStatement = {
   index: number;
   sid?: string;
   effect: 'Allow' | 'Deny';
@@ -50,16 +50,16 @@ export interface NormalizedStatement {
   actions?: string[];
   notActions?: string[];
   conditions: ConditionClause[];
-}
+};
 
 /** A trust policy after normalisation. */
-export interface NormalizedPolicy {
+export type NormalizedPolicy = {
   version?: string;
   statements: NormalizedStatement[];
-}
+};
 
 /** A principal that an Allow statement lets in (before Deny and conditions are applied to a caller). */
-export interface TrustedPrincipal {
+export type TrustedPrincipal = {
   kind: PrincipalKind;
   /** See the CLI contract: account id, ARN as written, service name, built-in provider name, `*`, or the unique id. */
   id: string;
@@ -74,10 +74,10 @@ export interface TrustedPrincipal {
   sid?: string;
   /** For a `public` principal that comes from `NotPrincipal`: the principals it excludes. */
   except?: string[];
-}
+};
 
 /** A finding: what is risky, why, and how to fix it. */
-export interface Finding {
+export type Finding = {
   id: FindingId;
   severity: Severity;
   /** What, why it matters, and how to fix it. */
@@ -86,10 +86,10 @@ export interface Finding {
   sid?: string;
   /** The principal id the finding is about, when it is about one. */
   principal?: string;
-}
+};
 
 /** The engine's answer for one role. */
-export interface RoleAnalysis {
+export type RoleAnalysis = {
   arn: string;
   accountId: string;
   name: string;
@@ -98,7 +98,7 @@ export interface RoleAnalysis {
   findings: Finding[];
   /** The normalised policy; absent when the document could not be read (then an `invalid-policy` finding). */
   policy?: NormalizedPolicy;
-}
+};
 
 /** What a caller presents when it tries to assume a role. */
 export type PrincipalContext =
