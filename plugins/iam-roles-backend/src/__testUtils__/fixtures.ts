@@ -15,7 +15,8 @@ const brokerStatement = {
   Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
 };
 
-const githubStatement = (repo: string) => ({
+/** A GitHub Actions trust of one repository's default branch. */
+export const githubStatement = (repo: string) => ({
   Sid: 'GitHubDeploy',
   Effect: 'Allow',
   Principal: {

@@ -1609,6 +1609,79 @@ export const spec = {
           index: {
             $ref: '#/components/schemas/TrustIndexState',
           },
+          chains: {
+            type: 'array',
+            description:
+              "`/lookup` only: the roles reached through role chaining (two hops or more: a role the principal can assume can assume them), shortest first, each with its shortest path. Organizations RCPs that apply to a hop's role are evaluated as an outer Deny.",
+            items: {
+              $ref: '#/components/schemas/ChainedRole',
+            },
+          },
+          chainsTruncated: {
+            type: 'boolean',
+            description:
+              'True when more roles are reachable than the answer lists.',
+          },
+        },
+      },
+      ChainedRole: {
+        type: 'object',
+        required: ['entityRef', 'arn', 'title', 'depth', 'outcome', 'path'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          arn: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          depth: {
+            type: 'integer',
+            minimum: 2,
+          },
+          outcome: {
+            type: 'string',
+            enum: ['allowed', 'possible'],
+          },
+          path: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ChainHop',
+            },
+          },
+        },
+      },
+      ChainHop: {
+        type: 'object',
+        required: ['entityRef', 'arn', 'title', 'outcome', 'via', 'conditions'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          arn: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          outcome: {
+            type: 'string',
+            enum: ['allowed', 'possible'],
+          },
+          via: {
+            type: 'string',
+          },
+          conditions: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ConditionClause',
+            },
+          },
         },
       },
       TrustIndexState: {

@@ -4,6 +4,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   BROKER_ARN,
   fixtureEntities,
+  githubStatement,
   roleEntity,
 } from '../__testUtils__/fixtures';
 import { withBrokerBackend } from '../__testUtils__/startBrokerBackend';
@@ -310,6 +311,103 @@ describe('who can assume, in catalog terms', () => {
             'github:acme/payments-api@refs/heads/main',
           ],
         ]);
+      },
+    );
+  });
+});
+
+describe('role chains in the incident lookup', () => {
+  const arnOf = (name: string, account = '111111111111') =>
+    `arn:aws:iam::${account}:role/${name}`;
+  const trusting = (arn: string) => ({
+    Effect: 'Allow',
+    Principal: { AWS: arn },
+    Action: 'sts:AssumeRole',
+  });
+
+  it('lists the roles reached through other roles, with each hop, and leaves out a hop an RCP closes', async () => {
+    const guarded = roleEntity({
+      name: 'guarded-admin',
+      owner: 'group:default/team-payments',
+      statements: [trusting(arnOf('chain-deploy'))],
+    });
+    // An RCP of the organisation: only principals of account 222222222222 may assume its roles.
+    (guarded.spec as any).iam.resourceControlPolicies = [
+      {
+        id: 'p-perimeter',
+        name: 'identity-perimeter',
+        document: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'OnlyOurAccount',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'sts:AssumeRole',
+              Resource: '*',
+              Condition: {
+                StringNotEquals: { 'aws:PrincipalAccount': '222222222222' },
+              },
+            },
+          ],
+        },
+      },
+    ];
+    const entities = [
+      ...fixtureEntities(),
+      roleEntity({
+        name: 'chain-ci',
+        owner: 'group:default/team-payments',
+        statements: [githubStatement('acme/chain-repo')],
+      }),
+      roleEntity({
+        name: 'chain-deploy',
+        owner: 'group:default/team-payments',
+        statements: [trusting(arnOf('chain-ci'))],
+      }),
+      roleEntity({
+        name: 'chain-admin',
+        owner: 'group:default/team-payments',
+        statements: [trusting(arnOf('chain-deploy'))],
+      }),
+      guarded,
+    ];
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        entities,
+        logLevel: 'none',
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          '/lookup?q=github:acme/chain-repo',
+          'user:default/alice',
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.roles.map((r: any) => r.entityRef)).toEqual([
+          'resource:default/chain-ci',
+        ]);
+        expect(
+          res.body.chains.map((c: any) => [c.entityRef, c.depth, c.outcome]),
+        ).toEqual([
+          // The fixtures' public role: any role session gets in, so CI's role does too.
+          ['resource:default/legacy-open', 2, 'allowed'],
+          ['resource:default/chain-deploy', 2, 'allowed'],
+          ['resource:default/chain-admin', 3, 'allowed'],
+        ]);
+        // guarded-admin trusts chain-deploy too, but the organisation's RCP closes it to account 111111111111.
+        expect(res.body.chains.map((c: any) => c.entityRef)).not.toContain(
+          'resource:default/guarded-admin',
+        );
+        expect(
+          res.body.chains[2].path.map((h: any) => [h.entityRef, h.via]),
+        ).toEqual([
+          ['resource:default/chain-ci', 'sts:AssumeRoleWithWebIdentity'],
+          ['resource:default/chain-deploy', 'sts:AssumeRole'],
+          ['resource:default/chain-admin', 'sts:AssumeRole'],
+        ]);
+        expect(res.body.chainsTruncated).toBeUndefined();
       },
     );
   });

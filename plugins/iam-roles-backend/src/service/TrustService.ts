@@ -9,6 +9,9 @@ import {
   AssumableRole,
   AssumableRolesResponse,
   AssumeDecision,
+  ChainedRole,
+  applyResourceControlPolicies,
+  findReach,
   PrincipalContext,
   ResolvedPrincipal,
   RoleAnalysis,
@@ -36,6 +39,10 @@ import {
   toRoleEntry,
   TrustSnapshot,
 } from './TrustSnapshot';
+
+/** How far `/lookup` follows role chains, and how many chained roles it lists at most. */
+const CHAIN_DEPTH = 5;
+const CHAIN_ROLES = 500;
 
 export { normalizeRef } from './TrustSnapshot';
 export type { RoleEntry } from './TrustSnapshot';
@@ -524,12 +531,74 @@ export class TrustService {
         ? { key: hit.key, decision: m.decision, matchedBy: m.label }
         : { ...hit, matchedBy: query };
     });
+    const chains = this.chainsOf(snapshot, context);
     return {
       query,
       principals: [context],
       roles: this.toAssumable(snapshot, hits),
       index: indexState(snapshot),
+      chains: chains.roles,
+      chainsTruncated: chains.truncated || undefined,
     };
+  }
+
+  /**
+   * What the principal reaches through role chaining (two hops or more), in catalog terms. Each hop's
+   * role is asked as the index asks (the first hop of a repository with the component tab's
+   * contexts), and the Organizations RCPs recorded on the role are applied as an outer Deny: a hop
+   * an RCP closes ends the chain there.
+   */
+  private chainsOf(
+    snapshot: TrustSnapshot,
+    context: PrincipalContext,
+  ): { roles: ChainedRole[]; truncated: boolean } {
+    const identity = workloadIdentityOfContext(context);
+    const result = findReach(snapshot.index, context, {
+      maxDepth: CHAIN_DEPTH,
+      maxRoles: CHAIN_ROLES,
+      arnOf: key => snapshot.roles.get(key)?.arn,
+      refine: (match, caller, arn) => {
+        const role = snapshot.roles.get(match.key);
+        let decision = match.decision;
+        if (identity && caller === context && role) {
+          decision =
+            matchWorkload(role.analysis, identity)?.decision ?? decision;
+        }
+        const policies = role?.entity.spec.iam.resourceControlPolicies;
+        if (policies?.length && arn) {
+          decision = applyResourceControlPolicies({
+            decision,
+            principal: caller,
+            roleArn: arn,
+            policies,
+          });
+        }
+        return decision;
+      },
+    });
+    const title = (key: string) => snapshot.roles.get(key)?.title ?? key;
+    const roles: ChainedRole[] = [];
+    for (const reached of result.roles) {
+      const role = snapshot.roles.get(reached.key);
+      if (reached.depth < 2 || !role) continue;
+      roles.push({
+        entityRef: role.ref,
+        arn: role.arn,
+        title: role.title,
+        owner: role.ownerRef || undefined,
+        depth: reached.depth,
+        outcome: reached.outcome,
+        path: reached.paths[0].hops.map(hop => ({
+          entityRef: hop.key,
+          arn: hop.arn ?? snapshot.roles.get(hop.key)?.arn ?? hop.key,
+          title: title(hop.key),
+          outcome: hop.outcome,
+          via: hop.via,
+          conditions: hop.conditions,
+        })),
+      });
+    }
+    return { roles, truncated: result.truncated };
   }
 
   /** `GET /findings`: findings across all roles, optionally for one owner and at or above a severity. */

@@ -88,6 +88,34 @@ export type AssumableRolesResponse = {
   roles: AssumableRole[];
   /** The index that answered: an empty one means "not known yet", not "none". */
   index?: TrustIndexState;
+  /** `/lookup` only: roles reached through role chaining (two hops or more), shortest first. */
+  chains?: ChainedRole[];
+  /** More roles are reachable than `chains` lists. */
+  chainsTruncated?: boolean;
+};
+
+/** One hop of a role chain: the role assumed, and how. */
+export type ChainHop = {
+  entityRef: string;
+  arn: string;
+  title: string;
+  outcome: 'allowed' | 'possible';
+  via: string;
+  /** What this hop needs that the caller's context cannot settle. */
+  conditions: ConditionClause[];
+};
+
+/** A role reached through role chaining, with its shortest path from the principal. */
+export type ChainedRole = {
+  entityRef: string;
+  arn: string;
+  title: string;
+  owner?: string;
+  /** Hops from the principal (2 or more). */
+  depth: number;
+  /** `possible` when any hop is. */
+  outcome: 'allowed' | 'possible';
+  path: ChainHop[];
 };
 
 /** One row of `GET /findings`. */
@@ -123,6 +151,7 @@ export type ContractChecks = [
   Conforms<AssumableRolesResponse, Schemas['AssumableRolesResponse']>,
   Conforms<RoleFinding, Schemas['RoleFinding']>,
   Conforms<ResolvedPrincipal, Schemas['ResolvedPrincipal']>,
+  Conforms<ChainedRole, Schemas['ChainedRole']>,
   Conforms<ListPage<AccessRequest>, Schemas['AccessRequestPage']>,
   Conforms<ListPage<Grant>, Schemas['GrantPage']>,
   Conforms<ListPage<RoleFinding>, Schemas['RoleFindingPage']>,

@@ -506,6 +506,29 @@ export interface components {
       principals: components['schemas']['PrincipalContext'][];
       roles: components['schemas']['AssumableRole'][];
       index?: components['schemas']['TrustIndexState'];
+      /** @description `/lookup` only: the roles reached through role chaining (two hops or more: a role the principal can assume can assume them), shortest first, each with its shortest path. Organizations RCPs that apply to a hop's role are evaluated as an outer Deny. */
+      chains?: components['schemas']['ChainedRole'][];
+      /** @description True when more roles are reachable than the answer lists. */
+      chainsTruncated?: boolean;
+    };
+    ChainedRole: {
+      entityRef: string;
+      arn: string;
+      title: string;
+      owner?: string;
+      depth: number;
+      /** @enum {string} */
+      outcome: 'allowed' | 'possible';
+      path: components['schemas']['ChainHop'][];
+    };
+    ChainHop: {
+      entityRef: string;
+      arn: string;
+      title: string;
+      /** @enum {string} */
+      outcome: 'allowed' | 'possible';
+      via: string;
+      conditions: components['schemas']['ConditionClause'][];
     };
     /** @description The trust index that answered; 0 roles means not known yet (start-up), not none. */
     TrustIndexState: {
