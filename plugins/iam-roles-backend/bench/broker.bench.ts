@@ -26,6 +26,10 @@ import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node'
 import { parse as parseYaml } from 'yaml';
 import { ConfigReader } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
+import type {
+  AccessRequest,
+  ListPage,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import iamRolesPlugin from '../src';
 
@@ -489,11 +493,11 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       const page = await fetch(
         `${baseUrl}/api/iam-roles/requests?mine=true&roleRef=resource:default/bench-role-burst&limit=500&offset=${offset}`,
         { headers },
-      ).then(r => r.json());
-      created += page.filter((r: { justification: string }) =>
+      ).then(r => r.json() as Promise<ListPage<AccessRequest>>);
+      created += page.items.filter(r =>
         r.justification.startsWith(marker),
       ).length;
-      if (page.length < 500) {
+      if (offset + page.items.length >= page.totalItems) {
         break;
       }
     }
