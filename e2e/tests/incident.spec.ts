@@ -16,11 +16,26 @@ test('journey 3: incident lookup of a repository and an external account', async
     .getByLabel('Identity to look up')
     .fill('github:acme/payments-api');
   await search.getByRole('button', { name: 'Look up' }).click();
-  const results = page.getByRole('table').filter({ hasText: 'gha-ecr-push' });
+  // The first table: the roles that trust it directly (role chains follow below).
+  const results = page
+    .getByRole('table')
+    .filter({ hasText: 'gha-ecr-push' })
+    .first();
   await expect(
     results.getByRole('link', { name: 'gha-load-tests' }),
   ).toBeVisible();
   await expect(results.getByText('critical').first()).toBeVisible();
+  // Role chains: a production-environment workflow reaches production admin in three hops.
+  await expect(
+    page.getByText(/^Through role chaining it reaches \d+ more roles/),
+  ).toBeVisible();
+  const chains = page
+    .getByRole('table')
+    .filter({ hasText: 'platform-cluster-admin' })
+    .last();
+  await expect(
+    chains.getByRole('link', { name: 'platform-cluster-admin' }).first(),
+  ).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('3-lookup-repository.png'),
     fullPage: true,
@@ -31,7 +46,8 @@ test('journey 3: incident lookup of a repository and an external account', async
   await search.getByRole('button', { name: 'Look up' }).click();
   const external = page
     .getByRole('table')
-    .filter({ hasText: 'DatadogIntegrationRole' });
+    .filter({ hasText: 'DatadogIntegrationRole' })
+    .first();
   await expect(
     external.getByRole('link', { name: 'partner-webhook-relay' }),
   ).toBeVisible();

@@ -245,6 +245,85 @@ describe('IamRolesPage', () => {
     click.mockRestore();
   });
 
+  it('shows the roles an identity reaches through role chains, hop by hop', async () => {
+    const hop = (name: string, via = 'sts:AssumeRole') => ({
+      entityRef: `resource:default/${name}`,
+      arn: `arn:aws:iam::111111111111:role/${name}`,
+      title: name,
+      outcome: 'allowed' as const,
+      via,
+      conditions: [],
+    });
+    server.use(
+      http.get(`${BASE}/lookup`, () =>
+        HttpResponse.json({
+          ...lookupResult,
+          chains: [
+            {
+              ...hop('prod-admin'),
+              owner: 'group:default/platform',
+              depth: 3,
+              outcome: 'possible',
+              path: [
+                hop('gha-deploy', 'sts:AssumeRoleWithWebIdentity'),
+                hop('acme-deployer'),
+                {
+                  ...hop('prod-admin'),
+                  outcome: 'possible',
+                  conditions: [
+                    {
+                      operator: 'Bool',
+                      key: 'aws:MultiFactorAuthPresent',
+                      values: ['true'],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=lookup&q=999999999999'],
+    });
+    expect(
+      await screen.findByText(
+        'Through role chaining it reaches 1 more role (1 only under conditions), up to 3 hops away.',
+      ),
+    ).toBeInTheDocument();
+    const table = screen
+      .getByText('Reached through role chains')
+      .closest('div[class*="MuiPaper"]') as HTMLElement;
+    const path = within(table).getByRole('list');
+    expect(
+      within(path)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual([
+      'gha-deploy (sts:AssumeRoleWithWebIdentity)',
+      'acme-deployer (sts:AssumeRole)',
+      expect.stringMatching(/^prod-admin \(sts:AssumeRole, only if .*MFA/),
+    ]);
+    expect(
+      within(table).getByText('Only under conditions'),
+    ).toBeInTheDocument();
+  });
+
+  it('says nothing about role chains when there are none', async () => {
+    server.use(
+      http.get(`${BASE}/lookup`, () => HttpResponse.json(lookupResult)),
+    );
+    await renderWithApis(<IamRolesPage />, {
+      routeEntries: ['/?tab=lookup&q=999999999999'],
+    });
+    expect(
+      await screen.findByRole('link', { name: 'payments-deploy' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Reached through role chains')).toBeNull();
+    expect(screen.queryByText(/Through role chaining/)).toBeNull();
+  });
+
   it('warns that a lookup answered by an empty index is not complete', async () => {
     server.use(
       http.get(`${BASE}/lookup`, () =>

@@ -26,6 +26,7 @@ import {
   RoleCell,
   shortRef,
 } from './common';
+import { RoleChains } from './RoleChains';
 
 /** A looked-up identity in words. */
 export function describeContext(p: PrincipalContext): string {
@@ -226,6 +227,10 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
             found.
           </EmptyLine>
         }
+      />
+      <RoleChains
+        chains={result.chains ?? []}
+        truncated={result.chainsTruncated}
       />
     </Stack>
   );
