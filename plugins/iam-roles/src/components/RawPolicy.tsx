@@ -18,15 +18,15 @@ export const RawPolicy = memo(function RawPolicyView(props: {
     copyLabel = 'Copy trust policy',
     documentLabel = 'Trust policy JSON',
   } = props;
-  const text = useMemo(
-    () =>
-      policy !== undefined
-        ? typeof policy === 'string'
-          ? policy
-          : JSON.stringify(policy, null, 2)
-        : raw,
-    [policy, raw],
-  );
+  const text = useMemo(() => {
+    if (policy === undefined) {
+      return raw;
+    }
+    // A document that is not JSON is kept as the text AWS returned.
+    return typeof policy === 'string'
+      ? policy
+      : JSON.stringify(policy, null, 2);
+  }, [policy, raw]);
   if (!text) {
     return <EmptyLine>The trust policy was not read for this role.</EmptyLine>;
   }
