@@ -269,12 +269,21 @@ describe('EntityIamRolesContent', () => {
     }
     expect(asked).toBe('group:default/engineering');
 
+    const canAssume = screen.getByRole('region', {
+      name: 'Roles it can assume',
+    });
+    const owns = screen.getByRole('region', { name: 'Roles it owns' });
     expect(
-      screen.getByRole('heading', { name: 'Roles it can assume' }),
+      within(canAssume).getByText('through Identity Center'),
     ).toBeInTheDocument();
     expect(
-      screen.getByRole('heading', { name: 'Roles it owns' }),
+      within(owns).getByRole('link', { name: 'payments-deploy' }),
     ).toBeInTheDocument();
+    expect(
+      within(owns).queryByRole('link', {
+        name: 'AWSReservedSSO_ReadOnlyAccess',
+      }),
+    ).not.toBeInTheDocument();
   });
 
   it('tags Pod Identity roles from the role entity, and Identity Center roles from the SAML provider the broker names when the catalog says nothing', async () => {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
@@ -154,8 +155,9 @@ export function RolesTable(props: {
     },
   ];
 
+  // A region named like the table: a group's page holds two of them.
   return (
-    <>
+    <Box component="section" aria-label={props.title}>
       {submitted && (
         <Alert
           severity="success"
@@ -194,7 +196,7 @@ export function RolesTable(props: {
           }}
         />
       )}
-    </>
+    </Box>
   );
 }
 
