@@ -72,7 +72,9 @@ test('journey 1: role ownership and trust in the catalog', async ({
   await expect(
     page.getByRole('heading', { name: 'Roles it owns' }),
   ).toBeVisible();
-  const owned = page.getByRole('table');
+  // The page also lists the roles the group can assume: look in the owned ones.
+  const ownedRegion = page.getByRole('region', { name: 'Roles it owns' });
+  const owned = ownedRegion.getByRole('table');
   await expect(
     owned.getByRole('link', { name: 'gha-shared-ci' }),
   ).toBeVisible();
@@ -80,6 +82,6 @@ test('journey 1: role ownership and trust in the catalog', async ({
     path: testInfo.outputPath('1-group-roles.png'),
     fullPage: true,
   });
-  await page.getByPlaceholder('Filter').fill('gha-ecr');
+  await ownedRegion.getByPlaceholder('Filter').fill('gha-ecr');
   await expect(owned.getByRole('link', { name: 'gha-ecr-push' })).toBeVisible();
 });

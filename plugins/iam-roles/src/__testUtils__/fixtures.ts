@@ -3,6 +3,8 @@ import type {
   AccessRequest,
   BrokerInfo,
   Grant,
+  IamRoleEntity,
+  IamRoleSpec,
   ResolvedPrincipal,
   RoleTrustView,
 } from '@backstage-iam/plugin-iam-roles-common';
@@ -173,4 +175,172 @@ export function accessRequest(
     canDecide: false,
     ...overrides,
   };
+}
+
+export const SSO_ROLE_REF = 'resource:default/awsreservedsso-readonly';
+export const SSO_ROLE_ARN =
+  'arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_ReadOnlyAccess_0123456789abcdef';
+const SSO_SAML =
+  'arn:aws:iam::222222222222:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE';
+
+/**
+ * An `AWSReservedSSO_*` role with the effective-access facts of the catalog module: Identity Center
+ * assignments (matched, unmatched and ambiguous), a Pod Identity association and two RCPs.
+ */
+export function effectiveRoleEntity(
+  iam: Partial<IamRoleSpec> = {},
+): IamRoleEntity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name: 'awsreservedsso-readonly', namespace: 'default' },
+    spec: {
+      type: 'aws-iam-role',
+      owner: 'group:default/platform',
+      assumableBy: ['group:default/engineering', 'user:default/jane.doe'],
+      iam: {
+        arn: SSO_ROLE_ARN,
+        accountId: '222222222222',
+        roleName: 'AWSReservedSSO_ReadOnlyAccess_0123456789abcdef',
+        path: '/aws-reserved/sso.amazonaws.com/eu-west-1/',
+        roleId: 'AROASSOEXAMPLE',
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: SSO_SAML },
+              Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+            },
+          ],
+        },
+        attachedManagedPolicies: [],
+        inlinePolicyNames: [],
+        findings: [],
+        risk: 'none',
+        identityCenter: [
+          {
+            instanceArn: 'arn:aws:sso:::instance/ssoins-0123456789abcdef',
+            permissionSetArn:
+              'arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-readonly',
+            permissionSetName: 'ReadOnlyAccess',
+            accountId: '222222222222',
+            principals: [
+              {
+                principalType: 'GROUP',
+                principalId: 'g-engineering',
+                name: 'engineering',
+                status: 'matched',
+                entityRef: 'group:default/engineering',
+                memberCount: 12,
+              },
+              {
+                principalType: 'GROUP',
+                principalId: 'g-contractors',
+                name: 'Contractors',
+                status: 'unmatched',
+                memberCount: 3,
+              },
+              {
+                principalType: 'USER',
+                principalId: 'u-jane',
+                name: 'jane.doe',
+                status: 'matched',
+                entityRef: 'user:default/jane.doe',
+              },
+              {
+                principalType: 'USER',
+                principalId: 'u-sam',
+                name: 'sam',
+                status: 'ambiguous',
+                candidates: ['user:default/sam.lee', 'user:default/sam.kim'],
+              },
+            ],
+          },
+        ],
+        podIdentityAssociations: [
+          {
+            accountId: '222222222222',
+            region: 'eu-west-1',
+            clusterName: 'acme-staging',
+            namespace: 'reporting',
+            serviceAccount: 'reporter',
+            associationId: 'a-reporter',
+            as: 'role',
+            roleArn: SSO_ROLE_ARN,
+            componentRefs: ['component:default/reporting'],
+          },
+        ],
+        resourceControlPolicies: [
+          {
+            id: 'p-FullAWSAccess',
+            name: 'RCPFullAWSAccess',
+            awsManaged: true,
+            attachedTo: ['r-ac12'],
+            document: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' },
+              ],
+            },
+          },
+          {
+            id: 'p-denyoutside',
+            name: 'acme-deny-assume-outside-org',
+            organizationId: 'o-acme',
+            awsManaged: false,
+            attachedTo: ['ou-ac12-workld01'],
+            document: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Deny',
+                  Principal: '*',
+                  Action: 'sts:AssumeRole*',
+                  Resource: '*',
+                  Condition: {
+                    StringNotEqualsIfExists: {
+                      'aws:PrincipalOrgID': 'o-acme',
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+        assumableByVia: [
+          { entityRef: 'group:default/engineering', via: ['identity-center'] },
+          { entityRef: 'user:default/jane.doe', via: ['identity-center'] },
+          { entityRef: 'component:default/reporting', via: ['pod-identity'] },
+        ],
+        ...iam,
+      },
+    },
+  };
+}
+
+/** The broker's answer for the SSO role: its one trust-policy principal, the SAML provider. */
+export function ssoTrustView(): RoleTrustView {
+  const principal: ResolvedPrincipal = {
+    kind: 'saml',
+    id: SSO_SAML,
+    accountId: '222222222222',
+    actions: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+    conditions: [],
+    statementIndex: 0,
+    description:
+      'SAML federation through AWSSSO_0123456789abcdef_DO_NOT_DELETE',
+  };
+  return trustView({
+    entityRef: SSO_ROLE_REF,
+    analysis: {
+      arn: SSO_ROLE_ARN,
+      accountId: '222222222222',
+      name: 'AWSReservedSSO_ReadOnlyAccess_0123456789abcdef',
+      path: '/aws-reserved/sso.amazonaws.com/eu-west-1/',
+      principals: [principal],
+      findings: [],
+    },
+    principals: [principal],
+  });
 }

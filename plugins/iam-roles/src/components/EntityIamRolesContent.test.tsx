@@ -15,8 +15,11 @@ import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
+  effectiveRoleEntity,
   roleEntity,
   ROLE_ARN,
+  SSO_ROLE_ARN,
+  SSO_ROLE_REF,
 } from '../__testUtils__/fixtures';
 
 const component: Entity = {
@@ -200,7 +203,154 @@ describe('EntityIamRolesContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('tags the roles a group gets through Identity Center, from the role entity, and still lists the roles it owns', async () => {
+    let asked: string | null = null;
+    server.use(
+      http.get(`${BASE}/assumable`, ({ request }) => {
+        asked = new URL(request.url).searchParams.get('entityRef');
+        return HttpResponse.json({
+          query: 'group:default/engineering',
+          principals: [],
+          roles: [
+            {
+              entityRef: SSO_ROLE_REF,
+              arn: SSO_ROLE_ARN,
+              title: 'AWSReservedSSO_ReadOnlyAccess',
+              outcome: 'possible',
+              conditions: [],
+              findings: [],
+              matchedBy: 'a catalog relation (assumableBy)',
+            },
+            {
+              entityRef: 'resource:default/payments-deploy',
+              arn: ROLE_ARN,
+              title: 'payments-deploy',
+              outcome: 'allowed',
+              via: 'sts:AssumeRoleWithWebIdentity',
+              conditions: [],
+              findings: [],
+              matchedBy: 'github:acme/payments-api@refs/heads/main',
+              through: 'component:default/payments-api',
+            },
+          ],
+        } satisfies AssumableRolesResponse);
+      }),
+      ...brokerHandlers(),
+    );
+    const owned = roleEntity();
+    owned.relations = [
+      { type: 'ownedBy', targetRef: 'group:default/engineering' },
+    ];
+    await renderWithApis(<EntityIamRolesContent />, {
+      entity: {
+        ...group,
+        metadata: { name: 'engineering', namespace: 'default' },
+      },
+      catalogEntities: [effectiveRoleEntity(), owned],
+    });
+
+    // The tag follows the broker's rows once the catalog has answered.
+    const tag = await screen.findByText('through Identity Center');
+    expect(
+      within(tag.closest('tr')!).getByRole('link', {
+        name: 'AWSReservedSSO_ReadOnlyAccess',
+      }),
+    ).toBeInTheDocument();
+    // payments-deploy twice: assumable through the component the group owns, and owned.
+    const deployRows = screen
+      .getAllByRole('link', { name: 'payments-deploy' })
+      .map(a => a.closest('tr')!);
+    expect(deployRows).toHaveLength(2);
+    expect(
+      deployRows.filter(r => r.textContent?.includes('for payments-api')),
+    ).toHaveLength(1);
+    for (const r of deployRows) {
+      expect(r).not.toHaveTextContent('through Identity Center');
+    }
+    expect(asked).toBe('group:default/engineering');
+
+    const canAssume = screen.getByRole('region', {
+      name: 'Roles it can assume',
+    });
+    const owns = screen.getByRole('region', { name: 'Roles it owns' });
+    expect(
+      within(canAssume).getByText('through Identity Center'),
+    ).toBeInTheDocument();
+    expect(
+      within(owns).getByRole('link', { name: 'payments-deploy' }),
+    ).toBeInTheDocument();
+    expect(
+      within(owns).queryByRole('link', {
+        name: 'AWSReservedSSO_ReadOnlyAccess',
+      }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('tags Pod Identity roles from the role entity, and Identity Center roles from the SAML provider the broker names when the catalog says nothing', async () => {
+    const podRole = effectiveRoleEntity();
+    server.use(
+      http.get(`${BASE}/assumable`, () =>
+        HttpResponse.json({
+          query: 'component:default/reporting',
+          principals: [],
+          roles: [
+            {
+              entityRef: SSO_ROLE_REF,
+              arn: SSO_ROLE_ARN,
+              title: 'reporting-pods',
+              outcome: 'allowed',
+              via: 'sts:AssumeRole',
+              conditions: [],
+              findings: [],
+              matchedBy: 'a catalog relation (assumableBy)',
+            },
+            {
+              entityRef: 'resource:default/unread-sso',
+              arn: 'arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1',
+              title: 'unread-sso',
+              outcome: 'allowed',
+              via: 'sts:AssumeRoleWithSAML',
+              conditions: [],
+              findings: [],
+              matchedBy:
+                'arn:aws:iam::222222222222:saml-provider/AWSSSO_0123_DO_NOT_DELETE',
+            },
+            assumable.roles[0],
+          ],
+        } satisfies AssumableRolesResponse),
+      ),
+      ...brokerHandlers(),
+    );
+    await renderWithApis(<EntityIamRolesContent />, {
+      entity: {
+        ...component,
+        metadata: { name: 'reporting', namespace: 'default' },
+      },
+      catalogEntities: [podRole],
+    });
+    const rowOf = (name: string) =>
+      screen.getByRole('link', { name }).closest('tr')!;
+    expect(await screen.findByText('through Pod Identity')).toBeInTheDocument();
+    expect(rowOf('reporting-pods')).toHaveTextContent('through Pod Identity');
+    expect(rowOf('reporting-pods')).not.toHaveTextContent(
+      'through Identity Center',
+    );
+    expect(rowOf('unread-sso')).toHaveTextContent('through Identity Center');
+    expect(rowOf('payments-deploy')).not.toHaveTextContent(
+      /through (Identity Center|Pod Identity)/,
+    );
+  });
+
   it('lists the roles a group owns from the catalog', async () => {
+    server.use(
+      http.get(`${BASE}/assumable`, () =>
+        HttpResponse.json({
+          query: 'group:default/payments',
+          principals: [],
+          roles: [],
+        } satisfies AssumableRolesResponse),
+      ),
+    );
     const other = roleEntity();
     other.metadata.name = 'someone-elses';
     other.relations = [

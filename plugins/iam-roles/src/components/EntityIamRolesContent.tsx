@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import Stack from '@mui/material/Stack';
 import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
@@ -15,6 +18,12 @@ import {
   type AssumableRole,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useAssumableRoles } from '../hooks/queries';
+import { useAccessDerivations } from '../hooks/useAccessDerivations';
+import {
+  derivedAccess,
+  type AccessDerivations,
+  type DerivedAccess,
+} from '../lib/accessDerivation';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
 import { describeLastUsed } from '../lib/format';
 import {
@@ -35,10 +44,17 @@ export interface RoleRow {
   risk: string;
   /** How the entity reaches the role (component) or when it was last used (group). */
   detail: string;
+  /** Got beyond the trust policy: through Identity Center or Pod Identity. */
+  derived?: DerivedAccess[];
 }
 
-function assumableToRow(role: AssumableRole): RoleRow {
+function assumableToRow(
+  role: AssumableRole,
+  queriedRef: string,
+  derivations: AccessDerivations | undefined,
+): RoleRow {
   const how = [
+    role.through && `for ${shortRef(role.through)}`,
     role.matchedBy && `as ${role.matchedBy}`,
     role.via,
     role.outcome === 'possible' && role.conditions.length > 0
@@ -52,6 +68,7 @@ function assumableToRow(role: AssumableRole): RoleRow {
     owner: role.owner,
     risk: highestSeverity(role.findings),
     detail: how.join(', ') || role.outcome,
+    derived: derivedAccess(role, queriedRef, derivations),
   };
 }
 
@@ -87,7 +104,22 @@ export function RolesTable(props: {
       field: 'title',
       highlight: true,
       render: r => (
-        <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />
+        <>
+          <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />
+          {r.derived && r.derived.length > 0 && (
+            <Stack direction="row" spacing={0.5} mt={0.5}>
+              {r.derived.map(d => (
+                <Chip
+                  key={d}
+                  size="small"
+                  variant="outlined"
+                  color="info"
+                  label={`through ${d}`}
+                />
+              ))}
+            </Stack>
+          )}
+        </>
       ),
     },
     {
@@ -123,8 +155,9 @@ export function RolesTable(props: {
     },
   ];
 
+  // A region named like the table: a group's page holds two of them.
   return (
-    <>
+    <Box component="section" aria-label={props.title}>
       {submitted && (
         <Alert
           severity="success"
@@ -163,12 +196,18 @@ export function RolesTable(props: {
           }}
         />
       )}
-    </>
+    </Box>
   );
 }
 
-function ComponentRoles(props: { entityRef: string; dense?: boolean }) {
+function AssumableRoles(props: {
+  entityRef: string;
+  dense?: boolean;
+  emptyText: string;
+}) {
   const assumable = useAssumableRoles(props.entityRef);
+  const roles = assumable.data?.roles ?? [];
+  const derivations = useAccessDerivations(roles.map(r => r.entityRef));
   if (assumable.isError) {
     return (
       <ErrorState
@@ -177,7 +216,15 @@ function ComponentRoles(props: { entityRef: string; dense?: boolean }) {
       />
     );
   }
-  const rows = (assumable.data?.roles ?? []).map(assumableToRow);
+  // Rows show at once; the tags follow when the catalog answers (or never, if it fails: the
+  // broker's own answer is still the list).
+  const rows = roles.map(role =>
+    assumableToRow(
+      role,
+      props.entityRef,
+      derivations.data?.get(role.entityRef),
+    ),
+  );
   return (
     <RolesTable
       title="Roles it can assume"
@@ -188,7 +235,7 @@ function ComponentRoles(props: { entityRef: string; dense?: boolean }) {
       emptyText={
         assumable.data?.index?.roles === 0
           ? 'The access broker has not indexed any IAM role yet: the catalog is probably still reading them. This list updates by itself.'
-          : 'No IAM role trusts this entity: not its GitHub repository or GitLab project, its Kubernetes service accounts, or an explicit relation.'
+          : props.emptyText
       }
     />
   );
@@ -236,13 +283,24 @@ function EntityRoles(props: { dense?: boolean }) {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   return entity.kind.toLocaleLowerCase('en-US') === 'group' ? (
-    <GroupRoles entityRef={entityRef} dense={props.dense} />
+    <Stack spacing={2}>
+      <AssumableRoles
+        entityRef={entityRef}
+        dense={props.dense}
+        emptyText="No IAM role is assumable by this group or the entities it owns: no Identity Center assignment, trust policy or catalog relation names them."
+      />
+      <GroupRoles entityRef={entityRef} dense={props.dense} />
+    </Stack>
   ) : (
-    <ComponentRoles entityRef={entityRef} dense={props.dense} />
+    <AssumableRoles
+      entityRef={entityRef}
+      dense={props.dense}
+      emptyText="No IAM role trusts this entity: not its GitHub repository or GitLab project, its Kubernetes service accounts, its Pod Identity associations, or an explicit relation."
+    />
   );
 }
 
-/** The "IAM roles" tab of a component (roles it can assume) or a group (roles it owns). */
+/** The "IAM roles" tab of a component (roles it can assume) or a group (roles it and what it owns can assume, and roles it owns). */
 export function EntityIamRolesContent() {
   return (
     <IamRolesQueryProvider>

@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -29,6 +29,14 @@ import { MyRequestsTable } from './MyRequestsTable';
 import { EmptyLine, ErrorState, Loading, SeverityChip } from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
 import { WhoCanAssume } from './WhoCanAssume';
+import { RawPolicy } from './RawPolicy';
+import {
+  countWhoCanAssume,
+  describeWhoCanAssume,
+  IdentityCenterSection,
+  PodIdentitySection,
+  ResourceControlPolicies,
+} from './EffectiveAccess';
 
 function Section(props: {
   title: string;
@@ -220,49 +228,6 @@ export const FindingsList = memo(function FindingsListView(props: {
   );
 });
 
-/** The trust policy as IAM stores it, formatted and copyable. */
-export const RawPolicy = memo(function RawPolicyView(props: {
-  policy: unknown;
-  raw?: string;
-}) {
-  const { policy, raw } = props;
-  const text = useMemo(
-    () => (policy !== undefined ? JSON.stringify(policy, null, 2) : raw),
-    [policy, raw],
-  );
-  if (!text) {
-    return <EmptyLine>The trust policy was not read for this role.</EmptyLine>;
-  }
-  return (
-    <Box position="relative">
-      <Box position="absolute" top={4} right={4}>
-        <CopyTextButton
-          text={text}
-          aria-label="Copy trust policy"
-          tooltipText="Policy copied"
-        />
-      </Box>
-      <Box
-        component="pre"
-        aria-label="Trust policy JSON"
-        tabIndex={0}
-        sx={{
-          m: 0,
-          p: 2,
-          pr: 6,
-          bgcolor: 'action.hover',
-          borderRadius: 1,
-          fontSize: 12,
-          maxHeight: 480,
-          overflow: 'auto',
-        }}
-      >
-        {text}
-      </Box>
-    </Box>
-  );
-});
-
 function BrokerNotice(props: {
   broker: RoleTrustView['broker'];
   isOwner: boolean;
@@ -365,6 +330,7 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
   const canDecide = (approvals.data?.items ?? []).some(
     r => r.roleRef === roleRef && r.canDecide !== false,
   );
+  const iam = entity.spec.iam;
   const findings = trust.data?.analysis.findings;
   const risk = findings ? highestSeverity(findings) : entity.spec.iam.risk;
 
@@ -397,11 +363,29 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
         )}
         {trust.data && (
           <>
+            <Typography variant="body1" fontWeight={600} mb={1}>
+              {describeWhoCanAssume(
+                countWhoCanAssume(trust.data.principals.length, iam),
+              )}
+            </Typography>
             <BrokerNotice broker={trust.data.broker} isOwner={isOwner} />
-            <WhoCanAssume principals={trust.data.principals} />
           </>
         )}
+        <IdentityCenterSection access={iam.identityCenter ?? []} />
+        <PodIdentitySection associations={iam.podIdentityAssociations ?? []} />
+        {trust.data && <WhoCanAssume principals={trust.data.principals} />}
       </Section>
+      {(iam.resourceControlPolicies ?? []).length > 0 && (
+        <Section
+          title="Organization guardrails (RCPs)"
+          id="iam-role-guardrails"
+        >
+          <ResourceControlPolicies
+            policies={iam.resourceControlPolicies!}
+            accountId={iam.accountId}
+          />
+        </Section>
+      )}
       <Section title="Trust policy" id="iam-role-policy">
         <RawPolicy
           policy={entity.spec.iam.trustPolicy}

@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { tokenFor } from './api';
+import { signInAs } from './signIn';
+import { DEVELOPER } from './users';
+
+const ADMIN_ROLE = 'AWSReservedSSO_AdministratorAccess_d30e4baaef3150d0';
+
+test('effective access: an Identity Center role tab shows who gets it through Identity Center', async ({
+  page,
+  request,
+}, testInfo) => {
+  // The role entity's name is the module's; find it by the role's name (its title) in production.
+  const res = await request.get(
+    `/api/catalog/entities/by-query?filter=kind=resource,spec.type=aws-iam-role,metadata.title=${ADMIN_ROLE}&fields=metadata.name,metadata.namespace`,
+    {
+      headers: {
+        Authorization: `Bearer ${await tokenFor(request, DEVELOPER)}`,
+      },
+    },
+  );
+  expect(res.ok()).toBe(true);
+  const [role] = (await res.json()).items;
+  expect(role).toBeTruthy();
+
+  await signInAs(page, DEVELOPER);
+  await page.goto(
+    `/catalog/${role.metadata.namespace}/resource/${role.metadata.name}`,
+  );
+  await page.getByText('Trust & access', { exact: true }).click();
+
+  const who = page.getByRole('region', { name: 'Who can assume this role' });
+  await expect(
+    who.getByText(/through Identity Center \(1 group, 1 user\)/),
+  ).toBeVisible();
+  const identityCenter = who.getByRole('region', {
+    name: 'Through Identity Center',
+  });
+  await expect(
+    identityCenter.getByRole('link', { name: 'Platform Engineering' }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'Organization guardrails (RCPs)' }),
+  ).toContainText('acme-deny-assume-outside-org');
+  await page.screenshot({
+    path: testInfo.outputPath('effective-identity-center.png'),
+    fullPage: true,
+  });
+});
