@@ -130,6 +130,20 @@ export type RoleFinding = {
 /** One entry of the audit trail. */
 export type AuditEntry = Schemas['AuditEntry'];
 
+/** The columns of an audit-trail CSV export, in order: the broker's `/audit?format=csv` and the UI's export. */
+export const AUDIT_CSV_COLUMNS: ReadonlyArray<keyof AuditEntry> = [
+  'id',
+  'at',
+  'actor',
+  'action',
+  'requestId',
+  'grantId',
+  'roleRef',
+  'fromState',
+  'toState',
+  'reason',
+];
+
 /**
  * One page of a list call (`GET /requests`, `/grants`, `/approvals`, `/findings`): the rows from
  * `offset`, at most `limit` of them, and how many rows match in all, so a client can tell the list

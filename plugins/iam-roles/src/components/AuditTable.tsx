@@ -2,7 +2,11 @@ import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import DownloadOutlined from '@mui/icons-material/DownloadOutlined';
 import { Table, TableColumn } from '@backstage/core-components';
-import { toCsv, type AuditEntry } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  AUDIT_CSV_COLUMNS,
+  toCsv,
+  type AuditEntry,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { useAudit } from '../hooks/queries';
 import { formatDate } from '../lib/format';
 import { downloadText } from '../lib/downloadText';
@@ -49,20 +53,7 @@ export function AuditTable(props: { roleRef: string }) {
   const exportCsv = () =>
     downloadText(
       `iam-audit-${props.roleRef.replace(/[^A-Za-z0-9._-]+/g, '_')}.csv`,
-      toCsv(
-        [
-          'at',
-          'actor',
-          'action',
-          'requestId',
-          'grantId',
-          'roleRef',
-          'fromState',
-          'toState',
-          'reason',
-        ],
-        rows,
-      ),
+      toCsv([...AUDIT_CSV_COLUMNS], rows),
       'text/csv',
     );
   return (

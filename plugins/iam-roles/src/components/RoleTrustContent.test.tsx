@@ -403,7 +403,7 @@ describe('RoleTrustContent', () => {
     click.mockRestore();
     const csv = await blobs[0].text();
     expect(csv.split('\r\n')[1]).toBe(
-      '2026-11-29T00:31:00Z,user:default/alice,request-created,r-7,,,,pending,',
+      'a-1,2026-11-29T00:31:00Z,user:default/alice,request-created,r-7,,,,pending,',
     );
 
     await user.click(
