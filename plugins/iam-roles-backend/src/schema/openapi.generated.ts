@@ -171,7 +171,7 @@ export const spec = {
         operationId: 'LookupPrincipal',
         summary: 'Incident lookup — what a principal can assume.',
         description:
-          '`q` is an IAM or STS ARN, a 12-digit account id, `github:OWNER/REPO[@REF]` (any ref of the\nrepository when no ref is given), `service:NAME`, or an OIDC/SAML provider\n(host or provider ARN: every role that trusts it, with the conditions it sets).\n',
+          "`q` is an IAM or STS ARN, a 12-digit account id, `github:OWNER/REPO[@REF]` (any ref of the\nrepository when no ref is given), `service:NAME`, an OIDC/SAML provider\n(host or provider ARN: every role that trusts it, with the conditions it sets), or a catalog\nuser, group or component (`user:default/jane`: what the catalog's relations say it can\nassume — through trust policies, Identity Center assignments and Pod Identity — as `/assumable`).\n",
         parameters: [
           {
             name: 'q',

@@ -412,3 +412,43 @@ describe('role chains in the incident lookup', () => {
     );
   });
 });
+
+describe('incident lookup of a catalog entity', () => {
+  it('answers for a user, group or component what the relations say, as /assumable does', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        entities: fixtureEntities(),
+        logLevel: 'none',
+      },
+      async backend => {
+        for (const ref of [
+          'component:default/payments-api',
+          'group:default/team-payments',
+        ]) {
+          const lookup = await backend.call(
+            'get',
+            `/lookup?q=${encodeURIComponent(ref)}`,
+            'user:default/alice',
+          );
+          const assumable = await backend.call(
+            'get',
+            `/assumable?entityRef=${encodeURIComponent(ref)}`,
+            'user:default/alice',
+          );
+          expect(lookup.status).toBe(200);
+          expect(lookup.body.query).toBe(ref);
+          expect(lookup.body.roles).toEqual(assumable.body.roles);
+        }
+        const component = await backend.call(
+          'get',
+          '/lookup?q=component:default/payments-api',
+          'user:default/alice',
+        );
+        expect(component.body.roles.map((r: any) => r.entityRef)).toContain(
+          'resource:default/payments-deploy',
+        );
+      },
+    );
+  });
+});

@@ -475,8 +475,13 @@ export class TrustService {
     }
     if (!query) {
       throw new InputError(
-        'q is required: an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or an OIDC provider host',
+        'q is required: an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, an OIDC provider host, or a catalog user or group (user:default/jane)',
       );
+    }
+    // A catalog user, group or component (an Identity Center user or group maps to one): what the
+    // catalog's relations say it can assume — trust policy, Identity Center and Pod Identity alike.
+    if (/^(user|group|component):/i.test(query)) {
+      return this.assumable(query);
     }
     const snapshot = await this.current();
     // An OIDC/SAML provider (host or provider ARN): every role that trusts it, whatever the subject.

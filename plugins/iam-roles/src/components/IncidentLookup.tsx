@@ -275,7 +275,7 @@ export function IncidentLookup(props: {
             helperText={
               touched && !draft.trim()
                 ? 'Enter an identity to look up.'
-                : 'An ARN, a 12-digit account id, github:OWNER/REPO[@REF], or a provider (e.g. token.actions.githubusercontent.com)'
+                : 'An ARN, a 12-digit account id, github:OWNER/REPO[@REF], a provider (e.g. token.actions.githubusercontent.com), or a catalog user or group (e.g. group:default/platform for its Identity Center access)'
             }
             fullWidth
             size="small"

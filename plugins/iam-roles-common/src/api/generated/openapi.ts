@@ -83,8 +83,10 @@ export interface paths {
     /**
      * Incident lookup — what a principal can assume.
      * @description `q` is an IAM or STS ARN, a 12-digit account id, `github:OWNER/REPO[@REF]` (any ref of the
-     *     repository when no ref is given), `service:NAME`, or an OIDC/SAML provider
-     *     (host or provider ARN: every role that trusts it, with the conditions it sets).
+     *     repository when no ref is given), `service:NAME`, an OIDC/SAML provider
+     *     (host or provider ARN: every role that trusts it, with the conditions it sets), or a catalog
+     *     user, group or component (`user:default/jane`: what the catalog's relations say it can
+     *     assume — through trust policies, Identity Center assignments and Pod Identity — as `/assumable`).
      */
     get: operations['LookupPrincipal'];
     put?: never;
