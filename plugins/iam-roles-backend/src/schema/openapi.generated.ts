@@ -1491,6 +1491,14 @@ export const spec = {
               $ref: '#/components/schemas/ResolvedPrincipal',
             },
           },
+          reachableFrom: {
+            type: 'array',
+            description:
+              'The roles whose sessions reach this role through role chaining (they can assume a role that can assume … this one, up to 5 hops), nearest first; `entityRef` is the starting role, `path` the roles assumed after it (the last is this role), `holders` the catalog entities the relations say can assume the starting role.',
+            items: {
+              $ref: '#/components/schemas/ChainedRole',
+            },
+          },
           broker: {
             type: 'object',
             required: ['trusted'],
@@ -1642,7 +1650,9 @@ export const spec = {
           },
           depth: {
             type: 'integer',
-            minimum: 2,
+            minimum: 1,
+            description:
+              "Hops from the principal (the lookup's chains start at 2; a role's reachableFrom at 1).",
           },
           outcome: {
             type: 'string',
@@ -1652,6 +1662,14 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/ChainHop',
+            },
+          },
+          holders: {
+            type: 'array',
+            description:
+              'reachableFrom only — catalog entities that can assume the starting role.',
+            items: {
+              type: 'string',
             },
           },
         },

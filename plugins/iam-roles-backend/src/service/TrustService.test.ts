@@ -359,6 +359,7 @@ describe('role chains in the incident lookup', () => {
         name: 'chain-ci',
         owner: 'group:default/team-payments',
         statements: [githubStatement('acme/chain-repo')],
+        assumableBy: ['component:default/chain-repo'],
       }),
       roleEntity({
         name: 'chain-deploy',
@@ -408,6 +409,41 @@ describe('role chains in the incident lookup', () => {
           ['resource:default/chain-admin', 'sts:AssumeRole'],
         ]);
         expect(res.body.chainsTruncated).toBeUndefined();
+
+        // The other way: on the admin role's tab, who reaches it through other roles.
+        const admin = await backend.call(
+          'get',
+          '/roles/trust?entityRef=resource:default/chain-admin',
+          'user:default/alice',
+        );
+        expect(
+          admin.body.reachableFrom.map((c: any) => [
+            c.entityRef,
+            c.depth,
+            c.path.map((h: any) => h.entityRef),
+            c.holders,
+          ]),
+        ).toEqual([
+          [
+            'resource:default/chain-deploy',
+            1,
+            ['resource:default/chain-admin'],
+            [],
+          ],
+          [
+            'resource:default/chain-ci',
+            2,
+            ['resource:default/chain-deploy', 'resource:default/chain-admin'],
+            ['component:default/chain-repo'],
+          ],
+        ]);
+        // The RCP closes guarded-admin to chain-deploy: nobody reaches it through a chain.
+        const closed = await backend.call(
+          'get',
+          '/roles/trust?entityRef=resource:default/guarded-admin',
+          'user:default/alice',
+        );
+        expect(closed.body.reachableFrom).toBeUndefined();
       },
     );
   });

@@ -10,6 +10,7 @@ import {
   AssumableRolesResponse,
   AssumeDecision,
   ChainedRole,
+  ChainHop,
   applyResourceControlPolicies,
   findReach,
   PrincipalContext,
@@ -43,6 +44,12 @@ import {
 /** How far `/lookup` follows role chains, and how many chained roles it lists at most. */
 const CHAIN_DEPTH = 5;
 const CHAIN_ROLES = 500;
+
+/** A role whose sessions another role admits, and how. */
+interface RoleCaller {
+  from: string;
+  decision: AssumeDecision;
+}
 
 export { normalizeRef } from './TrustSnapshot';
 export type { RoleEntry } from './TrustSnapshot';
@@ -84,6 +91,11 @@ export class TrustService {
   private snapshot?: TrustSnapshot;
   private loading?: Promise<TrustSnapshot>;
   private readonly analyses = TrustAnalysisCache.create();
+  /** Reverse role-to-role edges, per snapshot (a new snapshot starts empty). */
+  private readonly callers = new WeakMap<
+    TrustSnapshot,
+    Map<string, RoleCaller[]>
+  >();
 
   private constructor(
     private readonly catalog: CatalogService,
@@ -372,12 +384,97 @@ export class TrustService {
           : undefined,
       };
     });
+    const reachableFrom = this.reachableFrom(snapshot, role.ref);
     return {
       entityRef: role.ref,
       analysis: role.analysis,
       principals,
+      ...(reachableFrom.length ? { reachableFrom } : {}),
       broker: this.brokerTrust(role.analysis),
     };
+  }
+
+  /**
+   * Which roles can assume which, the other way round: for every role, the roles whose sessions it
+   * admits (with the decision, RCPs applied). Built once per snapshot, on first use, from one index
+   * lookup per role.
+   */
+  private callersOf(snapshot: TrustSnapshot): Map<string, RoleCaller[]> {
+    const cached = this.callers.get(snapshot);
+    if (cached) return cached;
+    const callers = new Map<string, RoleCaller[]>();
+    for (const from of snapshot.roles.values()) {
+      const caller: PrincipalContext = { type: 'arn', arn: from.arn };
+      for (const match of snapshot.index.lookup(caller)) {
+        if (match.key === from.ref) continue;
+        const target = snapshot.roles.get(match.key);
+        const policies = target?.entity.spec.iam.resourceControlPolicies;
+        const decision =
+          policies?.length && target
+            ? applyResourceControlPolicies({
+                decision: match.decision,
+                principal: caller,
+                roleArn: target.arn,
+                policies,
+              })
+            : match.decision;
+        if (decision.outcome !== 'allowed' && decision.outcome !== 'possible')
+          continue;
+        const list = callers.get(match.key) ?? [];
+        list.push({ from: from.ref, decision });
+        callers.set(match.key, list);
+      }
+    }
+    this.callers.set(snapshot, callers);
+    return callers;
+  }
+
+  /** The roles that reach `roleRef` through role chaining, nearest first, each with its path. */
+  private reachableFrom(
+    snapshot: TrustSnapshot,
+    roleRef: string,
+  ): ChainedRole[] {
+    const callers = this.callersOf(snapshot);
+    const hopOf = (ref: string, decision: AssumeDecision): ChainHop => ({
+      entityRef: ref,
+      arn: snapshot.roles.get(ref)?.arn ?? ref,
+      title: snapshot.roles.get(ref)?.title ?? ref,
+      outcome: decision.outcome === 'allowed' ? 'allowed' : 'possible',
+      via: decision.via ?? 'sts:AssumeRole',
+      conditions: decision.conditions,
+    });
+    // Breadth-first, backwards: `path` is what the starting role assumes, in order, ending here.
+    const seen = new Set<string>([roleRef]);
+    let frontier: Array<{ ref: string; path: ChainHop[] }> = [
+      { ref: roleRef, path: [] },
+    ];
+    const reached: ChainedRole[] = [];
+    for (let depth = 1; depth <= CHAIN_DEPTH && frontier.length; depth++) {
+      const next: typeof frontier = [];
+      for (const { ref, path } of frontier) {
+        for (const { from, decision } of callers.get(ref) ?? []) {
+          if (seen.has(from) || reached.length >= CHAIN_ROLES) continue;
+          seen.add(from);
+          const role = snapshot.roles.get(from)!;
+          const hops = [hopOf(ref, decision), ...path];
+          reached.push({
+            entityRef: role.ref,
+            arn: role.arn,
+            title: role.title,
+            owner: role.ownerRef || undefined,
+            depth,
+            outcome: hops.every(h => h.outcome === 'allowed')
+              ? 'allowed'
+              : 'possible',
+            path: hops,
+            holders: snapshot.assumableBy.get(role.ref) ?? [],
+          });
+          next.push({ ref: from, path: hops });
+        }
+      }
+      frontier = next;
+    }
+    return reached;
   }
 
   private toAssumable(snapshot: TrustSnapshot, hits: Hit[]): AssumableRole[] {

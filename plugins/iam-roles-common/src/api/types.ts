@@ -56,6 +56,8 @@ export type RoleTrustView = {
   analysis: RoleAnalysis;
   principals: ResolvedPrincipal[];
   /** Whether this role trusts the broker, and if not, the statement it would need. */
+  /** Roles whose sessions reach this role through role chaining, nearest first (see the spec). */
+  reachableFrom?: ChainedRole[];
   broker: {
     trusted: boolean;
     requiredStatement?: Record<string, unknown>;
@@ -116,6 +118,8 @@ export type ChainedRole = {
   /** `possible` when any hop is. */
   outcome: 'allowed' | 'possible';
   path: ChainHop[];
+  /** In a role's `reachableFrom`: the catalog entities that can assume the starting role. */
+  holders?: string[];
 };
 
 /** One row of `GET /findings`. */

@@ -2,6 +2,7 @@ import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   describeCondition,
   type ChainedRole,
@@ -92,6 +93,77 @@ export function RoleChains(props: {
           paging: chains.length > 20,
           pageSize: 20,
           search: true,
+          padding: 'dense',
+        }}
+      />
+    </Stack>
+  );
+}
+
+/** The one-line answer for a role's chains: how many roles reach it, and which catalog entities are behind them. */
+export function reachableFromSummary(chains: ChainedRole[]) {
+  const holders = new Set(chains.flatMap(c => c.holders ?? []));
+  const possible = chains.filter(c => c.outcome === 'possible').length;
+  return `${chains.length} role${
+    chains.length === 1 ? '' : 's'
+  } can reach it through role chaining${
+    possible ? ` (${possible} only under conditions)` : ''
+  }${
+    holders.size
+      ? `, and through them ${holders.size} catalog entit${
+          holders.size === 1 ? 'y' : 'ies'
+        }`
+      : ''
+  }.`;
+}
+
+/** On a role's tab: the roles (and the components and groups behind them) that reach it through other roles. */
+export function ReachableFrom(props: { chains: ChainedRole[] }) {
+  const { chains } = props;
+  if (chains.length === 0) return null;
+  const columns: TableColumn<ChainedRole>[] = [
+    {
+      title: 'Starting role',
+      field: 'title',
+      highlight: true,
+      render: c => (
+        <RoleCell entityRef={c.entityRef} title={c.title} arn={c.arn} />
+      ),
+    },
+    {
+      title: 'Held by',
+      sorting: false,
+      render: c =>
+        c.holders?.length ? (
+          <Box component="ul" sx={{ m: 0, pl: 2 }}>
+            {c.holders.map(h => (
+              <li key={h}>
+                <EntityRefLink entityRef={h} />
+              </li>
+            ))}
+          </Box>
+        ) : (
+          '—'
+        ),
+    },
+    { title: 'Hops', field: 'depth', defaultSort: 'asc', type: 'numeric' },
+    {
+      title: 'Then assumes',
+      sorting: false,
+      render: c => <ChainPath chain={c} />,
+    },
+  ];
+  return (
+    <Stack spacing={1} mt={2}>
+      <Typography variant="body2">{reachableFromSummary(chains)}</Typography>
+      <Table<ChainedRole>
+        title="Through role chains"
+        data={chains}
+        columns={columns}
+        options={{
+          paging: chains.length > 20,
+          pageSize: 20,
+          search: chains.length > 5,
           padding: 'dense',
         }}
       />

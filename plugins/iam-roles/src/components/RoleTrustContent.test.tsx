@@ -140,6 +140,59 @@ describe('RoleTrustContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows who reaches the role through role chains, and the catalog entities behind them', async () => {
+    const hop = (name: string) => ({
+      entityRef: `resource:default/${name}`,
+      arn: `arn:aws:iam::111111111111:role/${name}`,
+      title: name,
+      outcome: 'allowed' as const,
+      via: 'sts:AssumeRole',
+      conditions: [],
+    });
+    server.use(
+      ...brokerHandlers({
+        trust: trustView({
+          reachableFrom: [
+            {
+              ...hop('gha-deploy'),
+              depth: 2,
+              outcome: 'allowed',
+              path: [hop('acme-deployer'), hop('payments-deploy')],
+              holders: ['component:default/payments-api'],
+            },
+          ],
+        }),
+      }),
+    );
+    await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
+    expect(
+      await screen.findByText(
+        '1 role can reach it through role chaining, and through them 1 catalog entity.',
+      ),
+    ).toBeInTheDocument();
+    const table = screen
+      .getByText('Through role chains')
+      .closest('div[class*="MuiPaper"]') as HTMLElement;
+    expect(
+      within(table).getByRole('link', { name: 'gha-deploy' }),
+    ).toBeVisible();
+    expect(within(table).getByText('payments-api')).toBeInTheDocument();
+    expect(
+      within(table)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toContain('acme-deployer (sts:AssumeRole)');
+  });
+
+  it('says nothing about role chains when no role reaches it', async () => {
+    server.use(...brokerHandlers({ trust: trustView() }));
+    await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
+    expect(
+      await screen.findByText('Who can assume this role'),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Through role chains')).toBeNull();
+  });
+
   it('validates the request dialog, then submits with an idempotency key', async () => {
     const user = userEvent.setup();
     const posted: any[] = [];

@@ -29,6 +29,7 @@ import { MyRequestsTable } from './MyRequestsTable';
 import { EmptyLine, ErrorState, Loading, SeverityChip } from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
 import { WhoCanAssume } from './WhoCanAssume';
+import { ReachableFrom } from './RoleChains';
 import { RawPolicy } from './RawPolicy';
 import {
   countWhoCanAssume,
@@ -374,6 +375,9 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
         <IdentityCenterSection access={iam.identityCenter ?? []} />
         <PodIdentitySection associations={iam.podIdentityAssociations ?? []} />
         {trust.data && <WhoCanAssume principals={trust.data.principals} />}
+        {trust.data?.reachableFrom && (
+          <ReachableFrom chains={trust.data.reachableFrom} />
+        )}
       </Section>
       {(iam.resourceControlPolicies ?? []).length > 0 && (
         <Section

@@ -475,6 +475,8 @@ export interface components {
       entityRef: string;
       analysis: components['schemas']['RoleAnalysis'];
       principals: components['schemas']['ResolvedPrincipal'][];
+      /** @description The roles whose sessions reach this role through role chaining (they can assume a role that can assume … this one, up to 5 hops), nearest first; `entityRef` is the starting role, `path` the roles assumed after it (the last is this role), `holders` the catalog entities the relations say can assume the starting role. */
+      reachableFrom?: components['schemas']['ChainedRole'][];
       broker: {
         trusted: boolean;
         /** @description The statement to add to the trust policy so the broker can assume the role. */
@@ -518,10 +520,13 @@ export interface components {
       arn: string;
       title: string;
       owner?: string;
+      /** @description Hops from the principal (the lookup's chains start at 2; a role's reachableFrom at 1). */
       depth: number;
       /** @enum {string} */
       outcome: 'allowed' | 'possible';
       path: components['schemas']['ChainHop'][];
+      /** @description reachableFrom only — catalog entities that can assume the starting role. */
+      holders?: string[];
     };
     ChainHop: {
       entityRef: string;
