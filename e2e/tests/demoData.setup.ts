@@ -3,7 +3,7 @@ import { tokenFor } from './api';
 import { DEVELOPER } from './users';
 
 /** Role entities the demo's sample snapshots hold (packages/sample-data/README.md). */
-const SAMPLE_ROLES = 124;
+const SAMPLE_ROLES = 125;
 
 // The backend reports ready before the catalog has read the sample data and before the broker's
 // trust index has followed it; the journeys start once both are there, as a person would wait.

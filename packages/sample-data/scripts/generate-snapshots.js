@@ -1555,6 +1555,23 @@ function productionRoles() {
       ),
       lastUsed: ['2026-11-28T10:25:07Z', 'eu-west-1'],
     },
+    {
+      // The log shipper is moving to EKS Pod Identity too: the new role beside its IRSA one
+      path: '/eks/',
+      name: 'log-shipper-pod-identity-production',
+      trust: trust({
+        Sid: 'AllowEksAuthToAssumeRoleForPodIdentity',
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+      }),
+      inline: WORKLOADS['log-shipper'].inline(account),
+      tags: terraformTags(...WORKLOADS['log-shipper'].tags, [
+        'environment',
+        'production',
+      ]),
+      lastUsed: ['2026-11-28T10:25:09Z', 'eu-west-1'],
+    },
     karpenterNodeRole(account, ['2026-11-28T09:40:00Z', 'eu-west-1']),
     ...eksClusterRoles(account, ['2026-11-28T06:00:00Z', 'eu-west-1']),
     {

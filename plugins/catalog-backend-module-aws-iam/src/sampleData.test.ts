@@ -305,6 +305,21 @@ describe('the Acme sample data through the module', () => {
     expect(karpenter.spec.iam.assumableByVia).toEqual([
       { entityRef: 'component:default/karpenter', via: ['pod-identity'] },
     ]);
+    // And the log shipper's new role, beside its IRSA one.
+    const logShipper = role(
+      '333333333333',
+      'log-shipper-pod-identity-production',
+    );
+    expect(logShipper.spec.iam.podIdentityAssociations).toEqual([
+      expect.objectContaining({
+        namespace: 'observability',
+        serviceAccount: 'fluent-bit',
+        componentRefs: ['component:default/log-shipper'],
+      }),
+    ]);
+    expect(logShipper.spec.iam.assumableByVia).toEqual([
+      { entityRef: 'component:default/log-shipper', via: ['pod-identity'] },
+    ]);
 
     // RCPs: workload accounts are closed to outside principals; tooling has only the full-access one.
     const rcpNames = (r: IamRoleEntity) =>
