@@ -46,3 +46,31 @@ test('effective access: an Identity Center role tab shows who gets it through Id
     fullPage: true,
   });
 });
+
+test('effective access: a Pod Identity role tab names the component whose pods get it', async ({
+  page,
+  request,
+}) => {
+  const res = await request.get(
+    '/api/catalog/entities/by-query?filter=kind=resource,spec.type=aws-iam-role,metadata.title=log-shipper-pod-identity-production&fields=metadata.name,metadata.namespace',
+    {
+      headers: {
+        Authorization: `Bearer ${await tokenFor(request, DEVELOPER)}`,
+      },
+    },
+  );
+  expect(res.ok()).toBe(true);
+  const [role] = (await res.json()).items;
+  expect(role).toBeTruthy();
+
+  await signInAs(page, DEVELOPER);
+  await page.goto(
+    `/catalog/${role.metadata.namespace}/resource/${role.metadata.name}`,
+  );
+  await page.getByText('Trust & access', { exact: true }).click();
+  const pods = page
+    .getByRole('region', { name: 'Who can assume this role' })
+    .getByRole('region', { name: 'Through EKS Pod Identity' });
+  await expect(pods).toContainText('observability/fluent-bit');
+  await expect(pods.getByRole('link', { name: 'log-shipper' })).toBeVisible();
+});
