@@ -1,3 +1,4 @@
+import { normalizeTrustPolicy } from '@backstage-iam/plugin-iam-roles-common';
 import {
   CatalogIdentities,
   EffectiveAccessIndex,
@@ -215,6 +216,103 @@ describe('EffectiveAccessIndex: Identity Center matching', () => {
       'g-1',
       'u-1',
       'u-gone',
+    ]);
+  });
+});
+
+describe('EffectiveAccessIndex: Pod Identity against the trust policy', () => {
+  const podRole = {
+    arn: `arn:aws:iam::${PROD}:role/eks/log-shipper`,
+    accountId: PROD,
+    roleName: 'log-shipper',
+    path: '/eks/',
+  };
+  const index = EffectiveAccessIndex.create({
+    datasets: [
+      {
+        key: 'pod-identity:prod',
+        readAt: '',
+        data: {
+          kind: 'aws-eks-pod-identity',
+          accountId: PROD,
+          region: 'eu-west-1',
+          clusters: ['acme-production'],
+          associations: ['fluent-bit', 'debug-shell'].map(serviceAccount => ({
+            associationId: `a-${serviceAccount}`,
+            clusterName: 'acme-production',
+            namespace: 'observability',
+            serviceAccount,
+            roleArn: podRole.arn,
+          })),
+        },
+      },
+    ],
+    catalog: {
+      groups: [],
+      users: [],
+      components: ['fluent-bit', 'debug-shell'].map(sa => ({
+        ref: `component:default/${sa}`,
+        identities: [
+          { type: 'eks', namespace: 'observability', serviceAccount: sa },
+        ],
+      })),
+    },
+    groupMatch: { by: 'displayName' },
+    userMatch: { by: 'email' },
+  });
+  const trustScopedTo = (serviceAccount: string) =>
+    normalizeTrustPolicy({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: {
+            StringEquals: {
+              'aws:RequestTag/kubernetes-namespace': 'observability',
+              'aws:RequestTag/kubernetes-service-account': serviceAccount,
+            },
+          },
+        },
+      ],
+    }).policy!;
+
+  it('relates only the service accounts the trust policy lets in, and records why for the others', () => {
+    const access = index.forRole(podRole, trustScopedTo('fluent-bit'));
+    expect(access.refs).toEqual([
+      { entityRef: 'component:default/fluent-bit', via: 'pod-identity' },
+    ]);
+    expect(
+      access.podIdentityAssociations!.map(a => [
+        a.serviceAccount,
+        a.trust?.outcome,
+      ]),
+    ).toEqual([
+      ['debug-shell', 'not-trusted'],
+      ['fluent-bit', 'allowed'],
+    ]);
+  });
+
+  it('relates every associated service account when the trust names no condition', () => {
+    const open = normalizeTrustPolicy({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+        },
+      ],
+    }).policy!;
+    expect(
+      index
+        .forRole(podRole, open)
+        .refs.map(r => r.entityRef)
+        .sort(),
+    ).toEqual([
+      'component:default/debug-shell',
+      'component:default/fluent-bit',
     ]);
   });
 });

@@ -4,7 +4,10 @@ import {
   IamIdentityCenterPrincipal,
   IamPodIdentityAssociation,
   IamResourceControlPolicy,
+  NormalizedPolicy,
+  evaluateAssume,
   parseRoleArn,
+  podIdentityContext,
   roleKey,
   WorkloadIdentity,
 } from '@backstage-iam/plugin-iam-roles-common';
@@ -317,12 +320,16 @@ export class EffectiveAccessIndex {
   }
 
   /** What the datasets say about one role. */
-  forRole(role: {
-    arn: string;
-    accountId: string;
-    roleName: string;
-    path: string;
-  }): RoleEffectiveAccess {
+  forRole(
+    role: {
+      arn: string;
+      accountId: string;
+      roleName: string;
+      path: string;
+    },
+    /** The role's normalised trust policy: Pod Identity associations are checked against it. */
+    trustPolicy?: NormalizedPolicy,
+  ): RoleEffectiveAccess {
     const out: RoleEffectiveAccess = { refs: [] };
 
     const setName = permissionSetOf(role.roleName, role.path);
@@ -370,7 +377,25 @@ export class EffectiveAccessIndex {
       : [];
     if (associations.length) {
       out.podIdentityAssociations = associations
-        .map(({ association, as }) => ({ ...association, as }))
+        .map(({ association, as }) => {
+          if (!trustPolicy) return { ...association, as };
+          // The association's own role is assumed by the service with the pod's session tags; a
+          // target role by the first role's session.
+          const decision = evaluateAssume(
+            trustPolicy,
+            as === 'role'
+              ? podIdentityContext(association)
+              : { type: 'arn', arn: association.roleArn },
+          );
+          return {
+            ...association,
+            as,
+            trust: {
+              outcome: decision.outcome,
+              conditions: decision.conditions,
+            },
+          };
+        })
         .sort(
           (a, b) =>
             a.clusterName.localeCompare(b.clusterName) ||
@@ -379,6 +404,10 @@ export class EffectiveAccessIndex {
             a.associationId.localeCompare(b.associationId),
         );
       for (const a of out.podIdentityAssociations) {
+        // The trust policy refuses these pods: the association exists, the access does not.
+        if (a.trust && !['allowed', 'possible'].includes(a.trust.outcome)) {
+          continue;
+        }
         for (const entityRef of a.componentRefs) {
           out.refs.push({ entityRef, via: 'pod-identity' });
         }

@@ -283,7 +283,7 @@ export class EntityBuilder {
       permissionSets: this.permissionSets,
       via: addVia,
     });
-    const effective = this.options.effective?.forRole(role);
+    const effective = this.options.effective?.forRole(role, analysis.policy);
     for (const { entityRef, via: derivation } of effective?.refs ?? []) {
       addVia(entityRef, derivation);
     }

@@ -1,5 +1,6 @@
 import type { ResourceEntity } from '@backstage/catalog-model';
 import type { JsonValue } from '@backstage/types';
+import type { AssumeOutcome, ConditionClause } from '../trust/types';
 import {
   ANNOTATION_IAM_PROVIDER,
   AWS_IAM_ROLE_RESOURCE_TYPE,
@@ -57,6 +58,12 @@ export type IamPodIdentityAssociation = {
   targetRoleArn?: string;
   /** Components whose Kubernetes annotations name the service account; empty when none. */
   componentRefs: string[];
+  /**
+   * What the role's trust policy says to this association's sessions (evaluated with the session tags
+   * EKS Pod Identity adds): `allowed`, `possible` with the conditions left open, or `denied` /
+   * `not-trusted` — then the components get no relation to the role.
+   */
+  trust?: { outcome: AssumeOutcome; conditions: ConditionClause[] };
 };
 
 /** An Organizations resource control policy that applies to the role's account. */

@@ -317,6 +317,8 @@ function serviceCaller(
   const tagsUnknown = s === ROLES_ANYWHERE;
   for (const [tag, value] of Object.entries(c.principalTags ?? {}))
     known[`aws:principaltag/${tag.toLowerCase()}`] = present(value);
+  for (const [tag, value] of Object.entries(c.requestTags ?? {}))
+    known[`aws:requesttag/${tag.toLowerCase()}`] = present(value);
   const ctx = makeContext(known, key => {
     if (isFederationKey(key)) return ABSENT_VALUE;
     if (key.startsWith('aws:principaltag/'))

@@ -60,3 +60,4 @@ export type {
   ResourceControlDecision,
   ResourceControlPolicyInput,
 } from './resourceControlPolicies';
+export { podIdentityContext, POD_IDENTITY_SERVICE } from './podIdentity';

@@ -113,6 +113,8 @@ export type PrincipalContext =
       sourceAccount?: string;
       /** Principal tags the service passes, e.g. Roles Anywhere's `x509Subject/CN`; unknown when absent. */
       principalTags?: Record<string, string>;
+      /** Session tags the service passes in the request (`aws:RequestTag/…`), e.g. EKS Pod Identity's `kubernetes-namespace`; a tag not given is unknown. */
+      requestTags?: Record<string, string>;
     }
   | {
       type: 'github';

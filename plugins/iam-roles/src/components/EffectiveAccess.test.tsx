@@ -80,6 +80,24 @@ describe('effective access on the role tab', () => {
   const server = setupServer();
   registerMswTestHooks(server);
 
+  it("says when the trust policy refuses an association's pods", async () => {
+    server.use(...brokerHandlers({ trust: ssoTrustView() }));
+    const [first] = effectiveRoleEntity().spec.iam.podIdentityAssociations!;
+    await renderWithApis(<RoleTrustContent />, {
+      entity: effectiveRoleEntity({
+        podIdentityAssociations: [
+          { ...first, trust: { outcome: 'not-trusted', conditions: [] } },
+        ],
+      }),
+    });
+    const pods = await screen.findByRole('region', {
+      name: 'Through EKS Pod Identity',
+    });
+    expect(pods).toHaveTextContent(
+      'the trust policy does not let these pods in',
+    );
+  });
+
   it('answers first with the counts, then shows Identity Center and Pod Identity holders as catalog links', async () => {
     server.use(...brokerHandlers({ trust: ssoTrustView() }));
     await renderWithApis(<RoleTrustContent />, {
@@ -246,5 +264,30 @@ describe('effective access on the role tab', () => {
     expect(
       within(who).queryByRole('region', { name: 'Through EKS Pod Identity' }),
     ).not.toBeInTheDocument();
+  });
+});
+
+describe('Pod Identity associations the trust policy refuses', () => {
+  it('says the pods get nothing, and leaves them out of the count', () => {
+    const iam = effectiveRoleEntity().spec.iam;
+    const [first] = iam.podIdentityAssociations!;
+    const refused = {
+      ...iam,
+      podIdentityAssociations: [
+        {
+          ...first,
+          trust: { outcome: 'not-trusted' as const, conditions: [] },
+        },
+      ],
+    };
+    expect(countWhoCanAssume(0, refused).podIdentity).toBe(0);
+    expect(
+      countWhoCanAssume(0, {
+        ...iam,
+        podIdentityAssociations: [
+          { ...first, trust: { outcome: 'allowed' as const, conditions: [] } },
+        ],
+      }).podIdentity,
+    ).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import type {
   IamResourceControlPolicy,
   IamRoleSpec,
 } from '@backstage-iam/plugin-iam-roles-common';
+import { describeCondition } from '@backstage-iam/plugin-iam-roles-common';
 import { roleNameOf } from './common';
 import { principalTableSx } from './WhoCanAssume';
 import { RawPolicy } from './RawPolicy';
@@ -41,19 +42,27 @@ function identityCenterPrincipals(
 }
 
 /** Distinct service accounts: the same one associated twice (role and target) counts once. */
+/** Whether the role's trust policy refuses the association's pods. */
+function isRefused(a: IamPodIdentityAssociation): boolean {
+  return !!a.trust && !['allowed', 'possible'].includes(a.trust.outcome);
+}
+
 function podServiceAccounts(
   associations: IamPodIdentityAssociation[] = [],
 ): number {
   return new Set(
-    associations.map(a =>
-      [
-        a.accountId,
-        a.region,
-        a.clusterName,
-        a.namespace,
-        a.serviceAccount,
-      ].join('/'),
-    ),
+    // An association the trust policy refuses gives its pods nothing: it does not count.
+    associations
+      .filter(a => !isRefused(a))
+      .map(a =>
+        [
+          a.accountId,
+          a.region,
+          a.clusterName,
+          a.namespace,
+          a.serviceAccount,
+        ].join('/'),
+      ),
   ).size;
 }
 
@@ -199,6 +208,21 @@ export const IdentityCenterSection = memo(
   },
 );
 
+/** What the role's trust policy says to an association's pods, when it is not a plain yes. */
+function PodTrustNote(props: {
+  trust: NonNullable<IamPodIdentityAssociation['trust']>;
+}) {
+  const { outcome, conditions } = props.trust;
+  if (outcome === 'allowed') return null;
+  return (
+    <div className="conditions">
+      {outcome === 'possible'
+        ? `only if ${conditions.map(describeCondition).join(' and ')}`
+        : 'the trust policy does not let these pods in (its conditions name other clusters, namespaces or service accounts): no access'}
+    </div>
+  );
+}
+
 /** The EKS service accounts whose pods get the role, and the components that run as them. */
 export const PodIdentitySection = memo(function PodIdentitySectionView(props: {
   associations: IamPodIdentityAssociation[];
@@ -253,6 +277,7 @@ export const PodIdentitySection = memo(function PodIdentitySectionView(props: {
                         />
                       </span>
                     ))}
+                {a.trust && <PodTrustNote trust={a.trust} />}
               </td>
             </tr>
           ))}

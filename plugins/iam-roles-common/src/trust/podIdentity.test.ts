@@ -1,0 +1,66 @@
+import { evaluateAssume } from './evaluateAssume';
+import { normalizeTrustPolicy } from './normalizeTrustPolicy';
+import { podIdentityContext } from './podIdentity';
+
+const association = {
+  accountId: '333333333333',
+  region: 'eu-west-1',
+  clusterName: 'acme-production',
+  namespace: 'observability',
+  serviceAccount: 'fluent-bit',
+};
+
+function decide(condition?: Record<string, unknown>, who = association) {
+  const { policy } = normalizeTrustPolicy({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        ...(condition ? { Condition: condition } : {}),
+      },
+    ],
+  });
+  return evaluateAssume(policy!, podIdentityContext(who));
+}
+
+describe('podIdentityContext', () => {
+  it('lets the association in when the trust names no condition', () => {
+    expect(decide().outcome).toBe('allowed');
+  });
+
+  it('settles conditions on the session tags EKS Pod Identity adds', () => {
+    const scoped = {
+      StringEquals: {
+        'aws:SourceAccount': '333333333333',
+        'aws:RequestTag/eks-cluster-name': 'acme-production',
+        'aws:RequestTag/kubernetes-namespace': 'observability',
+        'aws:RequestTag/kubernetes-service-account': 'fluent-bit',
+      },
+    };
+    expect(decide(scoped).outcome).toBe('allowed');
+    // Another service account of the same cluster is refused by the same trust.
+    expect(
+      decide(scoped, { ...association, serviceAccount: 'other' }).outcome,
+    ).not.toMatch(/allowed|possible/);
+    // And so is the same service account on another cluster.
+    expect(
+      decide({
+        ArnEquals: {
+          'aws:SourceArn': `arn:aws:eks:eu-west-1:333333333333:cluster/acme-staging`,
+        },
+      }).outcome,
+    ).not.toMatch(/allowed|possible/);
+  });
+
+  it('leaves a condition on the pod name open: the pod is not known ahead', () => {
+    const d = decide({
+      StringLike: { 'aws:RequestTag/kubernetes-pod-name': 'fluent-bit-*' },
+    });
+    expect(d.outcome).toBe('possible');
+    expect(d.conditions.map(c => c.key)).toEqual([
+      'aws:RequestTag/kubernetes-pod-name',
+    ]);
+  });
+});
