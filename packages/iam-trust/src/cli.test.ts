@@ -496,6 +496,26 @@ describe('iam-trust and issue #11', () => {
   });
 });
 
+describe('iam-trust can-assume for EKS Pod Identity', () => {
+  it('asks as the pods of an association: an unscoped Pod Identity trust lets them in', async () => {
+    const { code, stdout } = await cli([
+      'can-assume',
+      '--principal',
+      'pod-identity:arn:aws:eks:eu-west-1:333333333333:cluster/acme-production/observability/fluent-bit',
+      ...sampleFiles,
+    ]);
+    expect(code).toBe(0);
+    const arns = JSON.parse(stdout).roles.map((r: any) => r.arn);
+    expect(arns).toContain(
+      'arn:aws:iam::333333333333:role/eks/log-shipper-pod-identity-production',
+    );
+    // An IRSA role trusts the cluster's OIDC provider, not Pod Identity.
+    expect(arns).not.toContain(
+      'arn:aws:iam::333333333333:role/eks/log-shipper-production',
+    );
+  });
+});
+
 describe('iam-trust reach', () => {
   const PROD_DEPLOYER = 'arn:aws:iam::333333333333:role/deploy/acme-deployer';
   const GHA_PROD =

@@ -389,7 +389,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     )
     .requiredOption(
       '--principal <principal>',
-      'an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], eks:NS/SA[@PROVIDER], service:NAME or rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]',
+      'an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], eks:NS/SA[@PROVIDER], pod-identity:CLUSTER_ARN/NS/SA, service:NAME or rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]',
     )
     .argument(
       '<files...>',

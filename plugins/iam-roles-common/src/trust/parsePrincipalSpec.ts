@@ -1,4 +1,5 @@
 import { isAccountId, parseArn } from './arn';
+import { podIdentityContext } from './podIdentity';
 import type { PrincipalContext } from './types';
 
 const GITHUB_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -49,7 +50,7 @@ function parseGithub(body: string, spec: string): PrincipalContext {
 /**
  * Parses a principal as people write it: an IAM or STS ARN, a 12-digit account id,
  * `github:OWNER/REPO@REF` (or `@environment:NAME`, `@pull_request`, or no `@` for any ref),
- * `service:NAME`, `rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]`, `eks:NAMESPACE/SERVICE_ACCOUNT[@PROVIDER]`, `saml:PROVIDER_ARN`, `oidc:PROVIDER_ARN`.
+ * `service:NAME`, `rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]`, `pod-identity:CLUSTER_ARN/NAMESPACE/SERVICE_ACCOUNT`, `eks:NAMESPACE/SERVICE_ACCOUNT[@PROVIDER]`, `saml:PROVIDER_ARN`, `oidc:PROVIDER_ARN`.
  * Throws an Error with a readable message on bad input.
  */
 export function parsePrincipalSpec(spec: string): PrincipalContext {
@@ -94,6 +95,39 @@ export function parsePrincipalSpec(spec: string): PrincipalContext {
       sourceArn: anchor,
       ...(cn ? { principalTags: { 'x509Subject/CN': cn } } : {}),
     };
+  }
+  if (lower.startsWith('pod-identity:')) {
+    // pod-identity:CLUSTER_ARN/NAMESPACE/SERVICE_ACCOUNT: pods of an EKS Pod Identity association.
+    const body = s.slice('pod-identity:'.length);
+    const parts = body.split('/');
+    const [serviceAccount, namespace] = [parts.pop(), parts.pop()];
+    const arn = parseArn(parts.join('/'));
+    const clusterName = arn?.resource.startsWith('cluster/')
+      ? arn.resource.slice('cluster/'.length)
+      : undefined;
+    if (
+      !arn ||
+      arn.service !== 'eks' ||
+      !isAccountId(arn.accountId) ||
+      !arn.region ||
+      !clusterName ||
+      !namespace ||
+      !serviceAccount ||
+      !K8S_NAME.test(namespace) ||
+      !K8S_NAME.test(serviceAccount)
+    ) {
+      throw new Error(
+        `"${s}" is not a Pod Identity principal: expected pod-identity:arn:aws:eks:REGION:ACCOUNT:cluster/NAME/NAMESPACE/SERVICE_ACCOUNT`,
+      );
+    }
+    return podIdentityContext({
+      accountId: arn.accountId,
+      region: arn.region,
+      clusterName,
+      namespace,
+      serviceAccount,
+      partition: arn.partition,
+    });
   }
   if (lower.startsWith('eks:')) {
     const body = s.slice(4);

@@ -1,3 +1,4 @@
+import { parsePrincipalSpec } from './parsePrincipalSpec';
 import { evaluateAssume } from './evaluateAssume';
 import { normalizeTrustPolicy } from './normalizeTrustPolicy';
 import { podIdentityContext } from './podIdentity';
@@ -62,5 +63,28 @@ describe('podIdentityContext', () => {
     expect(d.conditions.map(c => c.key)).toEqual([
       'aws:RequestTag/kubernetes-pod-name',
     ]);
+  });
+});
+
+describe('pod-identity: principal spec', () => {
+  const CLUSTER = 'arn:aws:eks:eu-west-1:333333333333:cluster/acme-production';
+
+  it('reads a cluster ARN, namespace and service account into what EKS Pod Identity presents', () => {
+    expect(
+      parsePrincipalSpec(`pod-identity:${CLUSTER}/observability/fluent-bit`),
+    ).toEqual(podIdentityContext(association));
+  });
+
+  it('refuses what is not a cluster ARN with a service account', () => {
+    for (const bad of [
+      'pod-identity:observability/fluent-bit',
+      `pod-identity:${CLUSTER}/fluent-bit`,
+      'pod-identity:arn:aws:iam::333333333333:role/x/ns/sa',
+      `pod-identity:${CLUSTER}/Bad_NS/sa`,
+    ]) {
+      expect(() => parsePrincipalSpec(bad)).toThrow(
+        /is not a Pod Identity principal: expected pod-identity:arn:aws:eks:/,
+      );
+    }
   });
 });
