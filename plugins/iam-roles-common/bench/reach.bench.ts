@@ -14,30 +14,11 @@ import {
   TrustIndex,
 } from '../src';
 import { createRandom, generateSnapshot } from './generateSnapshot';
+import { bestOf, median, time } from './timing';
 
 const ROLES = 50_000;
 const ROLE_TRUST_SHARE = 0.05;
 const DEPTH = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function time<T>(fn: () => T): { ms: number; result: T } {
-  const start = performance.now();
-  const result = fn();
-  return { ms: performance.now() - start, result };
-}
-
-function bestOf<T>(n: number, fn: () => T): { ms: number; result: T } {
-  let best = time(fn);
-  for (let i = 1; i < n; i++) {
-    const t = time(fn);
-    if (t.ms < best.ms) best = t;
-  }
-  return best;
-}
 
 interface RawStatement {
   Effect?: string;

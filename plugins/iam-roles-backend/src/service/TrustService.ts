@@ -11,6 +11,7 @@ import {
   AssumeDecision,
   ChainedRole,
   ChainHop,
+  TrustIndexMatch,
   applyResourceControlPolicies,
   findReach,
   PrincipalContext,
@@ -45,11 +46,8 @@ import {
 const CHAIN_DEPTH = 5;
 const CHAIN_ROLES = 500;
 
-/** A role whose sessions another role admits, and how. */
-interface RoleCaller {
-  from: string;
-  decision: AssumeDecision;
-}
+/** A role (`key`) whose sessions another role admits, and how: an index match, the other way round. */
+type RoleCaller = TrustIndexMatch;
 
 export { normalizeRef } from './TrustSnapshot';
 export type { RoleEntry } from './TrustSnapshot';
@@ -421,7 +419,7 @@ export class TrustService {
         if (decision.outcome !== 'allowed' && decision.outcome !== 'possible')
           continue;
         const list = callers.get(match.key) ?? [];
-        list.push({ from: from.ref, decision });
+        list.push({ key: from.ref, decision });
         callers.set(match.key, list);
       }
     }
@@ -434,45 +432,60 @@ export class TrustService {
     snapshot: TrustSnapshot,
     roleRef: string,
   ): ChainedRole[] {
+    const role = snapshot.roles.get(roleRef);
+    if (!role) return [];
     const callers = this.callersOf(snapshot);
-    const hopOf = (ref: string, decision: AssumeDecision): ChainHop => ({
-      entityRef: ref,
-      arn: snapshot.roles.get(ref)?.arn ?? ref,
-      title: snapshot.roles.get(ref)?.title ?? ref,
-      outcome: decision.outcome === 'allowed' ? 'allowed' : 'possible',
-      via: decision.via ?? 'sts:AssumeRole',
-      conditions: decision.conditions,
-    });
-    // Breadth-first, backwards: `path` is what the starting role assumes, in order, ending here.
-    const seen = new Set<string>([roleRef]);
-    let frontier: Array<{ ref: string; path: ChainHop[] }> = [
-      { ref: roleRef, path: [] },
-    ];
+    // The engine's own reach, over the edges turned round: from this role's session, each "hop"
+    // is a role that can assume the one before it.
+    const back = findReach(
+      {
+        lookup: caller => {
+          const key =
+            caller.type === 'arn' ? roleKeyOfArn(caller.arn) : undefined;
+          const ref = key ? snapshot.roleByKey.get(key) : undefined;
+          return (ref && callers.get(ref)) || [];
+        },
+      },
+      { type: 'arn', arn: role.arn },
+      {
+        maxDepth: CHAIN_DEPTH,
+        maxRoles: CHAIN_ROLES,
+        arnOf: key => snapshot.roles.get(key)?.arn,
+      },
+    );
+    const title = (key: string) => snapshot.roles.get(key)?.title ?? key;
     const reached: ChainedRole[] = [];
-    for (let depth = 1; depth <= CHAIN_DEPTH && frontier.length; depth++) {
-      const next: typeof frontier = [];
-      for (const { ref, path } of frontier) {
-        for (const { from, decision } of callers.get(ref) ?? []) {
-          if (seen.has(from) || reached.length >= CHAIN_ROLES) continue;
-          seen.add(from);
-          const role = snapshot.roles.get(from)!;
-          const hops = [hopOf(ref, decision), ...path];
-          reached.push({
-            entityRef: role.ref,
-            arn: role.arn,
-            title: role.title,
-            owner: role.ownerRef || undefined,
-            depth,
-            outcome: hops.every(h => h.outcome === 'allowed')
-              ? 'allowed'
-              : 'possible',
-            path: hops,
-            holders: snapshot.assumableBy.get(role.ref) ?? [],
-          });
-          next.push({ ref: from, path: hops });
-        }
-      }
-      frontier = next;
+    for (const r of back.roles) {
+      const start = snapshot.roles.get(r.key);
+      if (!start) continue;
+      // Hop i holds the decision of its role assuming the role of hop i-1 (hop -1: this role): read
+      // forwards, the starting role assumes hops[n-2], …, hops[0], then this role.
+      const hops = r.paths[0].hops;
+      const targets = [
+        ...hops
+          .slice(0, -1)
+          .map(h => h.key)
+          .reverse(),
+        roleRef,
+      ];
+      const path: ChainHop[] = [...hops].reverse().map((h, i) => ({
+        entityRef: targets[i],
+        arn: snapshot.roles.get(targets[i])?.arn ?? targets[i],
+        title: title(targets[i]),
+        outcome: h.outcome,
+        via: h.via,
+        conditions: h.conditions,
+      }));
+      reached.push({
+        entityRef: start.ref,
+        arn: start.arn,
+        title: start.title,
+        owner: start.ownerRef || undefined,
+        depth: r.depth,
+        outcome: r.outcome,
+        path,
+        holders: snapshot.assumableBy.get(start.ref) ?? [],
+      });
     }
     return reached;
   }
