@@ -265,18 +265,38 @@ describe('condition operators', () => {
   it('negates clauses for "possible unless" answers', () => {
     expect(
       negateClause({ operator: 'StringNotEquals', key: 'k', values: ['a'] }),
-    ).toEqual({
-      operator: 'StringEquals',
-      key: 'k',
-      values: ['a'],
-    });
+    ).toEqual([{ operator: 'StringEquals', key: 'k', values: ['a'] }]);
     expect(
-      negateClause({ operator: 'Bool', key: 'k', values: ['true'] })?.values,
-    ).toEqual(['false']);
+      negateClause({ operator: 'Bool', key: 'k', values: ['true'] }),
+    ).toEqual([{ operator: 'BoolIfExists', key: 'k', values: ['false'] }]);
     expect(
-      negateClause({ operator: 'NumericLessThan', key: 'k', values: ['1'] })
-        ?.operator,
-    ).toBe('NumericGreaterThanEquals');
+      negateClause({ operator: 'BoolIfExists', key: 'k', values: ['true'] }),
+    ).toEqual([{ operator: 'Bool', key: 'k', values: ['false'] }]);
+    expect(
+      negateClause({ operator: 'NumericLessThan', key: 'k', values: ['1'] }),
+    ).toEqual([
+      { operator: 'NumericGreaterThanEqualsIfExists', key: 'k', values: ['1'] },
+    ]);
+    expect(
+      negateClause({
+        operator: 'StringNotEqualsIfExists',
+        key: 'k',
+        values: ['a'],
+      }),
+    ).toEqual([{ operator: 'StringEquals', key: 'k', values: ['a'] }]);
+    expect(
+      negateClause({
+        operator: 'StringEqualsIfExists',
+        key: 'k',
+        values: ['a'],
+      }),
+    ).toEqual([
+      { operator: 'Null', key: 'k', values: ['false'] },
+      { operator: 'StringNotEquals', key: 'k', values: ['a'] },
+    ]);
+    expect(
+      negateClause({ operator: 'Null', key: 'k', values: ['true'] }),
+    ).toEqual([{ operator: 'Null', key: 'k', values: ['false'] }]);
     expect(
       negateClause({
         operator: 'ForAnyValue:StringEquals',
@@ -284,5 +304,74 @@ describe('condition operators', () => {
         values: ['a'],
       }),
     ).toBeUndefined();
+  });
+
+  it('negates every operator into its exact complement, a missing key included', () => {
+    const operators = [
+      'StringEquals',
+      'StringNotEquals',
+      'StringEqualsIgnoreCase',
+      'StringLike',
+      'StringNotLike',
+      'NumericEquals',
+      'NumericNotEquals',
+      'NumericLessThan',
+      'NumericGreaterThanEquals',
+      'DateLessThan',
+      'DateGreaterThan',
+      'IpAddress',
+      'NotIpAddress',
+      'ArnLike',
+      'ArnNotEquals',
+      'Bool',
+      'Null',
+    ];
+    const valueOf: Record<string, string[]> = {
+      Numeric: ['5', '4', '6'],
+      Date: [
+        '2026-01-02T00:00:00Z',
+        '2026-01-01T00:00:00Z',
+        '2026-01-03T00:00:00Z',
+      ],
+      Ip: ['10.0.0.1', '192.168.0.1'],
+      Arn: [
+        'arn:aws:iam::111122223333:role/a',
+        'arn:aws:iam::111122223333:role/b',
+      ],
+      Bool: ['true', 'false'],
+      Null: ['true', 'false'],
+      String: ['a', 'b', 'A'],
+    };
+    const family = (op: string) =>
+      Object.keys(valueOf).find(f => op.replace(/^Not/, '').startsWith(f)) ??
+      'String';
+    for (const base of operators) {
+      const ops = base === 'Null' ? [base] : [base, `${base}IfExists`];
+      for (const operator of ops) {
+        const values = valueOf[family(base)];
+        const policyValue =
+          base.startsWith('Ip') || base === 'NotIpAddress'
+            ? ['10.0.0.0/8']
+            : [values[0]];
+        const clause = { operator, key: 'k', values: policyValue };
+        const inverse = negateClause(clause)!;
+        const contexts = [
+          createRequestContext({ k: ABSENT }),
+          ...values.map(v => createRequestContext({ k: v })),
+        ];
+        for (const ctx of contexts) {
+          const original = evaluateClauses([compileClause(clause)], ctx).result;
+          const negated = evaluateClauses(
+            inverse.map(compileClause),
+            ctx,
+          ).result;
+          expect({ operator, ctx: ctx.get('k'), negated }).toEqual({
+            operator,
+            ctx: ctx.get('k'),
+            negated: original === 'true' ? 'false' : 'true',
+          });
+        }
+      }
+    }
   });
 });

@@ -494,61 +494,65 @@ export function evaluateClauses(
     : { result: 'true', unsettled: [] };
 }
 
-/** Negates a clause for "possible, unless…" answers from a Deny statement; `undefined` when IAM has no inverse operator. */
+const INVERSE_OPERATORS: Array<[string, string]> = [
+  ['StringEquals', 'StringNotEquals'],
+  ['StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase'],
+  ['StringLike', 'StringNotLike'],
+  ['NumericEquals', 'NumericNotEquals'],
+  ['NumericLessThan', 'NumericGreaterThanEquals'],
+  ['NumericGreaterThan', 'NumericLessThanEquals'],
+  ['DateEquals', 'DateNotEquals'],
+  ['DateLessThan', 'DateGreaterThanEquals'],
+  ['DateGreaterThan', 'DateLessThanEquals'],
+  ['IpAddress', 'NotIpAddress'],
+  ['ArnEquals', 'ArnNotEquals'],
+  ['ArnLike', 'ArnNotLike'],
+  ['Bool', 'Bool'],
+];
+
+/**
+ * Negates a clause for "possible, unless…" answers from a Deny statement, as clauses that must all
+ * hold; `undefined` when IAM has no inverse operator (set operators, unknown operators).
+ *
+ * The inverse must also flip what the clause does on a missing key: a negated operator
+ * (`StringNotEquals`, `NotIpAddress`…) and any `…IfExists` hold when the key is absent, the others do
+ * not. So `not NumericLessThan` is `NumericGreaterThanEqualsIfExists`, `not StringNotEqualsIfExists` is
+ * `StringEquals`, and `not StringEqualsIfExists` ("present and different") is two clauses:
+ * `Null: false` and `StringNotEquals`.
+ */
 export function negateClause(
   clause: ConditionClause,
-): ConditionClause | undefined {
+): ConditionClause[] | undefined {
   const op = parseOperator(clause.operator);
   if (!op.info || op.setOperator) return undefined;
-  const base = op.base;
-  const pairs: Array<[string, string]> = [
-    ['StringEquals', 'StringNotEquals'],
-    ['StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase'],
-    ['StringLike', 'StringNotLike'],
-    ['NumericEquals', 'NumericNotEquals'],
-    ['NumericLessThan', 'NumericGreaterThanEquals'],
-    ['NumericGreaterThan', 'NumericLessThanEquals'],
-    ['DateEquals', 'DateNotEquals'],
-    ['DateLessThan', 'DateGreaterThanEquals'],
-    ['DateGreaterThan', 'DateLessThanEquals'],
-    ['IpAddress', 'NotIpAddress'],
-    ['ArnEquals', 'ArnNotEquals'],
-    ['ArnLike', 'ArnNotLike'],
-  ];
-  for (const [a, b] of pairs) {
-    if (a.toLowerCase() === base.toLowerCase())
-      return { ...clause, operator: b };
-    if (b.toLowerCase() === base.toLowerCase())
-      return { ...clause, operator: a };
-  }
-  if (op.info.family === 'bool' && op.ifExists) {
-    // not (absent or v) = present and not v; Bool is false on an absent key.
-    return {
-      ...clause,
-      operator: 'Bool',
-      values: clause.values.map(v =>
-        v.toLowerCase() === 'true' ? 'false' : 'true',
-      ),
-    };
-  }
-  if (op.info.family === 'bool') {
-    return {
-      ...clause,
-      operator: clause.operator,
-      values: clause.values.map(v =>
-        v.toLowerCase() === 'true' ? 'false' : 'true',
-      ),
-    };
-  }
   if (op.info.family === 'null') {
-    return {
-      ...clause,
-      values: clause.values.map(v =>
-        v.toLowerCase() === 'true' ? 'false' : 'true',
-      ),
-    };
+    return [{ ...clause, values: clause.values.map(flipBool) }];
   }
-  return undefined;
+  const base = op.base.toLowerCase();
+  const pair = INVERSE_OPERATORS.find(
+    ([a, b]) => a.toLowerCase() === base || b.toLowerCase() === base,
+  );
+  if (!pair) return undefined;
+  const inverse = pair[0].toLowerCase() === base ? pair[1] : pair[0];
+  const inverseInfo = parseOperator(inverse).info!;
+  const holdsWhenAbsent = op.info.negated || op.ifExists;
+  const ifExists = !inverseInfo.negated && !holdsWhenAbsent;
+  const negated: ConditionClause = {
+    ...clause,
+    operator: `${inverse}${ifExists ? 'IfExists' : ''}`,
+    values:
+      op.info.family === 'bool' ? clause.values.map(flipBool) : clause.values,
+  };
+  // The inverse must hold on a missing key exactly when the clause does not: a negated inverse
+  // holds there too, so the key must also be present.
+  if (inverseInfo.negated && holdsWhenAbsent) {
+    return [{ operator: 'Null', key: clause.key, values: ['false'] }, negated];
+  }
+  return [negated];
+}
+
+function flipBool(v: string): string {
+  return v.toLowerCase() === 'true' ? 'false' : 'true';
 }
 
 /** Whether a clause's values contain an IAM wildcard that its operator honours. */

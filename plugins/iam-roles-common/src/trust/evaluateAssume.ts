@@ -27,17 +27,17 @@ function judge(s: CompiledStatement, caller: Caller): StatementVerdict {
   if (s.notPrincipals) {
     // Applies to every caller but the listed ones.
     let excluded = false;
-    let partial: ConditionClause | undefined;
+    let partial: ConditionClause[] | undefined;
     for (const n of s.notPrincipals) {
       const m = caller.match(n);
       if (m.kind === 'yes' && n.kind !== 'public') excluded = true;
-      if (m.kind === 'partial') partial = negateClause(m.clause) ?? m.clause;
+      if (m.kind === 'partial') partial = negateClause(m.clause) ?? [m.clause];
     }
     if (excluded) return best;
     const r = evaluateClauses(s.clauses, caller.context());
     if (r.result === 'false') return best;
     if (partial)
-      return { result: 'unknown', unsettled: [...r.unsettled, partial] };
+      return { result: 'unknown', unsettled: [...r.unsettled, ...partial] };
     return r;
   }
   for (const p of s.principals) {
@@ -79,7 +79,7 @@ export function evaluateCompiled(
           statementIndex: s.statement.index,
         };
       }
-      for (const c of v.unsettled) denyUnless.push(negateClause(c) ?? c);
+      for (const c of v.unsettled) denyUnless.push(...(negateClause(c) ?? [c]));
     } else if (
       !allow ||
       (allow.unsettled.length > 0 &&

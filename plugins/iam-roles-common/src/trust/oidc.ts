@@ -46,8 +46,9 @@ export function claimConstraints(
       )
     )
       continue;
-    const negated = negateClause(s.statement.conditions[0]);
-    if (negated) take(negated);
+    for (const negated of negateClause(s.statement.conditions[0]) ?? []) {
+      take(negated);
+    }
   }
   return out;
 }
