@@ -9,7 +9,7 @@ export interface Config {
     /** The broker's actions in the actions registry (exposed to AI agents by the MCP actions backend). */
     actions?: {
       /**
-       * Service principal subjects (e.g. `external:incident-agent`, `plugin:mcp-actions`) that may
+       * Service principal subjects (e.g. `incident-agent`, the subject of a static external access token, or `plugin:scaffolder`) that may
        * call request-access and cancel-request as themselves; other callers of those actions must be
        * users. The read-only actions need only the trust read permission.
        */

@@ -28,14 +28,22 @@ export interface ActionActor {
   via?: string;
 }
 
-/** Reads {@link ALLOWED_SERVICE_PRINCIPALS_KEY}: subjects such as `external:incident-agent`. */
+/**
+ * Reads {@link ALLOWED_SERVICE_PRINCIPALS_KEY}: service principal subjects as Backstage names them,
+ * e.g. `incident-agent` (the subject of a static external access token), `plugin:scaffolder`.
+ */
 export function readAllowedServicePrincipals(config: Config): string[] {
   const subjects =
     config.getOptionalStringArray(ALLOWED_SERVICE_PRINCIPALS_KEY) ?? [];
   for (const subject of subjects) {
-    if (!/^[a-z][a-z0-9-]*:\S+$/i.test(subject)) {
+    if (!/^[\x21-\x7E]{1,200}$/.test(subject)) {
       throw new Error(
-        `${ALLOWED_SERVICE_PRINCIPALS_KEY} lists "${subject}", which is not a service principal subject; write it as Backstage names it, e.g. external:incident-agent or plugin:scaffolder`,
+        `${ALLOWED_SERVICE_PRINCIPALS_KEY} lists "${subject}", which is not a service principal subject; write it as Backstage names it, without blanks, e.g. incident-agent (a static token's subject) or plugin:scaffolder`,
+      );
+    }
+    if (/^user:/i.test(subject)) {
+      throw new Error(
+        `${ALLOWED_SERVICE_PRINCIPALS_KEY} lists "${subject}", a user entity ref: a service principal acts as itself, never as a user; users call the actions with their own sign-in`,
       );
     }
   }

@@ -22,8 +22,8 @@ const ALICE = 'user:default/alice';
 const MALLORY = 'user:default/mallory';
 const BOB = 'user:default/bob';
 const DEPLOY = 'resource:default/payments-deploy';
-const AGENT = 'external:incident-agent';
-const STRANGER = 'external:some-script';
+const AGENT = 'incident-agent';
+const STRANGER = 'some-script';
 
 const config = {
   backend: { actions: { pluginSources: ['iam-roles'] } },
@@ -305,7 +305,7 @@ describe.each(databases.eachSupportedId())('actions on %s', databaseId => {
       const res = await requestAccess({ service: STRANGER });
       expect(res.status).toBe(403);
       expect(res.body.error.message).toMatch(
-        /call it as a signed-in user.*external:some-script.*iamRoles\.actions\.allowedServicePrincipals/,
+        /call it as a signed-in user.*some-script.*iamRoles\.actions\.allowedServicePrincipals/,
       );
       expect(lastAudit('request-access')).toMatchObject({
         outcome: 'fail',
