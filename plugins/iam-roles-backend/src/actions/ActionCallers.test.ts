@@ -2,7 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { readAllowedServicePrincipals } from './ActionCallers';
 
 describe('readAllowedServicePrincipals', () => {
-  const read = (allowedServicePrincipals: unknown) =>
+  const read = (allowedServicePrincipals: string[]) =>
     readAllowedServicePrincipals(
       new ConfigReader({ iamRoles: { actions: { allowedServicePrincipals } } }),
     );
