@@ -21,6 +21,7 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const ALICE = 'user:default/alice';
 const MALLORY = 'user:default/mallory';
 const BOB = 'user:default/bob';
+const SAM = 'user:default/sam';
 const DEPLOY = 'resource:default/payments-deploy';
 const AGENT = 'incident-agent';
 const STRANGER = 'some-script';
@@ -72,9 +73,10 @@ describe.each(databases.eachSupportedId())('actions on %s', databaseId => {
       knex,
       config,
       logLevel: 'none',
-      // mallory may read but not request; everyone else may do what the policy is asked
+      // mallory may read but not request, sam may not read trust; everyone else may do anything
       permissions: (permission, user) =>
-        !(user === MALLORY && permission === 'iam-roles.request.create'),
+        !(user === MALLORY && permission === 'iam-roles.request.create') &&
+        !(user === SAM && permission === 'iam-roles.trust.read'),
     });
   });
   afterAll(async () => {
@@ -168,6 +170,39 @@ describe.each(databases.eachSupportedId())('actions on %s', databaseId => {
       outcome: 'success',
       meta: { actor: ALICE, actorType: 'user', roleRef: 'payments-deploy' },
     });
+  });
+
+  it('answers a role that is not in the catalog with a 404, and a caller without the trust read permission with a 403', async () => {
+    const missing = await invoke(
+      'who-can-assume',
+      { roleRef: 'resource:default/no-such-role' },
+      { user: ALICE },
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toMatch(
+      /No aws-iam-role entity resource:default\/no-such-role/,
+    );
+    for (const [name, input] of [
+      ['who-can-assume', { roleRef: DEPLOY }],
+      ['what-can-assume', { entityRef: 'component:default/payments-api' }],
+      ['lookup', { q: '111111111111' }],
+      ['list-findings', {}],
+    ] as const) {
+      const res = await invoke(name, input, { user: SAM });
+      expect({
+        name,
+        status: res.status,
+        message: res.body.error?.message,
+      }).toEqual({
+        name,
+        status: 403,
+        message: 'The permission policy does not allow iam-roles.trust.read.',
+      });
+      expect(lastAudit(name)).toMatchObject({
+        outcome: 'fail',
+        meta: { actor: SAM },
+      });
+    }
   });
 
   it('what-can-assume lists the roles of a component', async () => {
