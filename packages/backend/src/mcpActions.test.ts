@@ -265,6 +265,9 @@ describe('IAM roles actions over MCP', () => {
     ).toContain(id);
   });
 
+  // The test backend's auth forwards a service's subject; a real backend presents every service
+  // caller of the MCP endpoint as plugin:mcp-actions (the backend README says so). Either is refused
+  // unless iamRoles.actions.allowedServicePrincipals lists it.
   it('refuses request-access to a service principal config does not name, as a tool error', async () => {
     const client = await mcpClient(
       port,
