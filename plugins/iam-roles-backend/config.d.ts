@@ -6,6 +6,15 @@ export interface Config {
       /** Seconds between two reads of the role entities from the catalog (default 60). */
       refreshIntervalSeconds?: number;
     };
+    /** The broker's actions in the actions registry (exposed to AI agents by the MCP actions backend). */
+    actions?: {
+      /**
+       * Service principal subjects (e.g. `incident-agent`, the subject of a static external access token, or `plugin:scaffolder`) that may
+       * call request-access and cancel-request as themselves; other callers of those actions must be
+       * users. The read-only actions need only the trust read permission.
+       */
+      allowedServicePrincipals?: string[];
+    };
     /** The access broker: requests, approvals, grants and credentials. */
     broker?: {
       /** Longest grant a request may ask for, in minutes (default 480). */

@@ -17,6 +17,8 @@ backend.add(import('@backstage-iam/plugin-catalog-backend-module-aws-iam'));
 
 // Access broker and trust queries: /api/iam-roles
 backend.add(import('@backstage-iam/plugin-iam-roles-backend'));
+// The broker's actions as MCP tools for AI agents: /api/mcp-actions/v1 (backend.actions in app-config).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(demoPermissionPolicyModule);

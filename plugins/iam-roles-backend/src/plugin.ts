@@ -2,10 +2,16 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { DefaultAwsCredentialsManager } from '@backstage/integration-aws-node';
 import { iamRolesPermissions } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  ActionCallers,
+  readAllowedServicePrincipals,
+} from './actions/ActionCallers';
+import { registerIamRolesActions } from './actions/registerIamRolesActions';
 import { DatabaseBrokerStore } from './database/DatabaseBrokerStore';
 import { AccessBroker } from './service/AccessBroker';
 import { readBrokerConfig } from './service/BrokerConfig';
@@ -32,6 +38,7 @@ export const iamRolesPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         notifications: notificationService,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -47,6 +54,7 @@ export const iamRolesPlugin = createBackendPlugin({
         auditor,
         catalog,
         notifications,
+        actionsRegistry,
       }) {
         const brokerConfig = readBrokerConfig(config);
         const store = await DatabaseBrokerStore.create({ database });
@@ -85,6 +93,21 @@ export const iamRolesPlugin = createBackendPlugin({
         });
 
         permissionsRegistry.addPermissions(iamRolesPermissions);
+
+        // The same questions and requests for AI agents: actions registry → MCP (src/actions).
+        registerIamRolesActions({
+          actionsRegistry,
+          broker,
+          trust,
+          config: brokerConfig,
+          callers: ActionCallers.create({
+            auth,
+            userInfo,
+            permissions,
+            auditor,
+            allowedServicePrincipals: readAllowedServicePrincipals(config),
+          }),
+        });
 
         await scheduler.scheduleTask({
           id: 'iam-roles-trust-refresh',

@@ -5,6 +5,12 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import {
+  ListPage,
+  SEVERITIES,
+  Severity,
+} from '@backstage-iam/plugin-iam-roles-common';
+import type { BrokerConfig } from './BrokerConfig';
 import { forLog, unsafeCharacterOf, visibleLength } from './safeText';
 
 /** Deepest page a list serves; past it, a filter narrows better than paging (and the database is never asked for absurd offsets). */
@@ -195,6 +201,19 @@ export const paging = {
     .default(0),
 };
 
+/** One page of a list the service answered whole (`GET /findings`, the `list-findings` action). */
+export function pageOf<T>(
+  all: T[],
+  page: { offset: number; limit: number },
+): ListPage<T> {
+  return {
+    items: all.slice(page.offset, page.offset + page.limit),
+    totalItems: all.length,
+    offset: page.offset,
+    limit: page.limit,
+  };
+}
+
 /** `true`/`false` query flags. */
 export const booleanFlag = z
   .enum(['true', 'false'], {
@@ -218,3 +237,71 @@ export const isoDate = (field: string) =>
 export const idParam = z.object({
   id: z.string().uuid('id must be a request or grant id (a UUID)'),
 });
+
+/** -common's severity order, as the tuple zod's enum takes. */
+const SEVERITY_VALUES = SEVERITIES as unknown as [Severity, ...Severity[]];
+
+/** Query of `GET /lookup` and input of the `lookup` action: the incident question. */
+export const lookupQuery = z.object({
+  q: z
+    .string({
+      required_error:
+        'q is required: an ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME or an OIDC provider host',
+    })
+    .trim()
+    .min(1, 'q must not be empty')
+    .max(2048, 'q is too long')
+    .refine(v => !/[\p{Cc}\p{Cf}]/u.test(v), {
+      message:
+        'q must not contain control or invisible characters; paste the ARN, account id or repository as plain text',
+    }),
+});
+
+/** Query of `GET /findings` and input of the `list-findings` action. */
+export const findingsQuery = z.object({
+  owner: entityRef('owner', 'group:default/team-payments', 'group').optional(),
+  severity: z
+    .enum(SEVERITY_VALUES, {
+      errorMap: () => ({
+        message: `severity must be one of ${SEVERITIES.join(
+          ', ',
+        )} (the minimum level)`,
+      }),
+    })
+    .optional(),
+  limit: paging.limit.default(500),
+  offset: paging.offset,
+});
+
+/** Body of `POST /requests` and input of the `request-access` action, within the configured durations. */
+export const createRequestBody = (
+  config: Pick<BrokerConfig, 'minDurationMinutes' | 'maxDurationMinutes'>,
+) =>
+  z.object({
+    roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
+    justification: freeText('justification', {
+      required:
+        'justification is required: say why you need the access (10–1000 characters)',
+      min: 10,
+      max: 1000,
+      why: 'say what you will do with the access',
+    }),
+    durationMinutes: z
+      .number({
+        required_error: `durationMinutes is required (${config.minDurationMinutes}–${config.maxDurationMinutes})`,
+        invalid_type_error: 'durationMinutes must be a number of minutes',
+      })
+      .int('durationMinutes must be a whole number of minutes')
+      .min(
+        config.minDurationMinutes,
+        `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`,
+      )
+      .max(
+        config.maxDurationMinutes,
+        `durationMinutes must be at most ${config.maxDurationMinutes} (iamRoles.broker.maxDurationMinutes)`,
+      ),
+    ticket: freeText('ticket', { max: 200 })
+      .optional()
+      .transform(v => v || undefined),
+    idempotencyKey: idempotencyKey('idempotencyKey').optional(),
+  });

@@ -19,8 +19,7 @@ import {
   NotModifiedError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
+import type {
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
@@ -32,10 +31,6 @@ import {
   iamRoleCredentialsIssuePermission,
   iamRolesAuditReadPermission,
   iamRolesTrustReadPermission,
-  ListPage,
-  RoleFinding,
-  SEVERITIES,
-  Severity,
   toCsv,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { AccessBroker, Caller } from './AccessBroker';
@@ -44,16 +39,21 @@ import { BrokerConfig } from './BrokerConfig';
 import { TrustService } from './TrustService';
 import {
   booleanFlag,
+  createRequestBody,
   entityRef,
+  findingsQuery,
   freeText,
   idParam,
   idempotencyKey,
   isoDate,
+  lookupQuery,
+  pageOf,
   paging,
   parse,
   statusList,
 } from './requestSchemas';
-import { forLog } from './safeText';
+import { requirePermission } from './requirePermission';
+import { auditedError, forLog } from './safeText';
 
 /** Status codes of the error types the broker throws on purpose; any other error is a 500 told in no detail. */
 const KNOWN_ERRORS: Record<string, number> = {
@@ -94,15 +94,6 @@ function parserError(error: { type?: string; status?: number }) {
   }
 }
 
-/** An error as the auditor records it: the message escaped and cut (it may quote input), no stack. */
-function auditedError(error: unknown): Error {
-  const e = error as { name?: string; message?: string };
-  const out = new Error(forLog(e?.message ?? String(error), 300));
-  out.name = e?.name ?? 'Error';
-  delete out.stack;
-  return out;
-}
-
 /** A request of any route: the typed router gives each route its own query and body types. */
 type AnyRequest = express.Request<any, any, any, any>;
 
@@ -126,8 +117,6 @@ const REQUEST_STATUSES = [
   'expired',
 ] as const;
 const GRANT_STATUSES = ['active', 'revoked', 'expired'] as const;
-/** -common's severity order, as the tuple zod's enum takes. */
-const SEVERITY_VALUES = SEVERITIES as unknown as [Severity, ...Severity[]];
 
 /** The HTTP API of the broker (`/api/iam-roles`); `src/schema/openapi.yaml` describes it. */
 export async function createRouter(
@@ -170,27 +159,11 @@ export async function createRouter(
     };
   };
 
-  async function authorize(
+  const authorize = (
     who: { credentials: any },
     permission: BasicPermission | ResourcePermission,
     resourceRef?: string,
-  ) {
-    const [decision] = await permissions.authorize(
-      [
-        resourceRef
-          ? { permission: permission as ResourcePermission, resourceRef }
-          : { permission: permission as BasicPermission },
-      ],
-      { credentials: who.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `The permission policy does not allow ${permission.name}${
-          resourceRef ? ` on ${resourceRef}` : ''
-        }.`,
-      );
-    }
-  }
+  ) => requirePermission(permissions, who.credentials, permission, resourceRef);
 
   /** Runs a state change inside an auditor event, so success and failure both reach the audit sink. */
   async function audited<T>(
@@ -274,86 +247,16 @@ export async function createRouter(
   });
 
   router.get('/lookup', async (req, res) => {
-    const { value: q } = await trustReaderOf(
-      req,
-      z.object({
-        q: z
-          .string({
-            required_error:
-              'q is required: an ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME or an OIDC provider host',
-          })
-          .trim()
-          .min(1, 'q must not be empty')
-          .max(2048, 'q is too long')
-          .refine(v => !/[\p{Cc}\p{Cf}]/u.test(v), {
-            message:
-              'q must not contain control or invisible characters; paste the ARN, account id or repository as plain text',
-          }),
-      }),
-    );
+    const { value: q } = await trustReaderOf(req, lookupQuery);
     res.json(await trust.lookup(q.q));
   });
 
   router.get('/findings', async (req, res) => {
-    const { value: q } = await trustReaderOf(
-      req,
-      z.object({
-        owner: entityRef(
-          'owner',
-          'group:default/team-payments',
-          'group',
-        ).optional(),
-        severity: z
-          .enum(SEVERITY_VALUES, {
-            errorMap: () => ({
-              message: `severity must be one of ${SEVERITIES.join(
-                ', ',
-              )} (the minimum level)`,
-            }),
-          })
-          .optional(),
-        limit: paging.limit.default(500),
-        offset: paging.offset,
-      }),
-    );
-    const all = await trust.findings(q);
-    const page: ListPage<RoleFinding> = {
-      items: all.slice(q.offset, q.offset + q.limit),
-      totalItems: all.length,
-      offset: q.offset,
-      limit: q.limit,
-    };
-    res.json(page);
+    const { value: q } = await trustReaderOf(req, findingsQuery);
+    res.json(pageOf(await trust.findings(q), q));
   });
 
-  const createBody = z.object({
-    roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
-    justification: freeText('justification', {
-      required:
-        'justification is required: say why you need the access (10–1000 characters)',
-      min: 10,
-      max: 1000,
-      why: 'say what you will do with the access',
-    }),
-    durationMinutes: z
-      .number({
-        required_error: `durationMinutes is required (${config.minDurationMinutes}–${config.maxDurationMinutes})`,
-        invalid_type_error: 'durationMinutes must be a number of minutes',
-      })
-      .int('durationMinutes must be a whole number of minutes')
-      .min(
-        config.minDurationMinutes,
-        `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`,
-      )
-      .max(
-        config.maxDurationMinutes,
-        `durationMinutes must be at most ${config.maxDurationMinutes} (iamRoles.broker.maxDurationMinutes)`,
-      ),
-    ticket: freeText('ticket', { max: 200 })
-      .optional()
-      .transform(v => v || undefined),
-    idempotencyKey: idempotencyKey('idempotencyKey').optional(),
-  });
+  const createBody = createRequestBody(config);
 
   router.post('/requests', async (req, res) => {
     const who = await caller(req);

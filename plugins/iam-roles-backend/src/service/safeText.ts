@@ -78,3 +78,12 @@ export function forLog(text: unknown, max = 200): string {
     ? `${escaped}… (${chars.length - max} more characters)`
     : escaped;
 }
+
+/** An error as the auditor records it: the message escaped and cut (it may quote input), no stack. */
+export function auditedError(error: unknown): Error {
+  const e = error as { name?: string; message?: string };
+  const out = new Error(forLog(e?.message ?? String(error), 300));
+  out.name = e?.name ?? 'Error';
+  delete out.stack;
+  return out;
+}
