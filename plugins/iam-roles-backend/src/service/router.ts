@@ -42,6 +42,7 @@ import { AccessBroker, Caller } from './AccessBroker';
 import { RateLimitedError } from './RateLimitedError';
 import { BrokerConfig } from './BrokerConfig';
 import { TrustService } from './TrustService';
+import { lookupFormsText } from './lookupQuery';
 import {
   booleanFlag,
   entityRef,
@@ -279,11 +280,10 @@ export async function createRouter(
       z.object({
         q: z
           .string({
-            required_error:
-              'q is required: an ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME or an OIDC provider host',
+            required_error: `q is required. ${lookupFormsText()}`,
           })
           .trim()
-          .min(1, 'q must not be empty')
+          .min(1, `q must not be empty. ${lookupFormsText()}`)
           .max(2048, 'q is too long')
           .refine(v => !/[\p{Cc}\p{Cf}]/u.test(v), {
             message:
