@@ -6,6 +6,7 @@ import {
   IamResourceControlPolicy,
   NormalizedPolicy,
   evaluateAssume,
+  resourceControlPoliciesFor,
   isPermissionSetNamed,
   parseRoleArn,
   podIdentityContext,
@@ -424,32 +425,12 @@ export class EffectiveAccessIndex {
       }
     }
 
-    const rcps: IamResourceControlPolicy[] = [];
-    for (const org of this.organizations) {
-      // Root first, then each OU down, then the account: the order the policy is inherited along.
-      const onPath = [
-        ...(org.accountParents[role.accountId] ?? []),
-        role.accountId,
-      ];
-      for (const policy of org.policies) {
-        const targets = new Set(policy.targets);
-        const attachedTo = onPath.filter(t => targets.has(t));
-        if (attachedTo.length === 0) {
-          continue;
-        }
-        rcps.push({
-          id: policy.id,
-          name: policy.name,
-          ...(policy.arn ? { arn: policy.arn } : {}),
-          ...(org.organizationId ? { organizationId: org.organizationId } : {}),
-          ...(policy.awsManaged !== undefined
-            ? { awsManaged: policy.awsManaged }
-            : {}),
-          attachedTo,
-          document: (policy.document ?? null) as JsonValue,
-        });
-      }
-    }
+    const rcps: IamResourceControlPolicy[] = this.organizations.flatMap(org =>
+      resourceControlPoliciesFor(org, role.accountId).map(p => ({
+        ...p,
+        document: p.document as JsonValue,
+      })),
+    );
     if (rcps.length) {
       out.resourceControlPolicies = rcps.sort((a, b) =>
         a.id.localeCompare(b.id),

@@ -54,8 +54,12 @@ export type {
   ReachSource,
   ReachedRole,
 } from './reach';
-export { applyResourceControlPolicies } from './resourceControlPolicies';
+export {
+  applyResourceControlPolicies,
+  resourceControlPoliciesFor,
+} from './resourceControlPolicies';
 export type {
+  AttachedResourceControlPolicy,
   RcpVerdict,
   ResourceControlDecision,
   ResourceControlPolicyInput,
