@@ -728,7 +728,7 @@ describe('iam-trust reach with RCPs and Identity Center', () => {
   });
 
   it('reaches from an Identity Center group: only the assignments of the group itself', async () => {
-    const run = (principal: string) =>
+    const reachAs = (principal: string) =>
       cli([
         'reach',
         '--principal',
@@ -738,12 +738,14 @@ describe('iam-trust reach with RCPs and Identity Center', () => {
         ...sampleFiles,
       ]);
     const security = JSON.parse(
-      (await run('identity-center-group:Security')).stdout,
+      (await reachAs('identity-center-group:Security')).stdout,
     );
     expect(
       security.roles.filter((r: any) => r.depth === 1).map((r: any) => r.arn),
     ).toEqual([expect.stringMatching(sso('333333333333', 'SecurityAudit'))]);
-    const data = JSON.parse((await run('identity-center-group:data')).stdout);
+    const data = JSON.parse(
+      (await reachAs('identity-center-group:data')).stdout,
+    );
     expect(
       data.identityCenter.every((g: any) => g.assignedTo === 'group data'),
     ).toBe(true);

@@ -327,7 +327,7 @@ describe('EffectiveAccessIndex: Pod Identity with disableSessionTags', () => {
       path: '/eks/',
     };
     // Read from the snapshot form, as a file or DescribePodIdentityAssociation gives it.
-    const data = parseEffectiveDocument({
+    const snapshot = parseEffectiveDocument({
       kind: 'aws-eks-pod-identity',
       accountId: PROD,
       region: 'eu-west-1',
@@ -343,7 +343,7 @@ describe('EffectiveAccessIndex: Pod Identity with disableSessionTags', () => {
       })),
     })!;
     const index = EffectiveAccessIndex.create({
-      datasets: [{ key: 'pod-identity:prod', readAt: '', data }],
+      datasets: [{ key: 'pod-identity:prod', readAt: '', data: snapshot }],
       catalog: {
         groups: [],
         users: [],

@@ -15,7 +15,7 @@ import type { PrincipalContext } from './types';
 
 const PROD = '333333333333';
 const STAGING = '222222222222';
-const SET = (n: number) =>
+const setArn = (n: number) =>
   `arn:aws:sso:::permissionSet/ssoins-1/ps-000000000000000${n}`;
 const provider = (account: string) =>
   `arn:aws:iam::${account}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE`;
@@ -47,35 +47,35 @@ const data = parseEffectiveDocument({
     IdentityStoreId: 'd-1',
   },
   PermissionSets: [
-    { Name: 'AdministratorAccess', PermissionSetArn: SET(1) },
-    { Name: 'ReadOnlyAccess', PermissionSetArn: SET(2) },
+    { Name: 'AdministratorAccess', PermissionSetArn: setArn(1) },
+    { Name: 'ReadOnlyAccess', PermissionSetArn: setArn(2) },
     {
       Name: 'PaymentsOnCallWithAVeryLongPermissionSetName',
-      PermissionSetArn: SET(3),
+      PermissionSetArn: setArn(3),
     },
   ],
   AccountAssignments: [
     {
       AccountId: PROD,
-      PermissionSetArn: SET(1),
+      PermissionSetArn: setArn(1),
       PrincipalType: 'GROUP',
       PrincipalId: 'g-platform',
     },
     {
       AccountId: STAGING,
-      PermissionSetArn: SET(2),
+      PermissionSetArn: setArn(2),
       PrincipalType: 'GROUP',
       PrincipalId: 'g-eng',
     },
     {
       AccountId: PROD,
-      PermissionSetArn: SET(2),
+      PermissionSetArn: setArn(2),
       PrincipalType: 'USER',
       PrincipalId: 'u-jane',
     },
     {
       AccountId: PROD,
-      PermissionSetArn: SET(3),
+      PermissionSetArn: setArn(3),
       PrincipalType: 'GROUP',
       PrincipalId: 'g-eng',
     },
