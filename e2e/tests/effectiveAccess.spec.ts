@@ -74,3 +74,68 @@ test('effective access: a Pod Identity role tab names the component whose pods g
   await expect(pods).toContainText('observability/fluent-bit');
   await expect(pods.getByRole('link', { name: 'log-shipper' })).toBeVisible();
 });
+
+test('effective access: the incident lookup of an Identity Center user by email gives her roles and the chains onward', async ({
+  page,
+  request,
+}, testInfo) => {
+  const query = 'identity-center-user:jane.doe@acme.example';
+  // The broker's answer in catalog terms: the matched catalog User, her groups, each role's assignment.
+  const res = await request.get(
+    `/api/iam-roles/lookup?q=${encodeURIComponent(query)}`,
+    {
+      headers: {
+        Authorization: `Bearer ${await tokenFor(request, DEVELOPER)}`,
+      },
+    },
+  );
+  expect(res.ok()).toBe(true);
+  const body = await res.json();
+  expect(body.identityCenter.principal).toMatchObject({
+    name: 'jane.doe',
+    status: 'matched',
+    entityRef: 'user:default/jane.doe',
+  });
+  expect(
+    body.identityCenter.groups.map((g: { name: string }) => g.name).sort(),
+  ).toEqual(['Platform Engineering', 'engineering']);
+  // Nine AWSReservedSSO_* roles (README of the sample data, "Expected answers").
+  expect(body.roles).toHaveLength(9);
+  expect(
+    body.roles.every(
+      (r: { derivedVia: string[] }) => r.derivedVia[0] === 'identity-center',
+    ),
+  ).toBe(true);
+  expect(body.chains.map((c: { title: string }) => c.title).sort()).toEqual([
+    'break-glass-admin',
+    'org-inventory-reader',
+    'partner-webhook-relay',
+  ]);
+
+  await signInAs(page, DEVELOPER);
+  await page.goto('/iam-roles');
+  await page.getByRole('tab', { name: 'Incident lookup' }).click();
+  const search = page.getByRole('search', { name: 'Incident lookup' });
+  await search.getByLabel('Identity to look up').fill(query);
+  await search.getByRole('button', { name: 'Look up' }).click();
+  const results = page
+    .getByRole('table')
+    .filter({ hasText: ADMIN_ROLE })
+    .first();
+  await expect(results.getByRole('link', { name: ADMIN_ROLE })).toBeVisible();
+  await expect(
+    page.getByText(/^Through role chaining it reaches \d+ more roles/),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole('table')
+      .filter({ hasText: 'break-glass-admin' })
+      .last()
+      .getByRole('link', { name: 'break-glass-admin' })
+      .first(),
+  ).toBeVisible();
+  await page.screenshot({
+    path: testInfo.outputPath('effective-identity-center-lookup.png'),
+    fullPage: true,
+  });
+});

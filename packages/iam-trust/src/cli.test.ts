@@ -590,6 +590,213 @@ describe('iam-trust reach', () => {
   });
 });
 
+describe('iam-trust reach with RCPs and Identity Center', () => {
+  const EFFECTIVE = join(SAMPLES, 'effective');
+  const IDENTITY_CENTER = join(EFFECTIVE, 'identity-center.json');
+  const ORGANIZATION = join(EFFECTIVE, 'organization-rcp.json');
+  const sso = (account: string, set: string) =>
+    new RegExp(
+      `^arn:aws:iam::${account}:role/aws-reserved/sso\\.amazonaws\\.com/AWSReservedSSO_${set}_[0-9a-f]{16}$`,
+    );
+
+  // The vendor's account may assume vendor-access; the organisation's RCP lets only its own account in.
+  const rcpSnapshot = {
+    kind: 'aws-organizations-rcp',
+    Organization: { Id: 'o-test1234' },
+    Policies: [
+      {
+        Policy: {
+          PolicySummary: {
+            Id: 'p-perimeter',
+            Name: 'only-our-account',
+            Type: 'RESOURCE_CONTROL_POLICY',
+          },
+          Content: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'DenyOutsiders',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 'sts:AssumeRole',
+                Resource: '*',
+                Condition: {
+                  StringNotEquals: { 'aws:PrincipalAccount': '555555555555' },
+                },
+              },
+            ],
+          }),
+        },
+        Targets: [{ TargetId: 'ou-test-workloads' }],
+      },
+    ],
+    Accounts: [
+      { Id: '555555555555', Parents: ['r-test', 'ou-test-workloads'] },
+    ],
+  };
+
+  it('closes a hop an RCP denies, and names the RCP', async () => {
+    const account = tempFile('account.json', JSON.stringify(ACCOUNT_FILE));
+    const rcp = tempFile('rcp.json', JSON.stringify(rcpSnapshot));
+    const args = ['reach', '--principal', 'arn:aws:iam::999999999999:root'];
+    const open = JSON.parse((await cli([...args, account])).stdout);
+    expect(open.roles.map((r: any) => r.arn)).toEqual([
+      'arn:aws:iam::555555555555:role/vendor-access',
+    ]);
+    expect(open).not.toHaveProperty('closedByRcp');
+
+    const closed = JSON.parse(
+      (await cli([...args, '--organizations', rcp, account])).stdout,
+    );
+    expect(closed.roles).toEqual([]);
+    expect(closed.closedByRcp).toEqual([
+      expect.objectContaining({
+        from: 'arn:aws:iam::999999999999:root',
+        arn: 'arn:aws:iam::555555555555:role/vendor-access',
+        policyId: 'p-perimeter',
+        policyName: 'only-our-account',
+        sid: 'DenyOutsiders',
+      }),
+    ]);
+    const table = await cli([
+      ...args,
+      '--organizations',
+      rcp,
+      '--format',
+      'table',
+      account,
+    ]);
+    expect(table.stdout).toContain(
+      'Closed by RCP only-our-account (p-perimeter, statement DenyOutsiders): arn:aws:iam::999999999999:root → arn:aws:iam::555555555555:role/vendor-access',
+    );
+  });
+
+  it('reaches from an Identity Center user by email: its roles through its groups and its own assignment, then the chains', async () => {
+    const { code, stdout } = await cli([
+      'reach',
+      '--principal',
+      'identity-center-user:jane.doe@acme.example',
+      '--identity-center',
+      IDENTITY_CENTER,
+      '--organizations',
+      ORGANIZATION,
+      ...sampleFiles,
+    ]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    const direct = out.roles.filter((r: any) => r.depth === 1);
+    // Platform Engineering: AdministratorAccess in all four accounts and PlatformEngineer in tooling;
+    // engineering: ReadOnlyAccess in all four; her own assignment is AdministratorAccess in production.
+    expect(direct).toHaveLength(9);
+    for (const r of direct) {
+      expect(r.paths[0].hops[0].via).toBe('sts:AssumeRoleWithSAML');
+    }
+    for (const account of [
+      '111111111111',
+      '222222222222',
+      '333333333333',
+      '444444444444',
+    ]) {
+      expect(
+        direct.some((r: any) =>
+          sso(account, 'AdministratorAccess').test(r.arn),
+        ),
+      ).toBe(true);
+      expect(
+        direct.some((r: any) => sso(account, 'ReadOnlyAccess').test(r.arn)),
+      ).toBe(true);
+    }
+    expect(
+      direct.some((r: any) =>
+        sso('111111111111', 'PlatformEngineer').test(r.arn),
+      ),
+    ).toBe(true);
+    expect(out.identityCenter).toContainEqual({
+      accountId: '333333333333',
+      permissionSet: 'AdministratorAccess',
+      assignedTo: 'user jane.doe',
+    });
+    // The break-glass role trusts staging's administrators, with MFA: a chain, possible only.
+    const breakGlass = out.roles.find((r: any) =>
+      r.arn.endsWith(':role/break-glass-admin'),
+    );
+    expect(breakGlass).toMatchObject({ depth: 2, outcome: 'possible' });
+    expect(breakGlass.paths[0].hops[0].arn).toMatch(
+      sso('222222222222', 'AdministratorAccess'),
+    );
+    expect(out.closedByRcp).toEqual([]);
+  });
+
+  it('reaches from an Identity Center group: only the assignments of the group itself', async () => {
+    const reachAs = (principal: string) =>
+      cli([
+        'reach',
+        '--principal',
+        principal,
+        '--identity-center',
+        IDENTITY_CENTER,
+        ...sampleFiles,
+      ]);
+    const security = JSON.parse(
+      (await reachAs('identity-center-group:Security')).stdout,
+    );
+    expect(
+      security.roles.filter((r: any) => r.depth === 1).map((r: any) => r.arn),
+    ).toEqual([expect.stringMatching(sso('333333333333', 'SecurityAudit'))]);
+    const data = JSON.parse(
+      (await reachAs('identity-center-group:data')).stdout,
+    );
+    expect(
+      data.identityCenter.every((g: any) => g.assignedTo === 'group data'),
+    ).toBe(true);
+  });
+
+  it('refuses an Identity Center principal without its snapshot, an unknown one, or the wrong snapshot', async () => {
+    const noFile = await cli([
+      'reach',
+      '--principal',
+      'identity-center-user:jane.doe',
+      ...sampleFiles,
+    ]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toMatch(
+      /needs the Identity Center snapshot \(--identity-center FILE\)/,
+    );
+    const unknown = await cli([
+      'reach',
+      '--principal',
+      'identity-center-user:nobody',
+      '--identity-center',
+      IDENTITY_CENTER,
+      ...sampleFiles,
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no such user in .*identity-center\.json/);
+    const wrong = await cli([
+      'reach',
+      '--principal',
+      'service:lambda',
+      '--organizations',
+      IDENTITY_CENTER,
+      ...sampleFiles,
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /--organizations: .* is an aws-identity-center snapshot, not an aws-organizations-rcp snapshot/,
+    );
+    const canAssume = await cli([
+      'can-assume',
+      '--principal',
+      'identity-center-group:Security',
+      ...sampleFiles,
+    ]);
+    expect(canAssume.code).toBe(2);
+    expect(canAssume.stderr).toMatch(
+      /use iam-trust reach --identity-center FILE/,
+    );
+  });
+});
+
 describe('bin/iam-trust', () => {
   it('runs from source and keeps stdout to the JSON document alone', () => {
     const bin = resolve(__dirname, '../bin/iam-trust');

@@ -1,6 +1,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import {
   analyzeRole,
+  applyResourceControlPolicies,
+  AttachedResourceControlPolicy,
+  EffectiveAccessData,
+  EvaluateOptions,
+  findIdentityCenterPrincipals,
+  IdentityCenterGrant,
+  identityCenterGrants,
+  identityCenterReach,
+  identityCenterRoles,
+  parseEffectiveDocument,
+  ReachOptions,
+  resourceControlPoliciesFor,
   AssumeDecision,
   AuthorizationDetails,
   describeCondition,
@@ -198,6 +210,12 @@ function canAssumeCommand(
   } catch (e) {
     throw new InputFailure(`--principal: ${(e as Error).message}`);
   }
+  if (principal.type === 'identity-center') {
+    // Its roles come from its account assignments, not from trust policies: reach reads them.
+    throw new InputFailure(
+      `--principal ${opts.principal}: use iam-trust reach --identity-center FILE for an Identity Center principal`,
+    );
+  }
   const details = loadFiles(files, io);
   const roles = analyzeAll(details, []);
   const index = TrustIndex.build(
@@ -259,9 +277,58 @@ function parseDepth(value: string): number {
   return depth;
 }
 
+/** Reads an effective-access snapshot (the catalog module's format) of the kind an option wants. */
+function readEffective<K extends EffectiveAccessData['kind']>(
+  file: string,
+  option: string,
+  kind: K,
+  io: CliIo,
+): Extract<EffectiveAccessData, { kind: K }> {
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch (e) {
+    throw new InputFailure(
+      `${option}: cannot read ${file}: ${(e as Error).message}`,
+    );
+  }
+  let data: EffectiveAccessData | undefined;
+  try {
+    data = parseEffectiveDocument(JSON.parse(text));
+  } catch (e) {
+    throw new InputFailure(
+      `${option}: cannot use ${file}: ${(e as Error).message}`,
+    );
+  }
+  if (data?.kind !== kind) {
+    throw new InputFailure(
+      `${option}: ${file} is ${
+        data ? `an ${data.kind} snapshot` : 'not an effective-access snapshot'
+      }, not an ${kind} snapshot (see the catalog module's README, "Effective access")`,
+    );
+  }
+  return data as Extract<EffectiveAccessData, { kind: K }>;
+}
+
+/** A hop an RCP closes: who asked, the role, and the policy statement that denies. */
+interface Closure {
+  from: string;
+  arn: string;
+  policyId: string;
+  policyName: string;
+  sid?: string;
+  message: string;
+}
+
 function reachCommand(
   files: string[],
-  opts: { principal: string; maxDepth: string; format: string },
+  opts: {
+    principal: string;
+    maxDepth: string;
+    format: string;
+    organizations?: string;
+    identityCenter?: string;
+  },
   io: CliIo,
 ) {
   const format = checkFormat(opts.format);
@@ -272,6 +339,27 @@ function reachCommand(
   } catch (e) {
     throw new InputFailure(`--principal: ${(e as Error).message}`);
   }
+  if (principal.type === 'identity-center' && !opts.identityCenter) {
+    throw new InputFailure(
+      `--principal ${opts.principal}: an Identity Center principal needs the Identity Center snapshot (--identity-center FILE)`,
+    );
+  }
+  const org = opts.organizations
+    ? readEffective(
+        opts.organizations,
+        '--organizations',
+        'aws-organizations-rcp',
+        io,
+      )
+    : undefined;
+  const identityCenter = opts.identityCenter
+    ? readEffective(
+        opts.identityCenter,
+        '--identity-center',
+        'aws-identity-center',
+        io,
+      )
+    : undefined;
   const roles = analyzeAll(loadFiles(files, io), []);
   const index = TrustIndex.build(
     roles.map(r => ({ key: r.analysis.arn, analysis: r.analysis })),
@@ -280,20 +368,83 @@ function reachCommand(
   const identity = workloadIdentityOfContext(principal);
   const byArn = new Map(roles.map(r => [r.analysis.arn, r.analysis]));
   const first = principal;
-  let result;
-  try {
-    result = findReach(index, principal, {
-      maxDepth,
-      refine: (match, caller) => {
-        if (!identity || caller !== first) return match.decision;
-        const analysis = byArn.get(match.key);
-        return (
-          (analysis && matchWorkload(analysis, identity)?.decision) ??
-          match.decision
-        );
-      },
+  // The organisation's snapshot places its accounts: a session of one of their roles has that
+  // aws:PrincipalOrgID, for the trust policies and the RCPs alike.
+  const evaluate: EvaluateOptions | undefined = org?.organizationId
+    ? {
+        organizationOf: account =>
+          org.accountParents[account] ? org.organizationId : undefined,
+      }
+    : undefined;
+  const policiesOf = new Map<string, AttachedResourceControlPolicy[]>();
+  const closures: Closure[] = [];
+  const refine: ReachOptions['refine'] = (match, caller, arn) => {
+    const analysis = byArn.get(match.key);
+    let decision = match.decision;
+    if (identity && caller === first) {
+      decision =
+        (analysis && matchWorkload(analysis, identity)?.decision) ?? decision;
+    }
+    if (!org || !analysis) return decision;
+    let policies = policiesOf.get(analysis.accountId);
+    if (!policies) {
+      policies = resourceControlPoliciesFor(org, analysis.accountId);
+      policiesOf.set(analysis.accountId, policies);
+    }
+    if (policies.length === 0) return decision;
+    const checked = applyResourceControlPolicies({
+      decision,
+      principal: caller,
+      roleArn: arn ?? analysis.arn,
+      policies,
+      options: evaluate,
     });
+    if (checked.deniedBy) {
+      closures.push({
+        from: caller.type === 'arn' ? caller.arn : opts.principal,
+        arn: analysis.arn,
+        policyId: checked.deniedBy.policyId,
+        policyName: checked.deniedBy.policyName,
+        ...(checked.deniedBy.sid ? { sid: checked.deniedBy.sid } : {}),
+        message: checked.deniedBy.message,
+      });
+    }
+    return checked;
+  };
+  let result;
+  let grants: IdentityCenterGrant[] | undefined;
+  try {
+    if (principal.type === 'identity-center') {
+      const found = findIdentityCenterPrincipals(identityCenter!, principal);
+      if (found.length !== 1) {
+        throw new InputFailure(
+          found.length === 0
+            ? `--principal ${opts.principal}: no such ${
+                principal.principalType === 'USER' ? 'user' : 'group'
+              } in ${
+                opts.identityCenter
+              } (a user by user name, email or id; a group by display name or id)`
+            : `--principal ${opts.principal}: ${found.length} ${
+                principal.principalType === 'USER' ? 'users' : 'groups'
+              } have that name; give the user name, email or id of one`,
+        );
+      }
+      grants = identityCenterGrants(identityCenter!, found[0]);
+      const firstHops = identityCenterRoles(
+        grants,
+        roles.map(r => ({ key: r.analysis.arn, analysis: r.analysis })),
+        evaluate,
+      );
+      result = identityCenterReach(index, principal, firstHops, {
+        maxDepth,
+        refine,
+        evaluate,
+      });
+    } else {
+      result = findReach(index, principal, { maxDepth, refine, evaluate });
+    }
   } catch (e) {
+    if (e instanceof InputFailure) throw e;
     throw new InputFailure(`--principal: ${(e as Error).message}`);
   }
   if (format === 'json') {
@@ -301,6 +452,17 @@ function reachCommand(
       principal: opts.principal,
       maxDepth: result.maxDepth,
       truncated: result.truncated,
+      ...(grants
+        ? {
+            identityCenter: grants.map(g => ({
+              accountId: g.accountId,
+              permissionSet: g.permissionSetName,
+              assignedTo: `${
+                g.assignedTo.principalType === 'USER' ? 'user' : 'group'
+              } ${g.assignedTo.name}`,
+            })),
+          }
+        : {}),
       roles: result.roles.map(r => ({
         arn: r.arn ?? r.key,
         depth: r.depth,
@@ -315,6 +477,7 @@ function reachCommand(
           })),
         })),
       })),
+      ...(org ? { closedByRcp: closures } : {}),
     };
     io.stdout(`${JSON.stringify(out, null, 2)}\n`);
     return;
@@ -350,6 +513,27 @@ function reachCommand(
       result.truncated ? ' The list is cut (too many roles).' : ''
     }\n`,
   );
+  if (grants) {
+    io.stdout(
+      `Through Identity Center: ${
+        grants
+          .map(
+            g =>
+              `${g.permissionSetName} in ${g.accountId} (assigned to ${
+                g.assignedTo.principalType === 'USER' ? 'user' : 'group'
+              } ${g.assignedTo.name})`,
+          )
+          .join(', ') || 'no assignments'
+      }.\n`,
+    );
+  }
+  for (const c of closures) {
+    io.stdout(
+      `Closed by RCP ${c.policyName} (${c.policyId}${
+        c.sid ? `, statement ${c.sid}` : ''
+      }): ${c.from} → ${c.arn}\n`,
+    );
+  }
 }
 
 /** Runs the CLI with the given arguments (without `node` and the script); resolves to the exit code. */
@@ -405,9 +589,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     )
     .requiredOption(
       '--principal <principal>',
-      'as for can-assume: an ARN, account id, github:OWNER/REPO[@REF], eks:NS/SA[@PROVIDER], service:NAME…',
+      'as for can-assume (an ARN, account id, github:OWNER/REPO[@REF], eks:NS/SA[@PROVIDER], service:NAME…), or identity-center-user:NAME|EMAIL / identity-center-group:NAME with --identity-center',
     )
     .option('--max-depth <hops>', 'how many hops to follow (1–10)', '5')
+    .option(
+      '--organizations <file>',
+      "Organizations RCP snapshot (the catalog module's aws-organizations-rcp format): a hop an RCP denies is closed, and named",
+    )
+    .option(
+      '--identity-center <file>',
+      "Identity Center snapshot (the catalog module's aws-identity-center format), for --principal identity-center-user:NAME|EMAIL or identity-center-group:NAME",
+    )
     .argument(
       '<files...>',
       'get-account-authorization-details output (AWS CLI or raw API form)',

@@ -1,3 +1,4 @@
+import { parseEffectiveDocument } from './parseEffectiveDocument';
 import { normalizeTrustPolicy } from '@backstage-iam/plugin-iam-roles-common';
 import {
   CatalogIdentities,
@@ -313,6 +314,77 @@ describe('EffectiveAccessIndex: Pod Identity against the trust policy', () => {
     ).toEqual([
       'component:default/debug-shell',
       'component:default/fluent-bit',
+    ]);
+  });
+});
+
+describe('EffectiveAccessIndex: Pod Identity with disableSessionTags', () => {
+  it('sends no session tags, so a trust scoped by them does not let the pods in', () => {
+    const podRole = {
+      arn: `arn:aws:iam::${PROD}:role/eks/log-shipper`,
+      accountId: PROD,
+      roleName: 'log-shipper',
+      path: '/eks/',
+    };
+    // Read from the snapshot form, as a file or DescribePodIdentityAssociation gives it.
+    const snapshot = parseEffectiveDocument({
+      kind: 'aws-eks-pod-identity',
+      accountId: PROD,
+      region: 'eu-west-1',
+      associations: [true, false].map(disableSessionTags => ({
+        association: {
+          associationId: `a-${disableSessionTags}`,
+          clusterName: 'acme-production',
+          namespace: 'observability',
+          serviceAccount: disableSessionTags ? 'untagged' : 'tagged',
+          roleArn: podRole.arn,
+          disableSessionTags,
+        },
+      })),
+    })!;
+    const index = EffectiveAccessIndex.create({
+      datasets: [{ key: 'pod-identity:prod', readAt: '', data: snapshot }],
+      catalog: {
+        groups: [],
+        users: [],
+        components: ['tagged', 'untagged'].map(sa => ({
+          ref: `component:default/${sa}`,
+          identities: [
+            { type: 'eks', namespace: 'observability', serviceAccount: sa },
+          ],
+        })),
+      },
+      groupMatch: { by: 'displayName' },
+      userMatch: { by: 'email' },
+    });
+    const scoped = normalizeTrustPolicy({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: {
+            StringEquals: {
+              'aws:RequestTag/kubernetes-namespace': 'observability',
+            },
+          },
+        },
+      ],
+    }).policy!;
+    const access = index.forRole(podRole, scoped);
+    expect(access.refs).toEqual([
+      { entityRef: 'component:default/tagged', via: 'pod-identity' },
+    ]);
+    expect(
+      access.podIdentityAssociations!.map(a => [
+        a.serviceAccount,
+        a.disableSessionTags ?? false,
+        a.trust?.outcome,
+      ]),
+    ).toEqual([
+      ['tagged', false, 'allowed'],
+      ['untagged', true, 'not-trusted'],
     ]);
   });
 });

@@ -6,6 +6,8 @@ import {
   IamResourceControlPolicy,
   NormalizedPolicy,
   evaluateAssume,
+  resourceControlPoliciesFor,
+  isPermissionSetNamed,
   parseRoleArn,
   podIdentityContext,
   roleKey,
@@ -164,10 +166,10 @@ function matchUser(
 function principal(
   base: Pick<
     IamIdentityCenterPrincipal,
-    'principalType' | 'principalId' | 'name'
+    'principalType' | 'principalId' | 'name' | 'displayName' | 'emails'
   >,
   candidates: string[],
-  memberCount?: number,
+  members?: IamIdentityCenterPrincipal[],
 ): IamIdentityCenterPrincipal {
   let status: IamIdentityCenterPrincipal['status'] = 'ambiguous';
   if (candidates.length <= 1) {
@@ -178,7 +180,7 @@ function principal(
     status,
     ...(status === 'matched' ? { entityRef: candidates[0] } : {}),
     ...(status === 'ambiguous' ? { candidates } : {}),
-    ...(memberCount !== undefined ? { memberCount } : {}),
+    ...(members !== undefined ? { memberCount: members.length, members } : {}),
   };
 }
 
@@ -266,6 +268,7 @@ export class EffectiveAccessIndex {
         ...(a.associationArn ? { associationArn: a.associationArn } : {}),
         roleArn: a.roleArn,
         ...(a.targetRoleArn ? { targetRoleArn: a.targetRoleArn } : {}),
+        ...(a.disableSessionTags ? { disableSessionTags: true } : {}),
         componentRefs,
       };
       const add = (arn: string, as: 'role' | 'target') => {
@@ -299,18 +302,26 @@ export class EffectiveAccessIndex {
     let result: IamIdentityCenterPrincipal;
     if (type === 'GROUP') {
       const group = data.groups.find(g => g.id === id);
+      // The members (users of the identity store, each matched) let the broker answer for a user
+      // what it gets through its groups.
       result = group
         ? principal(
             { principalType: type, principalId: id, name: group.displayName },
             matchGroup(group, this.options.groupMatch, catalog?.groups ?? []),
-            group.memberIds?.length,
+            group.memberIds?.map(m => this.principalOf(data, 'USER', m)),
           )
         : principal({ principalType: type, principalId: id, name: id }, []);
     } else {
       const user = data.users.find(u => u.id === id);
       result = user
         ? principal(
-            { principalType: type, principalId: id, name: user.userName },
+            {
+              principalType: type,
+              principalId: id,
+              name: user.userName,
+              ...(user.displayName ? { displayName: user.displayName } : {}),
+              ...(user.emails.length ? { emails: user.emails } : {}),
+            },
             matchUser(user, this.options.userMatch, catalog?.users ?? []),
           )
         : principal({ principalType: type, principalId: id, name: id }, []);
@@ -337,8 +348,8 @@ export class EffectiveAccessIndex {
       const access: IamIdentityCenterAccess[] = [];
       for (const data of this.identityCenter) {
         // The reserved role name carries the permission set name (IAM cuts it at 32 characters).
-        for (const set of data.permissionSets.filter(
-          s => s.name === setName || s.name.slice(0, 32) === setName,
+        for (const set of data.permissionSets.filter(s =>
+          isPermissionSetNamed(s.name, setName),
         )) {
           const principals = data.assignments
             .filter(
@@ -414,32 +425,12 @@ export class EffectiveAccessIndex {
       }
     }
 
-    const rcps: IamResourceControlPolicy[] = [];
-    for (const org of this.organizations) {
-      // Root first, then each OU down, then the account: the order the policy is inherited along.
-      const onPath = [
-        ...(org.accountParents[role.accountId] ?? []),
-        role.accountId,
-      ];
-      for (const policy of org.policies) {
-        const targets = new Set(policy.targets);
-        const attachedTo = onPath.filter(t => targets.has(t));
-        if (attachedTo.length === 0) {
-          continue;
-        }
-        rcps.push({
-          id: policy.id,
-          name: policy.name,
-          ...(policy.arn ? { arn: policy.arn } : {}),
-          ...(org.organizationId ? { organizationId: org.organizationId } : {}),
-          ...(policy.awsManaged !== undefined
-            ? { awsManaged: policy.awsManaged }
-            : {}),
-          attachedTo,
-          document: (policy.document ?? null) as JsonValue,
-        });
-      }
-    }
+    const rcps: IamResourceControlPolicy[] = this.organizations.flatMap(org =>
+      resourceControlPoliciesFor(org, role.accountId).map(p => ({
+        ...p,
+        document: p.document as JsonValue,
+      })),
+    );
     if (rcps.length) {
       out.resourceControlPolicies = rcps.sort((a, b) =>
         a.id.localeCompare(b.id),

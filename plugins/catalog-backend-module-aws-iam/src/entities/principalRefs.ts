@@ -3,13 +3,12 @@ import {
   IamAccessDerivation,
   evaluateAssume,
   parseRoleArn,
+  permissionSetOfRole,
   roleKey,
   PrincipalContext,
   RoleAnalysis,
   TrustedPrincipal,
 } from '@backstage-iam/plugin-iam-roles-common';
-
-const SSO_ROLE_NAME = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/i;
 
 /** What the mapping needs to know about the entities this provider emits. */
 export interface PrincipalRefContext {
@@ -24,15 +23,7 @@ export interface PrincipalRefContext {
 }
 
 /** The Identity Center permission set a role was provisioned for, from its reserved name. */
-export function permissionSetOf(
-  roleName: string,
-  path: string,
-): string | undefined {
-  if (!path.startsWith('/aws-reserved/sso.amazonaws.com/')) {
-    return undefined;
-  }
-  return SSO_ROLE_NAME.exec(roleName)?.[1];
-}
+export const permissionSetOf = permissionSetOfRole;
 
 function lets(decision: AssumeDecision): boolean {
   return decision.outcome === 'allowed' || decision.outcome === 'possible';

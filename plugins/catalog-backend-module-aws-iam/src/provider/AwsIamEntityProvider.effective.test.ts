@@ -281,6 +281,21 @@ describe('AwsIamEntityProvider with effective access', () => {
   beforeEach(seed);
 
   it('puts Identity Center assignments, Pod Identity associations and RCPs on the roles, with marked relations', async () => {
+    const alice = {
+      principalType: 'USER',
+      principalId: 'u-alice',
+      name: 'alice',
+      emails: ['Alice@Acme.example'],
+      status: 'matched',
+      entityRef: 'user:default/alice',
+    };
+    const bob = {
+      principalType: 'USER',
+      principalId: 'u-bob',
+      name: 'bob',
+      emails: ['bob@acme.example'],
+      status: 'unmatched',
+    };
     const { provider } = makeProvider();
     const catalog = new FakeCatalogConnection();
     await provider.connect(catalog);
@@ -308,6 +323,7 @@ describe('AwsIamEntityProvider with effective access', () => {
             name: 'Contractors',
             status: 'unmatched',
             memberCount: 1,
+            members: [bob],
           },
           {
             principalType: 'GROUP',
@@ -316,14 +332,10 @@ describe('AwsIamEntityProvider with effective access', () => {
             status: 'matched',
             entityRef: 'group:default/platform',
             memberCount: 2,
+            // Each member with its own catalog match: the broker answers for a user through its groups.
+            members: [alice, bob],
           },
-          {
-            principalType: 'USER',
-            principalId: 'u-alice',
-            name: 'alice',
-            status: 'matched',
-            entityRef: 'user:default/alice',
-          },
+          alice,
         ],
       },
     ]);

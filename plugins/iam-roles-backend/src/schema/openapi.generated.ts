@@ -171,7 +171,7 @@ export const spec = {
         operationId: 'LookupPrincipal',
         summary: 'Incident lookup — what a principal can assume.',
         description:
-          "`q` is an IAM or STS ARN, a 12-digit account id, `github:OWNER/REPO[@REF]` (any ref of the\nrepository when no ref is given), `service:NAME`, an OIDC/SAML provider\n(host or provider ARN: every role that trusts it, with the conditions it sets), or a catalog\nuser, group or component (`user:default/jane`: what the catalog's relations say it can\nassume — through trust policies, Identity Center assignments and Pod Identity — as `/assumable`).\n",
+          "`q` is an IAM or STS ARN, a 12-digit account id or an account's catalog name,\n`github:OWNER/REPO[@REF]` or `OWNER/REPO` (any ref of the repository when no ref is given),\n`service:NAME`, an OIDC/SAML provider (host or provider ARN: every role that trusts it, with\nthe conditions it sets), `*` or `public` (the roles anyone can assume: a public-trust finding),\n`identity-center-user:USER_NAME|EMAIL` or `identity-center-group:DISPLAY_NAME` (the\n`AWSReservedSSO_*` roles of its account assignments, directly and through its groups, then the\nrole chains onward; `identityCenter` names it in catalog terms, a group with what each member\ngets), or a catalog user, group or component (`user:default/jane`: what the catalog's\nrelations say it can assume — through trust policies, Identity Center assignments and Pod\nIdentity — as `/assumable`). A query that is none of these is a 400 that lists the forms.\n",
         parameters: [
           {
             name: 'q',
@@ -1539,6 +1539,7 @@ export const spec = {
               'eks',
               'oidc',
               'saml',
+              'identity-center',
             ],
           },
         },
@@ -1593,6 +1594,14 @@ export const spec = {
             description:
               'The catalog entity whose identity got in, when it is not the queried one (a component the queried group owns).',
           },
+          derivedVia: {
+            type: 'array',
+            description:
+              "How the relation was derived (the role entity's assumableByVia for catalog entities).",
+            items: {
+              $ref: '#/components/schemas/AccessDerivation',
+            },
+          },
         },
       },
       AssumableRolesResponse: {
@@ -1629,6 +1638,9 @@ export const spec = {
             type: 'boolean',
             description:
               'True when more roles are reachable than the answer lists.',
+          },
+          identityCenter: {
+            $ref: '#/components/schemas/IdentityCenterLookup',
           },
         },
       },
@@ -1868,6 +1880,143 @@ export const spec = {
           },
           reason: {
             type: 'string',
+          },
+        },
+      },
+      AccessDerivation: {
+        type: 'string',
+        description:
+          "How a relation was derived: the trust policy, an Identity Center assignment (read, or the module's static permission-set configuration), an EKS Pod Identity association, or a role chain.",
+        enum: [
+          'trust-policy',
+          'identity-center',
+          'identity-center-config',
+          'pod-identity',
+          'role-chain',
+        ],
+      },
+      IdentityCenterIdentity: {
+        type: 'object',
+        description:
+          'A user or group of the Identity Center identity store, and the catalog entity it matches.',
+        required: ['principalType', 'principalId', 'name', 'status'],
+        properties: {
+          principalType: {
+            type: 'string',
+            enum: ['USER', 'GROUP'],
+          },
+          principalId: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+            description: "The user name, or the group's display name.",
+          },
+          displayName: {
+            type: 'string',
+          },
+          emails: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          status: {
+            type: 'string',
+            enum: ['matched', 'unmatched', 'ambiguous'],
+            description:
+              '`unmatched`: no catalog User or Group matches (shown as such); `ambiguous`: several do.',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          candidates: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      IdentityCenterRoleGrant: {
+        type: 'object',
+        description:
+          'A permission set an identity gets in an account, whose assignment gives it, and its role.',
+        required: [
+          'accountId',
+          'permissionSetName',
+          'permissionSetArn',
+          'assignedTo',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+            description:
+              'The `AWSReservedSSO_*` role entity; absent when the catalog holds no such role.',
+          },
+          title: {
+            type: 'string',
+          },
+          accountId: {
+            type: 'string',
+          },
+          permissionSetName: {
+            type: 'string',
+          },
+          permissionSetArn: {
+            type: 'string',
+          },
+          assignedTo: {
+            $ref: '#/components/schemas/IdentityCenterIdentity',
+          },
+        },
+      },
+      IdentityCenterMemberAccess: {
+        type: 'object',
+        required: ['member', 'grants'],
+        properties: {
+          member: {
+            $ref: '#/components/schemas/IdentityCenterIdentity',
+          },
+          grants: {
+            type: 'array',
+            description:
+              'Every role the member gets through Identity Center (this group, its other groups, its own assignments).',
+            items: {
+              $ref: '#/components/schemas/IdentityCenterRoleGrant',
+            },
+          },
+        },
+      },
+      IdentityCenterLookup: {
+        type: 'object',
+        description:
+          '`/lookup` of an Identity Center user or group: who it is in catalog terms and what its assignments give.',
+        required: ['principal', 'grants'],
+        properties: {
+          principal: {
+            $ref: '#/components/schemas/IdentityCenterIdentity',
+          },
+          groups: {
+            type: 'array',
+            description: "A user's groups in the identity store.",
+            items: {
+              $ref: '#/components/schemas/IdentityCenterIdentity',
+            },
+          },
+          grants: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/IdentityCenterRoleGrant',
+            },
+          },
+          members: {
+            type: 'array',
+            description:
+              "A group's members, each with the roles it gets through Identity Center.",
+            items: {
+              $ref: '#/components/schemas/IdentityCenterMemberAccess',
+            },
           },
         },
       },

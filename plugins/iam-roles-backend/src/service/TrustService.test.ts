@@ -488,3 +488,360 @@ describe('incident lookup of a catalog entity', () => {
     );
   });
 });
+
+describe('incident lookup of an Identity Center user or group', () => {
+  const PROD = '222222222222';
+  const INSTANCE = 'arn:aws:sso:::instance/ssoins-1';
+  const SAML = `arn:aws:iam::${PROD}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE`;
+  const ssoArn = (set: string) =>
+    `arn:aws:iam::${PROD}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_${set}_0123456789abcdef`;
+  const jane = {
+    principalType: 'USER',
+    principalId: 'u-jane',
+    name: 'jane.doe',
+    displayName: 'Jane Doe',
+    emails: ['jane.doe@acme.example'],
+    status: 'matched',
+    entityRef: 'user:default/jane.doe',
+  };
+  const ext = {
+    principalType: 'USER',
+    principalId: 'u-ext',
+    name: 'ext.auditor',
+    emails: ['auditor@partner.example'],
+    status: 'unmatched',
+  };
+  const platform = {
+    principalType: 'GROUP',
+    principalId: 'g-platform',
+    name: 'Platform Engineering',
+    status: 'matched',
+    entityRef: 'group:default/platform',
+    memberCount: 1,
+    members: [jane],
+  };
+  const contractors = {
+    principalType: 'GROUP',
+    principalId: 'g-contractors',
+    name: 'Contractors',
+    status: 'unmatched',
+    memberCount: 1,
+    members: [ext],
+  };
+
+  /** An AWSReservedSSO_* role entity as the module emits it, with the assignments of its set. */
+  function ssoRole(set: string, principals: unknown[]) {
+    const entity = roleEntity({
+      name: `sso-${set.toLowerCase()}`,
+      owner: 'group:default/platform',
+      accountId: PROD,
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: SAML },
+          Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+          Condition: {
+            StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' },
+          },
+        },
+      ],
+      assumableBy: principals.flatMap((p: any) =>
+        p.entityRef ? [p.entityRef] : [],
+      ),
+    });
+    const iam = (entity.spec as any).iam;
+    Object.assign(iam, {
+      arn: ssoArn(set),
+      roleName: `AWSReservedSSO_${set}_0123456789abcdef`,
+      path: '/aws-reserved/sso.amazonaws.com/',
+      identityCenter: [
+        {
+          instanceArn: INSTANCE,
+          permissionSetArn: `arn:aws:sso:::permissionSet/ssoins-1/ps-${set}`,
+          permissionSetName: set,
+          accountId: PROD,
+          principals,
+        },
+      ],
+      assumableByVia: principals.flatMap((p: any) =>
+        p.entityRef
+          ? [{ entityRef: p.entityRef, via: ['identity-center'] }]
+          : [],
+      ),
+    });
+    entity.metadata.annotations!['amazonaws.com/arn'] = ssoArn(set);
+    return entity;
+  }
+
+  const entities = () => [
+    ...fixtureEntities(),
+    ssoRole('AdministratorAccess', [platform]),
+    ssoRole('ReadOnlyAccess', [contractors, jane]),
+    // A deploy role the administrators' sessions can assume: a chain from Identity Center.
+    roleEntity({
+      name: 'prod-deployer',
+      owner: 'group:default/platform',
+      accountId: PROD,
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ssoArn('AdministratorAccess') },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    }),
+  ];
+
+  it('answers a user by email with its roles (own and through its groups) and the chains onward', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        entities: entities(),
+        logLevel: 'none',
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          `/lookup?q=${encodeURIComponent(
+            'identity-center-user:Jane.Doe@acme.example',
+          )}`,
+          'user:default/alice',
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.principals).toEqual([
+          {
+            type: 'identity-center',
+            principalType: 'USER',
+            name: 'Jane.Doe@acme.example',
+          },
+        ]);
+        expect(
+          res.body.roles.map((r: any) => [
+            r.entityRef,
+            r.outcome,
+            r.via,
+            r.derivedVia,
+          ]),
+        ).toEqual([
+          [
+            'resource:default/sso-administratoraccess',
+            'allowed',
+            'sts:AssumeRoleWithSAML',
+            ['identity-center'],
+          ],
+          [
+            'resource:default/sso-readonlyaccess',
+            'allowed',
+            'sts:AssumeRoleWithSAML',
+            ['identity-center'],
+          ],
+        ]);
+        expect(res.body.roles[0].matchedBy).toBe(
+          'Identity Center: AdministratorAccess assigned to Platform Engineering',
+        );
+        expect(
+          res.body.chains.map((c: any) => [
+            c.entityRef,
+            c.depth,
+            c.path.map((h: any) => [h.entityRef, h.via]),
+          ]),
+        ).toEqual([
+          // The fixtures' public role lets any role session in, so the SSO sessions too.
+          ['resource:default/legacy-open', 2, expect.any(Array)],
+          [
+            'resource:default/prod-deployer',
+            2,
+            [
+              [
+                'resource:default/sso-administratoraccess',
+                'sts:AssumeRoleWithSAML',
+              ],
+              ['resource:default/prod-deployer', 'sts:AssumeRole'],
+            ],
+          ],
+        ]);
+        const ic = res.body.identityCenter;
+        expect(ic.principal).toMatchObject({
+          principalType: 'USER',
+          name: 'jane.doe',
+          status: 'matched',
+          entityRef: 'user:default/jane.doe',
+        });
+        expect(ic.groups.map((g: any) => [g.name, g.entityRef])).toEqual([
+          ['Platform Engineering', 'group:default/platform'],
+        ]);
+        expect(
+          ic.grants.map((g: any) => [
+            g.entityRef,
+            g.permissionSetName,
+            g.assignedTo.name,
+          ]),
+        ).toEqual([
+          [
+            'resource:default/sso-administratoraccess',
+            'AdministratorAccess',
+            'Platform Engineering',
+          ],
+          ['resource:default/sso-readonlyaccess', 'ReadOnlyAccess', 'jane.doe'],
+        ]);
+        // The same user by its catalog User, and by user name.
+        for (const q of [
+          'identity-center-user:user:default/jane.doe',
+          'identity-center-user:jane.doe',
+        ]) {
+          const again = await backend.call(
+            'get',
+            `/lookup?q=${encodeURIComponent(q)}`,
+            'user:default/alice',
+          );
+          expect(again.body.roles).toEqual(res.body.roles);
+        }
+      },
+    );
+  });
+
+  it('answers a group with its roles and what each member gets; an unmatched group is shown as such', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        entities: entities(),
+        logLevel: 'none',
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          `/lookup?q=${encodeURIComponent(
+            'identity-center-group:group:default/platform',
+          )}`,
+          'user:default/alice',
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.roles.map((r: any) => r.entityRef)).toEqual([
+          'resource:default/sso-administratoraccess',
+        ]);
+        expect(
+          res.body.identityCenter.members.map((m: any) => [
+            m.member.entityRef,
+            m.grants.map(
+              (g: any) => `${g.permissionSetName} ← ${g.assignedTo.name}`,
+            ),
+          ]),
+        ).toEqual([
+          [
+            'user:default/jane.doe',
+            [
+              'AdministratorAccess ← Platform Engineering',
+              'ReadOnlyAccess ← jane.doe',
+            ],
+          ],
+        ]);
+        const contractorsRes = await backend.call(
+          'get',
+          '/lookup?q=identity-center-group:contractors',
+          'user:default/alice',
+        );
+        expect(contractorsRes.body.identityCenter.principal).toEqual({
+          principalType: 'GROUP',
+          principalId: 'g-contractors',
+          name: 'Contractors',
+          status: 'unmatched',
+        });
+        expect(
+          contractorsRes.body.identityCenter.members.map((m: any) => [
+            m.member.name,
+            m.member.status,
+          ]),
+        ).toEqual([['ext.auditor', 'unmatched']]);
+        expect(contractorsRes.body.roles.map((r: any) => r.entityRef)).toEqual([
+          'resource:default/sso-readonlyaccess',
+        ]);
+
+        const missing = await backend.call(
+          'get',
+          '/lookup?q=identity-center-user:nobody@acme.example',
+          'user:default/alice',
+        );
+        expect(missing.status).toBe(400);
+        expect(missing.body.error.message).toMatch(
+          /No Identity Center user "nobody@acme.example" .* Give the user name, an email address or the user id/,
+        );
+      },
+    );
+  });
+
+  it('reads what people type: OWNER/REPO, an account name, * and public; anything else is a 400 listing the forms', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        entities: entities(),
+        logLevel: 'none',
+      },
+      async backend => {
+        const get = (q: string) =>
+          backend.call(
+            'get',
+            `/lookup?q=${encodeURIComponent(q)}`,
+            'user:default/alice',
+          );
+        const repo = await get('acme/payments-api');
+        const github = await get('github:acme/payments-api');
+        expect(repo.status).toBe(200);
+        expect(repo.body.query).toBe('github:acme/payments-api');
+        expect(repo.body.roles).toEqual(github.body.roles);
+        expect(repo.body.roles[0].derivedVia).toEqual(['trust-policy']);
+
+        const byName = await get('ACME-PROD');
+        const byId = await get('111111111111');
+        expect(byName.status).toBe(200);
+        expect(byName.body.principals).toEqual([
+          { type: 'account', accountId: '111111111111' },
+        ]);
+        expect(byName.body.roles).toEqual(byId.body.roles);
+
+        for (const q of ['*', 'public']) {
+          const open = await get(q);
+          expect(open.status).toBe(200);
+          expect(open.body.roles.map((r: any) => r.entityRef)).toEqual([
+            'resource:default/legacy-open',
+          ]);
+          expect(open.body.roles[0].matchedBy).toMatch(/^public-trust: /);
+        }
+
+        const bad = await get('no such thing');
+        expect(bad.status).toBe(400);
+        for (const form of [
+          'identity-center-user:USER_NAME or EMAIL',
+          'OWNER/REPO',
+          '* or public',
+          'the name of an account in the catalog',
+        ]) {
+          expect(bad.body.error.message).toContain(form);
+        }
+      },
+    );
+  });
+
+  it('marks how each relation of a catalog entity was derived (derivedVia)', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        entities: entities(),
+        logLevel: 'none',
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          '/assumable?entityRef=group:default/platform',
+          'user:default/alice',
+        );
+        expect(
+          res.body.roles
+            .filter((r: any) => !r.through)
+            .map((r: any) => [r.entityRef, r.derivedVia]),
+        ).toEqual([
+          ['resource:default/sso-administratoraccess', ['identity-center']],
+        ]);
+      },
+    );
+  });
+});

@@ -11,10 +11,19 @@ import {
   AssumeDecision,
   ChainedRole,
   ChainHop,
-  TrustIndexMatch,
   applyResourceControlPolicies,
   findReach,
+  IamAccessDerivation,
+  IdentityCenterContext,
+  IdentityCenterGrant,
+  IdentityCenterLookup,
+  identityCenterGrants,
+  identityCenterReach,
+  identityCenterRoles,
+  POD_IDENTITY_SERVICE,
   PrincipalContext,
+  ReachOptions,
+  ReachResult,
   ResolvedPrincipal,
   RoleAnalysis,
   RoleFinding,
@@ -41,13 +50,18 @@ import {
   toRoleEntry,
   TrustSnapshot,
 } from './TrustSnapshot';
+import {
+  findIdentityCenter,
+  identityOf,
+  providerRoles,
+  publicRoles,
+  readLookupQuery,
+  ssoRolesOf,
+} from './lookupQuery';
 
 /** How far `/lookup` follows role chains, and how many chained roles it lists at most. */
 const CHAIN_DEPTH = 5;
 const CHAIN_ROLES = 500;
-
-/** A role (`key`) whose sessions another role admits, and how: an index match, the other way round. */
-type RoleCaller = TrustIndexMatch;
 
 export { normalizeRef } from './TrustSnapshot';
 export type { RoleEntry } from './TrustSnapshot';
@@ -66,6 +80,24 @@ function untrustedReason(decision: AssumeDecision): string {
 
 const RANK: Record<string, number> = { allowed: 2, possible: 1 };
 
+/** How the catalog module derived the relation of `holderRef` to the role (`spec.iam.assumableByVia`). */
+function derivationsOf(
+  role: RoleEntry,
+  holderRef: string,
+): IamAccessDerivation[] | undefined {
+  const via = new Set<IamAccessDerivation>();
+  for (const entry of role.entity.spec.iam.assumableByVia ?? []) {
+    try {
+      if (normalizeRef(entry.entityRef) === holderRef) {
+        for (const v of entry.via) via.add(v);
+      }
+    } catch {
+      // A malformed entry is reported by the catalog module; it derives nothing here.
+    }
+  }
+  return via.size ? [...via].sort() : undefined;
+}
+
 function indexState(snapshot: TrustSnapshot): TrustIndexState {
   return { roles: snapshot.roles.size, builtAt: snapshot.at.toUTC().toISO()! };
 }
@@ -76,6 +108,7 @@ interface Hit {
   decision: AssumeDecision;
   matchedBy?: string;
   through?: string;
+  derivedVia?: IamAccessDerivation[];
 }
 
 /**
@@ -89,11 +122,6 @@ export class TrustService {
   private snapshot?: TrustSnapshot;
   private loading?: Promise<TrustSnapshot>;
   private readonly analyses = TrustAnalysisCache.create();
-  /** Reverse role-to-role edges, per snapshot (a new snapshot starts empty). */
-  private readonly callers = new WeakMap<
-    TrustSnapshot,
-    Map<string, RoleCaller[]>
-  >();
 
   private constructor(
     private readonly catalog: CatalogService,
@@ -392,41 +420,6 @@ export class TrustService {
     };
   }
 
-  /**
-   * Which roles can assume which, the other way round: for every role, the roles whose sessions it
-   * admits (with the decision, RCPs applied). Built once per snapshot, on first use, from one index
-   * lookup per role.
-   */
-  private callersOf(snapshot: TrustSnapshot): Map<string, RoleCaller[]> {
-    const cached = this.callers.get(snapshot);
-    if (cached) return cached;
-    const callers = new Map<string, RoleCaller[]>();
-    for (const from of snapshot.roles.values()) {
-      const caller: PrincipalContext = { type: 'arn', arn: from.arn };
-      for (const match of snapshot.index.lookup(caller)) {
-        if (match.key === from.ref) continue;
-        const target = snapshot.roles.get(match.key);
-        const policies = target?.entity.spec.iam.resourceControlPolicies;
-        const decision =
-          policies?.length && target
-            ? applyResourceControlPolicies({
-                decision: match.decision,
-                principal: caller,
-                roleArn: target.arn,
-                policies,
-              })
-            : match.decision;
-        if (decision.outcome !== 'allowed' && decision.outcome !== 'possible')
-          continue;
-        const list = callers.get(match.key) ?? [];
-        list.push({ key: from.ref, decision });
-        callers.set(match.key, list);
-      }
-    }
-    this.callers.set(snapshot, callers);
-    return callers;
-  }
-
   /** The roles that reach `roleRef` through role chaining, nearest first, each with its path. */
   private reachableFrom(
     snapshot: TrustSnapshot,
@@ -434,7 +427,7 @@ export class TrustService {
   ): ChainedRole[] {
     const role = snapshot.roles.get(roleRef);
     if (!role) return [];
-    const callers = this.callersOf(snapshot);
+    const callers = snapshot.callers;
     // The engine's own reach, over the edges turned round: from this role's session, each "hop"
     // is a role that can assume the one before it.
     const back = findReach(
@@ -522,6 +515,7 @@ export class TrustService {
         findings: role.analysis.findings,
         matchedBy: hit.matchedBy,
         ...(hit.through ? { through: hit.through } : {}),
+        ...(hit.derivedVia?.length ? { derivedVia: hit.derivedVia } : {}),
       });
     }
     return out.sort(
@@ -562,6 +556,7 @@ export class TrustService {
           hits.push({
             ...this.holderDecision(snapshot, role, holder),
             through,
+            derivedVia: derivationsOf(role, holder),
           });
         }
       }
@@ -577,76 +572,56 @@ export class TrustService {
     };
   }
 
-  /** `GET /lookup`: what a principal (ARN, account, `github:OWNER/REPO[@REF]`, `service:NAME`, OIDC provider) can assume. */
+  /**
+   * `GET /lookup`: what a principal can assume, the query read as people type it (see
+   * {@link readLookupQuery}): an ARN, an account id or name, a repository, a service, a provider,
+   * `*`, an Identity Center user or group, or a catalog entity.
+   */
   async lookup(q: string): Promise<AssumableRolesResponse> {
-    let query = q.trim();
-    if (/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/i.test(query)) {
-      query = `service:${query}`; // a service principal, written bare
-    }
-    if (!query) {
-      throw new InputError(
-        'q is required: an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, an OIDC provider host, or a catalog user or group (user:default/jane)',
-      );
-    }
-    // A catalog user, group or component (an Identity Center user or group maps to one): what the
-    // catalog's relations say it can assume — trust policy, Identity Center and Pod Identity alike.
-    if (/^(user|group|component):/i.test(query)) {
-      return this.assumable(query);
-    }
     const snapshot = await this.current();
-    // An OIDC/SAML provider (host or provider ARN): every role that trusts it, whatever the subject.
-    const provider =
-      /^arn:aws[\w-]*:iam::\d{12}:(oidc|saml)-provider\/(.+)$/.exec(
-        query,
-      )?.[2] ??
-      (/^[a-z0-9.-]+\.[a-z]{2,}(\/.*)?$/i.test(query) ? query : undefined);
-    if (provider) {
-      const needle = provider.toLocaleLowerCase('en-US');
-      const roles: AssumableRole[] = [];
-      for (const role of snapshot.roles.values()) {
-        const p = role.analysis.principals.find(
-          x =>
-            (x.kind === 'oidc' || x.kind === 'saml') &&
-            x.id.toLocaleLowerCase('en-US').endsWith(needle),
-        );
-        if (p) {
-          roles.push({
-            entityRef: role.ref,
-            arn: role.arn,
-            title: role.title,
-            owner: role.ownerRef || undefined,
-            outcome: 'possible',
-            via: p.actions.find(a => /AssumeRoleWith/i.test(a)) ?? p.actions[0],
-            conditions: p.conditions,
-            findings: role.analysis.findings,
-            matchedBy: p.id,
-          });
-        }
-      }
-      return { query, principals: [], roles, index: indexState(snapshot) };
+    const read = readLookupQuery(q, snapshot);
+    switch (read.kind) {
+      case 'entity':
+        return this.assumable(read.ref);
+      case 'public':
+        return {
+          query: read.query,
+          principals: [],
+          roles: publicRoles(snapshot),
+          index: indexState(snapshot),
+        };
+      case 'provider':
+        return {
+          query: read.query,
+          principals: [],
+          roles: providerRoles(snapshot, read.provider),
+          index: indexState(snapshot),
+        };
+      default:
     }
-    let context: PrincipalContext;
-    try {
-      // `github:OWNER/REPO` without a ref stands for any workflow of the repository.
-      context = parsePrincipalSpec(query);
-    } catch (error) {
-      throw new InputError(
-        `Cannot read "${query}" as a principal: ${
-          (error as Error).message
-        }. Use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or an OIDC provider host.`,
-      );
+    const { context, query } = read;
+    if (context.type === 'identity-center') {
+      return this.identityCenterLookup(snapshot, context, query);
     }
     const identity = workloadIdentityOfContext(context);
+    const derivedVia: IamAccessDerivation[] = [
+      context.type === 'service' && context.service === POD_IDENTITY_SERVICE
+        ? 'pod-identity'
+        : 'trust-policy',
+    ];
     const hits: Hit[] = snapshot.index.lookup(context).map(hit => {
       // A workload named without a ref: the same contexts the component tab tries (one mapping), so
       // the lookup for a repository and its component's tab give the same roles and the same answers.
       const role = identity && snapshot.roles.get(hit.key);
       const m = role ? matchWorkload(role.analysis, identity!) : undefined;
       return m
-        ? { key: hit.key, decision: m.decision, matchedBy: m.label }
-        : { ...hit, matchedBy: query };
+        ? { key: hit.key, decision: m.decision, matchedBy: m.label, derivedVia }
+        : { ...hit, matchedBy: query, derivedVia };
     });
-    const chains = this.chainsOf(snapshot, context);
+    const chains = this.chainsOf(
+      snapshot,
+      findReach(snapshot.index, context, this.reachOptions(snapshot, context)),
+    );
     return {
       query,
       principals: [context],
@@ -658,17 +633,159 @@ export class TrustService {
   }
 
   /**
-   * What the principal reaches through role chaining (two hops or more), in catalog terms. Each hop's
-   * role is asked as the index asks (the first hop of a repository with the component tab's
-   * contexts), and the Organizations RCPs recorded on the role are applied as an outer Deny: a hop
-   * an RCP closes ends the chain there.
+   * An Identity Center user or group: the `AWSReservedSSO_*` roles of its account assignments (its
+   * own and, for a user, its groups'), checked against each role's trust as the access portal's SAML
+   * sign-in and the RCPs of the role's account, then the role chains onward from those roles.
    */
-  private chainsOf(
+  private identityCenterLookup(
+    snapshot: TrustSnapshot,
+    context: IdentityCenterContext,
+    query: string,
+  ): AssumableRolesResponse {
+    const found = findIdentityCenter(snapshot, context);
+    const what =
+      context.principalType === 'USER'
+        ? 'Identity Center user'
+        : 'Identity Center group';
+    if (found.length === 0) {
+      throw new InputError(
+        `No ${what} "${
+          context.name
+        }" in the Identity Center data the catalog holds (the users and groups of the AWSReservedSSO_* roles' assignments). ${
+          context.principalType === 'USER'
+            ? 'Give the user name, an email address or the user id'
+            : 'Give the display name or the group id'
+        }, or the catalog ${
+          context.principalType === 'USER' ? 'user' : 'group'
+        } it matches (e.g. ${
+          context.principalType === 'USER'
+            ? 'identity-center-user:user:default/jane.doe'
+            : 'identity-center-group:group:default/platform'
+        }).`,
+      );
+    }
+    if (found.length > 1) {
+      throw new InputError(
+        `"${context.name}" names ${found.length} ${what}s: ${found
+          .map(f =>
+            f.principal.principalType === 'USER'
+              ? `${f.principal.user.userName} (${
+                  f.principal.user.emails[0] ?? f.principal.user.id
+                })`
+              : `${f.principal.group.displayName} (${f.principal.group.id})`,
+          )
+          .join(', ')}; give the user name, email or id of one.`,
+      );
+    }
+    const [{ data, principal }] = found;
+    const identity = (type: 'USER' | 'GROUP', id: string, name: string) =>
+      identityOf(snapshot, data.instanceArn, type, id, name);
+    const grantRows = (grants: IdentityCenterGrant[]) =>
+      grants.flatMap(g => {
+        const refs = ssoRolesOf(snapshot, g);
+        const assignedTo = identity(
+          g.assignedTo.principalType,
+          g.assignedTo.principalId,
+          g.assignedTo.name,
+        );
+        const base = {
+          accountId: g.accountId,
+          permissionSetName: g.permissionSetName,
+          permissionSetArn: g.permissionSetArn,
+          assignedTo,
+        };
+        return refs.length
+          ? refs.map(ref => ({
+              entityRef: ref,
+              title: snapshot.roles.get(ref)?.title ?? ref,
+              ...base,
+            }))
+          : [base];
+      });
+
+    const grants = identityCenterGrants(data, principal);
+    const candidates = [
+      ...new Set(grants.flatMap(g => ssoRolesOf(snapshot, g))),
+    ].flatMap(ref => {
+      const role = snapshot.roles.get(ref);
+      return role ? [{ key: ref, analysis: role.analysis }] : [];
+    });
+    const first = identityCenterRoles(grants, candidates);
+    const options = this.reachOptions(snapshot, context);
+    const hits: Hit[] = first.map(r => {
+      const decision = r.signIn
+        ? options.refine!({ key: r.key, decision: r.decision }, r.signIn, r.arn)
+        : r.decision;
+      const sets = [...new Set(r.grants.map(g => g.permissionSetName))];
+      const holders = [...new Set(r.grants.map(g => g.assignedTo.name))];
+      return {
+        key: r.key,
+        decision,
+        matchedBy: `Identity Center: ${sets.join(
+          ', ',
+        )} assigned to ${holders.join(', ')}`,
+        derivedVia: ['identity-center'],
+      };
+    });
+    const chains = this.chainsOf(
+      snapshot,
+      identityCenterReach(snapshot.index, context, first, options),
+    );
+    const lookup: IdentityCenterLookup =
+      principal.principalType === 'USER'
+        ? {
+            principal: identity(
+              'USER',
+              principal.user.id,
+              principal.user.userName,
+            ),
+            groups: principal.groups.map(g =>
+              identity('GROUP', g.id, g.displayName),
+            ),
+            grants: grantRows(grants),
+          }
+        : {
+            principal: identity(
+              'GROUP',
+              principal.group.id,
+              principal.group.displayName,
+            ),
+            grants: grantRows(grants),
+            members: principal.members.map(user => ({
+              member: identity('USER', user.id, user.userName),
+              grants: grantRows(
+                identityCenterGrants(data, {
+                  principalType: 'USER',
+                  user,
+                  groups: data.groups.filter(g =>
+                    g.memberIds?.includes(user.id),
+                  ),
+                }),
+              ),
+            })),
+          };
+    return {
+      query,
+      principals: [context],
+      roles: this.toAssumable(snapshot, hits),
+      index: indexState(snapshot),
+      chains: chains.roles,
+      chainsTruncated: chains.truncated || undefined,
+      identityCenter: lookup,
+    };
+  }
+
+  /**
+   * How a lookup follows role chains: each hop's role asked as the index asks (the first hop of a
+   * repository with the component tab's contexts), and the Organizations RCPs recorded on the role
+   * applied as an outer Deny: a hop an RCP closes ends the chain there.
+   */
+  private reachOptions(
     snapshot: TrustSnapshot,
     context: PrincipalContext,
-  ): { roles: ChainedRole[]; truncated: boolean } {
+  ): ReachOptions {
     const identity = workloadIdentityOfContext(context);
-    const result = findReach(snapshot.index, context, {
+    return {
       maxDepth: CHAIN_DEPTH,
       maxRoles: CHAIN_ROLES,
       arnOf: key => snapshot.roles.get(key)?.arn,
@@ -690,7 +807,14 @@ export class TrustService {
         }
         return decision;
       },
-    });
+    };
+  }
+
+  /** What the principal reaches through role chaining (two hops or more), in catalog terms. */
+  private chainsOf(
+    snapshot: TrustSnapshot,
+    result: ReachResult,
+  ): { roles: ChainedRole[]; truncated: boolean } {
     const title = (key: string) => snapshot.roles.get(key)?.title ?? key;
     const roles: ChainedRole[] = [];
     for (const reached of result.roles) {

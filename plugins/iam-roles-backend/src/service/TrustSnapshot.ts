@@ -6,6 +6,14 @@ import {
 import { DateTime } from 'luxon';
 import {
   analyzeRoleEntity,
+  applyResourceControlPolicies,
+  IamIdentityCenterPrincipal,
+  IdentityCenterData,
+  IdentityStoreGroup,
+  IdentityStoreUser,
+  permissionSetOfRole,
+  PrincipalContext,
+  TrustIndexMatch,
   ANNOTATION_AWS_ACCOUNT_ID,
   ANNOTATION_IAM_APPROVAL_QUORUM,
   AWS_ACCOUNT_RESOURCE_TYPE,
@@ -39,6 +47,9 @@ export interface RoleEntry {
   analysis: RoleAnalysis;
 }
 
+/** A role (`key`) whose sessions another role admits, and how: an index match, the other way round. */
+export type RoleCaller = TrustIndexMatch;
+
 /** A catalog entity whose workloads present identities to AWS. */
 export interface WorkloadEntry {
   ref: string;
@@ -64,6 +75,169 @@ export interface TrustSnapshot {
   ownedBy: Map<string, string[]>;
   /** Role-shaped entities refused because the catalog module did not emit them. */
   refused: number;
+  /** Role ref → the roles whose sessions it admits (RCPs applied): role chains read backwards. */
+  callers: Map<string, RoleCaller[]>;
+  /** Lower-cased name and title of each account entity → its account id. */
+  accountIdByName: Map<string, string>;
+  /** Identity Center as the role entities record it (`spec.iam.identityCenter`), one entry per instance. */
+  identityCenter: IdentityCenterData[];
+  /** `INSTANCE_ARN USER|GROUP ID` → the principal with the catalog match the module made. */
+  identityCenterPrincipals: Map<string, IamIdentityCenterPrincipal>;
+  /** `ACCOUNT:PERMISSION_SET` (as the reserved role name carries it) → `AWSReservedSSO_*` role refs. */
+  ssoRoles: Map<string, string[]>;
+}
+
+/** The key of {@link TrustSnapshot.identityCenterPrincipals}. */
+export function identityCenterKey(
+  instanceArn: string,
+  principalType: string,
+  principalId: string,
+): string {
+  return `${instanceArn} ${principalType} ${principalId}`;
+}
+
+/**
+ * The Identity Center data the role entities carry, put back together per instance: permission sets
+ * and assignments from each reserved role's `identityCenter`, groups with the members the module
+ * recorded, users from the assignments and the memberships. What no role names (a group without
+ * assignments) is not needed: it gives no role.
+ */
+function identityCenterOf(roles: Iterable<RoleEntry>) {
+  const instances = new Map<
+    string,
+    {
+      data: IdentityCenterData;
+      assignments: Set<string>;
+      groups: Map<string, IdentityStoreGroup>;
+      users: Map<string, IdentityStoreUser>;
+      sets: Set<string>;
+    }
+  >();
+  const principals = new Map<string, IamIdentityCenterPrincipal>();
+  const addUser = (
+    entry: NonNullable<ReturnType<typeof instances.get>>,
+    instanceArn: string,
+    p: IamIdentityCenterPrincipal,
+  ) => {
+    principals.set(identityCenterKey(instanceArn, 'USER', p.principalId), p);
+    if (!entry.users.has(p.principalId)) {
+      const user: IdentityStoreUser = {
+        id: p.principalId,
+        userName: p.name,
+        ...(p.displayName ? { displayName: p.displayName } : {}),
+        emails: p.emails ?? [],
+        externalIds: [],
+      };
+      entry.users.set(p.principalId, user);
+      entry.data.users.push(user);
+    }
+  };
+  for (const role of roles) {
+    for (const access of role.entity.spec.iam.identityCenter ?? []) {
+      let entry = instances.get(access.instanceArn);
+      if (!entry) {
+        entry = {
+          data: {
+            kind: 'aws-identity-center',
+            instanceArn: access.instanceArn,
+            identityStoreId: '',
+            permissionSets: [],
+            assignments: [],
+            groups: [],
+            users: [],
+          },
+          assignments: new Set(),
+          groups: new Map(),
+          users: new Map(),
+          sets: new Set(),
+        };
+        instances.set(access.instanceArn, entry);
+      }
+      if (!entry.sets.has(access.permissionSetArn)) {
+        entry.sets.add(access.permissionSetArn);
+        entry.data.permissionSets.push({
+          arn: access.permissionSetArn,
+          name: access.permissionSetName,
+        });
+      }
+      for (const p of access.principals) {
+        const key = `${access.accountId} ${access.permissionSetArn} ${p.principalType} ${p.principalId}`;
+        if (!entry.assignments.has(key)) {
+          entry.assignments.add(key);
+          entry.data.assignments.push({
+            accountId: access.accountId,
+            permissionSetArn: access.permissionSetArn,
+            principalType: p.principalType,
+            principalId: p.principalId,
+          });
+        }
+        if (p.principalType === 'USER') {
+          addUser(entry, access.instanceArn, p);
+          continue;
+        }
+        principals.set(
+          identityCenterKey(access.instanceArn, 'GROUP', p.principalId),
+          p,
+        );
+        let group = entry.groups.get(p.principalId);
+        if (!group) {
+          group = {
+            id: p.principalId,
+            displayName: p.name,
+            externalIds: [],
+            ...(p.members ? { memberIds: [] } : {}),
+          };
+          entry.groups.set(p.principalId, group);
+          entry.data.groups.push(group);
+        }
+        for (const m of p.members ?? []) {
+          addUser(entry, access.instanceArn, m);
+          if (!group.memberIds?.includes(m.principalId)) {
+            group.memberIds = [...(group.memberIds ?? []), m.principalId];
+          }
+        }
+      }
+    }
+  }
+  return {
+    identityCenter: [...instances.values()].map(e => e.data),
+    identityCenterPrincipals: principals,
+  };
+}
+
+/**
+ * For every role, the roles whose sessions it admits (with the decision, RCPs applied): one index
+ * lookup per role, done once when the snapshot is built, so the first role tab after a refresh does
+ * not pay for it.
+ */
+function callersOf(
+  roles: Map<string, RoleEntry>,
+  index: TrustIndex,
+): Map<string, RoleCaller[]> {
+  const callers = new Map<string, RoleCaller[]>();
+  for (const from of roles.values()) {
+    const caller: PrincipalContext = { type: 'arn', arn: from.arn };
+    for (const match of index.lookup(caller)) {
+      if (match.key === from.ref) continue;
+      const target = roles.get(match.key);
+      const policies = target?.entity.spec.iam.resourceControlPolicies;
+      const decision =
+        policies?.length && target
+          ? applyResourceControlPolicies({
+              decision: match.decision,
+              principal: caller,
+              roleArn: target.arn,
+              policies,
+            })
+          : match.decision;
+      if (decision.outcome !== 'allowed' && decision.outcome !== 'possible')
+        continue;
+      const list = callers.get(match.key) ?? [];
+      list.push({ key: from.ref, decision });
+      callers.set(match.key, list);
+    }
+  }
+  return callers;
 }
 
 /** The ref of an entity, normalised. */
@@ -148,6 +322,8 @@ export function buildTrustSnapshot(
   const canAssume = new Map<string, Set<string>>();
   const assumableBy = new Map<string, string[]>();
   const ownedBy = new Map<string, string[]>();
+  const accountIdByName = new Map<string, string>();
+  const ssoRoles = new Map<string, string[]>();
   let refused = 0;
 
   for (const e of entities) {
@@ -162,6 +338,11 @@ export function buildTrustSnapshot(
       const key = roleKeyOfArn(e.spec.iam.arn);
       if (key) {
         roleByKey.set(key, entry.ref);
+      }
+      const set = permissionSetOfRole(e.spec.iam.roleName, e.spec.iam.path);
+      if (set) {
+        const at = `${e.spec.iam.accountId}:${set}`;
+        ssoRoles.set(at, [...(ssoRoles.get(at) ?? []), entry.ref]);
       }
       continue;
     }
@@ -178,6 +359,10 @@ export function buildTrustSnapshot(
     ) {
       internalAccounts.add(accountId);
       accountRefById.set(accountId, ref);
+      for (const name of [e.metadata.name, e.metadata.title]) {
+        if (name)
+          accountIdByName.set(name.toLocaleLowerCase('en-US'), accountId);
+      }
     }
     const identities = workloadIdentitiesOf(e);
     if (identities.length > 0) {
@@ -208,5 +393,9 @@ export function buildTrustSnapshot(
     assumableBy,
     ownedBy,
     refused,
+    callers: callersOf(roles, index),
+    accountIdByName,
+    ...identityCenterOf(roles.values()),
+    ssoRoles,
   };
 }

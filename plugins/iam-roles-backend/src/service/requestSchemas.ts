@@ -12,6 +12,7 @@ import {
 } from '@backstage-iam/plugin-iam-roles-common';
 import type { BrokerConfig } from './BrokerConfig';
 import { forLog, unsafeCharacterOf, visibleLength } from './safeText';
+import { lookupFormsText } from './lookupQuery';
 
 /** Deepest page a list serves; past it, a filter narrows better than paging (and the database is never asked for absurd offsets). */
 export const MAX_OFFSET = 100_000;
@@ -244,12 +245,9 @@ const SEVERITY_VALUES = SEVERITIES as unknown as [Severity, ...Severity[]];
 /** Query of `GET /lookup` and input of the `lookup` action: the incident question. */
 export const lookupQuery = z.object({
   q: z
-    .string({
-      required_error:
-        'q is required: an ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME or an OIDC provider host',
-    })
+    .string({ required_error: `q is required. ${lookupFormsText()}` })
     .trim()
-    .min(1, 'q must not be empty')
+    .min(1, `q must not be empty. ${lookupFormsText()}`)
     .max(2048, 'q is too long')
     .refine(v => !/[\p{Cc}\p{Cf}]/u.test(v), {
       message:

@@ -6,6 +6,7 @@ import type {
   AssumeOutcome,
   TrustedPrincipal,
 } from '../trust/types';
+import type { IamAccessDerivation } from '../entity/IamRoleEntity';
 import type { components } from './generated/openapi';
 
 // The broker's own models come from the one contract, src/schema/openapi.yaml of the backend
@@ -78,7 +79,21 @@ export type AssumableRole = {
   matchedBy?: string;
   /** The catalog entity whose identity got in, when it is not the queried one (a component a group owns). */
   through?: string;
+  /** How the relation was derived: trust policy, Identity Center, Pod Identity, role chain. */
+  derivedVia?: IamAccessDerivation[];
 };
+
+/** A user or group of the Identity Center identity store, and the catalog entity it matches. */
+export type IdentityCenterIdentity = Schemas['IdentityCenterIdentity'];
+
+/** A permission set an identity gets in an account, whose assignment gives it, and its role. */
+export type IdentityCenterRoleGrant = Schemas['IdentityCenterRoleGrant'];
+
+/** A member of a group, with every role it gets through Identity Center. */
+export type IdentityCenterMemberAccess = Schemas['IdentityCenterMemberAccess'];
+
+/** `/lookup` of an Identity Center user or group: who it is in catalog terms and what it gets. */
+export type IdentityCenterLookup = Schemas['IdentityCenterLookup'];
 
 /** The broker's trust index that answered a query: 0 roles right after start-up means "not known yet". */
 export type TrustIndexState = Schemas['TrustIndexState'];
@@ -94,6 +109,8 @@ export type AssumableRolesResponse = {
   chains?: ChainedRole[];
   /** More roles are reachable than `chains` lists. */
   chainsTruncated?: boolean;
+  /** `/lookup` of an Identity Center user or group. */
+  identityCenter?: IdentityCenterLookup;
 };
 
 /** One hop of a role chain: the role assumed, and how. */

@@ -16,7 +16,9 @@ export type IamAccessDerivation =
   /** The module's static `identityCenter.permissionSets` configuration. */
   | 'identity-center-config'
   /** An EKS Pod Identity association of a service account the entity runs as. */
-  | 'pod-identity';
+  | 'pod-identity'
+  /** A role it can assume can assume this one (the broker's answers; never in `spec.iam.assumableByVia`). */
+  | 'role-chain';
 
 /** A user or group of the identity store holding an Identity Center assignment, and its catalog match. */
 export type IamIdentityCenterPrincipal = {
@@ -31,6 +33,11 @@ export type IamIdentityCenterPrincipal = {
   candidates?: string[];
   /** Groups: the number of users in the group. */
   memberCount?: number;
+  /** Users: the display name and email addresses of the identity store (an incident lookup finds them by email). */
+  displayName?: string;
+  emails?: string[];
+  /** Groups, when their memberships were read: the users in the group, each with its catalog match. */
+  members?: IamIdentityCenterPrincipal[];
 };
 
 /** Who gets an `AWSReservedSSO_*` role: the assignments of its permission set in its account. */
@@ -56,6 +63,8 @@ export type IamPodIdentityAssociation = {
   as: 'role' | 'target';
   roleArn: string;
   targetRoleArn?: string;
+  /** Created with `disableSessionTags`: EKS sends no session tags, so trust conditions on them are not met. */
+  disableSessionTags?: boolean;
   /** Components whose Kubernetes annotations name the service account; empty when none. */
   componentRefs: string[];
   /**

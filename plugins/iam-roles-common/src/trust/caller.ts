@@ -321,6 +321,8 @@ function serviceCaller(
     known[`aws:requesttag/${tag.toLowerCase()}`] = present(value);
   const ctx = makeContext(known, key => {
     if (isFederationKey(key)) return ABSENT_VALUE;
+    if (c.requestTagsComplete && key.startsWith('aws:requesttag/'))
+      return ABSENT_VALUE;
     if (key.startsWith('aws:principaltag/'))
       return tagsUnknown ? UNKNOWN_VALUE : ABSENT_VALUE;
     if (AWS_PRINCIPAL_KEYS.has(key)) return ABSENT_VALUE;
@@ -662,6 +664,15 @@ export function prepareCaller(
         indexKeys: () => ['*', `saml:${providerLower}`],
       };
     }
+    case 'identity-center':
+      // No trust policy names an identity-store principal: it gets in only as the SAML sign-in of
+      // its assignments (identityCenterRoles), never by asking STS itself.
+      return {
+        via: ASSUME_ROLE_WITH_SAML,
+        match: () => NO,
+        context: () => makeContext({}, () => UNKNOWN_VALUE),
+        indexKeys: () => [],
+      };
     default:
       throw new Error('Unknown principal context');
   }

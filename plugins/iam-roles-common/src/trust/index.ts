@@ -54,10 +54,45 @@ export type {
   ReachSource,
   ReachedRole,
 } from './reach';
-export { applyResourceControlPolicies } from './resourceControlPolicies';
+export {
+  applyResourceControlPolicies,
+  resourceControlPoliciesFor,
+} from './resourceControlPolicies';
 export type {
+  AttachedResourceControlPolicy,
   RcpVerdict,
   ResourceControlDecision,
   ResourceControlPolicyInput,
 } from './resourceControlPolicies';
 export { podIdentityContext, POD_IDENTITY_SERVICE } from './podIdentity';
+export {
+  EFFECTIVE_KINDS,
+  effectiveKindOf,
+  parseEffectiveDocument,
+} from './effectiveDocuments';
+export type {
+  AccountAssignment,
+  EffectiveAccessData,
+  IdentityCenterData,
+  IdentityStoreGroup,
+  IdentityStoreUser,
+  OrganizationPoliciesData,
+  PermissionSet,
+  PodIdentityAssociation,
+  PodIdentityData,
+  ResourceControlPolicy,
+} from './effectiveDocuments';
+export {
+  findIdentityCenterPrincipals,
+  identityCenterGrants,
+  identityCenterReach,
+  identityCenterRoles,
+  isPermissionSetNamed,
+  permissionSetOfRole,
+} from './identityCenter';
+export type {
+  IdentityCenterContext,
+  IdentityCenterGrant,
+  IdentityCenterPrincipal,
+  IdentityCenterRole,
+} from './identityCenter';

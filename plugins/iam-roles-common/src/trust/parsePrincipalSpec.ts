@@ -4,6 +4,10 @@ import type { PrincipalContext } from './types';
 
 const GITHUB_NAME = /^[A-Za-z0-9_.-]+$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const IDENTITY_CENTER_PREFIXES: Array<[string, 'USER' | 'GROUP']> = [
+  ['identity-center-user:', 'USER'],
+  ['identity-center-group:', 'GROUP'],
+];
 
 function parseGithub(body: string, spec: string): PrincipalContext {
   const at = body.indexOf('@');
@@ -50,7 +54,8 @@ function parseGithub(body: string, spec: string): PrincipalContext {
 /**
  * Parses a principal as people write it: an IAM or STS ARN, a 12-digit account id,
  * `github:OWNER/REPO@REF` (or `@environment:NAME`, `@pull_request`, or no `@` for any ref),
- * `service:NAME`, `rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]`, `pod-identity:CLUSTER_ARN/NAMESPACE/SERVICE_ACCOUNT`, `eks:NAMESPACE/SERVICE_ACCOUNT[@PROVIDER]`, `saml:PROVIDER_ARN`, `oidc:PROVIDER_ARN`.
+ * `service:NAME`, `rolesanywhere:TRUST_ANCHOR_ARN[@CN=NAME]`, `pod-identity:CLUSTER_ARN/NAMESPACE/SERVICE_ACCOUNT`, `eks:NAMESPACE/SERVICE_ACCOUNT[@PROVIDER]`, `saml:PROVIDER_ARN`, `oidc:PROVIDER_ARN`,
+ * `identity-center-user:USER_NAME|EMAIL|USER_ID`, `identity-center-group:DISPLAY_NAME|GROUP_ID`.
  * Throws an Error with a readable message on bad input.
  */
 export function parsePrincipalSpec(spec: string): PrincipalContext {
@@ -129,6 +134,19 @@ export function parsePrincipalSpec(spec: string): PrincipalContext {
       partition: arn.partition,
     });
   }
+  for (const [prefix, principalType] of IDENTITY_CENTER_PREFIXES) {
+    if (lower.startsWith(prefix)) {
+      const name = s.slice(prefix.length).trim();
+      if (!name) {
+        throw new Error(
+          principalType === 'USER'
+            ? `"${s}": expected identity-center-user:USER_NAME, EMAIL or USER_ID, e.g. identity-center-user:jane.doe@acme.example`
+            : `"${s}": expected identity-center-group:DISPLAY_NAME or GROUP_ID, e.g. identity-center-group:Platform Engineering`,
+        );
+      }
+      return { type: 'identity-center', principalType, name };
+    }
+  }
   if (lower.startsWith('eks:')) {
     const body = s.slice(4);
     const at = body.indexOf('@');
@@ -186,6 +204,6 @@ export function parsePrincipalSpec(spec: string): PrincipalContext {
     return { type: 'arn', arn: s };
   }
   throw new Error(
-    `"${s}" is not a principal: use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO@REF or service:NAME`,
+    `"${s}" is not a principal: use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO@REF, service:NAME, identity-center-user:NAME or identity-center-group:NAME`,
   );
 }

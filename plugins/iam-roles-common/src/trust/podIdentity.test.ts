@@ -64,6 +64,35 @@ describe('podIdentityContext', () => {
       'aws:RequestTag/kubernetes-pod-name',
     ]);
   });
+
+  it('with disableSessionTags, EKS sends no session tags: a condition on one is not met', () => {
+    const untagged = { ...association, disableSessionTags: true };
+    const scoped = {
+      StringEquals: {
+        'aws:RequestTag/kubernetes-namespace': 'observability',
+      },
+    };
+    expect(decide(scoped).outcome).toBe('allowed');
+    expect(decide(scoped, untagged).outcome).toBe('not-trusted');
+    // Not even the pod name is left open: no tag is sent at all.
+    expect(
+      decide(
+        {
+          StringLike: { 'aws:RequestTag/kubernetes-pod-name': 'fluent-bit-*' },
+        },
+        untagged,
+      ).outcome,
+    ).toBe('not-trusted');
+    // A trust that does not look at tags still lets the pods in; so does one that requires their absence.
+    expect(decide(undefined, untagged).outcome).toBe('allowed');
+    expect(
+      decide(
+        { Null: { 'aws:RequestTag/kubernetes-namespace': 'true' } },
+        untagged,
+      ).outcome,
+    ).toBe('allowed');
+    expect(podIdentityContext(untagged)).not.toHaveProperty('requestTags');
+  });
 });
 
 describe('pod-identity: principal spec', () => {

@@ -10,7 +10,9 @@ export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
  * `kubernetes-service-account`; the pod's name and uid are not known ahead, so conditions on them
  * stay open). A trust policy narrows a Pod Identity role with `aws:RequestTag/…` conditions on these
  * (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html,
- * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html).
+ * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html). An association created with
+ * `disableSessionTags` sends none of them: the context then says so, and a condition on a session
+ * tag is not met (rather than left open).
  */
 export function podIdentityContext(association: {
   accountId: string;
@@ -19,15 +21,22 @@ export function podIdentityContext(association: {
   namespace: string;
   serviceAccount: string;
   partition?: string;
+  disableSessionTags?: boolean;
 }): PrincipalContext {
   const clusterArn = `arn:${association.partition ?? 'aws'}:eks:${
     association.region
   }:${association.accountId}:cluster/${association.clusterName}`;
-  return {
-    type: 'service',
+  const base = {
+    type: 'service' as const,
     service: POD_IDENTITY_SERVICE,
     sourceArn: clusterArn,
     sourceAccount: association.accountId,
+  };
+  if (association.disableSessionTags) {
+    return { ...base, requestTagsComplete: true };
+  }
+  return {
+    ...base,
     requestTags: {
       'eks-cluster-arn': clusterArn,
       'eks-cluster-name': association.clusterName,

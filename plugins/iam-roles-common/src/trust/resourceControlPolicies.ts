@@ -8,6 +8,7 @@ import {
   decodePolicyDocument,
   normalizeTrustPolicy,
 } from './normalizeTrustPolicy';
+import type { OrganizationPoliciesData } from './effectiveDocuments';
 import type {
   AssumeDecision,
   ConditionClause,
@@ -290,4 +291,44 @@ export function applyResourceControlPolicies(input: {
     unsettled,
     errors,
   };
+}
+
+/** An RCP that applies to an account, and where on the account's path it is attached. */
+export interface AttachedResourceControlPolicy
+  extends ResourceControlPolicyInput {
+  arn?: string;
+  organizationId?: string;
+  awsManaged?: boolean;
+  /** Root (`r-…`), OUs (`ou-…`) or the account, in the order the policy is inherited along. */
+  attachedTo: string[];
+}
+
+/**
+ * The RCPs of an organisation that apply to an account: those attached to its root, to an OU on its
+ * path or to the account itself (sorted by id). An account the document does not place gets only
+ * what is attached to it directly.
+ */
+export function resourceControlPoliciesFor(
+  org: OrganizationPoliciesData,
+  accountId: string,
+): AttachedResourceControlPolicy[] {
+  const onPath = [...(org.accountParents[accountId] ?? []), accountId];
+  const out: AttachedResourceControlPolicy[] = [];
+  for (const policy of org.policies) {
+    const targets = new Set(policy.targets);
+    const attachedTo = onPath.filter(t => targets.has(t));
+    if (attachedTo.length === 0) continue;
+    out.push({
+      id: policy.id,
+      name: policy.name,
+      ...(policy.arn ? { arn: policy.arn } : {}),
+      ...(org.organizationId ? { organizationId: org.organizationId } : {}),
+      ...(policy.awsManaged !== undefined
+        ? { awsManaged: policy.awsManaged }
+        : {}),
+      attachedTo,
+      document: policy.document ?? null,
+    });
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
 }

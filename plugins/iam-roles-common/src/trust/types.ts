@@ -115,6 +115,8 @@ export type PrincipalContext =
       principalTags?: Record<string, string>;
       /** Session tags the service passes in the request (`aws:RequestTag/…`), e.g. EKS Pod Identity's `kubernetes-namespace`; a tag not given is unknown. */
       requestTags?: Record<string, string>;
+      /** The request carries exactly `requestTags` (none when absent): a tag not given is absent, not unknown (Pod Identity with `disableSessionTags`). */
+      requestTagsComplete?: boolean;
     }
   | {
       type: 'github';
@@ -144,6 +146,17 @@ export type PrincipalContext =
       type: 'saml';
       provider: string;
       claims?: Record<string, string | string[]>;
+    }
+  | {
+      /**
+       * A user or group of an Identity Center identity store, by user name, email or id (users) or
+       * display name or id (groups). It never calls STS itself: the access portal signs it in with
+       * SAML to the roles of its account assignments, so trust policies alone give it nothing;
+       * `identityCenterRoles` resolves it against the Identity Center data.
+       */
+      type: 'identity-center';
+      principalType: 'USER' | 'GROUP';
+      name: string;
     };
 
 /** Outcome of evaluating whether a principal can assume a role. */

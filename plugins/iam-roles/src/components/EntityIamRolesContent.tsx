@@ -34,6 +34,7 @@ import {
   shortRef,
 } from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
+import { IdentityCenterMembers } from './IdentityCenterMembers';
 
 /** One row of the roles table of a component or a group. */
 export interface RoleRow {
@@ -290,6 +291,7 @@ function EntityRoles(props: { dense?: boolean }) {
         emptyText="No IAM role is assumable by this group or the entities it owns: no Identity Center assignment, trust policy or catalog relation names them."
       />
       <GroupRoles entityRef={entityRef} dense={props.dense} />
+      {!props.dense && <IdentityCenterMembers entityRef={entityRef} />}
     </Stack>
   ) : (
     <AssumableRoles

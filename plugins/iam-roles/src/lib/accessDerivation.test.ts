@@ -24,6 +24,24 @@ describe('derivedAccess', () => {
     ).toEqual(['Pod Identity']);
   });
 
+  it("takes the broker's derivedVia when the row carries it, without the catalog's answer", () => {
+    expect(
+      derivedAccess(
+        { derivedVia: ['identity-center', 'pod-identity'] },
+        'group:default/platform',
+        undefined,
+      ),
+    ).toEqual(['Identity Center', 'Pod Identity']);
+    // The broker's word wins over the entity's: a trust-policy row says nothing more.
+    expect(
+      derivedAccess(
+        { derivedVia: ['trust-policy'] },
+        'group:default/platform',
+        derivations,
+      ),
+    ).toEqual([]);
+  });
+
   it('compares refs as the catalog does, merging the entries of one holder', () => {
     expect(
       derivedAccess({}, 'component:default/KARPENTER', derivations),

@@ -35,15 +35,17 @@ export function indexDerivations(
 const IDENTITY_CENTER_SAML = /:saml-provider\/AWSSSO_/;
 
 /**
- * How `holderRef` (the queried entity, or the one it owns that got in) reaches the role, from the
- * role entity's `assumableByVia`; without it, from what the broker's answer names.
+ * How `holderRef` (the queried entity, or the one it owns that got in) reaches the role: the broker's
+ * `derivedVia`, else the role entity's `assumableByVia`; without either, from what the answer names.
  */
 export function derivedAccess(
-  role: Pick<AssumableRole, 'matchedBy' | 'through'>,
+  role: Pick<AssumableRole, 'matchedBy' | 'through' | 'derivedVia'>,
   queriedRef: string,
   derivations: AccessDerivations | undefined,
 ): DerivedAccess[] {
-  const via = derivations?.get(normalize(role.through ?? queriedRef));
+  // The broker says how it derived the row (derivedVia): the catalog's answer is then not needed.
+  const via =
+    role.derivedVia ?? derivations?.get(normalize(role.through ?? queriedRef));
   if (via) {
     const out: DerivedAccess[] = [];
     if (

@@ -82,11 +82,16 @@ export interface paths {
     };
     /**
      * Incident lookup — what a principal can assume.
-     * @description `q` is an IAM or STS ARN, a 12-digit account id, `github:OWNER/REPO[@REF]` (any ref of the
-     *     repository when no ref is given), `service:NAME`, an OIDC/SAML provider
-     *     (host or provider ARN: every role that trusts it, with the conditions it sets), or a catalog
-     *     user, group or component (`user:default/jane`: what the catalog's relations say it can
-     *     assume — through trust policies, Identity Center assignments and Pod Identity — as `/assumable`).
+     * @description `q` is an IAM or STS ARN, a 12-digit account id or an account's catalog name,
+     *     `github:OWNER/REPO[@REF]` or `OWNER/REPO` (any ref of the repository when no ref is given),
+     *     `service:NAME`, an OIDC/SAML provider (host or provider ARN: every role that trusts it, with
+     *     the conditions it sets), `*` or `public` (the roles anyone can assume: a public-trust finding),
+     *     `identity-center-user:USER_NAME|EMAIL` or `identity-center-group:DISPLAY_NAME` (the
+     *     `AWSReservedSSO_*` roles of its account assignments, directly and through its groups, then the
+     *     role chains onward; `identityCenter` names it in catalog terms, a group with what each member
+     *     gets), or a catalog user, group or component (`user:default/jane`: what the catalog's
+     *     relations say it can assume — through trust policies, Identity Center assignments and Pod
+     *     Identity — as `/assumable`). A query that is none of these is a 400 that lists the forms.
      */
     get: operations['LookupPrincipal'];
     put?: never;
@@ -489,7 +494,15 @@ export interface components {
     };
     PrincipalContext: {
       /** @enum {string} */
-      type: 'arn' | 'account' | 'service' | 'github' | 'eks' | 'oidc' | 'saml';
+      type:
+        | 'arn'
+        | 'account'
+        | 'service'
+        | 'github'
+        | 'eks'
+        | 'oidc'
+        | 'saml'
+        | 'identity-center';
     };
     AssumableRole: {
       entityRef: string;
@@ -504,6 +517,8 @@ export interface components {
       matchedBy?: string;
       /** @description The catalog entity whose identity got in, when it is not the queried one (a component the queried group owns). */
       through?: string;
+      /** @description How the relation was derived (the role entity's assumableByVia for catalog entities). */
+      derivedVia?: components['schemas']['AccessDerivation'][];
     };
     AssumableRolesResponse: {
       query: string;
@@ -514,6 +529,7 @@ export interface components {
       chains?: components['schemas']['ChainedRole'][];
       /** @description True when more roles are reachable than the answer lists. */
       chainsTruncated?: boolean;
+      identityCenter?: components['schemas']['IdentityCenterLookup'];
     };
     ChainedRole: {
       entityRef: string;
@@ -596,6 +612,57 @@ export interface components {
       fromState?: string;
       toState?: string;
       reason?: string;
+    };
+    /**
+     * @description How a relation was derived: the trust policy, an Identity Center assignment (read, or the module's static permission-set configuration), an EKS Pod Identity association, or a role chain.
+     * @enum {string}
+     */
+    AccessDerivation:
+      | 'trust-policy'
+      | 'identity-center'
+      | 'identity-center-config'
+      | 'pod-identity'
+      | 'role-chain';
+    /** @description A user or group of the Identity Center identity store, and the catalog entity it matches. */
+    IdentityCenterIdentity: {
+      /** @enum {string} */
+      principalType: 'USER' | 'GROUP';
+      principalId: string;
+      /** @description The user name, or the group's display name. */
+      name: string;
+      displayName?: string;
+      emails?: string[];
+      /**
+       * @description `unmatched`: no catalog User or Group matches (shown as such); `ambiguous`: several do.
+       * @enum {string}
+       */
+      status: 'matched' | 'unmatched' | 'ambiguous';
+      entityRef?: string;
+      candidates?: string[];
+    };
+    /** @description A permission set an identity gets in an account, whose assignment gives it, and its role. */
+    IdentityCenterRoleGrant: {
+      /** @description The `AWSReservedSSO_*` role entity; absent when the catalog holds no such role. */
+      entityRef?: string;
+      title?: string;
+      accountId: string;
+      permissionSetName: string;
+      permissionSetArn: string;
+      assignedTo: components['schemas']['IdentityCenterIdentity'];
+    };
+    IdentityCenterMemberAccess: {
+      member: components['schemas']['IdentityCenterIdentity'];
+      /** @description Every role the member gets through Identity Center (this group, its other groups, its own assignments). */
+      grants: components['schemas']['IdentityCenterRoleGrant'][];
+    };
+    /** @description `/lookup` of an Identity Center user or group: who it is in catalog terms and what its assignments give. */
+    IdentityCenterLookup: {
+      principal: components['schemas']['IdentityCenterIdentity'];
+      /** @description A user's groups in the identity store. */
+      groups?: components['schemas']['IdentityCenterIdentity'][];
+      grants: components['schemas']['IdentityCenterRoleGrant'][];
+      /** @description A group's members, each with the roles it gets through Identity Center. */
+      members?: components['schemas']['IdentityCenterMemberAccess'][];
     };
   };
   responses: {
