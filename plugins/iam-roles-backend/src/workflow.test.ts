@@ -10,6 +10,7 @@ import {
 import {
   BrokerTestBackend,
   startBrokerBackend,
+  withBrokerBackend,
 } from './__testUtils__/startBrokerBackend';
 import { closeOpenAccess } from './__testUtils__/closeOpenAccess';
 
@@ -36,7 +37,11 @@ const brokerStatement = {
   Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
 };
 
-function userEntity(name: string, displayName: string, groups: string[]): Entity {
+function userEntity(
+  name: string,
+  displayName: string,
+  groups: string[],
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'User',
@@ -560,3 +565,55 @@ describe.each(databases.eachSupportedId())('workflow on %s', databaseId => {
     });
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  'workflow permissions on %s',
+  databaseId => {
+    it('gates break-glass by the create permission, and reviews by the approve permission', async () => {
+      const knex = await databases.init(databaseId);
+      // mallory may not create requests; carol may not approve
+      await withBrokerBackend(
+        {
+          knex,
+          config,
+          entities: entities(),
+          logLevel: 'none',
+          permissions: (permission, who) =>
+            !(
+              (who === MALLORY && permission === 'iam-roles.request.create') ||
+              (who === CAROL && permission === 'iam-roles.request.approve')
+            ),
+        },
+        async backend => {
+          const body = {
+            roleRef: BREAK_GLASS,
+            justification: 'Payments are failing in production, INC-8',
+            incident: 'INC-8',
+          };
+          const refused = await backend.call(
+            'post',
+            '/break-glass',
+            MALLORY,
+            body,
+          );
+          expect(refused.status).toBe(403);
+          expect(refused.body.error.message).toMatch(
+            /does not allow iam-roles.request.create/,
+          );
+          const taken = await backend.call('post', '/break-glass', ALICE, body);
+          expect(taken.status).toBe(201);
+          const review = (who: string) =>
+            backend.call('post', `/grants/${taken.body.grant.id}/review`, who, {
+              note: 'Checked against INC-8',
+            });
+          const denied = await review(CAROL);
+          expect(denied.status).toBe(403);
+          expect(denied.body.error.message).toMatch(
+            /does not allow iam-roles.request.approve/,
+          );
+          expect((await review(BOB)).status).toBe(200);
+        },
+      );
+    });
+  },
+);
