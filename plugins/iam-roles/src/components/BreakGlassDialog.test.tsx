@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -27,12 +27,18 @@ describe('BreakGlassButton', () => {
     );
 
   it('offers nothing on a role that does not allow break-glass', async () => {
+    let answered = 0;
+    server.events.on('response:mocked', ({ request }) => {
+      if (request.url.includes('/request-options')) answered++;
+    });
     server.use(...brokerHandlers());
     await render();
     expect(await screen.findByText('Role card')).toBeInTheDocument();
     // the options have arrived and say no: still no button
-    await new Promise(r => setTimeout(r, 200));
+    await waitFor(() => expect(answered).toBe(1));
+    await act(() => Promise.resolve());
     expect(screen.queryByRole('button', { name: /Break glass/ })).toBeNull();
+    server.events.removeAllListeners();
   });
 
   it('takes the role at once with an incident and a justification, and says the owners will review it', async () => {
