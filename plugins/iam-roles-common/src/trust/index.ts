@@ -96,3 +96,4 @@ export type {
   IdentityCenterPrincipal,
   IdentityCenterRole,
 } from './identityCenter';
+export { globMatch } from './glob';
