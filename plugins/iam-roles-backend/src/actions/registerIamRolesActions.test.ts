@@ -1,5 +1,6 @@
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
+import { closeOpenAccess } from '../__testUtils__/closeOpenAccess';
 import request from 'supertest';
 import { BROKER_ARN } from '../__testUtils__/fixtures';
 import {
@@ -79,6 +80,8 @@ describe.each(databases.eachSupportedId())('actions on %s', databaseId => {
         !(user === SAM && permission === 'iam-roles.trust.read'),
     });
   });
+  // One open request per user and role: each test starts with none.
+  beforeEach(() => closeOpenAccess(knex));
   afterAll(async () => {
     await backend.stop();
   });
