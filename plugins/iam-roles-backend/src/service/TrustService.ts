@@ -89,6 +89,9 @@ export class TrustService {
   private snapshot?: TrustSnapshot;
   private loading?: Promise<TrustSnapshot>;
   private readonly analyses = TrustAnalysisCache.create();
+  private readonly rebuiltListeners: Array<
+    (snapshot: TrustSnapshot) => Promise<void>
+  > = [];
   /** Reverse role-to-role edges, per snapshot (a new snapshot starts empty). */
   private readonly callers = new WeakMap<
     TrustSnapshot,
@@ -186,7 +189,15 @@ export class TrustService {
         snapshot.workloads.size
       } entities with workload identities, in ${Date.now() - started} ms`,
     );
+    for (const listener of this.rebuiltListeners) {
+      listener(snapshot).catch(e => this.logger.warn(`${e}`));
+    }
     return snapshot;
+  }
+
+  /** Calls `listener` with every rebuilt snapshot, without waiting for it (the trust history records from it). */
+  onRebuilt(listener: (snapshot: TrustSnapshot) => Promise<void>): void {
+    this.rebuiltListeners.push(listener);
   }
 
   /** The owner of a role as of the last refresh, without waiting (undefined when unknown). */

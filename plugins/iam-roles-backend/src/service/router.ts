@@ -54,6 +54,8 @@ import {
   statusList,
 } from './requestSchemas';
 import { forLog } from './safeText';
+import type { TrustHistory } from '../history/TrustHistory';
+import { addTrustHistoryRoutes } from '../history/trustHistoryRoutes';
 
 /** Status codes of the error types the broker throws on purpose; any other error is a 500 told in no detail. */
 const KNOWN_ERRORS: Record<string, number> = {
@@ -116,6 +118,8 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
+  /** The trust history (#14); its routes are served when it is enabled. */
+  history?: TrustHistory;
 }
 
 const REQUEST_STATUSES = [
@@ -325,6 +329,14 @@ export async function createRouter(
     };
     res.json(page);
   });
+
+  if (options.history) {
+    addTrustHistoryRoutes(router, {
+      history: options.history,
+      trust,
+      trustReaderOf,
+    });
+  }
 
   const createBody = z.object({
     roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
