@@ -256,6 +256,6 @@ export function addTrustHistoryRoutes(
       }),
     );
     await history.store.unsubscribe(q.roleRef, who.userRef);
-    res.status(204).end();
+    res.json({ items: await history.store.subscriptionsOf(who.userRef) });
   });
 }

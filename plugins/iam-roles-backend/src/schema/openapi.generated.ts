@@ -1180,8 +1180,16 @@ export const spec = {
           },
         ],
         responses: {
-          '204': {
-            description: 'Unsubscribed (or there was no subscription).',
+          '200': {
+            description:
+              "Unsubscribed (or there was no subscription); the caller's remaining subscriptions.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TrustSubscriptionList',
+                },
+              },
+            },
           },
           '400': {
             $ref: '#/components/responses/ErrorResponse',

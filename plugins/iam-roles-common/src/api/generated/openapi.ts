@@ -1501,12 +1501,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Unsubscribed (or there was no subscription). */
-      204: {
+      /** @description Unsubscribed (or there was no subscription); the caller's remaining subscriptions. */
+      200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['TrustSubscriptionList'];
+        };
       };
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
