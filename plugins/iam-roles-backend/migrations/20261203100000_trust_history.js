@@ -33,11 +33,16 @@ exports.up = async function up(knex) {
       .comment('Hash of the canonical normalised trust policy');
     table.text('policy').notNullable().comment('Canonical trust policy text');
     table.text('facts').notNullable().comment('JSON: the facts of the version');
-    table.text('changes').notNullable().comment('JSON: what changed from the previous version');
+    table
+      .text('changes')
+      .notNullable()
+      .comment('JSON: what changed from the previous version');
     table
       .integer('introduced_rank')
       .notNullable()
-      .comment('Severity rank of the worst finding that appeared (0 = critical; 5 = none)');
+      .comment(
+        'Severity rank of the worst finding that appeared (0 = critical; 5 = none)',
+      );
     // Two replicas recording the same change: the second insert is ignored.
     table.unique(['role_ref', 'version'], {
       indexName: 'iam_trust_versions_role_version_idx',
@@ -46,7 +51,9 @@ exports.up = async function up(knex) {
     table.index(['owner_ref', 'seen_at'], 'iam_trust_versions_owner_idx');
   });
   await knex.schema.createTable('iam_trust_heads', table => {
-    table.comment('The last version of each role, compared against on every pass');
+    table.comment(
+      'The last version of each role, compared against on every pass',
+    );
     table.string('role_ref').primary().notNullable();
     table.integer('version').notNullable();
     table.string('fingerprint', 64).notNullable();
@@ -62,7 +69,9 @@ exports.up = async function up(knex) {
     table.index(['user_ref'], 'iam_trust_subscriptions_user_idx');
   });
   await knex.schema.createTable('iam_trust_seeds', table => {
-    table.comment('Archived snapshots already recorded (iamRoles.history.seed)');
+    table.comment(
+      'Archived snapshots already recorded (iamRoles.history.seed)',
+    );
     table.string('id', 512).primary().notNullable();
     table.string('recorded_at', 32).notNullable();
     table.integer('versions').notNullable();

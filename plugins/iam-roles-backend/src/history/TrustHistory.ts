@@ -45,7 +45,9 @@ export class TrustHistory {
     if (!config.enabled) {
       return undefined;
     }
-    const store = await TrustHistoryStore.create({ database: options.database });
+    const store = await TrustHistoryStore.create({
+      database: options.database,
+    });
     const recorder = TrustHistoryRecorder.create({
       store,
       logger: options.logger,

@@ -67,9 +67,9 @@ export class TrustHistoryNotifier {
         });
       } catch (error) {
         this.logger.warn(
-          `Could not send the trust change notification of ${v.roleRef} version ${
-            v.version
-          }: ${forLog(error, 500)}`,
+          `Could not send the trust change notification of ${
+            v.roleRef
+          } version ${v.version}: ${forLog(error, 500)}`,
         );
       }
     }

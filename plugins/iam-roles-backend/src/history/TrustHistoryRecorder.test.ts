@@ -137,7 +137,9 @@ describe.each(databases.eachSupportedId())(
       expect(latest.changes.findingsAppeared).toEqual([
         expect.objectContaining({ id: 'public-trust', severity: 'critical' }),
       ]);
-      expect(latest.summary).toMatch(/^Now trusts .*New findings: .*\(critical\)/);
+      expect(latest.summary).toMatch(
+        /^Now trusts .*New findings: .*\(critical\)/,
+      );
 
       const changes = await store.listChanges({ limit: 10, offset: 0 });
       // Baselines are no news; the risky change comes first although it is older.
@@ -172,7 +174,9 @@ describe.each(databases.eachSupportedId())(
         changed: ['owner', 'policies', 'permissions-boundary'],
         owner: { from: OWNER, to: 'group:default/platform' },
         policiesAttached: ['arn:aws:iam::aws:policy/AdministratorAccess'],
-        permissionsBoundary: { to: 'arn:aws:iam::111111111111:policy/boundary' },
+        permissionsBoundary: {
+          to: 'arn:aws:iam::111111111111:policy/boundary',
+        },
         principalsAdded: [],
       });
     });
@@ -215,9 +219,7 @@ describe.each(databases.eachSupportedId())(
           logger: mockServices.logger.mock(),
         });
         const before = rolesOf([ci([deployer])]);
-        const after = rolesOf([
-          ci([deployer, githubStatement('acme/api')]),
-        ]);
+        const after = rolesOf([ci([deployer, githubStatement('acme/api')])]);
         const firsts = await Promise.all([
           recorder.record(before),
           second.record(before),
@@ -333,7 +335,11 @@ describe.each(databases.eachSupportedId())(
           ci([
             deployer,
             githubStatement('acme/api'),
-            { Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' },
+            {
+              Effect: 'Allow',
+              Principal: { AWS: '*' },
+              Action: 'sts:AssumeRole',
+            },
           ]),
         ]),
       );

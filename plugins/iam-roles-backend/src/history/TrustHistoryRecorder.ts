@@ -165,7 +165,8 @@ export class TrustHistoryRecorder {
         await event.success();
       }
       for (const v of this.auditor ? changes : []) {
-        const risky = severityRank(v.introducedSeverity) <= severityRank('high');
+        const risky =
+          severityRank(v.introducedSeverity) <= severityRank('high');
         const event = await this.auditor!.createEvent({
           eventId: 'trust-history',
           severityLevel: risky ? 'high' : 'medium',

@@ -26,20 +26,18 @@ export function readHistoryConfig(config: Config): HistoryConfig {
       `iamRoles.history.retentionDays must be a number of days of at least 1, got ${retentionDays}`,
     );
   }
-  const seed = (history?.getOptionalConfigArray('seed') ?? []).map(
-    (s, i) => {
-      const at = s.getString('at');
-      const parsed = DateTime.fromISO(at, { zone: 'utc' });
-      if (!parsed.isValid) {
-        throw new Error(
-          `iamRoles.history.seed[${i}].at must be an ISO 8601 time such as 2026-11-14T00:00:00Z, got ${JSON.stringify(
-            at,
-          )}`,
-        );
-      }
-      return { path: s.getString('path'), at: parsed.toUTC().toISO()! };
-    },
-  );
+  const seed = (history?.getOptionalConfigArray('seed') ?? []).map((s, i) => {
+    const at = s.getString('at');
+    const parsed = DateTime.fromISO(at, { zone: 'utc' });
+    if (!parsed.isValid) {
+      throw new Error(
+        `iamRoles.history.seed[${i}].at must be an ISO 8601 time such as 2026-11-14T00:00:00Z, got ${JSON.stringify(
+          at,
+        )}`,
+      );
+    }
+    return { path: s.getString('path'), at: parsed.toUTC().toISO()! };
+  });
   return {
     enabled: history?.getOptionalBoolean('enabled') ?? true,
     retentionDays,

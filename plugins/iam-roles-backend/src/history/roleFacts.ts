@@ -60,7 +60,8 @@ export interface VersionChanges {
   identityCenterRemoved: string[];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (text: string) =>
+  createHash('sha256').update(text).digest('hex');
 
 // An unchanged policy is the same object from one pass to the next (the trust service's analysis
 // cache hands it out again), so its canonical text and hash are computed once.
@@ -192,7 +193,8 @@ export function diffFacts(
     identityCenterAdded: minus(after.identityCenter, prev.identityCenter, id),
     identityCenterRemoved: minus(prev.identityCenter, after.identityCenter, id),
   };
-  if (prev.policyHash !== after.policyHash) changes.changed.push('trust-policy');
+  if (prev.policyHash !== after.policyHash)
+    changes.changed.push('trust-policy');
   if (changes.findingsAppeared.length || changes.findingsGone.length) {
     changes.changed.push('findings');
   }
@@ -216,7 +218,9 @@ export function diffFacts(
 
 /** The worst severity among the findings a change brought, or `none`. */
 export function introducedSeverity(changes: VersionChanges): Severity | 'none' {
-  return highestSeverity(changes.findingsAppeared as Array<{ severity: Severity }>);
+  return highestSeverity(
+    changes.findingsAppeared as Array<{ severity: Severity }>,
+  );
 }
 
 /** One line in words of what a version changed, for notifications, the auditor and exports. */
@@ -227,17 +231,25 @@ export function summarize(kind: string, changes: VersionChanges): string {
   const parts: string[] = kind === 'created' ? ['New role.'] : [];
   const list = (items: string[]) => items.join('; ');
   if (changes.principalsAdded.length) {
-    parts.push(`Now trusts ${list(changes.principalsAdded.map(p => p.description))}.`);
+    parts.push(
+      `Now trusts ${list(changes.principalsAdded.map(p => p.description))}.`,
+    );
   }
   if (changes.principalsRemoved.length) {
-    parts.push(`No longer trusts ${list(changes.principalsRemoved.map(p => p.description))}.`);
+    parts.push(
+      `No longer trusts ${list(
+        changes.principalsRemoved.map(p => p.description),
+      )}.`,
+    );
   }
   if (
     changes.changed.includes('trust-policy') &&
     !changes.principalsAdded.length &&
     !changes.principalsRemoved.length
   ) {
-    parts.push('The trust policy changed (conditions or actions), not who it names.');
+    parts.push(
+      'The trust policy changed (conditions or actions), not who it names.',
+    );
   }
   if (changes.findingsAppeared.length) {
     parts.push(
@@ -250,7 +262,9 @@ export function summarize(kind: string, changes: VersionChanges): string {
     parts.push(`Resolved: ${list(changes.findingsGone.map(f => f.title))}.`);
   }
   if (changes.owner) {
-    parts.push(`Owner ${changes.owner.from ?? 'none'} → ${changes.owner.to || 'none'}.`);
+    parts.push(
+      `Owner ${changes.owner.from ?? 'none'} → ${changes.owner.to || 'none'}.`,
+    );
   }
   if (changes.policiesAttached.length) {
     parts.push(`Policies attached: ${list(changes.policiesAttached)}.`);
@@ -266,10 +280,18 @@ export function summarize(kind: string, changes: VersionChanges): string {
     );
   }
   if (changes.identityCenterAdded.length) {
-    parts.push(`Identity Center assignments added: ${list(changes.identityCenterAdded)}.`);
+    parts.push(
+      `Identity Center assignments added: ${list(
+        changes.identityCenterAdded,
+      )}.`,
+    );
   }
   if (changes.identityCenterRemoved.length) {
-    parts.push(`Identity Center assignments removed: ${list(changes.identityCenterRemoved)}.`);
+    parts.push(
+      `Identity Center assignments removed: ${list(
+        changes.identityCenterRemoved,
+      )}.`,
+    );
   }
   return parts.join(' ') || 'No change in words.';
 }

@@ -114,7 +114,9 @@ describe.each(databases.eachSupportedId())(
       expect(
         backend.auditEvents.filter(e => e.eventId === 'trust-history'),
       ).toEqual([
-        expect.objectContaining({ meta: expect.objectContaining({ actionType: 'baseline' }) }),
+        expect.objectContaining({
+          meta: expect.objectContaining({ actionType: 'baseline' }),
+        }),
         expect.objectContaining({
           outcome: 'success',
           meta: expect.objectContaining({
@@ -161,7 +163,10 @@ describe.each(databases.eachSupportedId())(
         BOB,
       );
       expect(jsonl.headers['content-type']).toMatch(/ndjson/);
-      const rows = jsonl.text.trim().split('\n').map(l => JSON.parse(l));
+      const rows = jsonl.text
+        .trim()
+        .split('\n')
+        .map(l => JSON.parse(l));
       expect(rows.map(r => [r.roleRef, r.version])).toEqual([[DEPLOY, 2]]);
     });
 

@@ -1,7 +1,11 @@
 import type express from 'express';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotFoundError,
+  NotImplementedError,
+} from '@backstage/errors';
 import {
   AssumeOutcome,
   evaluateAssume,
@@ -28,7 +32,8 @@ type AnyRequest = express.Request<any, any, any, any>;
 
 /** What the history routes take from the broker's router: its checks, so every route starts the same way. */
 export interface TrustHistoryRouteDeps {
-  history: TrustHistory;
+  /** Absent when the history is turned off: every route then says so (501). */
+  history?: TrustHistory;
   trust: TrustService;
   /** The start of every trust route: a signed-in caller, a valid query, the trust read permission. */
   trustReaderOf: <T extends z.ZodTypeAny>(
@@ -103,7 +108,11 @@ export function firstAccess(
   }));
   const first = versions.find(v => admits(v.outcome));
   let since: string | undefined;
-  for (let i = versions.length - 1; i >= 0 && admits(versions[i].outcome); i--) {
+  for (
+    let i = versions.length - 1;
+    i >= 0 && admits(versions[i].outcome);
+    i--
+  ) {
     since = versions[i].seenAt;
   }
   return {
@@ -123,7 +132,21 @@ export function addTrustHistoryRoutes(
   router: TypedRouter,
   deps: TrustHistoryRouteDeps,
 ): void {
-  const { history, trust, trustReaderOf } = deps;
+  const { trust } = deps;
+  // Signed in and allowed first, as on every route; then whether the history is on here.
+  const trustReaderOf: TrustHistoryRouteDeps['trustReaderOf'] = async (
+    req,
+    schema,
+  ) => {
+    const read = await deps.trustReaderOf(req, schema);
+    if (!deps.history) {
+      throw new NotImplementedError(
+        'The trust history is turned off in this installation (iamRoles.history.enabled: false).',
+      );
+    }
+    return read;
+  };
+  const store = () => deps.history!.store;
   const roleRef = () =>
     entityRef('entityRef', 'resource:default/payments-deploy');
 
@@ -141,7 +164,7 @@ export function addTrustHistoryRoutes(
           .default(200),
       }),
     );
-    const versions = await history.store.roleHistory(q.entityRef, q.limit);
+    const versions = await store().roleHistory(q.entityRef, q.limit);
     if (!sendExport(res, q.format, 'iam-roles-trust-history', versions)) {
       res.json({ roleRef: q.entityRef, versions });
     }
@@ -152,7 +175,11 @@ export function addTrustHistoryRoutes(
       req,
       z.object({
         since: isoDate('since'),
-        owner: entityRef('owner', 'group:default/team-payments', 'group').optional(),
+        owner: entityRef(
+          'owner',
+          'group:default/team-payments',
+          'group',
+        ).optional(),
         severity: z
           .enum(SEVERITY_VALUES, {
             errorMap: () => ({
@@ -172,7 +199,7 @@ export function addTrustHistoryRoutes(
         offset: paging.offset,
       }),
     );
-    const page = await history.store.listChanges({
+    const page = await store().listChanges({
       since: q.since,
       ownerRef: q.owner,
       maxRank: q.severity ? severityRank(q.severity) : undefined,
@@ -209,7 +236,7 @@ export function addTrustHistoryRoutes(
         }. Use an IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF] or service:NAME.`,
       );
     }
-    const versions = await history.store.roleHistoryAscending(q.entityRef);
+    const versions = await store().roleHistoryAscending(q.entityRef);
     if (versions.length === 0) {
       throw new NotFoundError(
         `No trust history of ${q.entityRef}: it is not an IAM role of the catalog, or it has not been recorded yet.`,
@@ -220,7 +247,7 @@ export function addTrustHistoryRoutes(
 
   router.get('/trust-history/subscriptions', async (req, res) => {
     const { who } = await trustReaderOf(req, z.object({}));
-    res.json({ items: await history.store.subscriptionsOf(who.userRef) });
+    res.json({ items: await store().subscriptionsOf(who.userRef) });
   });
 
   router.post('/trust-history/subscriptions', async (req, res) => {
@@ -238,8 +265,8 @@ export function addTrustHistoryRoutes(
       );
     }
     const now = DateTime.utc().toISO()!;
-    await history.store.subscribe(body.roleRef, who.userRef, now);
-    const mine = await history.store.subscriptionsOf(who.userRef);
+    await store().subscribe(body.roleRef, who.userRef, now);
+    const mine = await store().subscriptionsOf(who.userRef);
     res.json(
       mine.find(s => s.roleRef === body.roleRef) ?? {
         roleRef: body.roleRef,
@@ -255,7 +282,7 @@ export function addTrustHistoryRoutes(
         roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
       }),
     );
-    await history.store.unsubscribe(q.roleRef, who.userRef);
-    res.json({ items: await history.store.subscriptionsOf(who.userRef) });
+    await store().unsubscribe(q.roleRef, who.userRef);
+    res.json({ items: await store().subscriptionsOf(who.userRef) });
   });
 }

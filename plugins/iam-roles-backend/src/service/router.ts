@@ -118,7 +118,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
-  /** The trust history (#14); its routes are served when it is enabled. */
+  /** The trust history (#14); without it (iamRoles.history.enabled: false) its routes answer 501. */
   history?: TrustHistory;
 }
 
@@ -330,13 +330,11 @@ export async function createRouter(
     res.json(page);
   });
 
-  if (options.history) {
-    addTrustHistoryRoutes(router, {
-      history: options.history,
-      trust,
-      trustReaderOf,
-    });
-  }
+  addTrustHistoryRoutes(router, {
+    history: options.history,
+    trust,
+    trustReaderOf,
+  });
 
   const createBody = z.object({
     roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),

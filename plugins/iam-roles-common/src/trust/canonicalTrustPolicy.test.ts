@@ -66,12 +66,10 @@ describe('canonicalTrustPolicy', () => {
             Principal:
               typeof principal === 'object' && principal !== null
                 ? Object.fromEntries(
-                    shuffled(Object.entries(principal), order).map(
-                      ([k, v]) => [
-                        k,
-                        Array.isArray(v) ? shuffled(v, order) : v,
-                      ],
-                    ),
+                    shuffled(Object.entries(principal), order).map(([k, v]) => [
+                      k,
+                      Array.isArray(v) ? shuffled(v, order) : v,
+                    ]),
                   )
                 : principal,
             Action: Array.isArray(s.Action)
