@@ -83,5 +83,17 @@ export function brokerHandlers(
     ),
     http.get(`${BASE}/findings`, ({ request }) => listPage(request, [])),
     http.get(`${BASE}/audit`, () => HttpResponse.json(options.audit ?? [])),
+    http.get(`${BASE}/trust-history/roles`, ({ request }) =>
+      HttpResponse.json({
+        roleRef: new URL(request.url).searchParams.get('entityRef'),
+        versions: [],
+      }),
+    ),
+    http.get(`${BASE}/trust-history/changes`, ({ request }) =>
+      listPage(request, []),
+    ),
+    http.get(`${BASE}/trust-history/subscriptions`, () =>
+      HttpResponse.json({ items: [] }),
+    ),
   ];
 }

@@ -53,7 +53,9 @@ function SubscribeButton(props: {
         size="small"
         variant={props.subscribed ? 'text' : 'outlined'}
         disabled={toggle.isPending}
-        aria-label={`${label} to changes of ${roleNameOf(props.arn)}`}
+        aria-label={`${label} ${
+          props.subscribed ? 'from' : 'to'
+        } changes of ${roleNameOf(props.arn)}`}
         onClick={() =>
           toggle.mutate({
             roleRef: props.roleRef,
@@ -198,10 +200,10 @@ export function RecentTrustChanges() {
             <MenuItem value="medium">Medium or worse</MenuItem>
           </TextField>
           <Button size="small" onClick={() => download('csv')}>
-            Export CSV
+            Export changes as CSV
           </Button>
           <Button size="small" onClick={() => download('jsonl')}>
-            Export JSON lines
+            Export changes as JSON lines
           </Button>
         </Stack>
       </Stack>

@@ -159,10 +159,10 @@ export function TrustHistory(props: { roleRef: string }) {
           {versions.length > 0 && (
             <Stack direction="row" spacing={1}>
               <Button size="small" onClick={() => download('csv')}>
-                Export CSV
+                Export history as CSV
               </Button>
               <Button size="small" onClick={() => download('jsonl')}>
-                Export JSON lines
+                Export history as JSON lines
               </Button>
             </Stack>
           )}
