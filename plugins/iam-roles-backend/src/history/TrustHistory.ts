@@ -23,6 +23,8 @@ import { TrustHistoryStore } from './TrustHistoryStore';
  */
 export class TrustHistory {
   private seeded = false;
+  /** Roles in the previous snapshot while seeding: a catalog that stopped growing ends the seeding. */
+  private rolesBefore = -1;
 
   private constructor(
     readonly store: TrustHistoryStore,
@@ -80,14 +82,18 @@ export class TrustHistory {
         return;
       }
       if (!this.seeded && this.config.seed.length > 0) {
-        this.seeded = true;
-        await seedHistory({
+        // The catalog stitches roles over several passes after a start: seed what is there, and again
+        // with the roles that arrive, until the archives are covered or the catalog stops growing.
+        const { done } = await seedHistory({
           seeds: this.config.seed,
           snapshot,
           store: this.store,
           recorder: this.recorder,
           logger: this.logger,
+          final: snapshot.roles.size === this.rolesBefore,
         });
+        this.seeded = done;
+        this.rolesBefore = snapshot.roles.size;
       }
       await this.recorder.record(snapshot.roles);
     } catch (error) {

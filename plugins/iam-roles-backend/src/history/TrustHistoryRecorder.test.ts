@@ -198,11 +198,15 @@ describe.each(databases.eachSupportedId())(
       });
       expect(result!.inserted).toHaveLength(0);
       expect(unchanged).toBe(1);
-      // A role new since its account was first seen is news.
-      const more = rolesOf([...entities, ci([deployer], 'brand-new')]);
+      // A role IAM created since its account was first seen is news; one the catalog only now
+      // delivers (created long before) is part of the baseline.
+      const late = ci([deployer], 'stitched-late') as any;
+      late.spec.iam.createDate = '2020-01-01T00:00:00Z';
+      const more = rolesOf([...entities, ci([deployer], 'brand-new'), late]);
       const { inserted } = await recorder.record(more);
       expect(inserted.map(v => [v.roleRef, v.kind])).toEqual([
         ['resource:default/brand-new', 'created'],
+        ['resource:default/stitched-late', 'baseline'],
       ]);
     });
 

@@ -33,6 +33,16 @@ export interface RecordResult {
   inserted: TrustVersion[];
 }
 
+/** Whether a role first seen now was created after its account was first seen (unknown creation: yes). */
+function isNewRole(entry: RoleEntry, accountSince: string | undefined) {
+  if (!accountSince) {
+    return false;
+  }
+  const created = entry.entity.spec.iam.createDate;
+  const at = created ? DateTime.fromISO(created, { zone: 'utc' }) : undefined;
+  return !at?.isValid || at.toUTC().toISO()! > accountSince;
+}
+
 /** Options of a pass. */
 export interface RecordOptions {
   /** When the roles were seen (ISO 8601; now by default). */
@@ -96,9 +106,14 @@ export class TrustHistoryRecorder {
   ): Promise<RecordResult> {
     const at = options.at ?? DateTime.utc().toISO()!;
     const heads = await this.store.heads();
-    const accountsWithHistory = new Set<string>();
+    // When each account was first seen: a role IAM created after that is news, any other first
+    // sight (the catalog still stitching roles after a start) is part of the baseline.
+    const accountSince = new Map<string, string>();
     for (const head of heads.values()) {
-      accountsWithHistory.add(head.account_id);
+      const since = accountSince.get(head.account_id);
+      if (!since || head.seen_at < since) {
+        accountSince.set(head.account_id, head.seen_at);
+      }
     }
     const changed: Array<{
       entry: RoleEntry;
@@ -127,8 +142,9 @@ export class TrustHistoryRecorder {
       const accountId = entry.entity.spec.iam.accountId;
       let kind: VersionKind = 'changed';
       if (!head) {
-        // A role first seen when its account is seen for the first time is the baseline, not news.
-        kind = accountsWithHistory.has(accountId) ? 'created' : 'baseline';
+        kind = isNewRole(entry, accountSince.get(accountId))
+          ? 'created'
+          : 'baseline';
       }
       return {
         role_ref: entry.ref,

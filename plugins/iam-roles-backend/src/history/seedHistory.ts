@@ -70,9 +70,12 @@ function archivedEntry(
 }
 
 /**
- * Records archived snapshots (`iamRoles.history.seed`) before the catalog's roles, oldest first, each
- * once (idempotent across restarts and replicas): a role gets a version from an archive only when it
- * has none seen at or after the archive's time. Roles the catalog no longer has are left out.
+ * Records archived snapshots (`iamRoles.history.seed`) before the catalog's roles, oldest first: a
+ * role gets a version from an archive only when it has none seen at or after the archive's time, so
+ * running it again records nothing twice. An archive counts as done (and is not read again, across
+ * restarts and replicas) once the catalog holds all its roles, or on a `final` pass (the catalog
+ * stopped gaining roles: those missing were deleted since). Returns the versions recorded and whether
+ * every archive is done.
  */
 export async function seedHistory(options: {
   seeds: HistorySeed[];
@@ -80,9 +83,11 @@ export async function seedHistory(options: {
   store: TrustHistoryStore;
   recorder: TrustHistoryRecorder;
   logger: LoggerService;
-}): Promise<number> {
+  final?: boolean;
+}): Promise<{ versions: number; done: boolean }> {
   const { seeds, snapshot, store, recorder, logger } = options;
   let total = 0;
+  let done = true;
   for (const seed of seeds) {
     const id = `${path.basename(seed.path)}@${seed.at}`;
     if (await store.isSeeded(id)) {
@@ -104,11 +109,20 @@ export async function seedHistory(options: {
       at: seed.at,
       before: seed.at,
     });
-    await store.markSeeded(id, DateTime.utc().toISO()!, result.inserted.length);
+    const complete = entries.size === details.roles.length || options.final;
+    if (complete) {
+      await store.markSeeded(
+        id,
+        DateTime.utc().toISO()!,
+        result.inserted.length,
+      );
+    } else {
+      done = false;
+    }
     logger.info(
       `Trust history: recorded ${result.inserted.length} versions from the archived snapshot ${id} (${details.roles.length} roles, ${entries.size} in the catalog)`,
     );
     total += result.inserted.length;
   }
-  return total;
+  return { versions: total, done };
 }
