@@ -8,7 +8,8 @@ import type { RoleEntry } from '../service/TrustSnapshot';
 import {
   diffFacts,
   factsOf,
-  fingerprintOf,
+  FingerprintMemo,
+  memoizedFingerprint,
   introducedSeverity,
   summarize,
 } from './roleFacts';
@@ -63,6 +64,8 @@ export type RoleEntries = ReadonlyMap<string, RoleEntry>;
  */
 export class TrustHistoryRecorder {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Fingerprints of the last pass by role, so that an unchanged role is neither sorted nor hashed again. */
+  private memos = new Map<string, FingerprintMemo>();
 
   private constructor(
     private readonly store: TrustHistoryStore,
@@ -120,15 +123,26 @@ export class TrustHistoryRecorder {
       head?: HeadRow;
       fingerprint: string;
     }> = [];
+    // An archived snapshot's entries are not the catalog's: they neither use nor replace the memos.
+    const memos = options.before
+      ? undefined
+      : new Map<string, FingerprintMemo>();
     for (const entry of roles.values()) {
       const head = heads.get(entry.ref);
       if (head && options.before && head.seen_at >= options.before) {
         continue;
       }
-      const fingerprint = fingerprintOf(entry);
-      if (head?.fingerprint !== fingerprint) {
-        changed.push({ entry, head, fingerprint });
+      const memo = memoizedFingerprint(
+        entry,
+        memos ? this.memos.get(entry.ref) : undefined,
+      );
+      memos?.set(entry.ref, memo);
+      if (head?.fingerprint !== memo.fingerprint) {
+        changed.push({ entry, head, fingerprint: memo.fingerprint });
       }
+    }
+    if (memos) {
+      this.memos = memos;
     }
     if (changed.length === 0) {
       return { checked: roles.size, changed: 0, inserted: [] };

@@ -107,6 +107,55 @@ function otherFacts(entry: RoleEntry) {
   };
 }
 
+/** What a fingerprint was computed from, to tell cheaply whether the next pass's entry is the same. */
+export interface FingerprintMemo {
+  policy: unknown;
+  findings: string;
+  others: string;
+  fingerprint: string;
+}
+
+// Order-sensitive on purpose: a reordered list only misses the memo, and the full fingerprint sorts.
+function memoKeys(entry: RoleEntry): { findings: string; others: string } {
+  const iam = entry.entity.spec.iam;
+  let findings = '';
+  for (const f of entry.analysis.findings) {
+    findings += `${f.id}\u0000${f.principal ?? ''}\u0000${f.severity}\u0001`;
+  }
+  let others = `${entry.ownerRef}\u0000${iam.permissionsBoundary ?? ''}\u0000${
+    iam.trustPolicyRaw ?? ''
+  }`;
+  for (const p of iam.attachedManagedPolicies ?? []) others += `\u0001${p.arn}`;
+  for (const n of iam.inlinePolicyNames ?? []) others += `\u0002${n}`;
+  for (const a of iam.identityCenter ?? []) {
+    others += `\u0003${a.permissionSetName}`;
+    for (const p of a.principals) others += `\u0004${p.principalType}${p.name}`;
+  }
+  return { findings, others };
+}
+
+/**
+ * The fingerprint of a role, reusing `memo` when the entry has the same analysed policy (the trust
+ * service's cache hands the same object out while a policy is unchanged) and the same findings and
+ * facts: then no sorting and no hashing. Returns the memo for the next pass.
+ */
+export function memoizedFingerprint(
+  entry: RoleEntry,
+  memo: FingerprintMemo | undefined,
+): FingerprintMemo {
+  const policy = entry.analysis.policy ?? entry.entity.spec.iam.trustPolicyRaw;
+  const keys = memoKeys(entry);
+  if (
+    memo &&
+    memo.policy === policy &&
+    memo.findings === keys.findings &&
+    memo.others === keys.others
+  ) {
+    return memo;
+  }
+  return { policy, ...keys, fingerprint: fingerprintOf(entry) };
+}
+
 /**
  * The fingerprint of a role as of this pass: a hash over the policy hash, the findings and the other
  * facts. Cheap (no descriptions), so it runs for every role of every pass; the full facts are built
