@@ -16,7 +16,6 @@ import knexFactory, { Knex } from 'knex';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { TrustAnalysisCache } from '@backstage-iam/plugin-iam-roles-common';
 import type { Entity } from '@backstage/catalog-model';
-import { median } from '../../iam-roles-common/bench/timing';
 import { githubStatement, roleEntity } from '../src/__testUtils__/fixtures';
 import { buildTrustSnapshot } from '../src/service/TrustSnapshot';
 import { TrustHistoryRecorder } from '../src/history/TrustHistoryRecorder';
@@ -28,6 +27,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PG_URL =
   process.env.BENCH_POSTGRES_URL ??
   'postgresql://iamtest:iamtest-pw@localhost:5432';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
 
 const quiet: LoggerService = {
   error: () => {},

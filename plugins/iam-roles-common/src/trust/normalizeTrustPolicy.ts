@@ -411,7 +411,11 @@ export function toPolicyDocument(
   return doc;
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+// Code-unit order, not locale order: the canonical text must not depend on the machine's locale.
+function byText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
 
 function sortedBlock(
   block: Record<string, string[]> | undefined,
