@@ -306,6 +306,35 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    it("prunes versions past the retention, but never a role's current one", async () => {
+      await recorder.record(rolesOf([ci([deployer])]), {
+        at: '2025-01-01T00:00:00.000Z',
+      });
+      await recorder.record(
+        rolesOf([ci([deployer, githubStatement('acme/api')])]),
+        { at: '2025-02-01T00:00:00.000Z' },
+      );
+      await recorder.record(rolesOf([ci([deployer], 'quiet')]), {
+        at: '2025-01-15T00:00:00.000Z',
+      });
+      await recorder.record(
+        rolesOf([ci([githubStatement('acme/api')]), ci([deployer], 'quiet')]),
+        { at: '2026-11-01T00:00:00.000Z' },
+      );
+      expect(await store.prune('2026-01-01T00:00:00.000Z')).toBe(2);
+      expect(
+        (await store.roleHistory('resource:default/ci-deploy', 10)).map(
+          v => v.version,
+        ),
+      ).toEqual([3]);
+      // Unchanged since 2025: its one version is what it is now, and stays.
+      expect(
+        (await store.roleHistory('resource:default/quiet', 10)).map(
+          v => v.version,
+        ),
+      ).toEqual([1]);
+    });
+
     it('tells the owning group of a critical change, and subscribers of any change', async () => {
       const sent: any[] = [];
       const notifying = TrustHistoryRecorder.create({
