@@ -99,6 +99,58 @@ describe('TrustHistory', () => {
     click.mockRestore();
   });
 
+  it('answers since when a principal can assume the role, in words', async () => {
+    const user = userEvent.setup();
+    const asked: Array<string | null> = [];
+    server.use(
+      http.get(`${BASE}/trust-history/roles`, () =>
+        HttpResponse.json({ roleRef: ROLE, versions: paymentsDeployHistory }),
+      ),
+      http.get(`${BASE}/trust-history/first-access`, ({ request }) => {
+        const principal = new URL(request.url).searchParams.get('principal');
+        asked.push(principal);
+        return HttpResponse.json({
+          roleRef: ROLE,
+          principal,
+          recordedSince: '2026-11-20T10:00:00.000Z',
+          firstAt: '2026-11-25T09:00:00.000Z',
+          firstVersion: 2,
+          since: '2026-11-25T09:00:00.000Z',
+          now: 'allowed',
+          versions: [
+            {
+              version: 3,
+              seenAt: '2026-11-27T09:00:00.000Z',
+              outcome: 'allowed',
+            },
+            {
+              version: 2,
+              seenAt: '2026-11-25T09:00:00.000Z',
+              outcome: 'allowed',
+            },
+            {
+              version: 1,
+              seenAt: '2026-11-20T10:00:00.000Z',
+              outcome: 'not-trusted',
+            },
+          ],
+        });
+      }),
+    );
+    await render();
+    await user.type(
+      await screen.findByLabelText(
+        'Since when can this principal assume the role?',
+      ),
+      'github:evil/repo',
+    );
+    await user.click(screen.getByRole('button', { name: 'Since when?' }));
+    expect(await screen.findByRole('status')).toHaveTextContent(
+      /^github:evil\/repo can assume this role, first on .* \(version 2\), without a break\.$/,
+    );
+    expect(asked).toEqual(['github:evil/repo']);
+  });
+
   it('says plainly when nothing was recorded yet, and shows the reason of an error', async () => {
     server.use(
       http.get(`${BASE}/trust-history/roles`, () =>

@@ -5,9 +5,13 @@ import CardContent from '@mui/material/CardContent';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useState } from 'react';
+import { FormEvent, useState } from 'react';
+import TextField from '@mui/material/TextField';
 import { useApi } from '@backstage/core-plugin-api';
-import type { TrustVersion } from '@backstage-iam/plugin-iam-roles-common';
+import type {
+  FirstTrustAccess,
+  TrustVersion,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { iamRolesApiRef } from '../api/IamRolesApi';
 import { useRoleTrustHistory } from '../hooks/trustHistoryQueries';
 import { downloadText } from '../lib/downloadText';
@@ -115,6 +119,82 @@ function VersionEntry(props: { version: TrustVersion }) {
   );
 }
 
+/** The answer to "since when can P assume this role", in words. */
+export function describeFirstAccess(a: FirstTrustAccess): string {
+  const recorded = formatDate(a.recordedSince);
+  if (!a.firstAt) {
+    return `No recorded version lets ${a.principal} assume this role (recorded since ${recorded}).`;
+  }
+  const first =
+    a.firstVersion === a.versions.at(-1)?.version
+      ? `since at least ${formatDate(a.firstAt)}, when the history starts`
+      : `first on ${formatDate(a.firstAt)} (version ${a.firstVersion})`;
+  if (!a.since) {
+    return `${a.principal} could assume this role ${first}, but the current version no longer lets it in.`;
+  }
+  const conditional = a.now === 'possible' ? ', under conditions' : '';
+  return a.since === a.firstAt
+    ? `${a.principal} can assume this role${conditional}, ${first}, without a break.`
+    : `${
+        a.principal
+      } can assume this role${conditional} again since ${formatDate(
+        a.since,
+      )}; it could ${first}.`;
+}
+
+function SinceWhen(props: { roleRef: string }) {
+  const api = useApi(iamRolesApiRef);
+  const [principal, setPrincipal] = useState('');
+  const [answer, setAnswer] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setAnswer(undefined);
+    setError(undefined);
+    if (!principal.trim()) return;
+    try {
+      setAnswer(
+        describeFirstAccess(
+          await api.getFirstTrustAccess(props.roleRef, principal.trim()),
+        ),
+      );
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <Box
+      component="form"
+      role="search"
+      aria-label="Since when"
+      onSubmit={onSubmit}
+      mb={2}
+    >
+      <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1}>
+        <TextField
+          size="small"
+          fullWidth
+          label="Since when can this principal assume the role?"
+          helperText="An ARN, a 12-digit account id, github:OWNER/REPO[@REF] or service:NAME"
+          value={principal}
+          onChange={e => setPrincipal(e.target.value)}
+        />
+        <Button type="submit" variant="outlined" sx={{ whiteSpace: 'nowrap' }}>
+          Since when?
+        </Button>
+      </Stack>
+      {answer && (
+        <Typography variant="body2" mt={1} role="status">
+          {answer}
+        </Typography>
+      )}
+      {error !== undefined && (
+        <ErrorState error={error} title="Could not answer since when" />
+      )}
+    </Box>
+  );
+}
+
 /** The role tab's timeline of trust versions: who the policy let in and what was risky, version by version. */
 export function TrustHistory(props: { roleRef: string }) {
   const api = useApi(iamRolesApiRef);
@@ -187,6 +267,7 @@ export function TrustHistory(props: { roleRef: string }) {
             differ from the last.
           </EmptyLine>
         )}
+        {versions.length > 0 && <SinceWhen roleRef={props.roleRef} />}
         {versions.length > 0 && (
           <Box component="ol" aria-label="Versions" sx={{ m: 0, p: 0 }}>
             {versions.map(v => (
