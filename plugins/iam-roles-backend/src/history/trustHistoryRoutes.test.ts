@@ -263,3 +263,34 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe('trust history turned off', () => {
+  it('records nothing and says so on every route, after the usual checks', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const backend = await startBrokerBackend({
+      knex,
+      logLevel: 'none',
+      config: { iamRoles: { history: { enabled: false } } },
+    });
+    try {
+      await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+      expect((await backend.call('get', '/trust-history/changes')).status).toBe(
+        401,
+      );
+      const off = await backend.call('get', '/trust-history/changes', BOB);
+      expect(off.status).toBe(501);
+      expect(off.body.error.message).toMatch(/iamRoles\.history\.enabled/);
+      expect(backend.tasks.has('iam-roles-trust-history-retention')).toBe(
+        false,
+      );
+      // Recording is not awaited by the refresh: give a recorder, were there one, time to write.
+      await new Promise(r => setTimeout(r, 300));
+      expect(await knex.schema.hasTable('iam_trust_versions')).toBe(true);
+      expect(
+        Number((await knex('iam_trust_versions').count({ n: '*' }))[0].n),
+      ).toBe(0);
+    } finally {
+      await backend.stop();
+    }
+  });
+});

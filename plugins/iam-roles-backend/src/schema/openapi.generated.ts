@@ -939,6 +939,9 @@ export const spec = {
           '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -1030,6 +1033,9 @@ export const spec = {
           '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -1086,6 +1092,9 @@ export const spec = {
           '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
     },
@@ -1114,6 +1123,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },
@@ -1164,6 +1176,9 @@ export const spec = {
           '500': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
         },
       },
       delete: {
@@ -1201,6 +1216,9 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

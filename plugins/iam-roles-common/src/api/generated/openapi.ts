@@ -1367,6 +1367,7 @@ export interface operations {
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
     };
   };
   ListTrustChanges: {
@@ -1403,6 +1404,7 @@ export interface operations {
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
     };
   };
   GetFirstTrustAccess: {
@@ -1433,6 +1435,7 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
     };
   };
   ListTrustSubscriptions: {
@@ -1457,6 +1460,7 @@ export interface operations {
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
     };
   };
   SubscribeToTrustChanges: {
@@ -1488,6 +1492,7 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
     };
   };
   UnsubscribeFromTrustChanges: {
@@ -1514,6 +1519,7 @@ export interface operations {
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
     };
   };
 }
