@@ -1002,7 +1002,7 @@ export const spec = {
         responses: {
           '200': {
             description:
-              'One page of changes as JSON, or all that match as CSV or JSON lines.',
+              'One page of changes (at most `limit`, up to 1000) as JSON, CSV or JSON lines.',
             content: {
               'application/json': {
                 schema: {

@@ -1389,7 +1389,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One page of changes as JSON, or all that match as CSV or JSON lines. */
+      /** @description One page of changes (at most `limit`, up to 1000) as JSON, CSV or JSON lines. */
       200: {
         headers: {
           [name: string]: unknown;
