@@ -15,6 +15,23 @@ export interface Config {
        */
       allowedServicePrincipals?: string[];
     };
+    /** Trust history: a version of a role each time its trust, findings, owner, policies, boundary or Identity Center assignments change. */
+    history?: {
+      /** Whether to record and serve the history (default true). */
+      enabled?: boolean;
+      /** Versions seen longer ago than this many days are deleted, except each role's current one (default 365). */
+      retentionDays?: number;
+      /**
+       * Archived `get-account-authorization-details` snapshots to record before the catalog's roles,
+       * oldest first, each once: a role gets a version from an archive when it has none seen since.
+       */
+      seed?: Array<{
+        /** Path of the snapshot file (relative to the backend's working directory). */
+        path: string;
+        /** When the snapshot was taken (ISO 8601), recorded as the time its versions were seen. */
+        at: string;
+      }>;
+    };
     /** The access broker: requests, approvals, grants and credentials. */
     broker?: {
       /** Longest grant a request may ask for, in minutes (default 480). */

@@ -16,3 +16,18 @@ export function listSampleSnapshots(): string[] {
     .sort()
     .map(file => path.join(sampleSnapshotsDir, file));
 }
+
+/** Archived snapshots for the demo's trust history: each file and when it was taken, oldest first. */
+export const sampleHistorySnapshots: ReadonlyArray<{
+  path: string;
+  at: string;
+}> = [
+  {
+    path: path.join(
+      path.dirname(sampleSnapshotsDir),
+      'history',
+      '333333333333-production.2026-11-14.json',
+    ),
+    at: '2026-11-14T09:00:00Z',
+  },
+];

@@ -18,6 +18,7 @@ import { readBrokerConfig } from './service/BrokerConfig';
 import { StsCredentialIssuer } from './service/CredentialIssuer';
 import { TrustService } from './service/TrustService';
 import { createRouter } from './service/router';
+import { TrustHistory } from './history/TrustHistory';
 
 /** The IAM roles backend plugin: trust queries and the access broker, under `/api/iam-roles`. */
 export const iamRolesPlugin = createBackendPlugin({
@@ -65,6 +66,16 @@ export const iamRolesPlugin = createBackendPlugin({
           internalAccounts: brokerConfig.internalAccounts,
           brokerPrincipalArn: brokerConfig.sts.brokerPrincipalArn,
           refreshIntervalSeconds: brokerConfig.trustRefreshIntervalSeconds,
+        });
+        // Trust history (#14): records role versions on every rebuild of the trust snapshot.
+        const history = await TrustHistory.create({
+          config,
+          database,
+          logger,
+          auditor,
+          notifications,
+          scheduler,
+          trust,
         });
         const issuer = brokerConfig.sts.enabled
           ? StsCredentialIssuer.create(
@@ -148,6 +159,7 @@ export const iamRolesPlugin = createBackendPlugin({
             permissions,
             auditor,
             logger,
+            history,
           }),
         );
       },

@@ -37,7 +37,7 @@ export interface BrokerTestBackend {
   }>;
   /** Calls the API as a user (or anonymously) and checks the response against the OpenAPI spec. */
   call(
-    method: 'get' | 'post',
+    method: 'get' | 'post' | 'delete',
     path: string,
     user?: string,
     body?: unknown,

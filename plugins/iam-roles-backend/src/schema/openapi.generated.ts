@@ -1160,6 +1160,360 @@ export const spec = {
         },
       },
     },
+    '/trust-history/roles': {
+      get: {
+        operationId: 'GetRoleTrustHistory',
+        summary: "A role's trust history, newest version first.",
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+            example: 'resource:default/payments-deploy',
+          },
+          {
+            name: 'format',
+            in: 'query',
+            description:
+              'json (default), csv or jsonl (JSON lines, for a SIEM).',
+            schema: {
+              type: 'string',
+              enum: ['json', 'csv', 'jsonl'],
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            description: 'At most this many versions (default 200).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1000,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'The versions as JSON, CSV (`text/csv`) or JSON lines (`application/x-ndjson`).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RoleTrustHistory',
+                },
+              },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+              'application/x-ndjson': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/trust-history/changes': {
+      get: {
+        operationId: 'ListTrustChanges',
+        summary:
+          'Recent trust changes across all roles; changes that brought a critical or high finding first, then newest first.',
+        parameters: [
+          {
+            name: 'since',
+            in: 'query',
+            schema: {
+              type: 'string',
+              format: 'date-time',
+            },
+          },
+          {
+            name: 'owner',
+            in: 'query',
+            schema: {
+              type: 'string',
+            },
+            example: 'group:default/team-payments',
+          },
+          {
+            name: 'severity',
+            in: 'query',
+            description:
+              'Only changes that brought a finding at least this severe.',
+            schema: {
+              $ref: '#/components/schemas/Severity',
+            },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            description:
+              'json (default), csv or jsonl (JSON lines, for a SIEM).',
+            schema: {
+              type: 'string',
+              enum: ['json', 'csv', 'jsonl'],
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1000,
+            },
+          },
+          {
+            $ref: '#/components/parameters/offset',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One page of changes (at most `limit`, up to 1000) as JSON, CSV or JSON lines.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TrustChangePage',
+                },
+              },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+              'application/x-ndjson': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/trust-history/first-access': {
+      get: {
+        operationId: 'GetFirstTrustAccess',
+        summary:
+          "When a principal first became able to assume a role, by the role's recorded versions.",
+        parameters: [
+          {
+            name: 'entityRef',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+            example: 'resource:default/payments-deploy',
+          },
+          {
+            name: 'principal',
+            in: 'query',
+            required: true,
+            description:
+              'An IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or another principal spec of /lookup.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'The first version that let the principal in, and since when it is let in without a break.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FirstTrustAccess',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/trust-history/subscriptions': {
+      get: {
+        operationId: 'ListTrustSubscriptions',
+        summary: 'The roles whose trust changes the caller is told about.',
+        responses: {
+          '200': {
+            description: "The caller's subscriptions.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TrustSubscriptionList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+      post: {
+        operationId: 'SubscribeToTrustChanges',
+        summary:
+          "Tells the caller about every change of a role's trust (subscribing again is no error).",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['roleRef'],
+                properties: {
+                  roleRef: {
+                    type: 'string',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The subscription.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TrustSubscription',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+      delete: {
+        operationId: 'UnsubscribeFromTrustChanges',
+        summary: "Ends the caller's subscription to a role's trust changes.",
+        parameters: [
+          {
+            name: 'roleRef',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              "Unsubscribed (or there was no subscription); the caller's remaining subscriptions.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TrustSubscriptionList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '501': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -2513,6 +2867,395 @@ export const spec = {
             type: 'string',
             minLength: 3,
             maxLength: 1000,
+          },
+        },
+      },
+      TrustVersionPrincipal: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'id', 'description'],
+        properties: {
+          kind: {
+            type: 'string',
+          },
+          id: {
+            type: 'string',
+          },
+          description: {
+            type: 'string',
+            description:
+              'The principal in words, e.g. GitHub Actions in acme/api on branch main.',
+          },
+        },
+      },
+      TrustVersionFinding: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'severity', 'title'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          severity: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          principal: {
+            type: 'string',
+          },
+        },
+      },
+      TrustVersionFacts: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'policyHash',
+          'policy',
+          'principals',
+          'findings',
+          'ownerRef',
+          'policies',
+          'identityCenter',
+        ],
+        properties: {
+          policyHash: {
+            type: 'string',
+            description:
+              'SHA-256 of the canonical normalised trust policy (reordering is no change).',
+          },
+          policy: {
+            type: 'string',
+            description: 'The trust policy as an IAM JSON document.',
+          },
+          principals: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersionPrincipal',
+            },
+          },
+          findings: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersionFinding',
+            },
+          },
+          ownerRef: {
+            type: 'string',
+          },
+          policies: {
+            type: 'array',
+            description:
+              'Attached managed policy ARNs and inline:NAME for inline policies.',
+            items: {
+              type: 'string',
+            },
+          },
+          permissionsBoundary: {
+            type: 'string',
+          },
+          identityCenter: {
+            type: 'array',
+            description:
+              'Identity Center assignments, as PERMISSION_SET: GROUP or USER name.',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      TrustVersionChanges: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'changed',
+          'principalsAdded',
+          'principalsRemoved',
+          'findingsAppeared',
+          'findingsGone',
+          'policiesAttached',
+          'policiesDetached',
+          'identityCenterAdded',
+          'identityCenterRemoved',
+        ],
+        properties: {
+          changed: {
+            type: 'array',
+            description:
+              'Which facts changed (trust-policy, findings, owner, policies, permissions-boundary, identity-center).',
+            items: {
+              type: 'string',
+            },
+          },
+          principalsAdded: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersionPrincipal',
+            },
+          },
+          principalsRemoved: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersionPrincipal',
+            },
+          },
+          findingsAppeared: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersionFinding',
+            },
+          },
+          findingsGone: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersionFinding',
+            },
+          },
+          owner: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['to'],
+            properties: {
+              from: {
+                type: 'string',
+              },
+              to: {
+                type: 'string',
+              },
+            },
+          },
+          policiesAttached: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          policiesDetached: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          permissionsBoundary: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              from: {
+                type: 'string',
+              },
+              to: {
+                type: 'string',
+              },
+            },
+          },
+          identityCenterAdded: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          identityCenterRemoved: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      TrustVersion: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'roleRef',
+          'version',
+          'kind',
+          'seenAt',
+          'arn',
+          'accountId',
+          'ownerRef',
+          'policyHash',
+          'introducedSeverity',
+          'summary',
+          'facts',
+          'changes',
+        ],
+        properties: {
+          roleRef: {
+            type: 'string',
+          },
+          version: {
+            type: 'integer',
+            minimum: 1,
+          },
+          kind: {
+            type: 'string',
+            enum: ['baseline', 'created', 'changed'],
+            description:
+              "baseline is the first sight of the role's account; created a role new since; changed a change.",
+          },
+          seenAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          arn: {
+            type: 'string',
+          },
+          accountId: {
+            type: 'string',
+          },
+          ownerRef: {
+            type: 'string',
+          },
+          policyHash: {
+            type: 'string',
+          },
+          introducedSeverity: {
+            type: 'string',
+            enum: ['critical', 'high', 'medium', 'low', 'info', 'none'],
+            description:
+              'The worst severity among the findings this version brought.',
+          },
+          summary: {
+            type: 'string',
+            description: 'What changed, in words.',
+          },
+          facts: {
+            $ref: '#/components/schemas/TrustVersionFacts',
+          },
+          changes: {
+            $ref: '#/components/schemas/TrustVersionChanges',
+          },
+        },
+      },
+      RoleTrustHistory: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['roleRef', 'versions'],
+        properties: {
+          roleRef: {
+            type: 'string',
+          },
+          versions: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersion',
+            },
+          },
+        },
+      },
+      TrustChangePage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'totalItems', 'offset', 'limit'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustVersion',
+            },
+          },
+          totalItems: {
+            type: 'integer',
+            minimum: 0,
+          },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          limit: {
+            type: 'integer',
+            minimum: 1,
+          },
+        },
+      },
+      FirstTrustAccess: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['roleRef', 'principal', 'recordedSince', 'versions'],
+        properties: {
+          roleRef: {
+            type: 'string',
+          },
+          principal: {
+            type: 'string',
+          },
+          recordedSince: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              "When the role's oldest kept version was seen (nothing earlier is known).",
+          },
+          firstAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When the first version that lets the principal in was seen; absent when none did.',
+          },
+          firstVersion: {
+            type: 'integer',
+          },
+          since: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'Start of the current unbroken stretch of versions that let it in; absent when the current version does not.',
+          },
+          now: {
+            type: 'string',
+            enum: ['allowed', 'possible', 'denied', 'not-trusted'],
+            description: 'What the current version says.',
+          },
+          versions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['version', 'seenAt', 'outcome'],
+              properties: {
+                version: {
+                  type: 'integer',
+                },
+                seenAt: {
+                  type: 'string',
+                  format: 'date-time',
+                },
+                outcome: {
+                  type: 'string',
+                  enum: ['allowed', 'possible', 'denied', 'not-trusted'],
+                },
+              },
+            },
+          },
+        },
+      },
+      TrustSubscription: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['roleRef', 'createdAt'],
+        properties: {
+          roleRef: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      TrustSubscriptionList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TrustSubscription',
+            },
           },
         },
       },

@@ -123,6 +123,9 @@ export class TrustService {
   private snapshot?: TrustSnapshot;
   private loading?: Promise<TrustSnapshot>;
   private readonly analyses = TrustAnalysisCache.create();
+  private readonly rebuiltListeners: Array<
+    (snapshot: TrustSnapshot) => Promise<void>
+  > = [];
 
   private constructor(
     private readonly catalog: CatalogService,
@@ -215,7 +218,15 @@ export class TrustService {
         snapshot.workloads.size
       } entities with workload identities, in ${Date.now() - started} ms`,
     );
+    for (const listener of this.rebuiltListeners) {
+      listener(snapshot).catch(e => this.logger.warn(`${e}`));
+    }
     return snapshot;
+  }
+
+  /** Calls `listener` with every rebuilt snapshot, without waiting for it (the trust history records from it). */
+  onRebuilt(listener: (snapshot: TrustSnapshot) => Promise<void>): void {
+    this.rebuiltListeners.push(listener);
   }
 
   /** The owner of a role as of the last refresh, without waiting (undefined when unknown). */

@@ -54,6 +54,8 @@ import {
 } from './requestSchemas';
 import { requirePermission } from './requirePermission';
 import { auditedError, forLog } from './safeText';
+import type { TrustHistory } from '../history/TrustHistory';
+import { addTrustHistoryRoutes } from '../history/trustHistoryRoutes';
 
 /** Status codes of the error types the broker throws on purpose; any other error is a 500 told in no detail. */
 const KNOWN_ERRORS: Record<string, number> = {
@@ -107,6 +109,8 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
+  /** The trust history (#14); without it (iamRoles.history.enabled: false) its routes answer 501. */
+  history?: TrustHistory;
 }
 
 const REQUEST_STATUSES = [
@@ -254,6 +258,12 @@ export async function createRouter(
   router.get('/findings', async (req, res) => {
     const { value: q } = await trustReaderOf(req, findingsQuery);
     res.json(pageOf(await trust.findings(q), q));
+  });
+
+  addTrustHistoryRoutes(router, {
+    history: options.history,
+    trust,
+    trustReaderOf,
   });
 
   const createBody = createRequestBody(config);

@@ -1,4 +1,5 @@
 export {
+  canonicalTrustPolicy,
   decodePolicyDocument,
   normalizeTrustPolicy,
   toPolicyDocument,

@@ -410,3 +410,53 @@ export function toPolicyDocument(
   });
   return doc;
 }
+
+// Code-unit order, not locale order: the canonical text must not depend on the machine's locale.
+function byText(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+function sortedBlock(
+  block: Record<string, string[]> | undefined,
+): Record<string, string[]> | undefined {
+  if (!block) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const type of Object.keys(block).sort(byText)) {
+    out[type] = [...new Set(block[type])].sort(byText);
+  }
+  return out;
+}
+
+/**
+ * The canonical text of a normalised trust policy: statements, principals, actions, condition clauses
+ * and values sorted and de-duplicated, statement positions left out. Two documents IAM reads the same
+ * way up to order (statements or principals reordered, a value repeated) give the same text, so a hash
+ * of it says whether a policy really changed.
+ */
+export function canonicalTrustPolicy(policy: NormalizedPolicy): string {
+  const statements = policy.statements.map(s =>
+    JSON.stringify([
+      s.sid ?? '',
+      s.effect,
+      sortedBlock(s.principal) ?? null,
+      sortedBlock(s.notPrincipal) ?? null,
+      s.actions ? [...new Set(s.actions)].sort(byText) : null,
+      s.notActions ? [...new Set(s.notActions)].sort(byText) : null,
+      s.conditions
+        .map(c =>
+          JSON.stringify([
+            c.operator,
+            c.key,
+            [...new Set(c.values)].sort(byText),
+          ]),
+        )
+        .sort(byText),
+    ]),
+  );
+  return `{"version":${JSON.stringify(policy.version ?? '')},"statements":[${[
+    ...new Set(statements),
+  ]
+    .sort(byText)
+    .join(',')}]}`;
+}

@@ -111,5 +111,17 @@ export function workflowHandlers(
       };
       return HttpResponse.json(answer);
     }),
+    http.get(`${BASE}/trust-history/roles`, ({ request }) =>
+      HttpResponse.json({
+        roleRef: new URL(request.url).searchParams.get('entityRef'),
+        versions: [],
+      }),
+    ),
+    http.get(`${BASE}/trust-history/changes`, ({ request }) =>
+      listPage(request, []),
+    ),
+    http.get(`${BASE}/trust-history/subscriptions`, () =>
+      HttpResponse.json({ items: [] }),
+    ),
   ];
 }

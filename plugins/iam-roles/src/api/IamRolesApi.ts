@@ -14,6 +14,10 @@ import type {
   RoleFinding,
   RoleTrustView,
   Severity,
+  FirstTrustAccess,
+  RoleTrustHistory,
+  TrustSubscription,
+  TrustVersion,
 } from '@backstage-iam/plugin-iam-roles-common';
 
 /** The page of a list call: at most `limit` rows (the broker takes up to 500) from `offset`. */
@@ -86,6 +90,34 @@ export interface IamRolesApi {
   listReviews(options?: PageOptions): Promise<ListPage<Grant>>;
   /** Records the review of a break-glass grant. */
   reviewGrant(grantId: string, note: string): Promise<Grant>;
+  /** A role's trust history, newest version first (#14). */
+  getRoleTrustHistory(entityRef: string): Promise<RoleTrustHistory>;
+  /** Trust changes across roles: those that brought a critical or high finding first, then newest first. */
+  listTrustChanges(
+    options?: ListTrustChangesOptions & PageOptions,
+  ): Promise<ListPage<TrustVersion>>;
+  /** Since when a principal can assume a role, by its recorded versions. */
+  getFirstTrustAccess(
+    entityRef: string,
+    principal: string,
+  ): Promise<FirstTrustAccess>;
+  /** A trust history export as text: CSV or JSON lines. */
+  exportTrustHistory(
+    what: { entityRef: string } | ListTrustChangesOptions,
+    format: 'csv' | 'jsonl',
+  ): Promise<string>;
+  listTrustSubscriptions(): Promise<TrustSubscription[]>;
+  subscribeToTrustChanges(roleRef: string): Promise<TrustSubscription>;
+  unsubscribeFromTrustChanges(roleRef: string): Promise<TrustSubscription[]>;
+}
+
+/** Filters of `GET /trust-history/changes`. */
+export interface ListTrustChangesOptions {
+  /** ISO 8601: only changes seen since. */
+  since?: string;
+  owner?: string;
+  /** Only changes that brought a finding at least this severe. */
+  severity?: Severity;
 }
 
 /** API reference of {@link IamRolesApi}. */

@@ -12,9 +12,14 @@ import type {
   RequestOptions,
   RoleFinding,
   RoleTrustView,
+  FirstTrustAccess,
+  RoleTrustHistory,
+  TrustSubscription,
+  TrustVersion,
 } from '@backstage-iam/plugin-iam-roles-common';
 import type {
   IamRolesApi,
+  ListTrustChangesOptions,
   ListFindingsOptions,
   ListGrantsOptions,
   ListRequestsOptions,
@@ -210,5 +215,58 @@ export class IamRolesClient implements IamRolesApi {
     return this.post(`/grants/${encodeURIComponent(grantId)}/review`, {
       note,
     });
+  }
+
+  getRoleTrustHistory(entityRef: string): Promise<RoleTrustHistory> {
+    return this.get('/trust-history/roles', { entityRef });
+  }
+
+  listTrustChanges(
+    options: ListTrustChangesOptions & PageOptions = {},
+  ): Promise<ListPage<TrustVersion>> {
+    return this.getPage('/trust-history/changes', { ...options });
+  }
+
+  getFirstTrustAccess(
+    entityRef: string,
+    principal: string,
+  ): Promise<FirstTrustAccess> {
+    return this.get('/trust-history/first-access', { entityRef, principal });
+  }
+
+  async exportTrustHistory(
+    what: { entityRef: string } | ListTrustChangesOptions,
+    format: 'csv' | 'jsonl',
+  ): Promise<string> {
+    const path =
+      'entityRef' in what ? '/trust-history/roles' : '/trust-history/changes';
+    const response = await this.fetchApi.fetch(
+      await this.url(path, { ...what, format, limit: 1000 }),
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response.text();
+  }
+
+  async listTrustSubscriptions(): Promise<TrustSubscription[]> {
+    const body = await this.get<{ items: TrustSubscription[] }>(
+      '/trust-history/subscriptions',
+    );
+    return body.items;
+  }
+
+  subscribeToTrustChanges(roleRef: string): Promise<TrustSubscription> {
+    return this.post('/trust-history/subscriptions', { roleRef });
+  }
+
+  async unsubscribeFromTrustChanges(
+    roleRef: string,
+  ): Promise<TrustSubscription[]> {
+    const response = await this.fetchApi.fetch(
+      await this.url('/trust-history/subscriptions', { roleRef }),
+      { method: 'DELETE' },
+    );
+    return (await this.parse<{ items: TrustSubscription[] }>(response)).items;
   }
 }

@@ -27,6 +27,7 @@ import {
   shortRef,
 } from './common';
 import { RoleChains } from './RoleChains';
+import { RecentTrustChanges } from './RecentTrustChanges';
 
 /** A looked-up identity in words. */
 export function describeContext(p: PrincipalContext): string {
@@ -304,6 +305,7 @@ export function IncidentLookup(props: {
         />
       )}
       {lookup.data && <LookupResults result={lookup.data} />}
+      <RecentTrustChanges />
     </Stack>
   );
 }

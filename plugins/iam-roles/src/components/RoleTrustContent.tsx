@@ -31,6 +31,7 @@ import { RequestAccessDialog } from './RequestAccessDialog';
 import { WhoCanAssume } from './WhoCanAssume';
 import { ReachableFrom } from './RoleChains';
 import { RawPolicy } from './RawPolicy';
+import { TrustHistory } from './TrustHistory';
 import {
   countWhoCanAssume,
   describeWhoCanAssume,
@@ -390,6 +391,7 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
           />
         </Section>
       )}
+      <TrustHistory roleRef={roleRef} />
       <Section title="Trust policy" id="iam-role-policy">
         <RawPolicy
           policy={entity.spec.iam.trustPolicy}

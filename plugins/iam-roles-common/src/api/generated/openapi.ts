@@ -417,6 +417,76 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/trust-history/roles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A role's trust history, newest version first. */
+    get: operations['GetRoleTrustHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/trust-history/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Recent trust changes across all roles; changes that brought a critical or high finding first, then newest first. */
+    get: operations['ListTrustChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/trust-history/first-access': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** When a principal first became able to assume a role, by the role's recorded versions. */
+    get: operations['GetFirstTrustAccess'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/trust-history/subscriptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The roles whose trust changes the caller is told about. */
+    get: operations['ListTrustSubscriptions'];
+    put?: never;
+    /** Tells the caller about every change of a role's trust (subscribing again is no error). */
+    post: operations['SubscribeToTrustChanges'];
+    /** Ends the caller's subscription to a role's trust changes. */
+    delete: operations['UnsubscribeFromTrustChanges'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -845,6 +915,133 @@ export interface components {
     };
     ReviewGrant: {
       note: string;
+    };
+    TrustVersionPrincipal: {
+      kind: string;
+      id: string;
+      /** @description The principal in words, e.g. GitHub Actions in acme/api on branch main. */
+      description: string;
+    };
+    TrustVersionFinding: {
+      id: string;
+      severity: string;
+      title: string;
+      message?: string;
+      principal?: string;
+    };
+    TrustVersionFacts: {
+      /** @description SHA-256 of the canonical normalised trust policy (reordering is no change). */
+      policyHash: string;
+      /** @description The trust policy as an IAM JSON document. */
+      policy: string;
+      principals: components['schemas']['TrustVersionPrincipal'][];
+      findings: components['schemas']['TrustVersionFinding'][];
+      ownerRef: string;
+      /** @description Attached managed policy ARNs and inline:NAME for inline policies. */
+      policies: string[];
+      permissionsBoundary?: string;
+      /** @description Identity Center assignments, as PERMISSION_SET: GROUP or USER name. */
+      identityCenter: string[];
+    };
+    TrustVersionChanges: {
+      /** @description Which facts changed (trust-policy, findings, owner, policies, permissions-boundary, identity-center). */
+      changed: string[];
+      principalsAdded: components['schemas']['TrustVersionPrincipal'][];
+      principalsRemoved: components['schemas']['TrustVersionPrincipal'][];
+      findingsAppeared: components['schemas']['TrustVersionFinding'][];
+      findingsGone: components['schemas']['TrustVersionFinding'][];
+      owner?: {
+        from?: string;
+        to: string;
+      };
+      policiesAttached: string[];
+      policiesDetached: string[];
+      permissionsBoundary?: {
+        from?: string;
+        to?: string;
+      };
+      identityCenterAdded: string[];
+      identityCenterRemoved: string[];
+    };
+    TrustVersion: {
+      roleRef: string;
+      version: number;
+      /**
+       * @description baseline is the first sight of the role's account; created a role new since; changed a change.
+       * @enum {string}
+       */
+      kind: 'baseline' | 'created' | 'changed';
+      /** Format: date-time */
+      seenAt: string;
+      arn: string;
+      accountId: string;
+      ownerRef: string;
+      policyHash: string;
+      /**
+       * @description The worst severity among the findings this version brought.
+       * @enum {string}
+       */
+      introducedSeverity:
+        | 'critical'
+        | 'high'
+        | 'medium'
+        | 'low'
+        | 'info'
+        | 'none';
+      /** @description What changed, in words. */
+      summary: string;
+      facts: components['schemas']['TrustVersionFacts'];
+      changes: components['schemas']['TrustVersionChanges'];
+    };
+    RoleTrustHistory: {
+      roleRef: string;
+      versions: components['schemas']['TrustVersion'][];
+    };
+    TrustChangePage: {
+      items: components['schemas']['TrustVersion'][];
+      totalItems: number;
+      offset: number;
+      limit: number;
+    };
+    FirstTrustAccess: {
+      roleRef: string;
+      principal: string;
+      /**
+       * Format: date-time
+       * @description When the role's oldest kept version was seen (nothing earlier is known).
+       */
+      recordedSince: string;
+      /**
+       * Format: date-time
+       * @description When the first version that lets the principal in was seen; absent when none did.
+       */
+      firstAt?: string;
+      firstVersion?: number;
+      /**
+       * Format: date-time
+       * @description Start of the current unbroken stretch of versions that let it in; absent when the current version does not.
+       */
+      since?: string;
+      /**
+       * @description What the current version says.
+       * @enum {string}
+       */
+      now?: 'allowed' | 'possible' | 'denied' | 'not-trusted';
+      versions: {
+        version: number;
+        /** Format: date-time */
+        seenAt: string;
+        /** @enum {string} */
+        outcome: 'allowed' | 'possible' | 'denied' | 'not-trusted';
+      }[];
+    };
+    TrustSubscription: {
+      roleRef: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    TrustSubscriptionList: {
+      items: components['schemas']['TrustSubscription'][];
     };
   };
   responses: {
@@ -1567,6 +1764,192 @@ export interface operations {
       404: components['responses']['ErrorResponse'];
       409: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
+    };
+  };
+  GetRoleTrustHistory: {
+    parameters: {
+      query: {
+        /** @example resource:default/payments-deploy */
+        entityRef: string;
+        /** @description json (default), csv or jsonl (JSON lines, for a SIEM). */
+        format?: 'json' | 'csv' | 'jsonl';
+        /** @description At most this many versions (default 200). */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The versions as JSON, CSV (`text/csv`) or JSON lines (`application/x-ndjson`). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RoleTrustHistory'];
+          'text/csv': string;
+          'application/x-ndjson': string;
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
+    };
+  };
+  ListTrustChanges: {
+    parameters: {
+      query?: {
+        since?: string;
+        /** @example group:default/team-payments */
+        owner?: string;
+        /** @description Only changes that brought a finding at least this severe. */
+        severity?: components['schemas']['Severity'];
+        /** @description json (default), csv or jsonl (JSON lines, for a SIEM). */
+        format?: 'json' | 'csv' | 'jsonl';
+        limit?: number;
+        offset?: components['parameters']['offset'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of changes (at most `limit`, up to 1000) as JSON, CSV or JSON lines. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrustChangePage'];
+          'text/csv': string;
+          'application/x-ndjson': string;
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
+    };
+  };
+  GetFirstTrustAccess: {
+    parameters: {
+      query: {
+        /** @example resource:default/payments-deploy */
+        entityRef: string;
+        /** @description An IAM or STS ARN, a 12-digit account id, github:OWNER/REPO[@REF], service:NAME, or another principal spec of /lookup. */
+        principal: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The first version that let the principal in, and since when it is let in without a break. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirstTrustAccess'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
+    };
+  };
+  ListTrustSubscriptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The caller's subscriptions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrustSubscriptionList'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
+    };
+  };
+  SubscribeToTrustChanges: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          roleRef: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The subscription. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrustSubscription'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
+    };
+  };
+  UnsubscribeFromTrustChanges: {
+    parameters: {
+      query: {
+        roleRef: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Unsubscribed (or there was no subscription); the caller's remaining subscriptions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrustSubscriptionList'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+      501: components['responses']['ErrorResponse'];
     };
   };
 }
