@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../service/RateLimiter';
 import type {
   AccessRequest,
   AuditEntry,
@@ -29,6 +30,8 @@ export interface NewRequest {
   idempotencyKey?: string;
   now: string;
   expiresAt: string;
+  /** When given, the store refuses (RateLimitedError) a request beyond the requester's limit. */
+  rateLimit?: RateLimiter;
 }
 
 /** Who may see which requests: the requester always; owners of the role; everyone for approver groups. */

@@ -31,11 +31,15 @@ import {
   Transition,
   Visibility,
 } from './BrokerStore';
+import { RateLimitedError } from '../service/RateLimitedError';
 
 const migrationsDir = resolvePackagePath(
   '@backstage-iam/plugin-iam-roles-backend',
   'migrations',
 );
+
+/** First key of the advisory locks that serialise one user's request creations (PostgreSQL). */
+const RATE_LIMIT_LOCK_SPACE = 0x1a3f;
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -125,21 +129,56 @@ export class DatabaseBrokerStore implements BrokerStore {
       to_state: 'pending',
       reason: input.justification,
     };
-    try {
-      if (this.db.client.config.client === 'pg') {
+    const isPg = this.db.client.config.client === 'pg';
+    const write = async (db: Knex | Knex.Transaction) => {
+      if (isPg) {
         // One statement, so one round trip: PostgreSQL runs a data-modifying WITH exactly once,
         // atomically with the statement it belongs to.
-        const insertRequest = this.db(REQUESTS).insert(row).toSQL();
-        const insertAudit = this.db(AUDIT).insert(audit).toSQL();
-        await this.db.raw(
+        const insertRequest = db(REQUESTS).insert(row).toSQL();
+        const insertAudit = db(AUDIT).insert(audit).toSQL();
+        await db.raw(
           `WITH created AS (${insertRequest.sql} RETURNING id) ${insertAudit.sql}`,
           [...insertRequest.bindings, ...insertAudit.bindings],
         );
       } else {
+        await db<RequestRow>(REQUESTS).insert(row);
+        await db<AuditRow>(AUDIT).insert(audit);
+      }
+    };
+    const limiter = input.rateLimit;
+    try {
+      if (limiter) {
         await this.db.transaction(async tx => {
-          await tx<RequestRow>(REQUESTS).insert(row);
-          await tx<AuditRow>(AUDIT).insert(audit);
+          if (isPg) {
+            // Replicas serialise one user's creations here, so two of them cannot both take the
+            // last slot; SQLite transactions are serialised already.
+            await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [
+              RATE_LIMIT_LOCK_SPACE,
+              input.requester,
+            ]);
+          }
+          const now = new Date(input.now);
+          const recent: string[] = await tx<RequestRow>(REQUESTS)
+            .where('requester', input.requester)
+            .andWhere('created_at', '>', limiter.windowStart(now))
+            .orderBy('created_at', 'desc')
+            .limit(limiter.max)
+            .pluck('created_at');
+          const decision = limiter.decide(recent, now);
+          if (!decision.ok) {
+            throw new RateLimitedError(
+              decision.retryAfterSeconds,
+              limiter.max,
+              limiter.windowMs / 1000,
+              now,
+            );
+          }
+          await write(tx);
         });
+      } else if (isPg) {
+        await write(this.db);
+      } else {
+        await this.db.transaction(write);
       }
     } catch (error) {
       // Two concurrent submissions with one key: the loser returns the winner's request.

@@ -30,7 +30,6 @@ import {
 import { BrokerConfig } from './BrokerConfig';
 import { CredentialIssuer, STS_MIN_SESSION_SECONDS } from './CredentialIssuer';
 import { RateLimiter } from './RateLimiter';
-import { RateLimitedError } from './RateLimitedError';
 import { AccessNotifier } from './AccessNotifier';
 
 export { RateLimitedError } from './RateLimitedError';
@@ -201,14 +200,6 @@ export class AccessBroker {
         `roleRef "${body.roleRef}" is not an aws-iam-role entity in the catalog; pick the role from its catalog page.`,
       );
     }
-    const slot = this.limiter.take(caller.userRef);
-    if (!slot.ok) {
-      throw new RateLimitedError(
-        slot.retryAfterSeconds,
-        this.config.rateLimit.maxRequests,
-        this.config.rateLimit.windowSeconds,
-      );
-    }
     const now = DateTime.utc();
     const auto = this.config.autoApprove.find(
       rule =>
@@ -216,27 +207,22 @@ export class AccessBroker {
         rule.requesterRefs.some(r => caller.ownershipRefs.includes(r)) &&
         body.durationMinutes <= rule.maxDurationMinutes,
     );
-    let result;
-    try {
-      result = await this.store.createRequest({
-        roleRef: role.ref,
-        roleArn: role.arn,
-        ownerRef: role.ownerRef,
-        requester: caller.userRef,
-        justification: body.justification,
-        durationMinutes: body.durationMinutes,
-        ticket: body.ticket,
-        requiredApprovals: auto ? 1 : role.quorum ?? this.config.defaultQuorum,
-        idempotencyKey: body.idempotencyKey,
-        now: now.toISO(),
-        expiresAt: now.plus({ hours: this.config.requestTtlHours }).toISO(),
-      });
-    } catch (error) {
-      this.limiter.giveBack(caller.userRef);
-      throw error;
-    }
+    // The store counts the user's requests in the window, in the transaction that creates this one.
+    const result = await this.store.createRequest({
+      roleRef: role.ref,
+      roleArn: role.arn,
+      ownerRef: role.ownerRef,
+      requester: caller.userRef,
+      justification: body.justification,
+      durationMinutes: body.durationMinutes,
+      ticket: body.ticket,
+      requiredApprovals: auto ? 1 : role.quorum ?? this.config.defaultQuorum,
+      idempotencyKey: body.idempotencyKey,
+      now: now.toISO(),
+      expiresAt: now.plus({ hours: this.config.requestTtlHours }).toISO(),
+      rateLimit: this.limiter,
+    });
     if (!result.created) {
-      this.limiter.giveBack(caller.userRef);
       return {
         request: this.view(caller, result.request),
         created: false,
