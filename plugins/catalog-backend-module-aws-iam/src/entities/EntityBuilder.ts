@@ -118,6 +118,8 @@ export interface EntityBuilderOptions {
   partition?: string;
   /** Identity Center assignments, Pod Identity associations and RCPs, when any are read. */
   effective?: EffectiveAccessIndex;
+  /** A trust policy longer than this (characters as read) is not decoded nor analysed: an `invalid-policy` finding. */
+  maxPolicyDocumentBytes?: number;
 }
 
 /** The IAM console of each partition. */
@@ -252,13 +254,38 @@ export class EntityBuilder {
     };
   }
 
+  /** Why a trust policy document is too large to read, or undefined when it is not. */
+  private oversizeReason(doc: unknown): string | undefined {
+    const limit = this.options.maxPolicyDocumentBytes;
+    if (limit === undefined || doc === undefined || doc === null) {
+      return undefined;
+    }
+    let size: number;
+    if (typeof doc === 'string') {
+      size = doc.length;
+    } else {
+      try {
+        size = JSON.stringify(doc)?.length ?? 0;
+      } catch {
+        return undefined;
+      }
+    }
+    return size > limit
+      ? `the document is ${size} characters long, more than the provider's maxPolicyDocumentBytes of ${limit}; it was not read`
+      : undefined;
+  }
+
   private roleEntity(role: RoleRecord, read: AccountRead): IamRoleEntity {
+    const oversize = this.oversizeReason(role.assumeRolePolicyDocument);
     // Decoded once here; the engine then reads the object instead of decoding again.
-    const decoded = decodePolicyDocument(role.assumeRolePolicyDocument);
+    const decoded = oversize
+      ? { value: undefined }
+      : decodePolicyDocument(role.assumeRolePolicyDocument);
     const analysis = analyzeRole(
       {
         arn: role.arn,
         trustPolicy: decoded.value ?? role.assumeRolePolicyDocument,
+        trustPolicyError: oversize,
         name: role.roleName,
         path: role.path,
       },
@@ -301,8 +328,9 @@ export class EntityBuilder {
       maxSessionDuration: role.maxSessionDuration,
       description: role.description,
       trustPolicy: decoded.value as IamRoleSpec['trustPolicy'],
+      // An oversize document is not copied into the entity either.
       trustPolicyRaw:
-        decoded.value === undefined
+        decoded.value === undefined && !oversize
           ? rawText(role.assumeRolePolicyDocument)
           : undefined,
       lastUsed: role.lastUsed,
