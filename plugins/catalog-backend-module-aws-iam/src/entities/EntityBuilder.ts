@@ -94,6 +94,14 @@ function trustTags(
   return [...tags].sort();
 }
 
+/** The text with lone UTF-16 surrogates (a hand-edited snapshot may hold them) replaced, so it can be URL-encoded. */
+function wellFormed(text: string): string {
+  return text.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+}
+
 function rawText(doc: unknown): string | undefined {
   if (doc === undefined || doc === null) {
     return undefined;
@@ -365,7 +373,7 @@ export class EntityBuilder {
     const consoleHost =
       CONSOLE_HOSTS[partitionOf(role.arn) ?? 'aws'] ?? CONSOLE_HOSTS.aws;
     const consoleUrl = `https://${consoleHost}/iam/home#/roles/details/${encodeURIComponent(
-      role.roleName,
+      wellFormed(role.roleName),
     )}`;
     const annotations: Record<string, string> = {
       ...this.commonAnnotations(read),
