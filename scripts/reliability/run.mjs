@@ -20,7 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+);
 const require = createRequire(path.join(root, 'package.json'));
 const knexFactory = require('knex');
 
@@ -43,7 +46,10 @@ const figures = {
 };
 
 const log = (...args) =>
-  console.log(`[reliability ${((Date.now() - started) / 1000).toFixed(1)}s]`, ...args);
+  console.log(
+    `[reliability ${((Date.now() - started) / 1000).toFixed(1)}s]`,
+    ...args,
+  );
 function check(ok, what) {
   if (ok) {
     log(`ok   ${what}`);
@@ -65,7 +71,9 @@ async function until(what, fn, timeoutMs = 90_000, everyMs = 500) {
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${what}${last ? `: ${last.message}` : ''}`,
+      );
     }
     await sleep(everyMs);
   }
@@ -121,7 +129,10 @@ const replicas = PORTS.map(port => ({
 function start(replica) {
   replica.generation += 1;
   const out = fs.openSync(replica.logFile, 'a');
-  fs.writeSync(out, `\n===== start ${replica.generation} at ${new Date().toISOString()}\n`);
+  fs.writeSync(
+    out,
+    `\n===== start ${replica.generation} at ${new Date().toISOString()}\n`,
+  );
   replica.child = spawn(
     process.execPath,
     [
@@ -152,7 +163,9 @@ async function ready(replica) {
     async () => {
       if (replica.child.exited) {
         throw new Error(
-          `it exited (${JSON.stringify(replica.child.exited)}); see ${replica.logFile}`,
+          `it exited (${JSON.stringify(replica.child.exited)}); see ${
+            replica.logFile
+          }`,
         );
       }
       const res = await fetch(`${replica.base}/.backstage/health/v1/readiness`);
@@ -181,9 +194,15 @@ async function token(replica, user) {
   const key = `${replica.port}:${user}`;
   if (!tokens.has(key)) {
     const value = await until(`a token for ${user}`, async () => {
-      const res = await fetch(`${replica.base}/api/auth/demo/refresh?env=development`, {
-        headers: { 'x-demo-user': user, 'X-Requested-With': 'XMLHttpRequest' },
-      });
+      const res = await fetch(
+        `${replica.base}/api/auth/demo/refresh?env=development`,
+        {
+          headers: {
+            'x-demo-user': user,
+            'X-Requested-With': 'XMLHttpRequest',
+          },
+        },
+      );
       return res.ok ? (await res.json()).backstageIdentity.token : undefined;
     });
     tokens.set(key, value);
@@ -213,7 +232,26 @@ async function api(replica, user, method, route, body, headers = {}) {
 
 // ------------------------------------------------------------------ fuzz (jest), in parallel
 
+function readReport(file) {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(l => JSON.parse(l));
+}
+
 function runFuzz() {
+  // scripts/test ran the fuzz tests with the other jest tests: report their figures, do not run them twice.
+  const given = process.env.IAM_RELIABILITY_FUZZ_REPORT;
+  if (given && fs.existsSync(given) && readReport(given).length) {
+    const lines = readReport(given);
+    log(`fuzz figures from the jest run (${given})`);
+    return Promise.resolve({
+      code: lines.every(l => !l.crashes) ? 0 : 1,
+      output: '',
+      lines,
+    });
+  }
   const report = path.join(work, 'fuzz.jsonl');
   fs.writeFileSync(report, '');
   return new Promise(resolve => {
@@ -228,7 +266,12 @@ function runFuzz() {
       ],
       {
         cwd: root,
-        env: { ...process.env, CI: 'true', IAM_FUZZ_REPORT: report, IAM_FUZZ_BROKER_CASES: '400' },
+        env: {
+          ...process.env,
+          CI: 'true',
+          IAM_FUZZ_REPORT: report,
+          IAM_FUZZ_BROKER_CASES: '400',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -236,12 +279,7 @@ function runFuzz() {
     child.stdout.on('data', d => (output += d));
     child.stderr.on('data', d => (output += d));
     child.on('exit', code => {
-      const lines = fs
-        .readFileSync(report, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map(l => JSON.parse(l));
-      resolve({ code, output, lines });
+      resolve({ code, output, lines: readReport(report) });
     });
   });
 }
@@ -252,18 +290,22 @@ const DEVELOPER = 'carlos.garcia';
 const OWNER = 'priya.patel';
 
 async function roleOwnedBy(replica, group) {
-  return until(`a role entity owned by ${group} in the catalog`, async () => {
-    const res = await api(
-      replica,
-      DEVELOPER,
-      'GET',
-      `/api/catalog/entities/by-query?filter=kind=resource,spec.type=aws-iam-role,spec.owner=${encodeURIComponent(
-        group,
-      )}&limit=1&fields=kind,metadata.namespace,metadata.name`,
-    );
-    const entity = res.body?.items?.[0];
-    return entity ? `resource:default/${entity.metadata.name}` : undefined;
-  }, 180_000);
+  return until(
+    `a role entity owned by ${group} in the catalog`,
+    async () => {
+      const res = await api(
+        replica,
+        DEVELOPER,
+        'GET',
+        `/api/catalog/entities/by-query?filter=kind=resource,spec.type=aws-iam-role,spec.owner=${encodeURIComponent(
+          group,
+        )}&limit=1&fields=kind,metadata.namespace,metadata.name`,
+      );
+      const entity = res.body?.items?.[0];
+      return entity ? `resource:default/${entity.metadata.name}` : undefined;
+    },
+    180_000,
+  );
 }
 
 async function roleRefs(replica) {
@@ -278,8 +320,10 @@ async function roleRefs(replica) {
         cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
       }`,
     );
-    if (res.status !== 200) throw new Error(`catalog query: ${res.status} ${res.text}`);
-    for (const e of res.body.items) refs.add(`resource:default/${e.metadata.name}`);
+    if (res.status !== 200)
+      throw new Error(`catalog query: ${res.status} ${res.text}`);
+    for (const e of res.body.items)
+      refs.add(`resource:default/${e.metadata.name}`);
     cursor = res.body.pageInfo?.nextCursor;
   } while (cursor);
   return refs;
@@ -301,7 +345,9 @@ async function main() {
   const fuzz = runFuzz();
   let exitCode = 0;
   try {
-    log(`starting ${replicas.length} replicas on one PostgreSQL (database prefix ${PREFIX}); logs in ${work}`);
+    log(
+      `starting ${replicas.length} replicas on one PostgreSQL (database prefix ${PREFIX}); logs in ${work}`,
+    );
     // The first replica creates the databases and runs migrations; the second then joins.
     start(replicas[0]);
     await ready(replicas[0]);
@@ -312,40 +358,84 @@ async function main() {
     const roleRef = await roleOwnedBy(a, 'group:default/payments');
     await until('the broker on both replicas to know the role', async () => {
       for (const r of replicas) {
-        const res = await api(r, DEVELOPER, 'GET', `/api/iam-roles/roles/trust?entityRef=${roleRef}`);
+        const res = await api(
+          r,
+          DEVELOPER,
+          'GET',
+          `/api/iam-roles/roles/trust?entityRef=${roleRef}`,
+        );
         if (res.status !== 200) return false;
       }
       return true;
     });
     const entitiesBefore = await roleRefs(a);
-    log(`${entitiesBefore.size} resource entities in the catalog; requests on ${roleRef}`);
+    log(
+      `${entitiesBefore.size} resource entities in the catalog; requests on ${roleRef}`,
+    );
 
     // A request created on one replica is approved on the other.
-    const created = await api(a, DEVELOPER, 'POST', '/api/iam-roles/requests', createBody(roleRef, 1));
-    check(created.status === 201, `request created on :${a.port} (${created.status})`);
-    const approved = await api(b, OWNER, 'POST', `/api/iam-roles/requests/${created.body?.id}/approve`, {
-      reason: 'approved on the other replica',
-    });
+    const created = await api(
+      a,
+      DEVELOPER,
+      'POST',
+      '/api/iam-roles/requests',
+      createBody(roleRef, 1),
+    );
+    check(
+      created.status === 201,
+      `request created on :${a.port} (${created.status})`,
+    );
+    const approved = await api(
+      b,
+      OWNER,
+      'POST',
+      `/api/iam-roles/requests/${created.body?.id}/approve`,
+      {
+        reason: 'approved on the other replica',
+      },
+    );
     check(
       approved.status === 200 && approved.body?.status === 'approved',
-      `the request is approved on :${b.port} (${approved.status} ${approved.body?.status ?? approved.text})`,
+      `the request is approved on :${b.port} (${approved.status} ${
+        approved.body?.status ?? approved.text
+      })`,
     );
-    const seen = await api(a, DEVELOPER, 'GET', `/api/iam-roles/requests/${created.body?.id}`);
-    check(seen.body?.status === 'approved' && seen.body?.grant?.status === 'active', `:${a.port} sees the approval and the grant`);
+    const seen = await api(
+      a,
+      DEVELOPER,
+      'GET',
+      `/api/iam-roles/requests/${created.body?.id}`,
+    );
+    check(
+      seen.body?.status === 'approved' && seen.body?.grant?.status === 'active',
+      `:${a.port} sees the approval and the grant`,
+    );
 
     // Decisions racing across replicas: one decision per request.
     const racers = [];
     for (let i = 0; i < 8; i++) {
-      const r = await api(a, DEVELOPER, 'POST', '/api/iam-roles/requests', createBody(roleRef, 100 + i));
+      const r = await api(
+        a,
+        DEVELOPER,
+        'POST',
+        '/api/iam-roles/requests',
+        createBody(roleRef, 100 + i),
+      );
       racers.push(r.body.id);
     }
     const outcomes = await Promise.all(
       racers.map((id, i) =>
         Promise.all([
-          api(a, OWNER, 'POST', `/api/iam-roles/requests/${id}/approve`, { reason: 'race on a' }),
+          api(a, OWNER, 'POST', `/api/iam-roles/requests/${id}/approve`, {
+            reason: 'race on a',
+          }),
           i % 2
-            ? api(b, OWNER, 'POST', `/api/iam-roles/requests/${id}/approve`, { reason: 'race on b' })
-            : api(b, OWNER, 'POST', `/api/iam-roles/requests/${id}/deny`, { reason: 'race on b' }),
+            ? api(b, OWNER, 'POST', `/api/iam-roles/requests/${id}/approve`, {
+                reason: 'race on b',
+              })
+            : api(b, OWNER, 'POST', `/api/iam-roles/requests/${id}/deny`, {
+                reason: 'race on b',
+              }),
         ]),
       ),
     );
@@ -368,15 +458,25 @@ async function main() {
         ['approved', 'denied'].includes(row.status);
       if (!ok) {
         oneDecision = false;
-        log(`  request ${id}: responses ${statuses.join(', ')}, status ${row.status}, ${decisions.length} decisions, ${grants.length} grants`);
+        log(
+          `  request ${id}: responses ${statuses.join(', ')}, status ${
+            row.status
+          }, ${decisions.length} decisions, ${grants.length} grants`,
+        );
       }
     }
-    check(oneDecision, `${racers.length} decision races across the replicas: one decision each, the loser told 409`);
+    check(
+      oneDecision,
+      `${racers.length} decision races across the replicas: one decision each, the loser told 409`,
+    );
 
     // SIGKILL during a burst of request creation, then a restart.
     const answered = new Map(); // key → id of a 2xx
     const unanswered = [];
-    const keys = Array.from({ length: 240 }, (_, i) => `burst-${i}-${randomUUID()}`);
+    const keys = Array.from(
+      { length: 240 },
+      (_, i) => `burst-${i}-${randomUUID()}`,
+    );
     let next = 0;
     let killed;
     const worker = async () => {
@@ -385,9 +485,16 @@ async function main() {
         const key = keys[i];
         if (i === 120) killed = kill(a);
         try {
-          const res = await api(a, DEVELOPER, 'POST', '/api/iam-roles/requests', createBody(roleRef, 1000 + i, key));
+          const res = await api(
+            a,
+            DEVELOPER,
+            'POST',
+            '/api/iam-roles/requests',
+            createBody(roleRef, 1000 + i, key),
+          );
           if (res.status >= 500) figures['5xx'] += 1;
-          if (res.status === 201 || res.status === 200) answered.set(key, res.body.id);
+          if (res.status === 201 || res.status === 200)
+            answered.set(key, res.body.id);
           else unanswered.push(key);
         } catch {
           unanswered.push(key); // the connection died with the replica
@@ -396,50 +503,107 @@ async function main() {
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     await killed;
-    log(`burst: ${answered.size} requests answered 2xx before the SIGKILL, ${unanswered.length} not`);
+    log(
+      `burst: ${answered.size} requests answered 2xx before the SIGKILL, ${unanswered.length} not`,
+    );
     start(a);
     await ready(a);
     // Clients retry what got no answer, with the same idempotency key, on either replica.
     for (const [i, key] of unanswered.entries()) {
-      const res = await api(i % 2 ? a : b, DEVELOPER, 'POST', '/api/iam-roles/requests', createBody(roleRef, 1000 + keys.indexOf(key), key));
+      const res = await api(
+        i % 2 ? a : b,
+        DEVELOPER,
+        'POST',
+        '/api/iam-roles/requests',
+        createBody(roleRef, 1000 + keys.indexOf(key), key),
+      );
       if (res.status >= 500) figures['5xx'] += 1;
-      if (res.status === 201 || res.status === 200) answered.set(key, res.body.id);
+      if (res.status === 201 || res.status === 200)
+        answered.set(key, res.body.id);
     }
-    const rows = await db('iam_access_requests').whereIn('idempotency_key', keys).select('id', 'idempotency_key');
+    const rows = await db('iam_access_requests')
+      .whereIn('idempotency_key', keys)
+      .select('id', 'idempotency_key');
     const byKey = new Map();
-    for (const row of rows) byKey.set(row.idempotency_key, [...(byKey.get(row.idempotency_key) ?? []), row.id]);
+    for (const row of rows)
+      byKey.set(row.idempotency_key, [
+        ...(byKey.get(row.idempotency_key) ?? []),
+        row.id,
+      ]);
     for (const [key, id] of answered) {
       const stored = byKey.get(key) ?? [];
       if (!stored.includes(id)) figures.lost_requests += 1;
     }
-    for (const ids of byKey.values()) figures.duplicate_requests += ids.length - 1;
-    check(figures.lost_requests === 0, `every request answered 2xx before the kill is stored (${figures.lost_requests} lost)`);
-    check(figures.duplicate_requests === 0 && byKey.size === keys.length, `each of the ${keys.length} submissions is stored once after the retries (${figures.duplicate_requests} twice)`);
+    for (const ids of byKey.values())
+      figures.duplicate_requests += ids.length - 1;
+    check(
+      figures.lost_requests === 0,
+      `every request answered 2xx before the kill is stored (${figures.lost_requests} lost)`,
+    );
+    check(
+      figures.duplicate_requests === 0 && byKey.size === keys.length,
+      `each of the ${keys.length} submissions is stored once after the retries (${figures.duplicate_requests} twice)`,
+    );
 
     // Grants that expired while every replica was down are expired after the restart.
     await Promise.all(replicas.map(kill));
     const past = new Date(Date.now() - 60_000).toISOString();
-    const grant = await db('iam_grants').where({ request_id: created.body.id }).first();
+    const grant = await db('iam_grants')
+      .where({ request_id: created.body.id })
+      .first();
     await db('iam_grants').where({ id: grant.id }).update({ expires_at: past });
-    const stale = await db('iam_access_requests').where({ status: 'pending' }).whereIn('idempotency_key', keys.slice(0, 5)).select('id');
-    await db('iam_access_requests').whereIn('id', stale.map(r => r.id)).update({ expires_at: past });
-    log(`both replicas killed; ${1} grant and ${stale.length} pending requests now past their end`);
+    const stale = await db('iam_access_requests')
+      .where({ status: 'pending' })
+      .whereIn('idempotency_key', keys.slice(0, 5))
+      .select('id');
+    await db('iam_access_requests')
+      .whereIn(
+        'id',
+        stale.map(r => r.id),
+      )
+      .update({ expires_at: past });
+    log(
+      `both replicas killed; ${1} grant and ${
+        stale.length
+      } pending requests now past their end`,
+    );
     start(a);
     start(b);
     await Promise.all(replicas.map(ready));
-    await until('the expiry task to expire what ended while down', async () => {
-      const g = await db('iam_grants').where({ id: grant.id }).first();
-      const pending = await db('iam_access_requests').whereIn('id', stale.map(r => r.id)).where({ status: 'pending' });
-      return g.status === 'expired' && pending.length === 0;
-    }, 60_000).then(
-      () => check(true, 'the grant and the requests that ended while every replica was down are expired after the restart'),
+    await until(
+      'the expiry task to expire what ended while down',
+      async () => {
+        const g = await db('iam_grants').where({ id: grant.id }).first();
+        const pending = await db('iam_access_requests')
+          .whereIn(
+            'id',
+            stale.map(r => r.id),
+          )
+          .where({ status: 'pending' });
+        return g.status === 'expired' && pending.length === 0;
+      },
+      60_000,
+    ).then(
+      () =>
+        check(
+          true,
+          'the grant and the requests that ended while every replica was down are expired after the restart',
+        ),
       error => check(false, error.message),
     );
 
     // No entity lost, and the scheduled read ran on one replica at a time.
-    const entitiesAfter = await until('the catalog to answer after the restarts', () => roleRefs(b));
-    figures.lost_entities = [...entitiesBefore].filter(ref => !entitiesAfter.has(ref)).length;
-    check(figures.lost_entities === 0, `no catalog entity lost across the kills and restarts (${figures.lost_entities} lost)`);
+    const entitiesAfter = await until(
+      'the catalog to answer after the restarts',
+      () => roleRefs(b),
+    );
+    figures.lost_entities = [...entitiesBefore].filter(
+      ref => !entitiesAfter.has(ref),
+    ).length;
+    check(
+      figures.lost_entities === 0,
+      `no catalog entity lost across the kills and restarts (${figures.lost_entities} lost)`,
+    );
     await sleep(5_000); // a few more scheduled reads with both replicas up
     checkSchedule();
   } catch (error) {
@@ -453,7 +617,11 @@ async function main() {
     await dropDatabases();
     if (failures.length) {
       exitCode = 1;
-      log(`${failures.length} failed:\n  - ${failures.join('\n  - ')}\nbackend logs: ${work}`);
+      log(
+        `${failures.length} failed:\n  - ${failures.join(
+          '\n  - ',
+        )}\nbackend logs: ${work}`,
+      );
     } else {
       fs.rmSync(work, { recursive: true, force: true });
     }
@@ -473,7 +641,8 @@ function checkSchedule() {
   for (const replica of replicas) {
     const text = fs.readFileSync(replica.logFile, 'utf8');
     // e.g. 2026-12-03T07:40:01.123Z catalog info AwsIamEntityProvider:sample: refresh of snapshots … took 812 ms: …
-    const re = /^(\S+Z)\s.*AwsIamEntityProvider:sample: refresh of .* took (\d+) ms/gm;
+    const re =
+      /^(\S+Z)\s.*AwsIamEntityProvider:sample: refresh of .* took (\d+) ms/gm;
     for (const m of text.matchAll(re)) {
       const end = Date.parse(m[1]);
       runs.push({ port: replica.port, start: end - Number(m[2]), end });
@@ -485,7 +654,10 @@ function checkSchedule() {
     if (runs[i].start < runs[i - 1].end) overlaps += 1;
   }
   const ports = new Set(runs.map(r => r.port));
-  check(runs.length >= 3 && overlaps === 0, `${runs.length} scheduled account reads on ${ports.size} replica(s), ${overlaps} overlapping (scheduler scope global)`);
+  check(
+    runs.length >= 3 && overlaps === 0,
+    `${runs.length} scheduled account reads on ${ports.size} replica(s), ${overlaps} overlapping (scheduler scope global)`,
+  );
 }
 
 function summariseFuzz({ code, output, lines }) {
@@ -495,9 +667,16 @@ function summariseFuzz({ code, output, lines }) {
     figures['5xx'] += line.fiveXX ?? 0;
   }
   const broker = lines.filter(l => l.suite.startsWith('broker'));
-  log(`fuzz: ${lines.map(l => `${l.suite} ${l.cases} cases, ${l.crashes} crashes`).join('; ')}`);
+  log(
+    `fuzz: ${lines
+      .map(l => `${l.suite} ${l.cases} cases, ${l.crashes} crashes`)
+      .join('; ')}`,
+  );
   check(code === 0, `fuzz tests pass (jest exit ${code})`);
-  check(figures.fuzz_cases >= 10_000 && broker.length >= 1, `fuzz figures reported (${figures.fuzz_cases} module cases, ${broker.length} broker runs)`);
+  check(
+    figures.fuzz_cases >= 10_000 && broker.length >= 1,
+    `fuzz figures reported (${figures.fuzz_cases} module cases, ${broker.length} broker runs)`,
+  );
   if (code !== 0) console.log(output.split('\n').slice(-60).join('\n'));
 }
 
@@ -508,9 +687,16 @@ function databaseUrl(name) {
 }
 
 async function dropDatabases() {
-  const admin = knexFactory({ client: 'pg', connection: databaseUrl('postgres'), pool: { min: 0, max: 1 } });
+  const admin = knexFactory({
+    client: 'pg',
+    connection: databaseUrl('postgres'),
+    pool: { min: 0, max: 1 },
+  });
   try {
-    const { rows } = await admin.raw('SELECT datname FROM pg_database WHERE datname LIKE ?', [`${PREFIX}%`]);
+    const { rows } = await admin.raw(
+      'SELECT datname FROM pg_database WHERE datname LIKE ?',
+      [`${PREFIX}%`],
+    );
     for (const { datname } of rows) {
       await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [datname]);
     }

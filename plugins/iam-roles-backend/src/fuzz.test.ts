@@ -19,7 +19,11 @@ jest.setTimeout(300_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-const USERS = ['user:default/alice', 'user:default/mallory', 'user:default/bob'];
+const USERS = [
+  'user:default/alice',
+  'user:default/mallory',
+  'user:default/bob',
+];
 const APPROVER = 'user:default/sam';
 const ROLES = fixtureEntities()
   .filter(e => e.kind === 'Resource' && e.spec?.type === 'aws-iam-role')
@@ -137,7 +141,16 @@ function raw(random: Random): string {
 
 function query(random: Random): string {
   const params = new URLSearchParams();
-  for (const key of ['status', 'roleRef', 'limit', 'offset', 'mine', 'format', 'from', 'actor']) {
+  for (const key of [
+    'status',
+    'roleRef',
+    'limit',
+    'offset',
+    'mine',
+    'format',
+    'from',
+    'actor',
+  ]) {
     if (random() < 0.4) {
       const v = text(random);
       params.set(
@@ -181,7 +194,9 @@ function makeCase(random: Random, ids: string[]): Case {
       method: 'post',
       path: '/requests',
       user,
-      ...(random() < 0.1 ? { rawBody: raw(random) } : { body: createBody(random) }),
+      ...(random() < 0.1
+        ? { rawBody: raw(random) }
+        : { body: createBody(random) }),
       header: random() < 0.1 ? String(text(random)) : undefined,
       creates: true,
     };
@@ -207,123 +222,153 @@ function makeCase(random: Random, ids: string[]): Case {
   }
   return {
     method: 'get',
-    path: `${pick(random, ['/requests', '/grants', '/approvals', '/audit', '/findings', '/lookup'])}?${query(random)}`,
+    path: `${pick(random, [
+      '/requests',
+      '/grants',
+      '/approvals',
+      '/audit',
+      '/findings',
+      '/lookup',
+    ])}?${query(random)}`,
     user,
     creates: false,
   };
 }
 
-describe.each(databases.eachSupportedId())('fuzz: the broker API on %p', databaseId => {
-  it(`answers ${CASES} fuzzed requests with 2xx or 4xx only, and stores nothing it refused (seed ${SEED})`, async () => {
-    const knex = await databases.init(databaseId);
-    const backend = await startBrokerBackend({
-      knex,
-      logLevel: 'none',
-      config: {
-        iamRoles: {
-          broker: {
-            approverGroups: ['group:default/security'],
-            rateLimit: { maxRequests: 100_000, windowSeconds: 3600 },
-            maxBodyBytes: 8192,
+describe.each(databases.eachSupportedId())(
+  'fuzz: the broker API on %p',
+  databaseId => {
+    it(`answers ${CASES} fuzzed requests with 2xx or 4xx only, and stores nothing it refused (seed ${SEED})`, async () => {
+      const knex = await databases.init(databaseId);
+      const backend = await startBrokerBackend({
+        knex,
+        logLevel: 'none',
+        config: {
+          iamRoles: {
+            broker: {
+              approverGroups: ['group:default/security'],
+              rateLimit: { maxRequests: 100_000, windowSeconds: 3600 },
+              maxBodyBytes: 8192,
+            },
           },
         },
-      },
-    });
-    const random = createRandom(SEED);
-    const ids: string[] = [];
-    const statuses = new Map<number, number>();
-    let fiveXX = 0;
-    let refusedButStored = 0;
-    const count = async () =>
-      Number((await knex('iam_access_requests').count({ n: '*' }))[0].n);
-    try {
-      for (let c = 0; c < CASES; c++) {
-        const fuzz = makeCase(random, ids);
-        const before = fuzz.creates ? await count() : 0;
-        let req = request(backend.server)[fuzz.method](`/api/iam-roles${fuzz.path}`);
-        if (fuzz.user) req = req.set('Authorization', mockCredentials.user.header(fuzz.user));
-        let res;
-        try {
-          if (fuzz.header !== undefined) req = req.set('Idempotency-Key', fuzz.header);
-          if (fuzz.rawBody !== undefined) {
-            req = req.set('Content-Type', 'application/json').send(fuzz.rawBody);
-          } else if (fuzz.body !== undefined) {
-            // A JSON text of any type, as a client other than supertest would send it.
-            req = req
-              .set('Content-Type', 'application/json')
-              .send(JSON.stringify(fuzz.body) ?? 'null');
-          }
-          res = await req;
-        } catch (error) {
-          // Node refuses to send some headers (NUL, line breaks): nothing reached the broker.
-          if ((error as { code?: string }).code === 'ERR_INVALID_CHAR') continue;
-          throw error;
-        }
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        const fail = (why: string) =>
-          new Error(
-            `fuzz case ${c} (replay with IAM_FUZZ_SEED=${SEED}): ${why}: ${fuzz.method.toUpperCase()} ${fuzz.path.slice(0, 300)} ${JSON.stringify(fuzz.body ?? fuzz.rawBody)?.slice(0, 500)} → ${res.status} ${res.text.slice(0, 500)}`,
+      });
+      const random = createRandom(SEED);
+      const ids: string[] = [];
+      const statuses = new Map<number, number>();
+      let fiveXX = 0;
+      let refusedButStored = 0;
+      const count = async () =>
+        Number((await knex('iam_access_requests').count({ n: '*' }))[0].n);
+      try {
+        for (let c = 0; c < CASES; c++) {
+          const fuzz = makeCase(random, ids);
+          const before = fuzz.creates ? await count() : 0;
+          let req = request(backend.server)[fuzz.method](
+            `/api/iam-roles${fuzz.path}`,
           );
-        if (res.status >= 500) {
-          fiveXX += 1;
-          throw fail('a 5xx');
-        }
-        // Every error says what is wrong (a path no route has gets Backstage's own 404), and none
-        // shows a stack.
-        if (
-          res.status >= 400 &&
-          ((/json/.test(res.headers['content-type'] ?? '') &&
-            !res.body?.error?.message) ||
-            res.body?.error?.stack ||
-            /\n\s+at .+:\d+:\d+/.test(res.text))
-        ) {
-          throw fail('an error without a message, or with a stack');
-        }
+          if (fuzz.user)
+            req = req.set(
+              'Authorization',
+              mockCredentials.user.header(fuzz.user),
+            );
+          let res;
+          try {
+            if (fuzz.header !== undefined)
+              req = req.set('Idempotency-Key', fuzz.header);
+            if (fuzz.rawBody !== undefined) {
+              req = req
+                .set('Content-Type', 'application/json')
+                .send(fuzz.rawBody);
+            } else if (fuzz.body !== undefined) {
+              // A JSON text of any type, as a client other than supertest would send it.
+              req = req
+                .set('Content-Type', 'application/json')
+                .send(JSON.stringify(fuzz.body) ?? 'null');
+            }
+            res = await req;
+          } catch (error) {
+            // Node refuses to send some headers (NUL, line breaks): nothing reached the broker.
+            if ((error as { code?: string }).code === 'ERR_INVALID_CHAR')
+              continue;
+            throw error;
+          }
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const fail = (why: string) =>
+            new Error(
+              `fuzz case ${c} (replay with IAM_FUZZ_SEED=${SEED}): ${why}: ${fuzz.method.toUpperCase()} ${fuzz.path.slice(
+                0,
+                300,
+              )} ${JSON.stringify(fuzz.body ?? fuzz.rawBody)?.slice(
+                0,
+                500,
+              )} → ${res.status} ${res.text.slice(0, 500)}`,
+            );
+          if (res.status >= 500) {
+            fiveXX += 1;
+            throw fail('a 5xx');
+          }
+          // Every error says what is wrong (a path no route has gets Backstage's own 404), and none
+          // shows a stack.
+          if (
+            res.status >= 400 &&
+            ((/json/.test(res.headers['content-type'] ?? '') &&
+              !res.body?.error?.message) ||
+              res.body?.error?.stack ||
+              /\n\s+at .+:\d+:\d+/.test(res.text))
+          ) {
+            throw fail('an error without a message, or with a stack');
+          }
 
-        if (fuzz.creates) {
-          const after = await count();
-          if (res.status === 201) {
-            expect(after).toBe(before + 1);
-            ids.push(res.body.id);
-          } else if (after !== before) {
-            refusedButStored += 1;
-            throw fail(`${after - before} requests stored from a ${res.status}`);
+          if (fuzz.creates) {
+            const after = await count();
+            if (res.status === 201) {
+              expect(after).toBe(before + 1);
+              ids.push(res.body.id);
+            } else if (after !== before) {
+              refusedButStored += 1;
+              throw fail(
+                `${after - before} requests stored from a ${res.status}`,
+              );
+            }
           }
         }
-      }
 
-      // The audit export neutralises every formula that reached the log.
-      const csv = await request(backend.server)
-        .get('/api/iam-roles/audit?format=csv&limit=10000')
-        .set('Authorization', mockCredentials.user.header(APPROVER));
-      expect(csv.status).toBe(200);
-      let formulas = 0;
-      for (const cell of csvCells(csv.text)) {
-        expect(cell).not.toMatch(/^[=+\-@\t\r]/);
-        if (/^'[=+\-@\t\r]/.test(cell)) formulas += 1;
-      }
-      // Justifications of the fuzzed kind were accepted and are in the export, neutralised.
-      expect(ids.length).toBeGreaterThan(CASES / 20);
-      expect(formulas).toBeGreaterThan(0);
-      // 4xx of several kinds: validation, not found, forbidden, too large.
-      expect([...statuses.keys()]).toEqual(expect.arrayContaining([400, 404, 413]));
-    } finally {
-      await backend.stop();
-      const target = process.env.IAM_FUZZ_REPORT;
-      if (target) {
-        appendFileSync(
-          target,
-          `${JSON.stringify({
-            suite: `broker-${databaseId}`,
-            seed: SEED,
-            cases: [...statuses.values()].reduce((a, b) => a + b, 0),
-            crashes: fiveXX,
-            fiveXX,
-            refusedButStored,
-            statuses: Object.fromEntries(statuses),
-          })}\n`,
+        // The audit export neutralises every formula that reached the log.
+        const csv = await request(backend.server)
+          .get('/api/iam-roles/audit?format=csv&limit=10000')
+          .set('Authorization', mockCredentials.user.header(APPROVER));
+        expect(csv.status).toBe(200);
+        let formulas = 0;
+        for (const cell of csvCells(csv.text)) {
+          expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+          if (/^'[=+\-@\t\r]/.test(cell)) formulas += 1;
+        }
+        // Justifications of the fuzzed kind were accepted and are in the export, neutralised.
+        expect(ids.length).toBeGreaterThan(CASES / 20);
+        expect(formulas).toBeGreaterThan(0);
+        // 4xx of several kinds: validation, not found, forbidden, too large.
+        expect([...statuses.keys()]).toEqual(
+          expect.arrayContaining([400, 404, 413]),
         );
+      } finally {
+        await backend.stop();
+        const target = process.env.IAM_FUZZ_REPORT;
+        if (target) {
+          appendFileSync(
+            target,
+            `${JSON.stringify({
+              suite: `broker-${databaseId}`,
+              seed: SEED,
+              cases: [...statuses.values()].reduce((a, b) => a + b, 0),
+              crashes: fiveXX,
+              fiveXX,
+              refusedButStored,
+              statuses: Object.fromEntries(statuses),
+            })}\n`,
+          );
+        }
       }
-    }
-  });
-});
+    });
+  },
+);
