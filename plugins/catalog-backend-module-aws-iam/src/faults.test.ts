@@ -57,26 +57,31 @@ const accountOfAuth = (request: Request) =>
   )?.[1];
 
 const server = setupServer(
-  http.post(/^https:\/\/sts(\.[a-z0-9-]+)?\.amazonaws\.com\/?$/, async ({ request }) => {
-    const params = new URLSearchParams(await request.text());
-    const account = /::(\d{12}):role\//.exec(params.get('RoleArn') ?? '')?.[1];
-    if (faults.sts || !account) {
+  http.post(
+    /^https:\/\/sts(\.[a-z0-9-]+)?\.amazonaws\.com\/?$/,
+    async ({ request }) => {
+      const params = new URLSearchParams(await request.text());
+      const account = /::(\d{12}):role\//.exec(
+        params.get('RoleArn') ?? '',
+      )?.[1];
+      if (faults.sts || !account) {
+        return new HttpResponse(
+          `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User arn:aws:iam::${MAIN}:user/backstage is not authorized to perform: sts:AssumeRole on resource: ${params.get(
+            'RoleArn',
+          )}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
+          { status: 403, headers: { 'content-type': 'text/xml' } },
+        );
+      }
+      // Short-lived, so that every read asks STS again.
+      const expiration = new Date(Date.now() + 60_000).toISOString();
       return new HttpResponse(
-        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User arn:aws:iam::${MAIN}:user/backstage is not authorized to perform: sts:AssumeRole on resource: ${params.get(
-          'RoleArn',
-        )}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
-        { status: 403, headers: { 'content-type': 'text/xml' } },
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/reader/backstage</Arn><AssumedRoleId>AROAREADER:backstage</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>${accessKeyFor(
+          account,
+        )}</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+        { status: 200, headers: { 'content-type': 'text/xml' } },
       );
-    }
-    // Short-lived, so that every read asks STS again.
-    const expiration = new Date(Date.now() + 60_000).toISOString();
-    return new HttpResponse(
-      `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/reader/backstage</Arn><AssumedRoleId>AROAREADER:backstage</AssumedRoleId></AssumedRoleUser><Credentials><AccessKeyId>${accessKeyFor(
-        account,
-      )}</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult><ResponseMetadata><RequestId>r-2</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-      { status: 200, headers: { 'content-type': 'text/xml' } },
-    );
-  }),
+    },
+  ),
   // Faults in front of the fake; anything else falls through to it.
   http.post('https://iam.amazonaws.com/', async ({ request }) => {
     const account = accountOfAuth(request);
@@ -202,7 +207,11 @@ function seed() {
     }),
   ]);
   fake.organizationAccounts.push(
-    ...[...LIVE, DISCOVERED].map(Id => ({ Id, Name: `acct-${Id}`, State: 'ACTIVE' })),
+    ...[...LIVE, DISCOVERED].map(Id => ({
+      Id,
+      Name: `acct-${Id}`,
+      State: 'ACTIVE',
+    })),
   );
 }
 
@@ -221,8 +230,9 @@ describe('the module under AWS faults', () => {
           catalogProcessingExtensionPoint,
           {
             addProcessor: () => {},
-            addEntityProvider: (...p: Array<EntityProvider | EntityProvider[]>) =>
-              providers.push(...p.flat()),
+            addEntityProvider: (
+              ...p: Array<EntityProvider | EntityProvider[]>
+            ) => providers.push(...p.flat()),
             addPlaceholderResolver: () => {},
             setOnProcessingErrorHandler: () => {},
           },
@@ -291,13 +301,19 @@ describe('the module under AWS faults', () => {
     expect(huge.spec.iam.trustPolicyRaw).toBeUndefined();
 
     // Every fault at once.
-    fake.fail(THROTTLED, { action: 'GetAccountAuthorizationDetails', fault: 'Throttling' });
+    fake.fail(THROTTLED, {
+      action: 'GetAccountAuthorizationDetails',
+      fault: 'Throttling',
+    });
     fake.fail(BURSTY, {
       action: 'GetAccountAuthorizationDetails',
       fault: 'Throttling',
       times: 1,
     });
-    fake.fail(BROKEN, { action: 'GetAccountAuthorizationDetails', fault: 'ServiceFailure' });
+    fake.fail(BROKEN, {
+      action: 'GetAccountAuthorizationDetails',
+      fault: 'ServiceFailure',
+    });
     Object.assign(faults, {
       hanging: true,
       truncated: true,
@@ -320,9 +336,7 @@ describe('the module under AWS faults', () => {
     // The hanging account cost its timeout, not the run.
     expect(Date.now() - started).toBeLessThan(6_000);
 
-    const failed = Object.fromEntries(
-      second.failed.map(f => [f.accountId, f]),
-    );
+    const failed = Object.fromEntries(second.failed.map(f => [f.accountId, f]));
     expect(Object.keys(failed).sort()).toEqual(
       [THROTTLED, BROKEN, HANGING, TRUNCATED, NO_CREDENTIALS].sort(),
     );
@@ -332,7 +346,9 @@ describe('the module under AWS faults', () => {
       /did not complete within 3 seconds \(the provider's accountReadTimeoutSeconds\)/,
     );
     expect(failed[TRUNCATED].reason).toMatch(/Deserialization|XML|parse/i);
-    expect(failed[NO_CREDENTIALS].reason).toMatch(/AccessDenied|not authorized/);
+    expect(failed[NO_CREDENTIALS].reason).toMatch(
+      /AccessDenied|not authorized/,
+    );
     // The others kept updating, the one known from Organizations too.
     expect(second.updated.map(u => u.accountId).sort()).toEqual(
       [BURSTY, HEALTHY, DISCOVERED].sort(),
@@ -359,10 +375,19 @@ describe('the module under AWS faults', () => {
     expect(after.has(`resource:default/${BIG}-one`)).toBe(false);
 
     // The log names each failed account and why.
-    for (const accountId of [THROTTLED, BROKEN, HANGING, TRUNCATED, NO_CREDENTIALS, BIG]) {
+    for (const accountId of [
+      THROTTLED,
+      BROKEN,
+      HANGING,
+      TRUNCATED,
+      NO_CREDENTIALS,
+      BIG,
+    ]) {
       expect(lines).toContainEqual(
         expect.stringMatching(
-          new RegExp(`^warn .*account ${accountId} NOT updated, its entities are kept.*: \\S`),
+          new RegExp(
+            `^warn .*account ${accountId} NOT updated, its entities are kept.*: \\S`,
+          ),
         ),
       );
     }
@@ -381,9 +406,10 @@ describe('the module under AWS faults', () => {
     expect(errorOf(BIG)).toBe('TooManyRolesError');
     expect(errorOf(NO_CREDENTIALS)).toBe('AccessDenied');
     expect(errorOf(TRUNCATED)).toBe('Error');
-    expect(metrics.counters.get('catalog.aws_iam.refreshes')).toContainEqual(
-      { provider: 'live', result: 'partial' },
-    );
+    expect(metrics.counters.get('catalog.aws_iam.refreshes')).toContainEqual({
+      provider: 'live',
+      result: 'partial',
+    });
 
     // Faults gone: every account updates again.
     fake.clearFaults();
