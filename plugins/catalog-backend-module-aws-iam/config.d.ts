@@ -51,6 +51,21 @@ export interface Config {
           /** Maximum attempts per IAM request (the SDK's adaptive retry). Default 8. */
           maxAttempts?: number;
           /**
+           * An account with more roles than this fails its read with an error naming the limit, and
+           * keeps the entities of its last good read. Bounds the work and memory of one account. Default 10000.
+           */
+          maxRolesPerAccount?: number;
+          /**
+           * A trust policy document longer than this many characters (as read, URL-encoded or JSON) is
+           * not analysed: the role is still emitted, with an `invalid-policy` finding. Default 65536.
+           */
+          maxPolicyDocumentBytes?: number;
+          /**
+           * An account whose read (credentials and every page) takes longer than this fails, keeping
+           * its entities, so a hanging AWS endpoint stalls no other account. Default 300.
+           */
+          accountReadTimeoutSeconds?: number;
+          /**
            * The AWS partition of the accounts: `aws` (default), `aws-us-gov` (GovCloud, read through
            * us-gov-west-1) or `aws-cn` (China, read through cn-north-1). One provider per partition.
            */

@@ -75,13 +75,18 @@ export interface Config {
         /** Longest break-glass grant, in minutes (default 60). */
         maxDurationMinutes?: number;
       };
-      /** Per-user limit on creating requests. */
+      /**
+       * Per-user limit on creating requests, over a sliding window counted from the requests in the
+       * database: it holds across replicas and restarts; beyond it the broker answers 429 with Retry-After.
+       */
       rateLimit?: {
         /** Requests a user may create per window (default 10). */
         maxRequests?: number;
         /** Window length in seconds (default 3600). */
         windowSeconds?: number;
       };
+      /** Largest request body the broker reads, in bytes (default 65536, from 1024 to 10485760); a larger one is a 413. */
+      maxBodyBytes?: number;
       /** How often the expiry task runs, in seconds (default 60). */
       expiryIntervalSeconds?: number;
       /** STS settings for issuing credentials (only used when the `aws` section exists). */

@@ -52,6 +52,12 @@ export interface AwsIamProviderConfig {
   maxConcurrentAccounts: number;
   emitAccounts: boolean;
   maxAttempts: number;
+  /** An account with more roles fails its read (its entities are kept); bounds the work and memory of one read. */
+  maxRolesPerAccount: number;
+  /** A trust policy document longer than this (characters as read) is not analysed: an `invalid-policy` finding. */
+  maxPolicyDocumentBytes: number;
+  /** An account whose read takes longer fails (its entities are kept), so one hanging account never stalls the run. */
+  accountReadTimeoutSeconds: number;
   ownership: OwnershipConfig;
   systemTagKeys: string[];
   componentTagKeys: string[];
@@ -186,6 +192,26 @@ function readEffectiveAccess(
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
+
+/** Default of `maxRolesPerAccount`: twice the most roles IAM lets an account have (5,000 with a quota raise). */
+export const DEFAULT_MAX_ROLES_PER_ACCOUNT = 10_000;
+/** Default of `accountReadTimeoutSeconds`: half the default schedule timeout. */
+export const DEFAULT_ACCOUNT_READ_TIMEOUT_SECONDS = 300;
+/** Default of `maxPolicyDocumentBytes`: far above IAM's own limit on a trust policy (4,096 characters with a quota raise). */
+export const DEFAULT_MAX_POLICY_DOCUMENT_BYTES = 65_536;
+
+function readBound(
+  config: Config,
+  key: string,
+  where: string,
+  fallback: number,
+): number {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InputError(`${where}.${key} must be a positive integer`);
+  }
+  return value;
+}
 
 /** The schedule used when a provider configures none. */
 export const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -408,6 +434,19 @@ export function readAwsIamProviderConfig(
     throw new InputError(`${where}.maxAttempts must be a positive integer`);
   }
 
+  const maxRolesPerAccount = readBound(
+    config,
+    'maxRolesPerAccount',
+    where,
+    DEFAULT_MAX_ROLES_PER_ACCOUNT,
+  );
+  const maxPolicyDocumentBytes = readBound(
+    config,
+    'maxPolicyDocumentBytes',
+    where,
+    DEFAULT_MAX_POLICY_DOCUMENT_BYTES,
+  );
+
   return {
     id,
     partition: partition as AwsPartition,
@@ -421,6 +460,14 @@ export function readAwsIamProviderConfig(
     maxConcurrentAccounts,
     emitAccounts: config.getOptionalBoolean('emitAccounts') ?? true,
     maxAttempts,
+    maxRolesPerAccount,
+    maxPolicyDocumentBytes,
+    accountReadTimeoutSeconds: readBound(
+      config,
+      'accountReadTimeoutSeconds',
+      where,
+      DEFAULT_ACCOUNT_READ_TIMEOUT_SECONDS,
+    ),
     ownership: readOwnership(config.getOptionalConfig('ownership'), where),
     systemTagKeys: config.getOptionalStringArray('systemTagKeys') ?? ['system'],
     componentTagKeys: config.getOptionalStringArray('componentTagKeys') ?? [

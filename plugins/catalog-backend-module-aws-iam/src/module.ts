@@ -57,6 +57,7 @@ export const catalogModuleAwsIam = createBackendModule({
           if (providerConfig.snapshots) {
             source = SnapshotSource.create({
               paths: providerConfig.snapshots.paths,
+              maxRolesPerAccount: providerConfig.maxRolesPerAccount,
             });
             effectiveSource = SnapshotEffectiveAccessSource.create({
               paths: providerConfig.snapshots.paths,
@@ -71,6 +72,8 @@ export const catalogModuleAwsIam = createBackendModule({
               includeManagedPolicies: providerConfig.includeManagedPolicies,
               maxConcurrentAccounts: providerConfig.maxConcurrentAccounts,
               maxAttempts: providerConfig.maxAttempts,
+              maxRolesPerAccount: providerConfig.maxRolesPerAccount,
+              accountTimeoutMs: providerConfig.accountReadTimeoutSeconds * 1000,
               partition: providerConfig.partition,
             });
             const live = LiveEffectiveAccessSource.create({

@@ -4,17 +4,9 @@
  * IRSA roles, cross-account deploy roles, vendor roles, and a few risky ones.
  */
 
-/** A small deterministic PRNG (mulberry32), so every run benchmarks the same data. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../src/random';
+
+export { createRandom };
 
 const SERVICES = [
   'lambda.amazonaws.com',

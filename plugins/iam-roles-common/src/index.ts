@@ -9,6 +9,7 @@ export * from './entity/IamRoleEntity';
 export * from './entity/workloadIdentities';
 export * from './entity/roleAnalysis';
 export * from './csv';
+export * from './random';
 export * from './internalAccounts';
 export * from './api/types';
 export * from './api/trustHistory';

@@ -94,6 +94,14 @@ function trustTags(
   return [...tags].sort();
 }
 
+/** The text with lone UTF-16 surrogates (a hand-edited snapshot may hold them) replaced, so it can be URL-encoded. */
+function wellFormed(text: string): string {
+  return text.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+}
+
 function rawText(doc: unknown): string | undefined {
   if (doc === undefined || doc === null) {
     return undefined;
@@ -118,6 +126,8 @@ export interface EntityBuilderOptions {
   partition?: string;
   /** Identity Center assignments, Pod Identity associations and RCPs, when any are read. */
   effective?: EffectiveAccessIndex;
+  /** A trust policy longer than this (characters as read) is not decoded nor analysed: an `invalid-policy` finding. */
+  maxPolicyDocumentBytes?: number;
 }
 
 /** The IAM console of each partition. */
@@ -252,13 +262,38 @@ export class EntityBuilder {
     };
   }
 
+  /** Why a trust policy document is too large to read, or undefined when it is not. */
+  private oversizeReason(doc: unknown): string | undefined {
+    const limit = this.options.maxPolicyDocumentBytes;
+    if (limit === undefined || doc === undefined || doc === null) {
+      return undefined;
+    }
+    let size: number;
+    if (typeof doc === 'string') {
+      size = doc.length;
+    } else {
+      try {
+        size = JSON.stringify(doc)?.length ?? 0;
+      } catch {
+        return undefined;
+      }
+    }
+    return size > limit
+      ? `the document is ${size} characters long, more than the provider's maxPolicyDocumentBytes of ${limit}; it was not read`
+      : undefined;
+  }
+
   private roleEntity(role: RoleRecord, read: AccountRead): IamRoleEntity {
+    const oversize = this.oversizeReason(role.assumeRolePolicyDocument);
     // Decoded once here; the engine then reads the object instead of decoding again.
-    const decoded = decodePolicyDocument(role.assumeRolePolicyDocument);
+    const decoded = oversize
+      ? { value: undefined }
+      : decodePolicyDocument(role.assumeRolePolicyDocument);
     const analysis = analyzeRole(
       {
         arn: role.arn,
         trustPolicy: decoded.value ?? role.assumeRolePolicyDocument,
+        trustPolicyError: oversize,
         name: role.roleName,
         path: role.path,
       },
@@ -301,8 +336,9 @@ export class EntityBuilder {
       maxSessionDuration: role.maxSessionDuration,
       description: role.description,
       trustPolicy: decoded.value as IamRoleSpec['trustPolicy'],
+      // An oversize document is not copied into the entity either.
       trustPolicyRaw:
-        decoded.value === undefined
+        decoded.value === undefined && !oversize
           ? rawText(role.assumeRolePolicyDocument)
           : undefined,
       lastUsed: role.lastUsed,
@@ -337,7 +373,7 @@ export class EntityBuilder {
     const consoleHost =
       CONSOLE_HOSTS[partitionOf(role.arn) ?? 'aws'] ?? CONSOLE_HOSTS.aws;
     const consoleUrl = `https://${consoleHost}/iam/home#/roles/details/${encodeURIComponent(
-      role.roleName,
+      wellFormed(role.roleName),
     )}`;
     const annotations: Record<string, string> = {
       ...this.commonAnnotations(read),

@@ -55,7 +55,12 @@ export interface RefreshSummary {
     calls?: number;
     removed: number;
   }>;
-  failed: Array<{ accountId: string; reason: string; lastSuccess?: string }>;
+  failed: Array<{
+    accountId: string;
+    reason: string;
+    errorName?: string;
+    lastSuccess?: string;
+  }>;
   removedAccounts: string[];
   errors: string[];
   warnings: string[];
@@ -290,6 +295,7 @@ export class AwsIamEntityProvider implements EntityProvider {
           provider,
           account: f.accountId,
           result: 'failure',
+          error: f.errorName ?? 'Error',
         });
       }
       return summary;
@@ -606,6 +612,7 @@ export class AwsIamEntityProvider implements EntityProvider {
       componentTagKeys: config.componentTagKeys,
       permissionSets: config.permissionSets,
       effective,
+      maxPolicyDocumentBytes: config.maxPolicyDocumentBytes,
     });
 
     const existing = await this.existingRefs();

@@ -86,6 +86,7 @@ describe('LiveAccountsSource', () => {
     expect(read.failures).toEqual([
       {
         accountId: ACCOUNTS[2],
+        errorName: 'AccessDenied',
         reason: expect.stringMatching(
           /^AccessDenied: User is not authorized.*HTTP 403/,
         ),
@@ -108,6 +109,7 @@ describe('LiveAccountsSource', () => {
     expect(read.failures).toEqual([
       {
         accountId: ACCOUNTS[0],
+        errorName: 'Error',
         reason: expect.stringContaining('read roles of account 100000000002'),
       },
     ]);

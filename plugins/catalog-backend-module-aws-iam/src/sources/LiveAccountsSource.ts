@@ -11,7 +11,9 @@ import { AccountConfig, AwsPartition } from '../config';
 import { readAuthorizationDetails } from './readAuthorizationDetails';
 import {
   AccountRead,
+  AccountTimeoutError,
   describeError,
+  errorNameOf,
   IamRoleSource,
   mapWithConcurrency,
   SourceRead,
@@ -25,6 +27,10 @@ export interface LiveAccountsSourceOptions {
   includeManagedPolicies: boolean;
   maxConcurrentAccounts: number;
   maxAttempts: number;
+  /** An account that has not answered completely within this many milliseconds fails its read (default: no limit). */
+  accountTimeoutMs?: number;
+  /** More roles than this fail the account's read (default: no limit). */
+  maxRolesPerAccount?: number;
   /** The accounts' partition; IAM and Organizations are global services called in its home region. Default `aws`. */
   partition?: AwsPartition;
   /** Extra SDK client settings (tests pass a retry strategy with short delays). */
@@ -109,6 +115,7 @@ export class LiveAccountsSource implements IamRoleSource {
       const { document, calls } = await readAuthorizationDetails(client, {
         includeManagedPolicies: this.options.includeManagedPolicies,
         signal,
+        maxRoles: this.options.maxRolesPerAccount,
       });
       const { roles } = parseAuthorizationDetails(document);
       const foreign = roles.find(r => r.accountId !== accountId);
@@ -126,6 +133,40 @@ export class LiveAccountsSource implements IamRoleSource {
       };
     } finally {
       client.destroy();
+    }
+  }
+
+  /**
+   * {@link LiveAccountsSource.readAccount} within the account timeout: a call that hangs (an AWS
+   * endpoint that accepts the connection and never answers, credentials that never come) fails this
+   * account only, and the run goes on with the others.
+   */
+  private async readAccountInTime(
+    accountId: string,
+    outer?: AbortSignal,
+  ): Promise<AccountRead> {
+    const ms = this.options.accountTimeoutMs;
+    if (!ms) {
+      return this.readAccount(accountId, outer);
+    }
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    outer?.addEventListener('abort', abort);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new AccountTimeoutError(ms));
+      }, ms);
+    });
+    try {
+      return await Promise.race([
+        this.readAccount(accountId, controller.signal),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', abort);
     }
   }
 
@@ -175,13 +216,14 @@ export class LiveAccountsSource implements IamRoleSource {
         try {
           return {
             ok: true as const,
-            read: await this.readAccount(accountId, options.signal),
+            read: await this.readAccountInTime(accountId, options.signal),
           };
         } catch (error) {
           return {
             ok: false as const,
             accountId,
             reason: describeError(error),
+            errorName: errorNameOf(error),
           };
         }
       },
@@ -193,6 +235,7 @@ export class LiveAccountsSource implements IamRoleSource {
         result.failures.push({
           accountId: outcome.accountId,
           reason: outcome.reason,
+          errorName: outcome.errorName,
         });
       }
     }

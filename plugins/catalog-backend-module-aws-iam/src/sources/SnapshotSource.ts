@@ -5,7 +5,13 @@ import {
   RoleRecord,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { effectiveKindOf } from '../effective/parseEffectiveDocument';
-import { AccountRead, describeError, IamRoleSource, SourceRead } from './types';
+import {
+  AccountRead,
+  describeError,
+  IamRoleSource,
+  SourceRead,
+  TooManyRolesError,
+} from './types';
 
 /** Whether a snapshot file holds an effective-access document (Identity Center, Pod Identity, RCPs), not roles. */
 export function isEffectiveAccessText(text: string): boolean {
@@ -40,15 +46,23 @@ export class SnapshotSource implements IamRoleSource {
   /** Accounts each file held at its last good read, to fail exactly those when it breaks. */
   private readonly fileAccounts = new Map<string, string[]>();
 
-  private constructor(private readonly paths: string[]) {}
+  private constructor(
+    private readonly paths: string[],
+    private readonly maxRolesPerAccount?: number,
+  ) {}
 
   /** `paths` relative to `baseDir` (the backend's working directory by default). */
   static create(options: {
     paths: string[];
     baseDir?: string;
+    /** An account with more roles fails (its entities are kept); default no limit. */
+    maxRolesPerAccount?: number;
   }): SnapshotSource {
     const base = options.baseDir ?? process.cwd();
-    return new SnapshotSource(options.paths.map(p => path.resolve(base, p)));
+    return new SnapshotSource(
+      options.paths.map(p => path.resolve(base, p)),
+      options.maxRolesPerAccount,
+    );
   }
 
   describe(): string {
@@ -141,6 +155,20 @@ export class SnapshotSource implements IamRoleSource {
     for (const [accountId, entry] of byAccount) {
       if (failed.has(accountId)) {
         // Another file of this account failed: a partial account is never applied.
+        continue;
+      }
+      if (
+        this.maxRolesPerAccount !== undefined &&
+        entry.roles.size > this.maxRolesPerAccount
+      ) {
+        result.failures.push({
+          accountId,
+          errorName: 'TooManyRolesError',
+          reason: `snapshot ${entry.files.join(', ')}: ${
+            new TooManyRolesError(this.maxRolesPerAccount, entry.roles.size)
+              .message
+          }`,
+        });
         continue;
       }
       if (entry.files.length > 1) {

@@ -4,6 +4,7 @@ import {
   GetAccountAuthorizationDetailsCommandOutput,
   IAMClient,
 } from '@aws-sdk/client-iam';
+import { TooManyRolesError } from './types';
 
 /** Largest page IAM serves for GetAccountAuthorizationDetails. */
 export const MAX_ITEMS = 1000;
@@ -46,7 +47,12 @@ function toJson(value: unknown): unknown {
  */
 export async function readAuthorizationDetails(
   client: IAMClient,
-  options: { includeManagedPolicies?: boolean; signal?: AbortSignal } = {},
+  options: {
+    includeManagedPolicies?: boolean;
+    signal?: AbortSignal;
+    /** More roles than this fail the read (after the page that passes it), so one account's work is bounded. */
+    maxRoles?: number;
+  } = {},
 ): Promise<AuthorizationDetailsRead> {
   const filter: EntityType[] = ['Role'];
   if (options.includeManagedPolicies) {
@@ -71,6 +77,9 @@ export async function readAuthorizationDetails(
     calls += 1;
     for (const role of page.RoleDetailList ?? []) {
       roles.push(toJson(role));
+    }
+    if (options.maxRoles !== undefined && roles.length > options.maxRoles) {
+      throw new TooManyRolesError(options.maxRoles);
     }
     for (const policy of page.Policies ?? []) {
       policies.push(toJson(policy));

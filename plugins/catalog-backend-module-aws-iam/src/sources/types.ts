@@ -1,5 +1,39 @@
 import type { RoleRecord } from '@backstage-iam/plugin-iam-roles-common';
 
+/** An account holds more roles than the provider's `maxRolesPerAccount`: its read fails, its entities are kept. */
+export class TooManyRolesError extends Error {
+  constructor(limit: number, count?: number) {
+    const has =
+      count === undefined
+        ? `more than ${limit} roles`
+        : `${count} roles, more than ${limit}`;
+    super(
+      `the account has ${has} (the provider's maxRolesPerAccount): it was not read and its entities are kept as they were; raise maxRolesPerAccount to read it`,
+    );
+    this.name = 'TooManyRolesError';
+  }
+}
+
+/** An account did not answer completely within the provider's `accountReadTimeoutSeconds`. */
+export class AccountTimeoutError extends Error {
+  constructor(ms: number) {
+    super(
+      `the account's read did not complete within ${
+        ms / 1000
+      } seconds (the provider's accountReadTimeoutSeconds): an AWS call hangs; its entities are kept as they were`,
+    );
+    this.name = 'AccountTimeoutError';
+  }
+}
+
+/** A short, bounded name for the kind of an error (for metric attributes), never its message. */
+export function errorNameOf(error: unknown): string {
+  const name = (error as { name?: unknown })?.name;
+  return typeof name === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(name)
+    ? name
+    : 'Error';
+}
+
 /** One account read completely. */
 export interface AccountRead {
   accountId: string;
@@ -16,6 +50,8 @@ export interface AccountRead {
 export interface AccountFailure {
   accountId: string;
   reason: string;
+  /** The kind of error (AWS error code or error class), for metrics: Throttling, AccessDenied, AccountTimeoutError… */
+  errorName?: string;
 }
 
 /** What one run of a source produced. */

@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../service/RateLimiter';
 import type {
   AccessRequest,
   AuditEntry,
@@ -34,6 +35,8 @@ export interface NewRequest {
   extendsGrantId?: string;
   /** The groups a rule named to decide the request (the owner decides otherwise). */
   approverGroups?: string[];
+  /** When given, the store refuses (RateLimitedError) a request beyond the requester's limit. */
+  rateLimit?: RateLimiter;
 }
 
 /** Input of {@link BrokerStore.breakGlass}: a request approved by its requester at once, with its grant. */
@@ -48,6 +51,8 @@ export interface NewBreakGlass {
   approverGroups?: string[];
   now: string;
   grantExpiresAt: string;
+  /** When given, the store refuses (RateLimitedError) a break-glass beyond the requester's limit. */
+  rateLimit?: RateLimiter;
 }
 
 /** Who may see which requests: the requester always; owners of the role; everyone for approver groups. */

@@ -32,11 +32,16 @@ import {
   Transition,
   Visibility,
 } from './BrokerStore';
+import { RateLimitedError } from '../service/RateLimitedError';
+import type { RateLimiter } from '../service/RateLimiter';
 
 const migrationsDir = resolvePackagePath(
   '@backstage-iam/plugin-iam-roles-backend',
   'migrations',
 );
+
+/** First key of the advisory locks that serialise one user's request creations (PostgreSQL). */
+const RATE_LIMIT_LOCK_SPACE = 0x1a3f;
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -140,21 +145,33 @@ export class DatabaseBrokerStore implements BrokerStore {
       to_state: 'pending',
       reason: input.justification,
     };
-    try {
-      if (this.db.client.config.client === 'pg') {
+    const isPg = this.db.client.config.client === 'pg';
+    const write = async (db: Knex | Knex.Transaction) => {
+      if (isPg) {
         // One statement, so one round trip: PostgreSQL runs a data-modifying WITH exactly once,
         // atomically with the statement it belongs to.
-        const insertRequest = this.db(REQUESTS).insert(row).toSQL();
-        const insertAudit = this.db(AUDIT).insert(audit).toSQL();
-        await this.db.raw(
+        const insertRequest = db(REQUESTS).insert(row).toSQL();
+        const insertAudit = db(AUDIT).insert(audit).toSQL();
+        await db.raw(
           `WITH created AS (${insertRequest.sql} RETURNING id) ${insertAudit.sql}`,
           [...insertRequest.bindings, ...insertAudit.bindings],
         );
       } else {
+        await db<RequestRow>(REQUESTS).insert(row);
+        await db<AuditRow>(AUDIT).insert(audit);
+      }
+    };
+    const limiter = input.rateLimit;
+    try {
+      if (limiter) {
         await this.db.transaction(async tx => {
-          await tx<RequestRow>(REQUESTS).insert(row);
-          await tx<AuditRow>(AUDIT).insert(audit);
+          await this.takeRateLimitSlot(tx, input.requester, input.now, limiter);
+          await write(tx);
         });
+      } else if (isPg) {
+        await write(this.db);
+      } else {
+        await this.db.transaction(write);
       }
     } catch (error) {
       // Two concurrent submissions with one key: the loser returns the winner's request.
@@ -864,11 +881,50 @@ export class DatabaseBrokerStore implements BrokerStore {
   }
 
   /** Records a break-glass request, approved by its requester, and starts its grant, in one transaction. */
+  /**
+   * Refuses (RateLimitedError) one more request of `requester` beyond the limit, counted from the
+   * requests table inside the caller's transaction.
+   */
+  private async takeRateLimitSlot(
+    tx: Knex.Transaction,
+    requester: string,
+    at: string,
+    limiter: RateLimiter,
+  ): Promise<void> {
+    if (this.db.client.config.client === 'pg') {
+      // Replicas serialise one user's creations here, so two of them cannot both take the
+      // last slot; SQLite transactions are serialised already.
+      await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [
+        RATE_LIMIT_LOCK_SPACE,
+        requester,
+      ]);
+    }
+    const now = new Date(at);
+    const recent: string[] = await tx<RequestRow>(REQUESTS)
+      .where('requester', requester)
+      .andWhere('created_at', '>', limiter.windowStart(now))
+      .orderBy('created_at', 'desc')
+      .limit(limiter.max)
+      .pluck('created_at');
+    const decision = limiter.decide(recent, now);
+    if (!decision.ok) {
+      throw new RateLimitedError(
+        decision.retryAfterSeconds,
+        limiter.max,
+        limiter.windowMs / 1000,
+        now,
+      );
+    }
+  }
+
   async breakGlass(input: NewBreakGlass): Promise<StoredRequest> {
     const id = randomUUID();
     const grantId = randomUUID();
     const { now } = input;
     await this.db.transaction(async tx => {
+      if (input.rateLimit) {
+        await this.takeRateLimitSlot(tx, input.requester, now, input.rateLimit);
+      }
       await tx<RequestRow>(REQUESTS).insert({
         id,
         role_ref: input.roleRef,

@@ -31,7 +31,6 @@ import {
 import { BrokerConfig } from './BrokerConfig';
 import { CredentialIssuer, STS_MIN_SESSION_SECONDS } from './CredentialIssuer';
 import { RateLimiter } from './RateLimiter';
-import { RateLimitedError } from './RateLimitedError';
 import { AccessNotifier } from './AccessNotifier';
 
 export { RateLimitedError } from './RateLimitedError';
@@ -240,18 +239,7 @@ export class AccessBroker {
     if (refusal) {
       throw new NotAllowedError(refusal);
     }
-    const slot = this.limiter.take(caller.userRef);
-    if (!slot.ok) {
-      throw new RateLimitedError(
-        slot.retryAfterSeconds,
-        this.config.rateLimit.maxRequests,
-        this.config.rateLimit.windowSeconds,
-      );
-    }
-    await this.refuseDuplicate(caller, role.ref).catch(error => {
-      this.limiter.giveBack(caller.userRef);
-      throw error;
-    });
+    await this.refuseDuplicate(caller, role.ref);
     const now = DateTime.utc();
     const auto = this.config.autoApprove.find(
       rule =>
@@ -259,28 +247,23 @@ export class AccessBroker {
         rule.requesterRefs.some(r => caller.ownershipRefs.includes(r)) &&
         body.durationMinutes <= rule.maxDurationMinutes,
     );
-    let result;
-    try {
-      result = await this.store.createRequest({
-        roleRef: role.ref,
-        roleArn: role.arn,
-        ownerRef: role.ownerRef,
-        requester: caller.userRef,
-        justification: body.justification,
-        durationMinutes: body.durationMinutes,
-        ticket: body.ticket,
-        requiredApprovals: auto ? 1 : policy.quorum,
-        approverGroups: policy.approverGroups,
-        idempotencyKey: body.idempotencyKey,
-        now: now.toISO(),
-        expiresAt: now.plus({ hours: this.config.requestTtlHours }).toISO(),
-      });
-    } catch (error) {
-      this.limiter.giveBack(caller.userRef);
-      throw error;
-    }
+    // The store counts the user's requests in the window, in the transaction that creates this one.
+    const result = await this.store.createRequest({
+      roleRef: role.ref,
+      roleArn: role.arn,
+      ownerRef: role.ownerRef,
+      requester: caller.userRef,
+      justification: body.justification,
+      durationMinutes: body.durationMinutes,
+      ticket: body.ticket,
+      requiredApprovals: auto ? 1 : policy.quorum,
+      approverGroups: policy.approverGroups,
+      idempotencyKey: body.idempotencyKey,
+      now: now.toISO(),
+      expiresAt: now.plus({ hours: this.config.requestTtlHours }).toISO(),
+      rateLimit: this.limiter,
+    });
     if (!result.created) {
-      this.limiter.giveBack(caller.userRef);
       return {
         request: this.view(caller, result.request),
         created: false,
@@ -716,39 +699,27 @@ export class AccessBroker {
         `An extension of grant ${id} is already pending (request ${pending.id}); wait for its decision or cancel it.`,
       );
     }
-    const slot = this.limiter.take(caller.userRef);
-    if (!slot.ok) {
-      throw new RateLimitedError(
-        slot.retryAfterSeconds,
-        this.config.rateLimit.maxRequests,
-        this.config.rateLimit.windowSeconds,
-      );
-    }
-    const { request } = await this.store
-      .createRequest({
-        kind: 'extension',
-        extendsGrantId: id,
-        roleRef: grant.roleRef,
-        roleArn: grant.roleArn,
-        ownerRef: role.ownerRef || grant.ownerRef,
-        requester: caller.userRef,
-        justification: body.justification,
-        durationMinutes: body.durationMinutes,
-        requiredApprovals: policy.quorum,
-        approverGroups: policy.approverGroups,
-        now: now.toISO(),
-        // An extension no one decided is moot once the grant ends.
-        expiresAt: DateTime.min(
-          now.plus({ hours: this.config.requestTtlHours }),
-          DateTime.fromISO(grant.expiresAt),
-        )
-          .toUTC()
-          .toISO()!,
-      })
-      .catch(error => {
-        this.limiter.giveBack(caller.userRef);
-        throw error;
-      });
+    const { request } = await this.store.createRequest({
+      kind: 'extension',
+      extendsGrantId: id,
+      roleRef: grant.roleRef,
+      roleArn: grant.roleArn,
+      ownerRef: role.ownerRef || grant.ownerRef,
+      requester: caller.userRef,
+      justification: body.justification,
+      durationMinutes: body.durationMinutes,
+      requiredApprovals: policy.quorum,
+      approverGroups: policy.approverGroups,
+      now: now.toISO(),
+      // An extension no one decided is moot once the grant ends.
+      expiresAt: DateTime.min(
+        now.plus({ hours: this.config.requestTtlHours }),
+        DateTime.fromISO(grant.expiresAt),
+      )
+        .toUTC()
+        .toISO()!,
+      rateLimit: this.limiter,
+    });
     const transitions: Transition[] = [
       {
         action: 'request-created',
@@ -818,14 +789,6 @@ export class AccessBroker {
         `You already have access to ${role.ref} until ${open.grant.expiresAt} (grant ${open.grant.id}).`,
       );
     }
-    const slot = this.limiter.take(caller.userRef);
-    if (!slot.ok) {
-      throw new RateLimitedError(
-        slot.retryAfterSeconds,
-        this.config.rateLimit.maxRequests,
-        this.config.rateLimit.windowSeconds,
-      );
-    }
     const now = DateTime.utc();
     const request = await this.store.breakGlass({
       roleRef: role.ref,
@@ -838,6 +801,7 @@ export class AccessBroker {
       approverGroups: policy.approverGroups,
       now: now.toISO(),
       grantExpiresAt: now.plus({ minutes }).toISO(),
+      rateLimit: this.limiter,
     });
     const transitions: Transition[] = [
       {

@@ -31,6 +31,8 @@ export interface BrokerConfig {
   roleRules: RoleRule[];
   breakGlass: { maxDurationMinutes: number };
   rateLimit: { maxRequests: number; windowSeconds: number };
+  /** Largest request body the broker reads, in bytes; a larger one is a 413. */
+  maxBodyBytes: number;
   expiryIntervalSeconds: number;
   trustRefreshIntervalSeconds: number;
   internalAccounts: string[];
@@ -51,6 +53,19 @@ export const MIN_DURATION_MINUTES = 15;
 
 function normalizeRef(ref: string, defaultKind: string): string {
   return stringifyEntityRef(parseEntityRef(ref, { defaultKind }));
+}
+
+/** Default of `iamRoles.broker.maxBodyBytes`: far above any valid body (justifications are at most 1000 characters). */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+function readMaxBodyBytes(value: number | undefined): number {
+  const bytes = value ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(bytes) || bytes < 1024 || bytes > 10 * 1024 * 1024) {
+    throw new Error(
+      `iamRoles.broker.maxBodyBytes must be a whole number of bytes from 1024 to 10485760, got ${value}`,
+    );
+  }
+  return bytes;
 }
 
 /** Reads the broker's config with defaults; throws a readable error on inconsistent values. */
@@ -133,6 +148,7 @@ export function readBrokerConfig(config: Config): BrokerConfig {
       windowSeconds:
         broker?.getOptionalNumber('rateLimit.windowSeconds') ?? 3600,
     },
+    maxBodyBytes: readMaxBodyBytes(broker?.getOptionalNumber('maxBodyBytes')),
     expiryIntervalSeconds:
       broker?.getOptionalNumber('expiryIntervalSeconds') ?? 60,
     trustRefreshIntervalSeconds:

@@ -1,33 +1,41 @@
 import { RateLimiter } from './RateLimiter';
 
 describe('RateLimiter', () => {
-  it('allows the limit per window and says when to retry', () => {
+  const t0 = new Date('2026-12-03T10:00:00.000Z');
+  const at = (seconds: number) =>
+    new Date(t0.getTime() + seconds * 1000).toISOString();
+
+  it('allows up to the limit inside the window', () => {
     const limiter = RateLimiter.create({ max: 3, windowSeconds: 60 });
-    const t0 = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
-    expect(limiter.take('a', t0).ok).toBe(true);
-    expect(limiter.take('a', t0 + 1).ok).toBe(true);
-    expect(limiter.take('a', t0 + 2).ok).toBe(true);
-    const refused = limiter.take('a', t0 + 3);
-    expect(refused).toEqual({ ok: false, retryAfterSeconds: 60 });
-    expect(limiter.take('b', t0 + 3).ok).toBe(true);
-    limiter.giveBack('a');
-    expect(limiter.take('a', t0 + 4).ok).toBe(true);
+    expect(limiter.decide([], t0)).toEqual({ ok: true });
+    expect(limiter.decide([at(-1), at(-2)], t0)).toEqual({ ok: true });
   });
 
-  it('slides: the previous window counts in proportion to its overlap', () => {
-    const limiter = RateLimiter.create({ max: 4, windowSeconds: 100 });
-    const t0 = 1_800_000_000_000 - (1_800_000_000_000 % 100_000);
-    for (let i = 0; i < 4; i++) {
-      expect(limiter.take('a', t0 + 90_000).ok).toBe(true);
-    }
-    // 10 s into the next window, 90 % of the previous 4 still count: 3.6 + 1 > 4
-    expect(limiter.take('a', t0 + 110_000).ok).toBe(false);
-    // 80 s in, 20 % of 4 = 0.8 count: room for 3 more
-    expect(limiter.take('a', t0 + 180_000).ok).toBe(true);
-    expect(limiter.take('a', t0 + 180_000).ok).toBe(true);
-    expect(limiter.take('a', t0 + 180_000).ok).toBe(true);
-    expect(limiter.take('a', t0 + 180_000).ok).toBe(false);
-    // two windows later nothing is left of the burst
-    expect(limiter.take('a', t0 + 400_000).ok).toBe(true);
+  it('says when the oldest counted request slides out of the window', () => {
+    const limiter = RateLimiter.create({ max: 3, windowSeconds: 60 });
+    // newest first: the third newest was made 50 s ago, so a slot frees in 10 s
+    expect(limiter.decide([at(-1), at(-20), at(-50)], t0)).toEqual({
+      ok: false,
+      retryAfterSeconds: 10,
+    });
+    // never less than one second
+    expect(limiter.decide([at(-1), at(-2), at(-59.9)], t0)).toEqual({
+      ok: false,
+      retryAfterSeconds: 1,
+    });
+  });
+
+  it('counts from the window start it gives the store', () => {
+    const limiter = RateLimiter.create({ max: 2, windowSeconds: 600 });
+    expect(limiter.windowStart(t0)).toBe('2026-12-03T09:50:00.000Z');
+  });
+
+  it('refuses a limit that cannot work', () => {
+    expect(() => RateLimiter.create({ max: 0, windowSeconds: 60 })).toThrow(
+      /maxRequests must be a whole number of at least 1/,
+    );
+    expect(() => RateLimiter.create({ max: 2, windowSeconds: 0 })).toThrow(
+      /windowSeconds must be positive/,
+    );
   });
 });

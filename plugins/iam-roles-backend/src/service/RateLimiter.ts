@@ -1,66 +1,53 @@
 /**
- * A per-key limit over a sliding window, in memory (one backend instance; a restart forgives).
- * The window is approximated from two fixed windows (the current count plus the previous count
- * weighted by how much of it still overlaps), so each check is O(1) whatever the limit.
+ * The per-user limit on creating access requests, over an exact sliding window. It holds no state:
+ * the store counts the requests the user created inside the window (the requests table is the one
+ * record of them), under a per-user lock in the same transaction as the insert, so the limit holds
+ * across replicas and restarts, and a replayed or refused request never counts.
  */
 export class RateLimiter {
-  private readonly windows = new Map<
-    string,
-    { start: number; current: number; previous: number }
-  >();
-
   private constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
+    /** Requests one user may create per window. */
+    readonly max: number,
+    /** Window length in milliseconds. */
+    readonly windowMs: number,
   ) {}
 
   static create(options: { max: number; windowSeconds: number }): RateLimiter {
+    if (!Number.isInteger(options.max) || options.max < 1) {
+      throw new Error(
+        `iamRoles.broker.rateLimit.maxRequests must be a whole number of at least 1, got ${options.max}`,
+      );
+    }
+    if (!(options.windowSeconds > 0)) {
+      throw new Error(
+        `iamRoles.broker.rateLimit.windowSeconds must be positive, got ${options.windowSeconds}`,
+      );
+    }
     return new RateLimiter(options.max, options.windowSeconds * 1000);
   }
 
-  private windowOf(key: string, now: number) {
-    const start = now - (now % this.windowMs);
-    let w = this.windows.get(key);
-    if (!w) {
-      w = { start, current: 0, previous: 0 };
-      this.windows.set(key, w);
-    } else if (w.start !== start) {
-      w.previous = start - w.start === this.windowMs ? w.current : 0;
-      w.current = 0;
-      w.start = start;
-    }
-    return w;
+  /** The earliest creation time (ISO 8601) that still counts at `now`. */
+  windowStart(now: Date): string {
+    return new Date(now.getTime() - this.windowMs).toISOString();
   }
 
-  /** Takes one slot for the key; returns the seconds to wait when none is left. */
-  take(
-    key: string,
-    now = Date.now(),
+  /**
+   * Whether one more request fits, given the creation times (ISO 8601) of the user's requests inside
+   * the window, newest first, at most {@link RateLimiter.max} of them.
+   */
+  decide(
+    recent: string[],
+    now: Date,
   ): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    const w = this.windowOf(key, now);
-    const overlap = 1 - (now - w.start) / this.windowMs;
-    const used = w.current + w.previous * overlap;
-    if (used + 1 > this.max) {
-      // Wait until enough of the previous window has slid out, or the next window starts.
-      const excess = used + 1 - this.max;
-      const waitMs =
-        w.previous > 0 && excess <= w.previous * overlap
-          ? (excess / w.previous) * this.windowMs
-          : w.start + this.windowMs - now;
-      return {
-        ok: false,
-        retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
-      };
+    if (recent.length < this.max) {
+      return { ok: true };
     }
-    w.current += 1;
-    return { ok: true };
-  }
-
-  /** Gives a slot back (an idempotent replay or a refused request does not count). */
-  giveBack(key: string): void {
-    const w = this.windows.get(key);
-    if (w && w.current > 0) {
-      w.current -= 1;
-    }
+    // A slot frees when the oldest of the last `max` requests slides out of the window.
+    const oldest = Date.parse(recent[this.max - 1]);
+    const waitMs = oldest + this.windowMs - now.getTime();
+    return {
+      ok: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+    };
   }
 }

@@ -71,13 +71,18 @@ const KNOWN_ERRORS: Record<string, number> = {
 };
 
 /** What a body parser error means, in words that do not quote the body. */
-function parserError(error: { type?: string; status?: number }) {
+function parserError(
+  error: { type?: string; status?: number },
+  maxBodyBytes: number,
+) {
   switch (error.type) {
     case 'entity.parse.failed':
       return new InputError('The request body is not valid JSON.');
     case 'entity.too.large':
       return Object.assign(
-        new Error('The request body is larger than 64 kB.'),
+        new Error(
+          `The request body is larger than ${maxBodyBytes} bytes (iamRoles.broker.maxBodyBytes); send only the fields of the request.`,
+        ),
         { name: 'PayloadTooLargeError', statusCode: 413 },
       );
     case 'stream.not.readable':
@@ -147,7 +152,7 @@ export async function createRouter(
     middleware: [(_req, _res, next) => next()],
     validatorOptions: { validateRequests: false, validateSecurity: false },
   });
-  router.use(express.json({ limit: '64kb' }));
+  router.use(express.json({ limit: config.maxBodyBytes }));
 
   const caller = async (
     req: AnyRequest,
@@ -685,7 +690,8 @@ export async function createRouter(
       res: express.Response,
       next: express.NextFunction,
     ) => {
-      const error = parserError(raw as { type?: string }) ?? (raw as Error);
+      const parsed = parserError(raw as { type?: string }, config.maxBodyBytes);
+      const error = parsed ?? (raw as Error);
       if (res.headersSent) {
         next(raw);
         return;
@@ -693,7 +699,7 @@ export async function createRouter(
       const name = (error as { name?: string })?.name ?? 'Error';
       const declared = (error as { statusCode?: number }).statusCode;
       let status = KNOWN_ERRORS[name] ?? 500;
-      if (parserError(raw as { type?: string }) && declared) {
+      if (parsed && declared) {
         status = declared;
       }
       let message = (error as Error)?.message ?? '';

@@ -49,6 +49,8 @@ export interface AnalyzeOptions {
 export interface RoleInput {
   arn: string;
   trustPolicy: unknown;
+  /** Why the document was not read at all (e.g. larger than a configured bound): an `invalid-policy` finding saying so. */
+  trustPolicyError?: string;
   name?: string;
   path?: string;
 }
@@ -720,10 +722,14 @@ export function analyzeRole(
     managed: managedRoleAdvice(analysis.path),
   };
   let normalized;
-  try {
-    normalized = normalizeTrustPolicy(role.trustPolicy);
-  } catch (e) {
-    normalized = { errors: [String(e)] };
+  if (role.trustPolicyError !== undefined) {
+    normalized = { errors: [role.trustPolicyError] };
+  } else {
+    try {
+      normalized = normalizeTrustPolicy(role.trustPolicy);
+    } catch (e) {
+      normalized = { errors: [String(e)] };
+    }
   }
   if (!normalized.policy) {
     add(

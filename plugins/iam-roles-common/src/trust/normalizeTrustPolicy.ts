@@ -66,6 +66,14 @@ function where(i: number, ...path: Array<string | undefined>): string {
   return [`Statement[${i}]`, ...path.filter(p => p !== undefined)].join('.');
 }
 
+/** Every element a string; unlike `every`, a hole (a sparse array built in code) is not skipped. */
+function allStrings(list: unknown[]): boolean {
+  for (let k = 0; k < list.length; k++) {
+    if (typeof list[k] !== 'string') return false;
+  }
+  return true;
+}
+
 function toStringList(
   value: unknown,
   errors: string[],
@@ -77,8 +85,7 @@ function toStringList(
   if (value === undefined) return undefined;
   if (typeof value === 'string') return [value];
   // An array of strings is already normal: share it instead of copying (documents are not mutated).
-  if (Array.isArray(value) && value.every(item => typeof item === 'string'))
-    return value as string[];
+  if (Array.isArray(value) && allStrings(value)) return value as string[];
   const list = Array.isArray(value) ? value : [value];
   const out: string[] = [];
   for (const item of list) {

@@ -174,7 +174,11 @@ function readRole(rawValue: unknown, index: number): RoleRecord {
   const description = str(field(raw, 'Description'));
   if (description) role.description = description;
   const maxRaw = field(raw, 'MaxSessionDuration');
-  const max = maxRaw === undefined ? NaN : Number(maxRaw);
+  // Only a number or its text: Number() of an object may run its valueOf, or throw without one.
+  const max =
+    typeof maxRaw === 'number' || typeof maxRaw === 'string'
+      ? Number(maxRaw)
+      : NaN;
   if (Number.isFinite(max) && max > 0) role.maxSessionDuration = max;
   const lastUsed = field(raw, 'RoleLastUsed');
   if (isObject(lastUsed)) {
