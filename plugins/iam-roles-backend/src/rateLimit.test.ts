@@ -1,5 +1,10 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
+import {
+  brokerStatement,
+  fixtureEntities,
+  roleEntity,
+} from './__testUtils__/fixtures';
 import { startBrokerBackend } from './__testUtils__/startBrokerBackend';
 
 jest.setTimeout(120_000);
@@ -8,8 +13,20 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
 const ALICE = 'user:default/alice';
 const MALLORY = 'user:default/mallory';
+// One role per request: a user cannot have two open requests for one role (409).
+const ROLES = 12;
+const entities = [
+  ...fixtureEntities(),
+  ...Array.from({ length: ROLES }, (_, i) =>
+    roleEntity({
+      name: `rate-limit-${i}`,
+      owner: 'group:default/team-payments',
+      statements: [brokerStatement],
+    }),
+  ),
+];
 const body = (n: number) => ({
-  roleRef: 'resource:default/payments-deploy',
+  roleRef: `resource:default/rate-limit-${n % ROLES}`,
   justification: `Investigate the failing deploy, attempt ${n}`,
   durationMinutes: 30,
 });
@@ -32,10 +49,11 @@ describe.each(databases.eachSupportedId())(
     it('is shared by two broker instances on one database', async () => {
       const knex = await databases.init(databaseId);
       const other = secondClient(knex);
-      const a = await startBrokerBackend({ knex, config, logLevel: 'none' });
+      const a = await startBrokerBackend({ knex, config, entities, logLevel: 'none' });
       const b = await startBrokerBackend({
         knex: other,
         config,
+        entities,
         logLevel: 'none',
       });
       try {
@@ -88,6 +106,7 @@ describe.each(databases.eachSupportedId())(
       const first = await startBrokerBackend({
         knex,
         config,
+        entities,
         logLevel: 'none',
       });
       for (let i = 0; i < 4; i++) {
@@ -100,6 +119,7 @@ describe.each(databases.eachSupportedId())(
       const restarted = await startBrokerBackend({
         knex,
         config,
+        entities,
         logLevel: 'none',
       });
       try {

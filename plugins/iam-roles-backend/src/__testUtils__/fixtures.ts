@@ -8,7 +8,7 @@ import {
 export const BROKER_ARN =
   'arn:aws:iam::111111111111:role/backstage-access-broker';
 
-const brokerStatement = {
+export const brokerStatement = {
   Sid: 'Broker',
   Effect: 'Allow',
   Principal: { AWS: BROKER_ARN },

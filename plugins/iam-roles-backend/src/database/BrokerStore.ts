@@ -37,6 +37,17 @@ export interface NewRequest {
   approverGroups?: string[];
   /** When given, the store refuses (RateLimitedError) a request beyond the requester's limit. */
   rateLimit?: RateLimiter;
+  /**
+   * When given, called with the requester's open access to the role, under the same per-user lock
+   * as the insert; it throws to refuse the request (no two open requests for one role, even racing).
+   */
+  refuseIfOpen?: (open: OpenAccess) => void;
+}
+
+/** A requester's pending access request for a role and their active, unexpired grant of it. */
+export interface OpenAccess {
+  request?: StoredRequest;
+  grant?: StoredGrant;
 }
 
 /** Input of {@link BrokerStore.breakGlass}: a request approved by its requester at once, with its grant. */
@@ -172,7 +183,7 @@ export interface BrokerStore {
     requester: string,
     roleRef: string,
     now: string,
-  ): Promise<{ request?: StoredRequest; grant?: StoredGrant }>;
+  ): Promise<OpenAccess>;
   /** The pending extension of a grant, if any. */
   pendingExtension(grantId: string): Promise<StoredRequest | undefined>;
   /** Records a break-glass request, approved by its requester, and starts its grant (audited as such). */

@@ -27,6 +27,7 @@ import {
   ListFilter,
   NewBreakGlass,
   NewRequest,
+  OpenAccess,
   StoredGrant,
   StoredRequest,
   Transition,
@@ -161,11 +162,29 @@ export class DatabaseBrokerStore implements BrokerStore {
         await db<AuditRow>(AUDIT).insert(audit);
       }
     };
-    const limiter = input.rateLimit;
+    const { rateLimit: limiter, refuseIfOpen } = input;
     try {
-      if (limiter) {
+      if (limiter || refuseIfOpen) {
         await this.db.transaction(async tx => {
-          await this.takeRateLimitSlot(tx, input.requester, input.now, limiter);
+          await this.lockRequester(tx, input.requester);
+          if (limiter) {
+            await this.takeRateLimitSlot(
+              tx,
+              input.requester,
+              input.now,
+              limiter,
+            );
+          }
+          if (refuseIfOpen) {
+            refuseIfOpen(
+              await this.findOpen(
+                input.requester,
+                input.roleRef,
+                input.now,
+                tx,
+              ),
+            );
+          }
           await write(tx);
         });
       } else if (isPg) {
@@ -174,8 +193,9 @@ export class DatabaseBrokerStore implements BrokerStore {
         await this.db.transaction(write);
       }
     } catch (error) {
-      // Two concurrent submissions with one key: the loser returns the winner's request.
-      if (input.idempotencyKey && isUniqueViolation(error)) {
+      // Two concurrent submissions with one key: the loser returns the winner's request, whether the
+      // unique key refused it or, behind the per-user lock, the open request or the limit did.
+      if (input.idempotencyKey) {
         const existing = await this.findByIdempotencyKey(
           input.requester,
           input.idempotencyKey,
@@ -852,20 +872,20 @@ export class DatabaseBrokerStore implements BrokerStore {
     requester: string,
     roleRef: string,
     now: string,
-  ): Promise<{ request?: StoredRequest; grant?: StoredGrant }> {
-    const [requestRow, grantRow] = await Promise.all([
-      this.db<RequestRow>(REQUESTS)
-        .where({ requester, role_ref: roleRef, status: 'pending' })
-        .whereNot('kind', 'extension')
-        .where('expires_at', '>', now)
-        .orderBy('created_at', 'desc')
-        .first(),
-      this.db<GrantRow>(GRANTS)
-        .where({ user_ref: requester, role_ref: roleRef, status: 'active' })
-        .where('expires_at', '>', now)
-        .orderBy('expires_at', 'desc')
-        .first(),
-    ]);
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<OpenAccess> {
+    // One after the other: a transaction runs one query at a time.
+    const requestRow = await db<RequestRow>(REQUESTS)
+      .where({ requester, role_ref: roleRef, status: 'pending' })
+      .whereNot('kind', 'extension')
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .first();
+    const grantRow = await db<GrantRow>(GRANTS)
+      .where({ user_ref: requester, role_ref: roleRef, status: 'active' })
+      .where('expires_at', '>', now)
+      .orderBy('expires_at', 'desc')
+      .first();
     return {
       request: requestRow ? (await this.hydrate([requestRow]))[0] : undefined,
       grant: grantRow ? toGrant(grantRow) : undefined,
@@ -882,8 +902,25 @@ export class DatabaseBrokerStore implements BrokerStore {
 
   /** Records a break-glass request, approved by its requester, and starts its grant, in one transaction. */
   /**
+   * Serialises one user's request creations until the transaction ends, across replicas, so that two
+   * of them can neither both take the last rate-limit slot nor both open a request for one role.
+   * SQLite transactions are serialised already.
+   */
+  private async lockRequester(
+    tx: Knex.Transaction,
+    requester: string,
+  ): Promise<void> {
+    if (this.db.client.config.client === 'pg') {
+      await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [
+        RATE_LIMIT_LOCK_SPACE,
+        requester,
+      ]);
+    }
+  }
+
+  /**
    * Refuses (RateLimitedError) one more request of `requester` beyond the limit, counted from the
-   * requests table inside the caller's transaction.
+   * requests table inside the caller's transaction (after {@link lockRequester}).
    */
   private async takeRateLimitSlot(
     tx: Knex.Transaction,
@@ -891,14 +928,6 @@ export class DatabaseBrokerStore implements BrokerStore {
     at: string,
     limiter: RateLimiter,
   ): Promise<void> {
-    if (this.db.client.config.client === 'pg') {
-      // Replicas serialise one user's creations here, so two of them cannot both take the
-      // last slot; SQLite transactions are serialised already.
-      await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [
-        RATE_LIMIT_LOCK_SPACE,
-        requester,
-      ]);
-    }
     const now = new Date(at);
     const recent: string[] = await tx<RequestRow>(REQUESTS)
       .where('requester', requester)
@@ -923,6 +952,7 @@ export class DatabaseBrokerStore implements BrokerStore {
     const { now } = input;
     await this.db.transaction(async tx => {
       if (input.rateLimit) {
+        await this.lockRequester(tx, input.requester);
         await this.takeRateLimitSlot(tx, input.requester, now, input.rateLimit);
       }
       await tx<RequestRow>(REQUESTS).insert({

@@ -21,6 +21,7 @@ import type {
 import {
   BrokerStore,
   isSameSubmission,
+  OpenAccess,
   StoredGrant,
   StoredRequest,
   Transition,
@@ -239,7 +240,6 @@ export class AccessBroker {
     if (refusal) {
       throw new NotAllowedError(refusal);
     }
-    await this.refuseDuplicate(caller, role.ref);
     const now = DateTime.utc();
     const auto = this.config.autoApprove.find(
       rule =>
@@ -262,6 +262,7 @@ export class AccessBroker {
       now: now.toISO(),
       expiresAt: now.plus({ hours: this.config.requestTtlHours }).toISO(),
       rateLimit: this.limiter,
+      refuseIfOpen: open => this.refuseOpen(open, role.ref),
     });
     if (!result.created) {
       return {
@@ -338,8 +339,8 @@ export class AccessBroker {
   }
 
   /** A second request while one is pending, or while a grant is active, is a conflict (no duplicates). */
-  private async refuseDuplicate(caller: Caller, roleRef: string) {
-    const open = await this.store.findOpen(caller.userRef, roleRef, nowIso());
+  /** Refuses a second request while one is pending or granted (the store calls it under its lock). */
+  private refuseOpen(open: OpenAccess, roleRef: string): void {
     if (open.grant) {
       throw new ConflictError(
         `You already have access to ${roleRef} until ${open.grant.expiresAt} (grant ${open.grant.id}); extend that grant instead of requesting again.`,
