@@ -83,8 +83,26 @@ describe('RoleTrustContent', () => {
 
     const findings = screen.getByRole('region', { name: 'Findings' });
     expect(
-      within(findings).getByText('cross-account-no-external-id'),
+      within(findings).getByText(
+        'An account not configured as internal, without ExternalId',
+      ),
     ).toBeInTheDocument();
+    expect(
+      within(findings).getByText('Rule cross-account-no-external-id'),
+    ).toBeInTheDocument();
+    // The answer first: who can assume it and the worst risk, before the sections.
+    expect(screen.getByTestId('iam-answer')).toHaveTextContent(
+      /^\d+ principals? can assume payments-deploy — worst risk high: An account not configured as internal, without ExternalId$/,
+    );
+    const headings = screen
+      .getAllByRole('heading', { level: 2 })
+      .map(h => h.textContent);
+    expect(headings.indexOf('Who can assume this role')).toBeLessThan(
+      headings.indexOf('Findings'),
+    );
+    expect(headings.indexOf('Findings')).toBeLessThan(
+      headings.indexOf('Your access'),
+    );
     expect(
       within(findings).getByText(
         /Fix: add a StringEquals condition on sts:ExternalId/,

@@ -3,6 +3,7 @@ import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Chip from '@mui/material/Chip';
 import Box from '@mui/material/Box';
+import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import {
   Link,
@@ -12,15 +13,20 @@ import {
 } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import {
+  EntityRefLink,
   entityRouteParams,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  compareSeverity,
+  findingTitle,
   parseRoleArn,
+  type Finding,
   type Severity,
 } from '@backstage-iam/plugin-iam-roles-common';
+import { useAccounts } from '../hooks/useAccounts';
 
 const SEVERITY_COLOR: Record<
   Severity | 'none',
@@ -158,12 +164,28 @@ export function RoleLink(props: { entityRef: string; title: string }) {
   return href ? <Link to={href}>{props.title}</Link> : <>{props.title}</>;
 }
 
-/** A role's title, linked to its entity page when it has one, with its ARN beneath. */
+/** An AWS account as people know it: "acme-production (111111111111)", linked to its entity. */
+export function AccountLabel(props: { accountId?: string }) {
+  const accounts = useAccounts();
+  const href = useEntityHref();
+  if (!props.accountId) {
+    return null;
+  }
+  const account = accounts.data?.get(props.accountId);
+  const text = account?.name
+    ? `${account.name} (${props.accountId})`
+    : props.accountId;
+  const to = account ? href(account.entityRef) : undefined;
+  return to ? <Link to={to}>{text}</Link> : <>{text}</>;
+}
+
+/** A role's title, linked to its entity page when it has one, with its account (name and id) beneath. */
 export function RoleCell(props: {
   entityRef: string;
   title: string;
   arn: string;
 }) {
+  const role = parseRoleArn(props.arn);
   return (
     <>
       <RoleLink entityRef={props.entityRef} title={props.title} />
@@ -171,11 +193,118 @@ export function RoleCell(props: {
         variant="caption"
         component="div"
         color="text.secondary"
-        sx={{ wordBreak: 'break-all' }}
+        sx={{ overflowWrap: 'anywhere' }}
       >
-        {props.arn}
+        {role ? (
+          <>
+            <AccountLabel accountId={role.accountId} />
+            {role.path && role.path !== '/' ? ` · path ${role.path}` : ''}
+          </>
+        ) : (
+          props.arn
+        )}
       </Typography>
     </>
+  );
+}
+
+/** An owner as a catalog link with its title (a group's display name), or a dash. */
+export function OwnerLink(props: { owner?: string }) {
+  return props.owner ? (
+    <EntityRefLink entityRef={props.owner} defaultKind="group" />
+  ) : (
+    <>—</>
+  );
+}
+
+/** The one-line answer a page opens with, in the words of the question it answers. */
+export function AnswerLine(props: {
+  children: ReactNode;
+  severity?: Severity | 'none' | string;
+}) {
+  return (
+    <Stack direction="row" spacing={1} alignItems="center" flexWrap="wrap">
+      <Typography
+        variant="h6"
+        component="p"
+        data-testid="iam-answer"
+        sx={{ fontWeight: 600 }}
+      >
+        {props.children}
+      </Typography>
+      {props.severity && props.severity !== 'none' && (
+        <SeverityChip severity={props.severity} />
+      )}
+    </Stack>
+  );
+}
+
+/** Findings of a row as severity chips and short titles; the explanation and the fix open on demand. */
+export function FindingDetails(props: {
+  findings: Finding[];
+  /** Names the row, so repeated toggles read differently to a screen reader. */
+  label: string;
+}) {
+  if (props.findings.length === 0) {
+    return <>—</>;
+  }
+  const seen = new Map<string, { finding: Finding; count: number }>();
+  for (const finding of props.findings) {
+    const entry = seen.get(finding.id);
+    if (entry) {
+      entry.count += 1;
+    } else {
+      seen.set(finding.id, { finding, count: 1 });
+    }
+  }
+  const groups = [...seen.values()].sort((a, b) =>
+    compareSeverity(a.finding.severity, b.finding.severity),
+  );
+  return (
+    <Box sx={{ '& details + details': { mt: 0.5 } }}>
+      {groups.map(({ finding: f, count }) => (
+        <Box
+          component="details"
+          key={f.id}
+          sx={{
+            '& > summary': {
+              cursor: 'pointer',
+              display: 'flex',
+              alignItems: 'center',
+              gap: 1,
+              borderRadius: 1,
+            },
+            '& > summary:focus-visible': {
+              outline: '2px solid',
+              outlineColor: 'primary.main',
+              outlineOffset: 2,
+            },
+          }}
+        >
+          <summary
+            aria-label={`${f.severity}: ${findingTitle(f.id)}${
+              count > 1 ? ` (${count})` : ''
+            } — details for ${props.label}`}
+          >
+            <SeverityChip severity={f.severity} />
+            <Typography variant="body2" component="span">
+              {findingTitle(f.id)}
+              {count > 1 ? ` (${count})` : ''}
+            </Typography>
+          </summary>
+          <Typography
+            variant="body2"
+            component="p"
+            sx={{ whiteSpace: 'pre-line', mt: 0.5, mb: 0, maxWidth: '70ch' }}
+          >
+            {f.message}
+          </Typography>
+          <Typography variant="caption" color="text.secondary">
+            Rule {f.id}
+          </Typography>
+        </Box>
+      ))}
+    </Box>
   );
 }
 
@@ -213,4 +342,19 @@ export function ListCutNotice(props: {
       rest are not loaded.
     </Alert>
   );
+}
+
+/**
+ * A table column that keeps its header on one line ("APPROVE", not "APPR OVE") and takes the
+ * width it is given, so tables fit 1280–1920 px without breaking words.
+ */
+export function fitColumn<T extends object>(
+  column: TableColumn<T>,
+  width?: string,
+): TableColumn<T> {
+  return {
+    ...column,
+    ...(width ? { width } : {}),
+    headerStyle: { whiteSpace: 'nowrap', ...column.headerStyle },
+  };
 }
