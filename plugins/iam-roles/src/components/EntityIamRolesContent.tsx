@@ -4,7 +4,6 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
-import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
@@ -40,6 +39,7 @@ import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
 import { describeLastUsed } from '../lib/format';
 import {
   AnswerLine,
+  ConditionalTag,
   EmptyLine,
   ErrorState,
   FindingDetails,
@@ -153,8 +153,8 @@ export function RolesTable(props: {
                       key={d}
                       size="small"
                       variant="outlined"
-                      color="info"
                       label={`through ${d}`}
+                      sx={{ borderColor: 'info.main' }}
                     />
                   ))}
                 </Stack>
@@ -197,15 +197,7 @@ export function RolesTable(props: {
                   <>
                     {r.detail}
                     {r.conditional && (
-                      <Stack spacing={0.5} mt={0.5} alignItems="flex-start">
-                        <Chip
-                          size="small"
-                          color="warning"
-                          variant="outlined"
-                          label="Conditional"
-                        />
-                        <Typography variant="body2">{r.conditional}</Typography>
-                      </Stack>
+                      <ConditionalTag>{r.conditional}</ConditionalTag>
                     )}
                   </>
                 ),
@@ -260,6 +252,7 @@ export function RolesTable(props: {
           pageSize: 10,
           search: !props.dense,
           padding: 'dense',
+          draggable: false,
         }}
         emptyContent={<EmptyLine>{props.emptyText}</EmptyLine>}
       />

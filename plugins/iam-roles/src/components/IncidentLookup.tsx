@@ -2,10 +2,8 @@ import { FormEvent, useMemo, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
-import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import {
   compareSeverity,
@@ -21,6 +19,7 @@ import { useLookup } from '../hooks/queries';
 import { downloadText } from '../lib/downloadText';
 import {
   AnswerLine,
+  ConditionalTag,
   EmptyLine,
   ErrorState,
   FindingDetails,
@@ -133,17 +132,9 @@ export function OutcomeCell(props: { role: AssumableRole }) {
   const { role } = props;
   if (role.outcome === 'possible') {
     return (
-      <Stack spacing={0.5} alignItems="flex-start">
-        <Chip
-          size="small"
-          color="warning"
-          variant="outlined"
-          label="Conditional"
-        />
-        <Typography variant="body2">
-          {summarizeConditions(role.conditions) || 'if its conditions hold'}
-        </Typography>
-      </Stack>
+      <ConditionalTag>
+        {summarizeConditions(role.conditions) || 'only if its conditions hold'}
+      </ConditionalTag>
     );
   }
   if (role.outcome === 'allowed') {
@@ -179,17 +170,14 @@ const LOOKUP_COLUMNS: TableColumn<AssumableRole>[] = [
     {
       title: 'Risk',
       customSort: byRiskThenTitle,
-      render: r => <SeverityChip severity={highestSeverity(r.findings)} />,
+      render: r =>
+        r.findings.length > 0 ? (
+          <FindingDetails findings={r.findings} label={r.title} />
+        ) : (
+          <SeverityChip severity="none" />
+        ),
     },
-    '8%',
-  ),
-  fitColumn<AssumableRole>(
-    {
-      title: 'Findings',
-      sorting: false,
-      render: r => <FindingDetails findings={r.findings} label={r.title} />,
-    },
-    '30%',
+    '34%',
   ),
   fitColumn<AssumableRole>(
     {
@@ -197,7 +185,7 @@ const LOOKUP_COLUMNS: TableColumn<AssumableRole>[] = [
       field: 'outcome',
       render: r => <OutcomeCell role={r} />,
     },
-    '16%',
+    '14%',
   ),
   fitColumn<AssumableRole>(
     {
@@ -205,7 +193,7 @@ const LOOKUP_COLUMNS: TableColumn<AssumableRole>[] = [
       field: 'matchedBy',
       render: r => describeMatchedBy(r.matchedBy) || '—',
     },
-    '14%',
+    '15%',
   ),
   fitColumn<AssumableRole>(
     {
@@ -213,7 +201,7 @@ const LOOKUP_COLUMNS: TableColumn<AssumableRole>[] = [
       field: 'owner',
       render: r => <OwnerLink owner={r.owner} />,
     },
-    '10%',
+    '15%',
   ),
 ];
 
@@ -283,6 +271,7 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
           pageSize: 20,
           search: true,
           padding: 'dense',
+          draggable: false,
         }}
         emptyContent={
           <EmptyLine>

@@ -51,6 +51,13 @@ export function SeverityChip(props: { severity: Severity | 'none' | string }) {
       color={SEVERITY_COLOR[severity]}
       variant={severity === 'critical' ? 'filled' : 'outlined'}
       label={severity === 'none' ? 'no findings' : severity}
+      // Orange and light blue text on white is too faint to read (WCAG AA): the border keeps the colour.
+      sx={
+        SEVERITY_COLOR[severity] === 'warning' ||
+        SEVERITY_COLOR[severity] === 'info'
+          ? { color: 'text.primary' }
+          : undefined
+      }
     />
   );
 }
@@ -195,14 +202,7 @@ export function RoleCell(props: {
         color="text.secondary"
         sx={{ overflowWrap: 'anywhere' }}
       >
-        {role ? (
-          <>
-            <AccountLabel accountId={role.accountId} />
-            {role.path && role.path !== '/' ? ` · path ${role.path}` : ''}
-          </>
-        ) : (
-          props.arn
-        )}
+        {role ? <AccountLabel accountId={role.accountId} /> : props.arn}
       </Typography>
     </>
   );
@@ -357,4 +357,19 @@ export function fitColumn<T extends object>(
     ...(width ? { width } : {}),
     headerStyle: { whiteSpace: 'nowrap', ...column.headerStyle },
   };
+}
+
+/** Says a role is assumable only under conditions, in a tag readable in any theme. */
+export function ConditionalTag(props: { children: ReactNode }) {
+  return (
+    <Stack spacing={0.5} mt={0.5} alignItems="flex-start">
+      <Chip
+        size="small"
+        variant="outlined"
+        label="Conditional"
+        sx={{ borderColor: 'warning.main', color: 'text.primary' }}
+      />
+      <Typography variant="body2">{props.children}</Typography>
+    </Stack>
+  );
 }
