@@ -27,6 +27,28 @@ export interface Config {
         /** Longest duration the rule approves, in minutes. */
         maxDurationMinutes: number;
       }>;
+      /**
+       * Approver rules by role pattern; the first rule whose pattern matches the role's entity ref or
+       * ARN applies (IAM wildcards `*` and `?`). A role's own annotations (approver-groups,
+       * eligible-groups, approval-quorum, break-glass) take precedence field by field.
+       */
+      roleRules?: Array<{
+        /** Entity refs or ARNs, with wildcards, e.g. `resource:default/prod-*` or `arn:aws:iam::111111111111:role/*`. */
+        roles: string[];
+        /** Groups whose members decide requests for these roles, instead of the role's owner. */
+        approverGroups?: string[];
+        /** Distinct approvals a request needs. */
+        quorum?: number;
+        /** Only members of these groups may request the roles (default: everyone). */
+        eligibleGroups?: string[];
+        /** Whether break-glass is allowed on these roles (default false). */
+        breakGlass?: boolean;
+      }>;
+      /** Break-glass: immediate grants on roles that allow it (off for every role by default). */
+      breakGlass?: {
+        /** Longest break-glass grant, in minutes (default 60). */
+        maxDurationMinutes?: number;
+      };
       /** Per-user limit on creating requests. */
       rateLimit?: {
         /** Requests a user may create per window (default 10). */

@@ -3,6 +3,7 @@ import { rejectionMessage } from './__testUtils__/rejectionMessage';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import type { Knex } from 'knex';
+import { closeOpenAccess } from './__testUtils__/closeOpenAccess';
 import { BROKER_ARN, fixtureEntities } from './__testUtils__/fixtures';
 import {
   BrokerTestBackend,
@@ -140,6 +141,7 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
     knex = await databases.init(databaseId);
     backend = await startBrokerBackend({ knex, config: baseConfig });
   });
+  beforeEach(() => closeOpenAccess(knex));
   afterAll(async () => {
     await backend.stop();
   });
@@ -276,6 +278,13 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
       ALICE,
     );
     expect(stsCalls.at(-1)!.get('DurationSeconds')).toBe('3600');
+    // one grant of a role at a time: give this one back before asking again
+    await backend.call(
+      'post',
+      `/grants/${approved.body.grant.id}/release`,
+      ALICE,
+      {},
+    );
 
     const short = await create(ALICE, { durationMinutes: 20 });
     const ok = await backend.call(
@@ -333,9 +342,20 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
   });
 
   it('explains when AWS refuses because the role does not trust the broker', async () => {
-    const created = await create(ALICE, {
-      roleRef: 'resource:default/no-broker',
-    });
+    // The catalog says the role trusts the broker, but AWS has it otherwise (a trust policy changed
+    // since the last read): the broker says what the role needs.
+    sts.use(
+      http.post(
+        /^https:\/\/sts(\.[a-z0-9-]+)?\.amazonaws\.com\/?$/,
+        () =>
+          new HttpResponse(
+            `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: ${BROKER_ARN} is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`,
+            { status: 403, headers: { 'content-type': 'text/xml' } },
+          ),
+        { once: true },
+      ),
+    );
+    const created = await create(ALICE);
     const approved = await backend.call(
       'post',
       `/requests/${created.body.id}/approve`,
@@ -407,7 +427,7 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
     expect(
       await knex('iam_access_requests').where({ idempotency_key: key }),
     ).toHaveLength(1);
-    const viaHeader = await create(ALICE, {}).then(() =>
+    const viaHeader = await closeOpenAccess(knex).then(() =>
       backend.call(
         'post',
         '/requests',
@@ -577,25 +597,28 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
   });
 
   it('lists requests with the same approvals and grant as reading each one', async () => {
+    // one open request per user and role: the four come from different requesters or roles
     const plain = await create(ALICE);
     const partial = await create(ALICE, {
       roleRef: 'resource:default/payments-admin',
     });
     await backend.call('post', `/requests/${partial.body.id}/approve`, BOB);
-    const approved = await create(ALICE);
+    const approved = await create(MALLORY);
     await backend.call('post', `/requests/${approved.body.id}/approve`, BOB);
-    const denied = await create(ALICE);
+    const denied = await create(MALLORY, {
+      roleRef: 'resource:default/payments-admin',
+    });
     await backend.call('post', `/requests/${denied.body.id}/deny`, BOB, {
       reason: 'Use the read-only role for this',
     });
     const ids = [plain, partial, approved, denied].map(r => r.body.id);
 
     const listed = (
-      await backend.call('get', '/requests?mine=true&limit=100', ALICE)
+      await backend.call('get', '/requests?limit=100', SAM)
     ).body.items.filter((r: { id: string }) => ids.includes(r.id));
     const single = await Promise.all(
       ids.map(
-        async id => (await backend.call('get', `/requests/${id}`, ALICE)).body,
+        async id => (await backend.call('get', `/requests/${id}`, SAM)).body,
       ),
     );
     // Requests made within one millisecond may list in either order; compare them by id.
@@ -617,18 +640,19 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
 
   it('answers every list as one page of ListPage, with how many match', async () => {
     const key = `page-${databaseId}`;
-    for (let i = 0; i < 3; i++) {
-      await create(CAROL, { idempotencyKey: `${key}-${i}` });
+    // one open request per user and role: three requesters (Sam sees them all)
+    for (const [i, user] of [ALICE, MALLORY, DAN].entries()) {
+      await create(user, { idempotencyKey: `${key}-${i}` });
     }
-    const all = await backend.call('get', '/requests?mine=true', CAROL);
+    const all = await backend.call('get', '/requests', SAM);
     expect(all.body.totalItems).toBe(all.body.items.length);
     expect(all.body.totalItems).toBeGreaterThanOrEqual(3);
     const pages = [];
     for (let offset = 0; offset < all.body.totalItems; offset += 2) {
       const page = await backend.call(
         'get',
-        `/requests?mine=true&limit=2&offset=${offset}`,
-        CAROL,
+        `/requests?limit=2&offset=${offset}`,
+        SAM,
       );
       expect(page.body).toMatchObject({
         totalItems: all.body.totalItems,
@@ -640,14 +664,14 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
     expect(pages).toEqual(all.body.items.map((r: any) => r.id));
     const past = await backend.call(
       'get',
-      `/requests?mine=true&offset=${all.body.totalItems}`,
-      CAROL,
+      `/requests?offset=${all.body.totalItems}`,
+      SAM,
     );
     expect(past.body).toMatchObject({
       items: [],
       totalItems: all.body.totalItems,
     });
-    // Bob owns the role: Carol's requests wait for him, one page at a time.
+    // Bob owns the role: the requests wait for him, one page at a time.
     const inbox = await backend.call('get', '/approvals?limit=1', BOB);
     expect(inbox.body.items).toHaveLength(1);
     expect(inbox.body.totalItems).toBeGreaterThanOrEqual(3);
@@ -747,7 +771,9 @@ describe.each(databases.eachSupportedId())('broker on %s', databaseId => {
   });
 
   it('expires stale requests and ended grants in the scheduled task', async () => {
-    const stale = await create(ALICE);
+    const stale = await create(ALICE, {
+      roleRef: 'resource:default/payments-admin',
+    });
     const live = await create(ALICE);
     const grant = (
       await backend.call('post', `/requests/${live.body.id}/approve`, BOB)
@@ -1075,9 +1101,10 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('limits how fast one user creates requests', async () => {
+      const knex = await databases.init(databaseId);
       await withBrokerBackend(
         {
-          knex: await databases.init(databaseId),
+          knex,
           config: {
             iamRoles: {
               broker: { rateLimit: { maxRequests: 3, windowSeconds: 600 } },
@@ -1091,6 +1118,7 @@ describe.each(databases.eachSupportedId())(
             durationMinutes: 30,
           };
           for (let i = 0; i < 3; i++) {
+            await closeOpenAccess(knex);
             expect(
               (await backend.call('post', '/requests', ALICE, body)).status,
             ).toBe(201);
@@ -1147,6 +1175,12 @@ describe.each(databases.eachSupportedId())(
             'request-auto-approved',
             'request-created',
           ]);
+          await backend.call(
+            'post',
+            `/grants/${auto.body.grant.id}/release`,
+            ALICE,
+            {},
+          );
           expect(
             (
               await backend.call('post', '/requests', ALICE, {

@@ -2,6 +2,7 @@ import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { Knex } from 'knex';
+import { closeOpenAccess } from './__testUtils__/closeOpenAccess';
 import request from 'supertest';
 import { BROKER_ARN, fixtureEntities } from './__testUtils__/fixtures';
 import {
@@ -130,6 +131,7 @@ describe.each(databases.eachSupportedId())(
         },
       });
     });
+    beforeEach(() => closeOpenAccess(knex));
     afterAll(async () => {
       await backend.stop();
     });
@@ -381,6 +383,7 @@ describe.each(databases.eachSupportedId())(
     it('#18.4: replays an idempotent retry past the rate limit, and refuses a replay that differs', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
+        await closeOpenAccess(knex);
         const res = await backend.call(
           'post',
           '/requests',
@@ -461,6 +464,7 @@ describe.each(databases.eachSupportedId())(
         BOB,
       );
       const grantId = granted.body.grant.id;
+      await closeOpenAccess(knex);
       const other = await backend.call('post', '/requests', ALICE, body());
       const requestRoutes = (id: string) =>
         [
@@ -473,6 +477,13 @@ describe.each(databases.eachSupportedId())(
         [
           ['post', `/grants/${id}/revoke`, { reason: 'because' }],
           ['post', `/grants/${id}/credentials`, {}],
+          [
+            'post',
+            `/grants/${id}/extend`,
+            { durationMinutes: 30, justification: 'Longer than planned' },
+          ],
+          ['post', `/grants/${id}/release`, {}],
+          ['post', `/grants/${id}/review`, { note: 'checked' }],
         ] as const;
       // Mallory may not see Alice's request or grant: the same 404 as for an id that does not exist.
       for (const [existing, missing] of [

@@ -29,6 +29,25 @@ export interface NewRequest {
   idempotencyKey?: string;
   now: string;
   expiresAt: string;
+  /** `extension`: a request to move the end of `extendsGrantId` by `durationMinutes`. */
+  kind?: 'access' | 'extension';
+  extendsGrantId?: string;
+  /** The groups a rule named to decide the request (the owner decides otherwise). */
+  approverGroups?: string[];
+}
+
+/** Input of {@link BrokerStore.breakGlass}: a request approved by its requester at once, with its grant. */
+export interface NewBreakGlass {
+  roleRef: string;
+  roleArn: string;
+  ownerRef: string;
+  requester: string;
+  justification: string;
+  incident: string;
+  durationMinutes: number;
+  approverGroups?: string[];
+  now: string;
+  grantExpiresAt: string;
 }
 
 /** Who may see which requests: the requester always; owners of the role; everyone for approver groups. */
@@ -117,7 +136,8 @@ export interface BrokerStore {
     approver: string;
     reason?: string;
     now: string;
-    grantExpiresAt: (request: StoredRequest) => string;
+    /** The grant's end: for an extension, given the grant whose end moves (active, unexpired). */
+    grantExpiresAt: (request: StoredRequest, extended?: StoredGrant) => string;
     action?: string;
   }): Promise<{ request: StoredRequest; transitions: Transition[] }>;
   /** Moves a pending request to `denied` or `cancelled`; a conflict when it is no longer pending. */
@@ -134,11 +154,34 @@ export interface BrokerStore {
   listGrants(filter: ListFilter): Promise<StoredGrant[]>;
   /** How many grants {@link BrokerStore.listGrants} would list without paging. */
   countGrants(filter: Omit<ListFilter, 'limit' | 'offset'>): Promise<number>;
-  /** Ends an active grant early. */
+  /** Ends an active grant early (`grant-released` when its holder does); pending extensions of it are cancelled. */
   revokeGrant(options: {
     id: string;
     actor: string;
     reason: string;
+    now: string;
+    action?: 'grant-revoked' | 'grant-released';
+  }): Promise<StoredGrant>;
+  /** The requester's pending access request for a role, and their active, unexpired grant of it. */
+  findOpen(
+    requester: string,
+    roleRef: string,
+    now: string,
+  ): Promise<{ request?: StoredRequest; grant?: StoredGrant }>;
+  /** The pending extension of a grant, if any. */
+  pendingExtension(grantId: string): Promise<StoredRequest | undefined>;
+  /** Records a break-glass request, approved by its requester, and starts its grant (audited as such). */
+  breakGlass(input: NewBreakGlass): Promise<StoredRequest>;
+  /** Break-glass grants nobody reviewed yet that the visibility covers (by owner or approver group), not the caller's own, oldest first. */
+  listUnreviewed(
+    v: Visibility,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredGrant[]; totalItems: number }>;
+  /** Records the review of a break-glass grant; a conflict when it was reviewed already. */
+  reviewGrant(options: {
+    id: string;
+    actor: string;
+    note: string;
     now: string;
   }): Promise<StoredGrant>;
   /** Reserves one credential issue on an active, unexpired grant (audited); never stores credentials. */

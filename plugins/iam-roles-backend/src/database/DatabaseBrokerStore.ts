@@ -25,6 +25,7 @@ import {
   BrokerStore,
   isSameSubmission,
   ListFilter,
+  NewBreakGlass,
   NewRequest,
   StoredGrant,
   StoredRequest,
@@ -45,6 +46,15 @@ function isUniqueViolation(error: unknown): boolean {
     e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
     /UNIQUE constraint failed/i.test(e?.message ?? '')
   );
+}
+
+/**
+ * `OR column contains ref`, for a column holding a JSON array of lower-cased refs: the quoted ref
+ * matches one whole element; LIKE's own wildcards in it are escaped (the same in both databases).
+ */
+function orContainsRef(b: Knex.QueryBuilder, column: string, ref: string) {
+  const pattern = `%${JSON.stringify(ref).replace(/[\\%_]/g, c => `\\${c}`)}%`;
+  b.orWhereRaw(`?? LIKE ? ESCAPE '\\'`, [column, pattern]);
 }
 
 /** {@link BrokerStore} over the plugin's database (SQLite or PostgreSQL) with knex; every transition is a conditional update in a transaction. */
@@ -111,6 +121,11 @@ export class DatabaseBrokerStore implements BrokerStore {
       decided_by: null,
       decision_reason: null,
       idempotency_key: input.idempotencyKey ?? null,
+      kind: input.kind ?? 'access',
+      extends_grant_id: input.extendsGrantId ?? null,
+      approver_groups: input.approverGroups?.length
+        ? JSON.stringify(input.approverGroups)
+        : null,
     };
     const audit: AuditRow = {
       id: randomUUID(),
@@ -155,6 +170,11 @@ export class DatabaseBrokerStore implements BrokerStore {
           };
         }
       }
+      if (input.extendsGrantId && isUniqueViolation(error)) {
+        throw new ConflictError(
+          `An extension of grant ${input.extendsGrantId} is already pending; wait for its decision or cancel it.`,
+        );
+      }
       throw error;
     }
     // Built from what was written, so that a create costs one transaction and no re-read.
@@ -174,6 +194,11 @@ export class DatabaseBrokerStore implements BrokerStore {
         expiresAt: input.expiresAt,
         requiredApprovals: input.requiredApprovals,
         approvals: [],
+        kind: row.kind,
+        extendsGrantId: input.extendsGrantId,
+        approverGroups: input.approverGroups?.length
+          ? input.approverGroups
+          : undefined,
       },
       created: true,
     };
@@ -262,6 +287,7 @@ export class DatabaseBrokerStore implements BrokerStore {
     v: Visibility,
     userColumn: string,
     ownerColumn = 'owner_ref',
+    approverColumn?: string,
   ) {
     if (v.all) {
       return q;
@@ -270,6 +296,10 @@ export class DatabaseBrokerStore implements BrokerStore {
       b.where(userColumn, v.userRef);
       if (v.ownerRefs.length > 0) {
         b.orWhereIn(ownerColumn, v.ownerRefs);
+        // The column holds a JSON array of lower-cased refs: a quoted ref matches one element.
+        for (const ref of approverColumn ? v.ownerRefs : []) {
+          orContainsRef(b, approverColumn!, ref);
+        }
       }
     });
   }
@@ -337,7 +367,13 @@ export class DatabaseBrokerStore implements BrokerStore {
     let q: Knex.QueryBuilder = this.db(table);
     q = filter.mine
       ? q.where(col(userColumn), filter.visibility.userRef)
-      : this.visible(q, filter.visibility, col(userColumn), col('owner_ref'));
+      : this.visible(
+          q,
+          filter.visibility,
+          col(userColumn),
+          col('owner_ref'),
+          table === REQUESTS ? col('approver_groups') : undefined,
+        );
     if (filter.roleRef) {
       q = q.where(col('role_ref'), filter.roleRef);
     }
@@ -383,7 +419,12 @@ export class DatabaseBrokerStore implements BrokerStore {
       if (v.ownerRefs.length === 0) {
         return [];
       }
-      q = q.whereIn('owner_ref', v.ownerRefs);
+      q = q.where(b => {
+        b.whereIn('owner_ref', v.ownerRefs);
+        for (const ref of v.ownerRefs) {
+          orContainsRef(b, 'approver_groups', ref);
+        }
+      });
     }
     const rows = await q.orderBy('created_at', 'asc').limit(limit);
     return this.hydrate(rows as RequestRow[]);
@@ -399,11 +440,12 @@ export class DatabaseBrokerStore implements BrokerStore {
     approver: string;
     reason?: string;
     now: string;
-    grantExpiresAt: (request: StoredRequest) => string;
+    grantExpiresAt: (request: StoredRequest, extended?: StoredGrant) => string;
     action?: string;
   }): Promise<{ request: StoredRequest; transitions: Transition[] }> {
     const { id, approver, now } = options;
     const transitions: Transition[] = [];
+    let extendedGrantId: string | undefined;
     await this.db.transaction(async tx => {
       const locked = await tx<RequestRow>(REQUESTS)
         .where({ id, status: 'pending' })
@@ -468,6 +510,11 @@ export class DatabaseBrokerStore implements BrokerStore {
           .select('approver')
       ).map((a: { approver: string }) => a.approver);
       const current = (await this.getRequest(id, tx))!;
+      if (row.kind === 'extension' && row.extends_grant_id) {
+        extendedGrantId = row.extends_grant_id;
+        await this.extendInTx(tx, row, current, approvers, options);
+        return;
+      }
       const grantId = randomUUID();
       await tx<GrantRow>(GRANTS).insert({
         id: grantId,
@@ -512,7 +559,15 @@ export class DatabaseBrokerStore implements BrokerStore {
       });
     });
     const request = (await this.getRequest(id))!;
-    if (request.status === 'approved') {
+    if (request.status === 'approved' && extendedGrantId) {
+      transitions.push({
+        action: 'grant-extended',
+        request,
+        grant: await this.getGrant(extendedGrantId),
+        fromState: 'active',
+        toState: 'active',
+      });
+    } else if (request.status === 'approved') {
       transitions.push({
         action: 'request-approved',
         request,
@@ -522,6 +577,73 @@ export class DatabaseBrokerStore implements BrokerStore {
       });
     }
     return { request, transitions };
+  }
+
+  /**
+   * The approval of an extension: the grant's end moves, as one conditional update on an active,
+   * unexpired grant (a revoke, release or expiry that came first wins, and this approval rolls back).
+   */
+  private async extendInTx(
+    tx: Knex.Transaction,
+    row: RequestRow,
+    current: StoredRequest,
+    approvers: string[],
+    options: {
+      approver: string;
+      reason?: string;
+      now: string;
+      grantExpiresAt: (r: StoredRequest, g?: StoredGrant) => string;
+      action?: string;
+    },
+  ) {
+    const { approver, now } = options;
+    const grantId = row.extends_grant_id!;
+    const grantRow = await tx<GrantRow>(GRANTS).where({ id: grantId }).first();
+    if (!grantRow) {
+      throw new NotFoundError(`No grant with id ${grantId}`);
+    }
+    const newEnd = options.grantExpiresAt(current, toGrant(grantRow));
+    const moved = await tx<GrantRow>(GRANTS)
+      .where({ id: grantId, status: 'active', expires_at: grantRow.expires_at })
+      .where('expires_at', '>', now)
+      .update({
+        expires_at: newEnd,
+        extensions: tx.raw('?? + 1', ['extensions']),
+        approvers: JSON.stringify([
+          ...new Set([...JSON.parse(grantRow.approvers), ...approvers]),
+        ]),
+      });
+    if (moved !== 1) {
+      throw new ConflictError(
+        grantRow.status === 'active'
+          ? `Cannot extend grant ${grantId}: it ended at ${grantRow.expires_at}; request access again.`
+          : `Cannot extend grant ${grantId}: it is ${grantRow.status}.`,
+      );
+    }
+    await this.audit(tx, {
+      at: now,
+      actor: approver,
+      action: options.action ?? 'request-approved',
+      request_id: row.id,
+      grant_id: grantId,
+      role_ref: row.role_ref,
+      owner_ref: row.owner_ref,
+      from_state: 'pending',
+      to_state: 'approved',
+      reason: options.reason ?? null,
+    });
+    await this.audit(tx, {
+      at: now,
+      actor: approver,
+      action: 'grant-extended',
+      request_id: grantRow.request_id,
+      grant_id: grantId,
+      role_ref: row.role_ref,
+      owner_ref: row.owner_ref,
+      from_state: 'active',
+      to_state: 'active',
+      reason: `Ends at ${newEnd} instead of ${grantRow.expires_at} (extension request ${row.id})`,
+    });
   }
 
   private async conflictFor(
@@ -607,9 +729,20 @@ export class DatabaseBrokerStore implements BrokerStore {
     actor: string;
     reason: string;
     now: string;
+    action?: 'grant-revoked' | 'grant-released';
   }): Promise<StoredGrant> {
     const { id, actor, reason, now } = options;
     await this.db.transaction(async tx => {
+      // Requests first, then the grant: the order an extension's approval takes its locks in, so
+      // that the two never wait for each other.
+      await this.closeExtensionsInTx(
+        tx,
+        id,
+        'cancelled',
+        actor,
+        now,
+        'The grant ended before a decision',
+      );
       const updated = await tx<GrantRow>(GRANTS)
         .where({ id, status: 'active' })
         .update({
@@ -630,7 +763,7 @@ export class DatabaseBrokerStore implements BrokerStore {
       await this.audit(tx, {
         at: now,
         actor,
-        action: 'grant-revoked',
+        action: options.action ?? 'grant-revoked',
         request_id: row.request_id,
         grant_id: id,
         role_ref: row.role_ref,
@@ -638,6 +771,258 @@ export class DatabaseBrokerStore implements BrokerStore {
         from_state: 'active',
         to_state: 'revoked',
         reason,
+      });
+    });
+    return (await this.getGrant(id))!;
+  }
+
+  /**
+   * Closes the pending extensions of a grant that ends (audited). With `endedBy`, only when the grant
+   * has ended by then (the expiry task), so that a grant extended meanwhile keeps its extension open.
+   */
+  private async closeExtensionsInTx(
+    tx: Knex.Transaction,
+    grantId: string,
+    to: 'cancelled' | 'expired',
+    actor: string,
+    now: string,
+    reason: string,
+    endedBy?: string,
+  ) {
+    if (endedBy) {
+      const ended = await tx<GrantRow>(GRANTS)
+        .where({ id: grantId })
+        .where('expires_at', '<=', endedBy)
+        .first();
+      if (!ended) {
+        return;
+      }
+    }
+    const pending = await tx<RequestRow>(REQUESTS).where({
+      extends_grant_id: grantId,
+      status: 'pending',
+    });
+    for (const row of pending) {
+      const closed = await tx<RequestRow>(REQUESTS)
+        .where({ id: row.id, status: 'pending' })
+        .update({
+          status: to,
+          decided_at: now,
+          decided_by: actor,
+          decision_reason: reason,
+          updated_at: now,
+          version: tx.raw('?? + 1', ['version']),
+        });
+      if (closed === 1) {
+        await this.audit(tx, {
+          at: now,
+          actor,
+          action: to === 'expired' ? 'request-expired' : 'request-cancelled',
+          request_id: row.id,
+          grant_id: grantId,
+          role_ref: row.role_ref,
+          owner_ref: row.owner_ref,
+          from_state: 'pending',
+          to_state: to,
+          reason,
+        });
+      }
+    }
+  }
+
+  /** The requester's pending access request for a role, and their active, unexpired grant of it. */
+  async findOpen(
+    requester: string,
+    roleRef: string,
+    now: string,
+  ): Promise<{ request?: StoredRequest; grant?: StoredGrant }> {
+    const [requestRow, grantRow] = await Promise.all([
+      this.db<RequestRow>(REQUESTS)
+        .where({ requester, role_ref: roleRef, status: 'pending' })
+        .whereNot('kind', 'extension')
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .first(),
+      this.db<GrantRow>(GRANTS)
+        .where({ user_ref: requester, role_ref: roleRef, status: 'active' })
+        .where('expires_at', '>', now)
+        .orderBy('expires_at', 'desc')
+        .first(),
+    ]);
+    return {
+      request: requestRow ? (await this.hydrate([requestRow]))[0] : undefined,
+      grant: grantRow ? toGrant(grantRow) : undefined,
+    };
+  }
+
+  /** The pending extension of a grant, if any. */
+  async pendingExtension(grantId: string): Promise<StoredRequest | undefined> {
+    const row = await this.db<RequestRow>(REQUESTS)
+      .where({ extends_grant_id: grantId, status: 'pending' })
+      .first();
+    return row ? (await this.hydrate([row]))[0] : undefined;
+  }
+
+  /** Records a break-glass request, approved by its requester, and starts its grant, in one transaction. */
+  async breakGlass(input: NewBreakGlass): Promise<StoredRequest> {
+    const id = randomUUID();
+    const grantId = randomUUID();
+    const { now } = input;
+    await this.db.transaction(async tx => {
+      await tx<RequestRow>(REQUESTS).insert({
+        id,
+        role_ref: input.roleRef,
+        role_arn: input.roleArn,
+        owner_ref: input.ownerRef,
+        requester: input.requester,
+        justification: input.justification,
+        duration_minutes: input.durationMinutes,
+        ticket: input.incident,
+        status: 'approved',
+        required_approvals: 1,
+        version: 0,
+        created_at: now,
+        updated_at: now,
+        expires_at: now,
+        decided_at: now,
+        decided_by: input.requester,
+        decision_reason: 'Break-glass: granted at once, reviewed afterwards',
+        idempotency_key: null,
+        kind: 'break-glass',
+        extends_grant_id: null,
+        approver_groups: input.approverGroups?.length
+          ? JSON.stringify(input.approverGroups)
+          : null,
+      });
+      await tx<GrantRow>(GRANTS).insert({
+        id: grantId,
+        request_id: id,
+        role_ref: input.roleRef,
+        role_arn: input.roleArn,
+        owner_ref: input.ownerRef,
+        user_ref: input.requester,
+        status: 'active',
+        approvers: JSON.stringify([]),
+        granted_at: now,
+        expires_at: input.grantExpiresAt,
+        revoked_at: null,
+        revoked_by: null,
+        revoke_reason: null,
+        credentials_issued: 0,
+        last_issued_at: null,
+        break_glass: true,
+        reviewed_at: null,
+        reviewed_by: null,
+        review_note: null,
+        extensions: 0,
+      });
+      const base = {
+        at: now,
+        actor: input.requester,
+        request_id: id,
+        grant_id: grantId,
+        role_ref: input.roleRef,
+        owner_ref: input.ownerRef,
+      };
+      await this.audit(tx, {
+        ...base,
+        action: 'break-glass-started',
+        from_state: null,
+        to_state: 'approved',
+        reason: `Incident ${input.incident}: ${input.justification}`,
+      });
+      await this.audit(tx, {
+        ...base,
+        action: 'grant-started',
+        from_state: null,
+        to_state: 'active',
+        reason: 'break-glass',
+      });
+    });
+    return (await this.getRequest(id))!;
+  }
+
+  /** Break-glass grants nobody reviewed yet that the visibility covers, not the caller's own, oldest first. */
+  async listUnreviewed(
+    v: Visibility,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredGrant[]; totalItems: number }> {
+    const base = () => {
+      let q = this.db(`${GRANTS} as g`)
+        .join(`${REQUESTS} as r`, 'r.id', 'g.request_id')
+        .where('g.break_glass', true)
+        .whereNull('g.reviewed_at')
+        .whereNot('g.user_ref', v.userRef);
+      if (!v.all) {
+        if (v.ownerRefs.length === 0) {
+          return undefined;
+        }
+        q = q.where(b => {
+          b.whereIn('g.owner_ref', v.ownerRefs);
+          for (const ref of v.ownerRefs) {
+            orContainsRef(b, 'r.approver_groups', ref);
+          }
+        });
+      }
+      return q;
+    };
+    const rows = base();
+    const counted = base();
+    if (!rows || !counted) {
+      return { items: [], totalItems: 0 };
+    }
+    const [items, [{ count }]] = await Promise.all([
+      rows
+        .select('g.*')
+        .orderBy([
+          { column: 'g.granted_at', order: 'asc' },
+          { column: 'g.id', order: 'asc' },
+        ])
+        .limit(page.limit)
+        .offset(page.offset),
+      counted.count({ count: '*' }),
+    ]);
+    return {
+      items: (items as GrantRow[]).map(toGrant),
+      totalItems: Number(count),
+    };
+  }
+
+  /** Records the review of a break-glass grant; a conflict when it was reviewed already. */
+  async reviewGrant(options: {
+    id: string;
+    actor: string;
+    note: string;
+    now: string;
+  }): Promise<StoredGrant> {
+    const { id, actor, note, now } = options;
+    await this.db.transaction(async tx => {
+      const updated = await tx<GrantRow>(GRANTS)
+        .where({ id, break_glass: true })
+        .whereNull('reviewed_at')
+        .update({ reviewed_at: now, reviewed_by: actor, review_note: note });
+      const row = await tx<GrantRow>(GRANTS).where({ id }).first();
+      if (!row) {
+        throw new NotFoundError(`No grant with id ${id}`);
+      }
+      if (updated !== 1) {
+        throw new ConflictError(
+          row.break_glass
+            ? `Grant ${id} was reviewed already by ${row.reviewed_by} at ${row.reviewed_at}.`
+            : `Grant ${id} was approved before it started; only break-glass grants need a review.`,
+        );
+      }
+      await this.audit(tx, {
+        at: now,
+        actor,
+        action: 'break-glass-reviewed',
+        request_id: row.request_id,
+        grant_id: id,
+        role_ref: row.role_ref,
+        owner_ref: row.owner_ref,
+        from_state: row.status,
+        to_state: row.status,
+        reason: note,
       });
     });
     return (await this.getGrant(id))!;
@@ -758,6 +1143,15 @@ export class DatabaseBrokerStore implements BrokerStore {
       .limit(1000);
     for (const { id } of endedGrants) {
       const changed = await this.db.transaction(async tx => {
+        await this.closeExtensionsInTx(
+          tx,
+          id,
+          'expired',
+          'system',
+          now,
+          'The grant ended before a decision',
+          now,
+        );
         const updated = await tx<GrantRow>(GRANTS)
           .where({ id, status: 'active' })
           .where('expires_at', '<=', now)

@@ -31,7 +31,13 @@ export type RequestRow = {
   decided_by: string | null;
   decision_reason: string | null;
   idempotency_key: string | null;
+  kind: RequestKind;
+  extends_grant_id: string | null;
+  approver_groups: string | null;
 };
+
+/** What a request asks for: access, an extension of a grant, or break-glass access. */
+export type RequestKind = 'access' | 'extension' | 'break-glass';
 
 /** A row of `iam_grants`. */
 export type GrantRow = {
@@ -50,6 +56,11 @@ export type GrantRow = {
   revoke_reason: string | null;
   credentials_issued: number;
   last_issued_at: string | null;
+  break_glass: boolean | number;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  review_note: string | null;
+  extensions: number;
 };
 
 /** The columns of {@link GrantRow}, for selecting a grant beside a request. */
@@ -69,6 +80,11 @@ export const GRANT_COLUMNS = [
   'revoke_reason',
   'credentials_issued',
   'last_issued_at',
+  'break_glass',
+  'reviewed_at',
+  'reviewed_by',
+  'review_note',
+  'extensions',
 ] as const satisfies ReadonlyArray<keyof GrantRow>;
 
 /** A row of `iam_approvals`. */
@@ -124,6 +140,11 @@ export function toRequest(
     decidedBy: row.decided_by ?? undefined,
     decisionReason: row.decision_reason ?? undefined,
     grant,
+    kind: row.kind ?? 'access',
+    extendsGrantId: row.extends_grant_id ?? undefined,
+    approverGroups: row.approver_groups
+      ? JSON.parse(row.approver_groups)
+      : undefined,
   };
 }
 
@@ -144,6 +165,11 @@ export function toGrant(row: GrantRow): StoredGrant {
     ownerRef: row.owner_ref,
     approvers: JSON.parse(row.approvers),
     credentialsIssued: Number(row.credentials_issued),
+    breakGlass: Boolean(row.break_glass) || undefined,
+    reviewedAt: row.reviewed_at ?? undefined,
+    reviewedBy: row.reviewed_by ?? undefined,
+    reviewNote: row.review_note ?? undefined,
+    extensions: Number(row.extensions ?? 0) || undefined,
   };
 }
 

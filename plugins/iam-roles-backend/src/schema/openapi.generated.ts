@@ -870,6 +870,296 @@ export const spec = {
         },
       },
     },
+    '/request-options': {
+      get: {
+        operationId: 'GetRequestOptions',
+        summary:
+          'What the caller can ask for on one role, in one answer (for the request dialog).',
+        description:
+          "Whether the role can be requested and why not (service-linked, Identity Center, does not trust\nthe broker while this installation issues credentials, caller not eligible), whether\ncredentials can be issued (and the trust statement the owner would add), who approves (the\ngroups, quorum and their members from the catalog), durations, break-glass, and the caller's\npending request or active grant for the role.\n",
+        parameters: [
+          {
+            name: 'role',
+            in: 'query',
+            required: true,
+            description: 'Entity ref of an `aws-iam-role` Resource.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The options.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RequestOptions',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/grants/{id}/extend': {
+      post: {
+        operationId: 'ExtendGrant',
+        summary:
+          'The holder asks to move the end of an active grant; decided like a new request.',
+        description:
+          "Creates a pending request of kind `extension`. Once approved (by the role's approvers, never\nthe holder), the grant's end moves by `durationMinutes`, so that the grant lasts at most the\nrole's maximum from its start. One pending extension per grant (409 for a second one).\n",
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ExtendGrant',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The extension request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/grants/{id}/release': {
+      post: {
+        operationId: 'ReleaseGrant',
+        summary:
+          'The holder ends their own grant early (audited as grant-released).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/OptionalReason',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The ended grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Grant',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/break-glass': {
+      post: {
+        operationId: 'BreakGlass',
+        summary:
+          'Immediate access in an emergency, on roles that allow it; owners are told at once and review it afterwards.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/BreakGlassRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The approved break-glass request, with its grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccessRequest',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '429': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/reviews': {
+      get: {
+        operationId: 'ListReviews',
+        summary:
+          'Break-glass grants of the roles the caller decides that no owner has reviewed yet, oldest first.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/limit',
+          },
+          {
+            $ref: '#/components/parameters/offset',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of grants to review.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/GrantPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/grants/{id}/review': {
+      post: {
+        operationId: 'ReviewGrant',
+        summary:
+          'An approver of the role records the review of a break-glass grant (not the holder).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/id',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ReviewGrant',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The reviewed grant.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Grant',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -1136,6 +1426,26 @@ export const spec = {
           revokeReason: {
             type: 'string',
           },
+          breakGlass: {
+            type: 'boolean',
+            description: 'Taken through break-glass, without a prior approval.',
+          },
+          reviewedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          reviewedBy: {
+            type: 'string',
+          },
+          reviewNote: {
+            type: 'string',
+          },
+          extensions: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'How many approved extensions moved the end of the grant.',
+          },
         },
       },
       AccessRequest: {
@@ -1219,6 +1529,24 @@ export const spec = {
           },
           canDecide: {
             type: 'boolean',
+          },
+          kind: {
+            type: 'string',
+            enum: ['access', 'extension', 'break-glass'],
+            description:
+              'A request for access, an extension of a grant (`extendsGrantId`), or a break-glass grant.',
+          },
+          extendsGrantId: {
+            type: 'string',
+            format: 'uuid',
+          },
+          approverGroups: {
+            type: 'array',
+            description:
+              "The groups that decide this request, when a rule names them (otherwise the role's owner).",
+            items: {
+              type: 'string',
+            },
           },
         },
       },
@@ -1849,6 +2177,10 @@ export const spec = {
               'grant-expired',
               'credentials-issued',
               'credentials-failed',
+              'grant-extended',
+              'grant-released',
+              'break-glass-started',
+              'break-glass-reviewed',
             ],
           },
           requestId: {
@@ -1868,6 +2200,170 @@ export const spec = {
           },
           reason: {
             type: 'string',
+          },
+        },
+      },
+      RequestOptions: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'role',
+          'requestable',
+          'reasons',
+          'credentials',
+          'approvers',
+          'maxDurationMinutes',
+          'defaultDurationMinutes',
+          'breakGlass',
+        ],
+        properties: {
+          role: {
+            type: 'string',
+            description: "The role's entity ref, normalised.",
+          },
+          roleTitle: {
+            type: 'string',
+          },
+          requestable: {
+            type: 'boolean',
+          },
+          reasons: {
+            type: 'array',
+            description:
+              'Why the caller cannot request the role, in words (empty when requestable).',
+            items: {
+              type: 'string',
+            },
+          },
+          credentials: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuable'],
+            properties: {
+              issuable: {
+                type: 'boolean',
+              },
+              reason: {
+                type: 'string',
+              },
+              trustStatement: {
+                type: 'object',
+                additionalProperties: true,
+                description:
+                  'The trust policy statement the owner would add so that the broker can assume the role.',
+              },
+            },
+          },
+          approvers: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['groups', 'quorum', 'members'],
+            properties: {
+              groups: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              quorum: {
+                type: 'integer',
+                minimum: 1,
+              },
+              members: {
+                type: 'array',
+                description:
+                  "User entity refs of the groups' members, from the catalog.",
+                items: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          eligibleGroups: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          maxDurationMinutes: {
+            type: 'integer',
+          },
+          defaultDurationMinutes: {
+            type: 'integer',
+          },
+          breakGlass: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['allowed'],
+            properties: {
+              allowed: {
+                type: 'boolean',
+              },
+              maxDurationMinutes: {
+                type: 'integer',
+              },
+            },
+          },
+          openRequest: {
+            $ref: '#/components/schemas/AccessRequest',
+          },
+          activeGrant: {
+            $ref: '#/components/schemas/Grant',
+          },
+        },
+      },
+      ExtendGrant: {
+        type: 'object',
+        required: ['durationMinutes', 'justification'],
+        properties: {
+          durationMinutes: {
+            type: 'integer',
+            minimum: 15,
+            description:
+              "Minutes added to the grant's end; the grant lasts at most the role's maximum from its start.",
+          },
+          justification: {
+            type: 'string',
+            minLength: 10,
+            maxLength: 1000,
+          },
+        },
+      },
+      BreakGlassRequest: {
+        type: 'object',
+        required: ['roleRef', 'justification', 'incident'],
+        properties: {
+          roleRef: {
+            type: 'string',
+          },
+          justification: {
+            type: 'string',
+            minLength: 10,
+            maxLength: 1000,
+          },
+          incident: {
+            type: 'string',
+            minLength: 3,
+            maxLength: 200,
+            description:
+              "The incident reference (e.g. INC-1234), recorded as the request's ticket.",
+          },
+          durationMinutes: {
+            type: 'integer',
+            minimum: 15,
+            description:
+              'At most the break-glass cap (`breakGlass.maxDurationMinutes` of `GET /request-options`); default the cap.',
+          },
+        },
+      },
+      ReviewGrant: {
+        type: 'object',
+        required: ['note'],
+        properties: {
+          note: {
+            type: 'string',
+            minLength: 3,
+            maxLength: 1000,
           },
         },
       },

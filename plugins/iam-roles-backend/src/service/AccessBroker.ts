@@ -16,6 +16,7 @@ import type {
   Grant,
   IssuedCredentials,
   ListPage,
+  RequestOptions,
 } from '@backstage-iam/plugin-iam-roles-common';
 import {
   BrokerStore,
@@ -34,8 +35,8 @@ import { RateLimitedError } from './RateLimitedError';
 import { AccessNotifier } from './AccessNotifier';
 
 export { RateLimitedError } from './RateLimitedError';
-import { TrustService, normalizeRef } from './TrustService';
-import { AccessRules, Caller } from './AccessRules';
+import { RoleEntry, TrustService, normalizeRef } from './TrustService';
+import { AccessRules, Caller, RolePolicy } from './AccessRules';
 import { escapeForDisplay } from './safeText';
 
 export type { Caller } from './AccessRules';
@@ -67,6 +68,22 @@ function publicGrant(g: StoredGrant): Grant {
     expiresAt: g.expiresAt,
     revokedAt: g.revokedAt,
     revokedBy: g.revokedBy,
+    breakGlass: g.breakGlass,
+    reviewedAt: g.reviewedAt,
+    reviewedBy: g.reviewedBy,
+    reviewNote: escapeForDisplay(g.reviewNote),
+    extensions: g.extensions,
+  };
+}
+
+/** The facts the rules read of a role entry. */
+function roleFacts(role: RoleEntry) {
+  return {
+    ref: role.ref,
+    arn: role.arn,
+    ownerRef: role.ownerRef,
+    quorum: role.quorum,
+    annotations: role.entity.metadata.annotations,
   };
 }
 
@@ -100,11 +117,28 @@ export class AccessBroker {
         max: options.config.rateLimit.maxRequests,
         windowSeconds: options.config.rateLimit.windowSeconds,
       }),
-      AccessRules.create({ approverGroups: options.config.approverGroups }),
+      AccessRules.create({
+        approverGroups: options.config.approverGroups,
+        roleRules: options.config.roleRules,
+        defaultQuorum: options.config.defaultQuorum,
+        breakGlassMaxMinutes: options.config.breakGlass.maxDurationMinutes,
+      }),
       AccessNotifier.create({
         notifications: options.notifications,
         logger: options.logger,
         approverGroups: options.config.approverGroups,
+        names: async refs => {
+          const names = await options.trust.displayNames(refs);
+          for (const ref of refs.filter(r => r.startsWith('resource:'))) {
+            const role = await options.trust
+              .getRole(ref)
+              .catch(() => undefined);
+            if (role) {
+              names.set(ref, role.title);
+            }
+          }
+          return names;
+        },
       }),
       options.issuer,
     );
@@ -201,6 +235,11 @@ export class AccessBroker {
         `roleRef "${body.roleRef}" is not an aws-iam-role entity in the catalog; pick the role from its catalog page.`,
       );
     }
+    const policy = this.rules.policyFor(roleFacts(role));
+    const refusal = this.requestRefusals(caller, role, policy)[0];
+    if (refusal) {
+      throw new NotAllowedError(refusal);
+    }
     const slot = this.limiter.take(caller.userRef);
     if (!slot.ok) {
       throw new RateLimitedError(
@@ -209,6 +248,10 @@ export class AccessBroker {
         this.config.rateLimit.windowSeconds,
       );
     }
+    await this.refuseDuplicate(caller, role.ref).catch(error => {
+      this.limiter.giveBack(caller.userRef);
+      throw error;
+    });
     const now = DateTime.utc();
     const auto = this.config.autoApprove.find(
       rule =>
@@ -226,7 +269,8 @@ export class AccessBroker {
         justification: body.justification,
         durationMinutes: body.durationMinutes,
         ticket: body.ticket,
-        requiredApprovals: auto ? 1 : role.quorum ?? this.config.defaultQuorum,
+        requiredApprovals: auto ? 1 : policy.quorum,
+        approverGroups: policy.approverGroups,
         idempotencyKey: body.idempotencyKey,
         now: now.toISO(),
         expiresAt: now.plus({ hours: this.config.requestTtlHours }).toISO(),
@@ -258,7 +302,7 @@ export class AccessBroker {
         approver: SYSTEM_AUTO_APPROVER,
         reason: 'Matches an auto-approval rule of the broker configuration',
         now: nowIso(),
-        grantExpiresAt: r => this.grantEnd(r),
+        grantExpiresAt: (r, g) => this.grantEnd(r, g),
         action: 'request-auto-approved',
       });
       request = approved.request;
@@ -268,8 +312,124 @@ export class AccessBroker {
     return { request: this.view(caller, request), created: true, transitions };
   }
 
-  private grantEnd(request: StoredRequest): string {
-    return DateTime.utc().plus({ minutes: request.durationMinutes }).toISO();
+  /** A new grant ends its duration from now; an extended one moves its end, to at most the maximum from its start. */
+  private grantEnd(request: StoredRequest, extended?: StoredGrant): string {
+    if (!extended) {
+      return DateTime.utc().plus({ minutes: request.durationMinutes }).toISO();
+    }
+    const moved = DateTime.fromISO(extended.expiresAt).plus({
+      minutes: request.durationMinutes,
+    });
+    const cap = DateTime.fromISO(extended.grantedAt).plus({
+      minutes: this.config.maxDurationMinutes,
+    });
+    return DateTime.min(moved, cap).toUTC().toISO()!;
+  }
+
+  /** Why the caller cannot request the role, in words: the role's nature, its trust, the caller's eligibility. */
+  private requestRefusals(
+    caller: Caller,
+    role: RoleEntry,
+    policy: RolePolicy,
+  ): string[] {
+    const reasons = [...this.rules.unrequestable(roleFacts(role))];
+    if (reasons.length === 0 && this.issuesCredentials()) {
+      const broker = this.trust.brokerTrust(role.analysis);
+      if (!broker.trusted) {
+        reasons.push(
+          `The role does not trust the broker, so no credentials could be issued after approval: ${
+            broker.reason ?? 'its trust policy does not name the broker'
+          } Its owner must add the trust statement first.`,
+        );
+      }
+    }
+    const eligibility = this.rules.eligibilityRefusal(caller, policy);
+    if (eligibility) {
+      reasons.push(eligibility);
+    }
+    return reasons;
+  }
+
+  private issuesCredentials(): boolean {
+    return this.config.sts.enabled && this.issuer !== undefined;
+  }
+
+  /** A second request while one is pending, or while a grant is active, is a conflict (no duplicates). */
+  private async refuseDuplicate(caller: Caller, roleRef: string) {
+    const open = await this.store.findOpen(caller.userRef, roleRef, nowIso());
+    if (open.grant) {
+      throw new ConflictError(
+        `You already have access to ${roleRef} until ${open.grant.expiresAt} (grant ${open.grant.id}); extend that grant instead of requesting again.`,
+      );
+    }
+    if (open.request) {
+      throw new ConflictError(
+        `You already have a pending request for ${roleRef} (request ${open.request.id}); wait for its decision or cancel it first.`,
+      );
+    }
+  }
+
+  /** `GET /request-options?role=`: everything the request dialog needs, for this caller, in one answer. */
+  async requestOptions(
+    caller: Caller,
+    roleRef: string,
+  ): Promise<RequestOptions> {
+    const role = await this.trust.getRole(roleRef);
+    if (!role) {
+      throw new NotFoundError(
+        `No aws-iam-role entity ${roleRef} emitted by the catalog module in the catalog`,
+      );
+    }
+    const policy = this.rules.policyFor(roleFacts(role));
+    const reasons = this.requestRefusals(caller, role, policy);
+    const broker = this.trust.brokerTrust(role.analysis);
+    let credentials: RequestOptions['credentials'];
+    if (!this.issuesCredentials()) {
+      credentials = {
+        issuable: false,
+        reason: this.info().credentialsDisabledReason,
+      };
+    } else if (!broker.trusted) {
+      credentials = {
+        issuable: false,
+        reason: broker.reason,
+        trustStatement: broker.requiredStatement,
+      };
+    } else {
+      credentials = { issuable: true };
+    }
+    const groups = this.rules.decidingGroups(
+      policy.approverGroups,
+      role.ownerRef,
+    );
+    const [members, open] = await Promise.all([
+      this.trust.membersOf(groups),
+      this.store.findOpen(caller.userRef, role.ref, nowIso()),
+    ]);
+    return {
+      role: role.ref,
+      roleTitle: role.title,
+      requestable: reasons.length === 0,
+      reasons,
+      credentials,
+      approvers: {
+        groups,
+        quorum: policy.quorum,
+        // The caller never approves their own request.
+        members: members.filter(m => m !== caller.userRef),
+      },
+      eligibleGroups: policy.eligibleGroups,
+      maxDurationMinutes: this.config.maxDurationMinutes,
+      defaultDurationMinutes: this.config.defaultDurationMinutes,
+      breakGlass:
+        policy.breakGlass.allowed &&
+        !this.rules.breakGlassRefusal(caller, policy) &&
+        this.rules.unrequestable(roleFacts(role)).length === 0
+          ? policy.breakGlass
+          : { allowed: false },
+      openRequest: open.request ? this.view(caller, open.request) : undefined,
+      activeGrant: open.grant ? publicGrant(open.grant) : undefined,
+    };
   }
 
   /** A request the caller may see, with the role's current owner; one they may not see does not exist for them. */
@@ -409,7 +569,7 @@ export class AccessBroker {
       approver: caller.userRef,
       reason,
       now: nowIso(),
-      grantExpiresAt: r => this.grantEnd(r),
+      grantExpiresAt: (r, g) => this.grantEnd(r, g),
     });
     await this.notifier.notify(result.transitions);
     return {
@@ -501,6 +661,267 @@ export class AccessBroker {
       },
     ]);
     return publicGrant(revoked);
+  }
+
+  /** The role of a grant's role, with its policy (the role as the catalog has it now). */
+  private async policyOfRole(roleRef: string) {
+    const role = await this.trust.getRole(roleRef);
+    if (!role) {
+      throw new ConflictError(
+        `${roleRef} is no longer an aws-iam-role entity in the catalog.`,
+      );
+    }
+    return { role, policy: this.rules.policyFor(roleFacts(role)) };
+  }
+
+  /**
+   * `POST /grants/:id/extend`: the holder asks for more time; decided like a new request (the
+   * role's approvers and quorum, never the holder). The grant lasts at most the maximum duration
+   * from its start, so asking for more than is left is refused here, not cut silently.
+   */
+  async extend(
+    caller: Caller,
+    id: string,
+    body: { durationMinutes: number; justification: string },
+  ): Promise<{ request: AccessRequest; transitions: Transition[] }> {
+    const { grant } = await this.loadGrant(caller, id);
+    const refusal = this.rules.holderRefusal(caller, grant, 'extend');
+    if (refusal) {
+      throw new NotAllowedError(refusal);
+    }
+    const now = DateTime.utc();
+    if (grant.status !== 'active' || DateTime.fromISO(grant.expiresAt) <= now) {
+      throw new ConflictError(
+        `Grant ${id} is ${
+          grant.status === 'active' ? 'over' : grant.status
+        }; request access again instead.`,
+      );
+    }
+    const left = Math.floor(
+      DateTime.fromISO(grant.grantedAt)
+        .plus({ minutes: this.config.maxDurationMinutes })
+        .diff(DateTime.fromISO(grant.expiresAt), 'minutes').minutes,
+    );
+    if (body.durationMinutes > left) {
+      throw new InputError(
+        left < this.config.minDurationMinutes
+          ? `Grant ${id} already lasts the maximum of ${this.config.maxDurationMinutes} minutes; request access again when it ends.`
+          : `durationMinutes must be at most ${left}: a grant lasts at most ${this.config.maxDurationMinutes} minutes from its start (iamRoles.broker.maxDurationMinutes).`,
+      );
+    }
+    const { role, policy } = await this.policyOfRole(grant.roleRef);
+    const pending = await this.store.pendingExtension(id);
+    if (pending) {
+      throw new ConflictError(
+        `An extension of grant ${id} is already pending (request ${pending.id}); wait for its decision or cancel it.`,
+      );
+    }
+    const slot = this.limiter.take(caller.userRef);
+    if (!slot.ok) {
+      throw new RateLimitedError(
+        slot.retryAfterSeconds,
+        this.config.rateLimit.maxRequests,
+        this.config.rateLimit.windowSeconds,
+      );
+    }
+    const { request } = await this.store
+      .createRequest({
+        kind: 'extension',
+        extendsGrantId: id,
+        roleRef: grant.roleRef,
+        roleArn: grant.roleArn,
+        ownerRef: role.ownerRef || grant.ownerRef,
+        requester: caller.userRef,
+        justification: body.justification,
+        durationMinutes: body.durationMinutes,
+        requiredApprovals: policy.quorum,
+        approverGroups: policy.approverGroups,
+        now: now.toISO(),
+        // An extension no one decided is moot once the grant ends.
+        expiresAt: DateTime.min(
+          now.plus({ hours: this.config.requestTtlHours }),
+          DateTime.fromISO(grant.expiresAt),
+        )
+          .toUTC()
+          .toISO()!,
+      })
+      .catch(error => {
+        this.limiter.giveBack(caller.userRef);
+        throw error;
+      });
+    const transitions: Transition[] = [
+      {
+        action: 'request-created',
+        request,
+        fromState: '',
+        toState: 'pending',
+      },
+    ];
+    await this.notifier.notify(transitions);
+    return { request: this.view(caller, request), transitions };
+  }
+
+  /** `POST /grants/:id/release`: the holder ends their own grant early. */
+  async release(caller: Caller, id: string, reason?: string): Promise<Grant> {
+    const { grant } = await this.loadGrant(caller, id);
+    const refusal = this.rules.holderRefusal(caller, grant, 'release');
+    if (refusal) {
+      throw new NotAllowedError(refusal);
+    }
+    const released = await this.store.revokeGrant({
+      id,
+      actor: caller.userRef,
+      reason: reason || 'Released by the holder before its end',
+      now: nowIso(),
+      action: 'grant-released',
+    });
+    return publicGrant(released);
+  }
+
+  /**
+   * `POST /break-glass`: on a role that allows it, a grant at once for at most the break-glass cap,
+   * with a justification and an incident reference; the role's approvers are told at once and
+   * review it afterwards (`GET /reviews`).
+   */
+  async breakGlass(
+    caller: Caller,
+    body: {
+      roleRef: string;
+      justification: string;
+      incident: string;
+      durationMinutes?: number;
+    },
+  ): Promise<{ request: AccessRequest; transitions: Transition[] }> {
+    const role = await this.trust.getRole(body.roleRef);
+    if (!role) {
+      throw new InputError(
+        `roleRef "${body.roleRef}" is not an aws-iam-role entity in the catalog; pick the role from its catalog page.`,
+      );
+    }
+    const policy = this.rules.policyFor(roleFacts(role));
+    const refusal =
+      this.rules.unrequestable(roleFacts(role))[0] ??
+      this.rules.breakGlassRefusal(caller, policy);
+    if (refusal) {
+      throw new NotAllowedError(refusal);
+    }
+    const cap = policy.breakGlass.maxDurationMinutes!;
+    const minutes = body.durationMinutes ?? cap;
+    if (minutes > cap) {
+      throw new InputError(
+        `durationMinutes must be at most ${cap} for break-glass (iamRoles.broker.breakGlass.maxDurationMinutes)`,
+      );
+    }
+    const open = await this.store.findOpen(caller.userRef, role.ref, nowIso());
+    if (open.grant) {
+      throw new ConflictError(
+        `You already have access to ${role.ref} until ${open.grant.expiresAt} (grant ${open.grant.id}).`,
+      );
+    }
+    const slot = this.limiter.take(caller.userRef);
+    if (!slot.ok) {
+      throw new RateLimitedError(
+        slot.retryAfterSeconds,
+        this.config.rateLimit.maxRequests,
+        this.config.rateLimit.windowSeconds,
+      );
+    }
+    const now = DateTime.utc();
+    const request = await this.store.breakGlass({
+      roleRef: role.ref,
+      roleArn: role.arn,
+      ownerRef: role.ownerRef,
+      requester: caller.userRef,
+      justification: body.justification,
+      incident: body.incident,
+      durationMinutes: minutes,
+      approverGroups: policy.approverGroups,
+      now: now.toISO(),
+      grantExpiresAt: now.plus({ minutes }).toISO(),
+    });
+    const transitions: Transition[] = [
+      {
+        action: 'break-glass-started',
+        request,
+        grant: request.grant as StoredGrant,
+        fromState: '',
+        toState: 'approved',
+      },
+    ];
+    this.logger.warn(
+      `Break-glass: ${caller.userRef} took ${role.ref} until ${request.grant?.expiresAt} for incident ${body.incident}`,
+    );
+    await this.notifier.notify(transitions);
+    return { request: this.view(caller, request), transitions };
+  }
+
+  /** `GET /reviews`: break-glass grants the caller may review that nobody reviewed yet, oldest first. */
+  async reviews(
+    caller: Caller,
+    page: { limit: number; offset: number },
+  ): Promise<ListPage<Grant>> {
+    const { items, totalItems } = await this.store.listUnreviewed(
+      this.visibility(caller),
+      page,
+    );
+    return {
+      items: items.map(publicGrant),
+      totalItems,
+      offset: page.offset,
+      limit: page.limit,
+    };
+  }
+
+  /**
+   * A grant with the request it came from, for those who see either: a rule's approver groups see
+   * the requests they decide, and so the grants those started.
+   */
+  private async loadGrantWithRequest(caller: Caller, id: string) {
+    const grant = await this.store.getGrant(id);
+    const request = grant
+      ? await this.store.getRequest(grant.requestId)
+      : undefined;
+    const owner = grant ? await this.currentOwner(grant) : '';
+    if (
+      !grant ||
+      !request ||
+      !(
+        this.rules.maySeeGrant(caller, grant, owner) ||
+        this.rules.maySeeRequest(caller, request, owner)
+      )
+    ) {
+      throw new NotFoundError(`No grant with id ${id}`);
+    }
+    return { grant, request, owner };
+  }
+
+  /** The role of a grant to review, for the permission check before acting on it (404 when the caller sees neither it nor its request). */
+  async reviewTarget(caller: Caller, id: string): Promise<{ roleRef: string }> {
+    const { grant } = await this.loadGrantWithRequest(caller, id);
+    return { roleRef: grant.roleRef };
+  }
+
+  /** `POST /grants/:id/review`: a decider of the role records the review of a break-glass grant. */
+  async review(caller: Caller, id: string, note: string): Promise<Grant> {
+    const { grant, request, owner } = await this.loadGrantWithRequest(
+      caller,
+      id,
+    );
+    const refusal = this.rules.reviewRefusal(
+      caller,
+      grant,
+      this.rules.decidingGroups(request.approverGroups, owner),
+    );
+    if (refusal) {
+      throw new NotAllowedError(refusal);
+    }
+    const reviewed = await this.store.reviewGrant({
+      id,
+      actor: caller.userRef,
+      note,
+      now: nowIso(),
+    });
+    return publicGrant(reviewed);
   }
 
   /** `POST /grants/:id/credentials`: STS credentials for the grantee, during the grant. Never stored. */

@@ -9,6 +9,16 @@ export interface AutoApproveRule {
   maxDurationMinutes: number;
 }
 
+/** An approver rule from config (`iamRoles.broker.roleRules`): for the roles its patterns match. */
+export interface RoleRule {
+  /** Entity refs or ARNs with IAM wildcards; entity refs lower-cased. */
+  roles: string[];
+  approverGroups?: string[];
+  quorum?: number;
+  eligibleGroups?: string[];
+  breakGlass?: boolean;
+}
+
 /** The broker's settings, read from `iamRoles.broker` with defaults applied. */
 export interface BrokerConfig {
   minDurationMinutes: number;
@@ -18,6 +28,8 @@ export interface BrokerConfig {
   approverGroups: string[];
   defaultQuorum: number;
   autoApprove: AutoApproveRule[];
+  roleRules: RoleRule[];
+  breakGlass: { maxDurationMinutes: number };
   rateLimit: { maxRequests: number; windowSeconds: number };
   expiryIntervalSeconds: number;
   trustRefreshIntervalSeconds: number;
@@ -69,6 +81,38 @@ export function readBrokerConfig(config: Config): BrokerConfig {
       maxDurationMinutes: rule.getNumber('maxDurationMinutes'),
     }),
   );
+  const roleRules = (broker?.getOptionalConfigArray('roleRules') ?? []).map(
+    (rule): RoleRule => {
+      const quorum = rule.getOptionalNumber('quorum');
+      if (quorum !== undefined && (!Number.isInteger(quorum) || quorum < 1)) {
+        throw new Error(
+          `iamRoles.broker.roleRules[].quorum must be a whole number of at least 1, got ${quorum}`,
+        );
+      }
+      return {
+        roles: rule
+          .getStringArray('roles')
+          .map(r => (r.startsWith('arn:') ? r : r.toLocaleLowerCase('en-US'))),
+        approverGroups: rule
+          .getOptionalStringArray('approverGroups')
+          ?.map(r => normalizeRef(r, 'group').toLocaleLowerCase('en-US')),
+        quorum,
+        eligibleGroups: rule
+          .getOptionalStringArray('eligibleGroups')
+          ?.map(r => normalizeRef(r, 'group').toLocaleLowerCase('en-US')),
+        breakGlass: rule.getOptionalBoolean('breakGlass'),
+      };
+    },
+  );
+  const breakGlassMax = Math.min(
+    broker?.getOptionalNumber('breakGlass.maxDurationMinutes') ?? 60,
+    maxDurationMinutes,
+  );
+  if (breakGlassMax < MIN_DURATION_MINUTES) {
+    throw new Error(
+      `iamRoles.broker.breakGlass.maxDurationMinutes must be at least ${MIN_DURATION_MINUTES}, got ${breakGlassMax}`,
+    );
+  }
   return {
     minDurationMinutes: MIN_DURATION_MINUTES,
     maxDurationMinutes,
@@ -82,6 +126,8 @@ export function readBrokerConfig(config: Config): BrokerConfig {
     ).map(r => normalizeRef(r, 'group')),
     defaultQuorum: Math.max(1, broker?.getOptionalNumber('defaultQuorum') ?? 1),
     autoApprove,
+    roleRules,
+    breakGlass: { maxDurationMinutes: breakGlassMax },
     rateLimit: {
       maxRequests: broker?.getOptionalNumber('rateLimit.maxRequests') ?? 10,
       windowSeconds:

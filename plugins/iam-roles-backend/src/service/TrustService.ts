@@ -37,6 +37,7 @@ import {
 import {
   buildTrustSnapshot,
   normalizeRef,
+  refOf,
   RoleEntry,
   toRoleEntry,
   TrustSnapshot,
@@ -218,6 +219,55 @@ export class TrustService {
       );
     }
     return toRoleEntry(found, this.analyses);
+  }
+
+  /** The users who are members of any of the groups, from the catalog (sorted refs). */
+  async membersOf(groupRefs: string[]): Promise<string[]> {
+    if (groupRefs.length === 0) {
+      return [];
+    }
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: { kind: 'user', 'relations.memberOf': groupRefs },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    return [...new Set(items.map(refOf))].sort();
+  }
+
+  /** Display names of catalog entities (a user's profile name, else the title), by normalised ref. */
+  async displayNames(refs: string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    const unique = [...new Set(refs.map(r => normalizeRef(r)))];
+    if (unique.length === 0) {
+      return names;
+    }
+    const { items } = await this.catalog.getEntitiesByRefs(
+      {
+        entityRefs: unique,
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'spec.profile.displayName',
+        ],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    for (const e of items) {
+      if (!e) continue;
+      const profile = (e.spec as { profile?: { displayName?: unknown } })
+        ?.profile;
+      const name =
+        (typeof profile?.displayName === 'string' && profile.displayName) ||
+        e.metadata.title;
+      if (name) {
+        names.set(refOf(e), name);
+      }
+    }
+    return names;
   }
 
   /** The trust statement a role needs so that the broker can assume it on a user's behalf. */

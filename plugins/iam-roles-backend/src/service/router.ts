@@ -614,6 +614,154 @@ export async function createRouter(
     res.json(entries);
   });
 
+  router.get('/request-options', async (req, res) => {
+    const { who, value: q } = await readerOf(
+      req,
+      z.object({
+        role: entityRef('role', 'resource:default/payments-deploy'),
+      }),
+      req.query,
+      'query',
+    );
+    res.json(await broker.requestOptions(who, q.role));
+  });
+
+  const durationOf = (max: number, where: string) =>
+    z
+      .number({
+        required_error: `durationMinutes is required (${config.minDurationMinutes}–${max})`,
+        invalid_type_error: 'durationMinutes must be a number of minutes',
+      })
+      .int('durationMinutes must be a whole number of minutes')
+      .min(
+        config.minDurationMinutes,
+        `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`,
+      )
+      .max(max, `durationMinutes must be at most ${max} (${where})`);
+  const justificationField = freeText('justification', {
+    required:
+      'justification is required: say why you need the access (10–1000 characters)',
+    min: 10,
+    max: 1000,
+    why: 'say what you will do with the access',
+  });
+
+  router.post('/grants/:id/extend', async (req, res) => {
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
+    const body = parse(
+      z.object({
+        durationMinutes: durationOf(
+          config.maxDurationMinutes,
+          'iamRoles.broker.maxDurationMinutes',
+        ),
+        justification: justificationField,
+      }),
+      req.body ?? {},
+      'request body',
+    );
+    const grant = await broker.grantFor(who, id);
+    await authorize(who, iamRoleAccessRequestCreatePermission, grant.roleRef);
+    const result = await audited(
+      req,
+      'access-request',
+      { actionType: 'extend', grantId: id, roleRef: grant.roleRef },
+      () => broker.extend(who, id, body),
+    );
+    res.status(201).json(result.request);
+  });
+
+  router.post('/grants/:id/release', async (req, res) => {
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
+    const body = parse(reasonBody(false), req.body ?? {}, 'request body');
+    const grant = await broker.grantFor(who, id);
+    res.json(
+      await audited(
+        req,
+        'grant',
+        { actionType: 'release', grantId: id, roleRef: grant.roleRef },
+        () => broker.release(who, id, body.reason || undefined),
+      ),
+    );
+  });
+
+  router.post('/break-glass', async (req, res) => {
+    const who = await caller(req);
+    const body = parse(
+      z.object({
+        roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
+        justification: justificationField,
+        incident: freeText('incident', {
+          required:
+            'incident is required: the reference of the incident you respond to (e.g. INC-1234)',
+          min: 3,
+          max: 200,
+          why: 'give the incident reference, e.g. INC-1234',
+        }),
+        durationMinutes: durationOf(
+          config.breakGlass.maxDurationMinutes,
+          'iamRoles.broker.breakGlass.maxDurationMinutes',
+        ).optional(),
+      }),
+      req.body ?? {},
+      'request body',
+    );
+    await authorize(who, iamRoleAccessRequestCreatePermission, body.roleRef);
+    const result = await audited(
+      req,
+      'access-request',
+      { actionType: 'break-glass', roleRef: body.roleRef },
+      () => broker.breakGlass(who, body),
+      'high',
+    );
+    res.status(201).json(result.request);
+  });
+
+  router.get('/reviews', async (req, res) => {
+    const { who, value: q } = await readerOf(
+      req,
+      z.object(paging),
+      req.query,
+      'query',
+    );
+    res.json(await broker.reviews(who, q));
+  });
+
+  router.post('/grants/:id/review', async (req, res) => {
+    const {
+      who,
+      value: { id },
+    } = await readerOf(req, idParam, req.params, 'path');
+    const body = parse(
+      z.object({
+        note: freeText('note', {
+          required:
+            'note is required: say what you checked (e.g. "matches INC-1234, actions reviewed")',
+          min: 3,
+          max: 1000,
+          why: 'say what you checked',
+        }),
+      }),
+      req.body ?? {},
+      'request body',
+    );
+    const target = await broker.reviewTarget(who, id);
+    await authorize(who, iamRoleAccessRequestApprovePermission, target.roleRef);
+    res.json(
+      await audited(
+        req,
+        'grant',
+        { actionType: 'review', grantId: id, roleRef: target.roleRef },
+        () => broker.review(who, id, body.note),
+      ),
+    );
+  });
+
   // The broker's own error bodies: never a stack, whatever NODE_ENV says; an error the broker did not
   // throw on purpose (a database error, a catalog failure) is a 500 that says nothing but where to
   // find it in the log.

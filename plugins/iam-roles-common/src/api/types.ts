@@ -174,3 +174,12 @@ export type ContractChecks = [
   Conforms<ListPage<Grant>, Schemas['GrantPage']>,
   Conforms<ListPage<RoleFinding>, Schemas['RoleFindingPage']>,
 ];
+
+/** `GET /request-options?role=`: what the caller can ask for on one role. */
+export type RequestOptions = Schemas['RequestOptions'];
+
+/** Body of `POST /grants/:id/extend`. */
+export type ExtendGrant = Schemas['ExtendGrant'];
+
+/** Body of `POST /break-glass`. */
+export type BreakGlassRequest = Schemas['BreakGlassRequest'];

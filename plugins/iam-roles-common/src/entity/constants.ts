@@ -27,3 +27,12 @@ export const IAM_ROLE_LOCATION_TYPES = [
   'aws-iam-account',
   'aws-iam-snapshot',
 ] as const;
+/** Annotation: the groups whose members decide requests for this role (comma-separated refs; default the owner). */
+export const ANNOTATION_IAM_APPROVER_GROUPS =
+  'iam-roles.backstage-iam.io/approver-groups';
+/** Annotation: the groups whose members may request this role (comma-separated refs; default everyone). */
+export const ANNOTATION_IAM_ELIGIBLE_GROUPS =
+  'iam-roles.backstage-iam.io/eligible-groups';
+/** Annotation: `"true"` lets people take this role at once in an emergency (break-glass), reviewed afterwards. */
+export const ANNOTATION_IAM_BREAK_GLASS =
+  'iam-roles.backstage-iam.io/break-glass';

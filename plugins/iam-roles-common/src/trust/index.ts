@@ -66,3 +66,4 @@ export type {
   ResourceControlPolicyInput,
 } from './resourceControlPolicies';
 export { podIdentityContext, POD_IDENTITY_SERVICE } from './podIdentity';
+export { globMatch } from './glob';

@@ -5,6 +5,7 @@ import type {
   BrokerInfo,
   Grant,
   ListPage,
+  RequestOptions,
   RoleTrustView,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { BASE, brokerInfo, trustView } from './fixtures';
@@ -83,5 +84,32 @@ export function brokerHandlers(
     ),
     http.get(`${BASE}/findings`, ({ request }) => listPage(request, [])),
     http.get(`${BASE}/audit`, () => HttpResponse.json(options.audit ?? [])),
+    ...workflowHandlers(),
+  ];
+}
+
+/** The workflow routes of a quiet broker: nothing to review, roles requestable without break-glass. */
+export function workflowHandlers(
+  options: { reviews?: Grant[]; requestOptions?: Partial<RequestOptions> } = {},
+) {
+  return [
+    http.get(`${BASE}/reviews`, ({ request }) =>
+      listPage(request, options.reviews ?? []),
+    ),
+    http.get(`${BASE}/request-options`, ({ request }) => {
+      const role = new URL(request.url).searchParams.get('role') ?? '';
+      const answer: RequestOptions = {
+        role,
+        requestable: true,
+        reasons: [],
+        credentials: { issuable: false, reason: 'No AWS configuration' },
+        approvers: { groups: [], quorum: 1, members: [] },
+        maxDurationMinutes: 480,
+        defaultDurationMinutes: 60,
+        breakGlass: { allowed: false },
+        ...options.requestOptions,
+      };
+      return HttpResponse.json(answer);
+    }),
   ];
 }

@@ -10,6 +10,7 @@ import type {
   GrantStatus,
   IssuedCredentials,
   ListPage,
+  RequestOptions,
   RoleFinding,
   RoleTrustView,
   Severity,
@@ -65,6 +66,26 @@ export interface IamRolesApi {
   revokeGrant(id: string, reason: string): Promise<Grant>;
   issueCredentials(grantId: string): Promise<IssuedCredentials>;
   getAudit(roleRef?: string): Promise<AuditEntry[]>;
+  /** What the caller can ask for on a role: requestable or why not, approvers, durations, break-glass, their open request or grant. */
+  getRequestOptions(role: string): Promise<RequestOptions>;
+  /** The holder asks to move the end of an active grant (a pending extension request). */
+  extendGrant(
+    grantId: string,
+    body: { durationMinutes: number; justification: string },
+  ): Promise<AccessRequest>;
+  /** The holder ends their own grant early. */
+  releaseGrant(grantId: string, reason?: string): Promise<Grant>;
+  /** Immediate access on a role that allows break-glass; reviewed by its owners afterwards. */
+  breakGlass(body: {
+    roleRef: string;
+    justification: string;
+    incident: string;
+    durationMinutes?: number;
+  }): Promise<AccessRequest>;
+  /** Break-glass grants waiting for the caller's review. */
+  listReviews(options?: PageOptions): Promise<ListPage<Grant>>;
+  /** Records the review of a break-glass grant. */
+  reviewGrant(grantId: string, note: string): Promise<Grant>;
 }
 
 /** API reference of {@link IamRolesApi}. */

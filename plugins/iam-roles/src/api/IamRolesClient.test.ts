@@ -103,4 +103,46 @@ describe('IamRolesClient', () => {
     expect(error.statusCode).toBe(400);
     expect(error.cause.message).toBe('justification is too short');
   });
+
+  it('asks for the request options of one role, and posts the workflow actions where the broker serves them', async () => {
+    const seen: string[] = [];
+    server.use(
+      http.get(`${BASE}/request-options`, ({ request }) => {
+        seen.push(new URL(request.url).search);
+        return HttpResponse.json({ role: 'resource:default/x' });
+      }),
+      http.post(`${BASE}/grants/:id/:action`, async ({ request, params }) => {
+        seen.push(
+          `${params.action} ${params.id} ${JSON.stringify(
+            await request.json(),
+          )}`,
+        );
+        return HttpResponse.json({});
+      }),
+      http.post(`${BASE}/break-glass`, async ({ request }) => {
+        seen.push(`break-glass ${JSON.stringify(await request.json())}`);
+        return HttpResponse.json({});
+      }),
+    );
+    const client = testClient();
+    await client.getRequestOptions('resource:default/x');
+    await client.extendGrant('g-1', {
+      durationMinutes: 30,
+      justification: 'More time needed',
+    });
+    await client.releaseGrant('g-1');
+    await client.reviewGrant('g-2', 'checked');
+    await client.breakGlass({
+      roleRef: 'resource:default/x',
+      justification: 'Production is down',
+      incident: 'INC-7',
+    });
+    expect(seen).toEqual([
+      '?role=resource%3Adefault%2Fx',
+      'extend g-1 {"durationMinutes":30,"justification":"More time needed"}',
+      'release g-1 {}',
+      'review g-2 {"note":"checked"}',
+      'break-glass {"roleRef":"resource:default/x","justification":"Production is down","incident":"INC-7"}',
+    ]);
+  });
 });

@@ -9,6 +9,7 @@ import type {
   Grant,
   IssuedCredentials,
   ListPage,
+  RequestOptions,
   RoleFinding,
   RoleTrustView,
 } from '@backstage-iam/plugin-iam-roles-common';
@@ -173,5 +174,41 @@ export class IamRolesClient implements IamRolesApi {
       throw await ResponseError.fromResponse(response);
     }
     return (await response.json()) as T;
+  }
+
+  getRequestOptions(role: string): Promise<RequestOptions> {
+    return this.get('/request-options', { role });
+  }
+
+  extendGrant(
+    grantId: string,
+    body: { durationMinutes: number; justification: string },
+  ): Promise<AccessRequest> {
+    return this.post(`/grants/${encodeURIComponent(grantId)}/extend`, body);
+  }
+
+  releaseGrant(grantId: string, reason?: string): Promise<Grant> {
+    return this.post(`/grants/${encodeURIComponent(grantId)}/release`, {
+      reason: reason || undefined,
+    });
+  }
+
+  breakGlass(body: {
+    roleRef: string;
+    justification: string;
+    incident: string;
+    durationMinutes?: number;
+  }): Promise<AccessRequest> {
+    return this.post('/break-glass', body);
+  }
+
+  listReviews(options: PageOptions = {}): Promise<ListPage<Grant>> {
+    return this.getPage('/reviews', { ...options });
+  }
+
+  reviewGrant(grantId: string, note: string): Promise<Grant> {
+    return this.post(`/grants/${encodeURIComponent(grantId)}/review`, {
+      note,
+    });
   }
 }

@@ -7,6 +7,7 @@ import { DecisionPrompt, useDecisionDialog } from '../hooks/useDecisionDialog';
 import { formatDate, formatRelative } from '../lib/format';
 import { ErrorState, roleColumn, shortRef } from './common';
 import { ListTable } from './ListTable';
+import { GrantActions } from './GrantActions';
 import {
   credentialsBlocker,
   GetCredentialsButton,
@@ -80,6 +81,7 @@ export function GrantsTable(props: {
               disabledReason={credentialsBlocker(info.data, g)}
             />
           )}
+          {mine && <GrantActions grant={g} />}
           {canRevoke && (
             <Button
               size="small"

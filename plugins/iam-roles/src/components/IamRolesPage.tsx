@@ -11,6 +11,8 @@ import { GrantsTable } from './GrantsTable';
 import { MyRequestsTable } from './MyRequestsTable';
 import { FindingsOverview } from './FindingsOverview';
 import { IncidentLookup } from './IncidentLookup';
+import { RequestDecision } from './RequestDecision';
+import { ReviewList } from './ReviewList';
 
 const TABS = [
   { id: 'access', label: 'My access' },
@@ -42,6 +44,7 @@ function PageTabs() {
 
   return (
     <Stack spacing={2}>
+      <RequestDecision />
       <Tabs
         value={tab}
         onChange={(_e: SyntheticEvent, value: TabId) => update({ tab: value })}
@@ -71,6 +74,7 @@ function PageTabs() {
         {tab === 'approvals' && (
           <Stack spacing={2}>
             <ApprovalsTable title="Waiting for your decision" />
+            <ReviewList />
             <GrantsTable canRevoke title="Active grants on roles you can see" />
           </Stack>
         )}

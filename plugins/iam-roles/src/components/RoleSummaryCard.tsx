@@ -14,6 +14,7 @@ import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
 import { describeLastUsed } from '../lib/format';
 import { EmptyLine, SeverityChip } from './common';
 import { RequestAccessDialog } from './RequestAccessDialog';
+import { BreakGlassButton } from './BreakGlassDialog';
 
 function Summary(props: { role: IamRoleEntity; roleRef: string }) {
   const iam = props.role.spec.iam;
@@ -62,6 +63,7 @@ function Summary(props: { role: IamRoleEntity; roleRef: string }) {
           Request access
         </Button>
       </div>
+      <BreakGlassButton roleRef={props.roleRef} roleTitle={iam.roleName} />
       <RequestAccessDialog
         open={open}
         roleRef={props.roleRef}

@@ -298,6 +298,120 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/request-options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What the caller can ask for on one role, in one answer (for the request dialog).
+     * @description Whether the role can be requested and why not (service-linked, Identity Center, does not trust
+     *     the broker while this installation issues credentials, caller not eligible), whether
+     *     credentials can be issued (and the trust statement the owner would add), who approves (the
+     *     groups, quorum and their members from the catalog), durations, break-glass, and the caller's
+     *     pending request or active grant for the role.
+     */
+    get: operations['GetRequestOptions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/grants/{id}/extend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The holder asks to move the end of an active grant; decided like a new request.
+     * @description Creates a pending request of kind `extension`. Once approved (by the role's approvers, never
+     *     the holder), the grant's end moves by `durationMinutes`, so that the grant lasts at most the
+     *     role's maximum from its start. One pending extension per grant (409 for a second one).
+     */
+    post: operations['ExtendGrant'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/grants/{id}/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The holder ends their own grant early (audited as grant-released). */
+    post: operations['ReleaseGrant'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/break-glass': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Immediate access in an emergency, on roles that allow it; owners are told at once and review it afterwards. */
+    post: operations['BreakGlass'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/reviews': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Break-glass grants of the roles the caller decides that no owner has reviewed yet, oldest first. */
+    get: operations['ListReviews'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/grants/{id}/review': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** An approver of the role records the review of a break-glass grant (not the holder). */
+    post: operations['ReviewGrant'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -366,6 +480,14 @@ export interface components {
       revokedAt?: string;
       revokedBy?: string;
       revokeReason?: string;
+      /** @description Taken through break-glass, without a prior approval. */
+      breakGlass?: boolean;
+      /** Format: date-time */
+      reviewedAt?: string;
+      reviewedBy?: string;
+      reviewNote?: string;
+      /** @description How many approved extensions moved the end of the grant. */
+      extensions?: number;
     };
     AccessRequest: {
       /** Format: uuid */
@@ -392,6 +514,15 @@ export interface components {
       decisionReason?: string;
       grant?: components['schemas']['Grant'];
       canDecide?: boolean;
+      /**
+       * @description A request for access, an extension of a grant (`extendsGrantId`), or a break-glass grant.
+       * @enum {string}
+       */
+      kind?: 'access' | 'extension' | 'break-glass';
+      /** Format: uuid */
+      extendsGrantId?: string;
+      /** @description The groups that decide this request, when a rule names them (otherwise the role's owner). */
+      approverGroups?: string[];
     };
     IssuedCredentials: {
       accessKeyId: string;
@@ -589,13 +720,64 @@ export interface components {
         | 'grant-revoked'
         | 'grant-expired'
         | 'credentials-issued'
-        | 'credentials-failed';
+        | 'credentials-failed'
+        | 'grant-extended'
+        | 'grant-released'
+        | 'break-glass-started'
+        | 'break-glass-reviewed';
       requestId?: string;
       grantId?: string;
       roleRef?: string;
       fromState?: string;
       toState?: string;
       reason?: string;
+    };
+    RequestOptions: {
+      /** @description The role's entity ref, normalised. */
+      role: string;
+      roleTitle?: string;
+      requestable: boolean;
+      /** @description Why the caller cannot request the role, in words (empty when requestable). */
+      reasons: string[];
+      credentials: {
+        issuable: boolean;
+        reason?: string;
+        /** @description The trust policy statement the owner would add so that the broker can assume the role. */
+        trustStatement?: {
+          [key: string]: unknown;
+        };
+      };
+      approvers: {
+        groups: string[];
+        quorum: number;
+        /** @description User entity refs of the groups' members, from the catalog. */
+        members: string[];
+      };
+      eligibleGroups?: string[];
+      maxDurationMinutes: number;
+      defaultDurationMinutes: number;
+      breakGlass: {
+        allowed: boolean;
+        maxDurationMinutes?: number;
+      };
+      openRequest?: components['schemas']['AccessRequest'];
+      activeGrant?: components['schemas']['Grant'];
+    };
+    ExtendGrant: {
+      /** @description Minutes added to the grant's end; the grant lasts at most the role's maximum from its start. */
+      durationMinutes: number;
+      justification: string;
+    };
+    BreakGlassRequest: {
+      roleRef: string;
+      justification: string;
+      /** @description The incident reference (e.g. INC-1234), recorded as the request's ticket. */
+      incident: string;
+      /** @description At most the break-glass cap (`breakGlass.maxDurationMinutes` of `GET /request-options`); default the cap. */
+      durationMinutes?: number;
+    };
+    ReviewGrant: {
+      note: string;
     };
   };
   responses: {
@@ -1136,6 +1318,187 @@ export interface operations {
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+    };
+  };
+  GetRequestOptions: {
+    parameters: {
+      query: {
+        /** @description Entity ref of an `aws-iam-role` Resource. */
+        role: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The options. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RequestOptions'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+    };
+  };
+  ExtendGrant: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExtendGrant'];
+      };
+    };
+    responses: {
+      /** @description The extension request. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccessRequest'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      409: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+    };
+  };
+  ReleaseGrant: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['OptionalReason'];
+      };
+    };
+    responses: {
+      /** @description The ended grant. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Grant'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      409: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+    };
+  };
+  BreakGlass: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BreakGlassRequest'];
+      };
+    };
+    responses: {
+      /** @description The approved break-glass request, with its grant. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccessRequest'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      409: components['responses']['ErrorResponse'];
+      429: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+    };
+  };
+  ListReviews: {
+    parameters: {
+      query?: {
+        limit?: components['parameters']['limit'];
+        offset?: components['parameters']['offset'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of grants to review. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GrantPage'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
+    };
+  };
+  ReviewGrant: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: components['parameters']['id'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewGrant'];
+      };
+    };
+    responses: {
+      /** @description The reviewed grant. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Grant'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      409: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
     };
   };
