@@ -4,6 +4,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
@@ -28,7 +29,7 @@ import {
   describeMatchedBy,
   summarizeConditions,
 } from '../lib/words';
-import { useAssumableRoles } from '../hooks/queries';
+import { useAssumableRoles, useGrants, useRequests } from '../hooks/queries';
 import { useAccessDerivations } from '../hooks/useAccessDerivations';
 import {
   derivedAccess,
@@ -36,7 +37,7 @@ import {
   type DerivedAccess,
 } from '../lib/accessDerivation';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import { describeLastUsed } from '../lib/format';
+import { describeLastUsed, formatDate } from '../lib/format';
 import {
   AnswerLine,
   ConditionalTag,
@@ -46,6 +47,7 @@ import {
   fitColumn,
   OwnerLink,
   SeverityChip,
+  StatusChip,
   RoleCell,
   shortRef,
 } from './common';
@@ -132,6 +134,17 @@ export function RolesTable(props: {
   const [submitted, setSubmitted] = useState<string>();
   const { dense, detailTitle } = props;
   const rows = useMemo(() => [...props.rows].sort(byRisk), [props.rows]);
+  // The caller's own open requests and grants: a row says "pending" instead of inviting a duplicate.
+  const mine = useRequests({ mine: true, status: 'pending' });
+  const grants = useGrants({ mine: true, status: 'active' });
+  const pendingRoles = useMemo(
+    () => new Set((mine.data?.items ?? []).map(r => r.roleRef)),
+    [mine.data],
+  );
+  const activeGrants = useMemo(
+    () => new Map((grants.data?.items ?? []).map(g => [g.roleRef, g])),
+    [grants.data],
+  );
   const tally = tallyRoles(
     rows.map(r => ({ arn: r.arn, risk: r.risk, conditional: !!r.conditional })),
   );
@@ -208,20 +221,38 @@ export function RolesTable(props: {
       fitColumn<RoleRow>({
         title: 'Access',
         sorting: false,
-        render: r => (
-          <Button
-            size="small"
-            variant="outlined"
-            aria-label={`Request access to ${r.title}`}
-            onClick={() => setRequesting(r)}
-            sx={{ whiteSpace: 'nowrap' }}
-          >
-            Request access
-          </Button>
-        ),
+        render: r => {
+          const grant = activeGrants.get(r.entityRef);
+          if (grant) {
+            return (
+              <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
+                <StatusChip status="active" /> until{' '}
+                {formatDate(grant.expiresAt)}
+              </Typography>
+            );
+          }
+          if (pendingRoles.has(r.entityRef)) {
+            return (
+              <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
+                <StatusChip status="pending" /> request sent
+              </Typography>
+            );
+          }
+          return (
+            <Button
+              size="small"
+              variant="outlined"
+              aria-label={`Request access to ${r.title}`}
+              onClick={() => setRequesting(r)}
+              sx={{ whiteSpace: 'nowrap' }}
+            >
+              Request access
+            </Button>
+          );
+        },
       }),
     ],
-    [dense, detailTitle],
+    [dense, detailTitle, pendingRoles, activeGrants],
   );
 
   // A region named like the table: a group's page holds two of them.

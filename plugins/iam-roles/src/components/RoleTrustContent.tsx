@@ -36,7 +36,8 @@ import {
   SeverityChip,
 } from './common';
 import { plural } from '../lib/answer';
-import { RequestAccessDialog } from './RequestAccessDialog';
+import { blockedBecause, RequestAccessDialog } from './RequestAccessDialog';
+import { useRequestOptions } from '../hooks/workflowQueries';
 import { WhoCanAssume } from './WhoCanAssume';
 import { ReachableFrom } from './RoleChains';
 import { RawPolicy } from './RawPolicy';
@@ -303,16 +304,27 @@ function AccessSection(props: {
   const [open, setOpen] = useState(false);
   const [submitted, setSubmitted] = useState<string>();
   const iam = props.entity.spec.iam;
+  const options = useRequestOptions(props.roleRef);
+  // Not offered where it cannot be used: the section says why instead.
+  const blocked = options.data ? blockedBecause(options.data) : undefined;
   return (
     <Section
       title="Your access"
       id="iam-role-access"
       action={
-        <Button variant="contained" onClick={() => setOpen(true)}>
-          Request access
-        </Button>
+        !blocked && (
+          <Button variant="contained" onClick={() => setOpen(true)}>
+            Request access
+          </Button>
+        )
       }
     >
+      {blocked && !submitted && (
+        <Alert severity={blocked.severity} sx={{ mb: 2 }}>
+          {blocked.text}
+          {blocked.reasons.length > 0 && ` ${blocked.reasons.join(' ')}`}
+        </Alert>
+      )}
       {submitted && (
         <Alert
           severity="success"

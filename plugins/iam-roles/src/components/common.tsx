@@ -40,6 +40,19 @@ const SEVERITY_COLOR: Record<
   none: 'success',
 };
 
+/** Hides text from the eye, not from screen readers. */
+const visuallyHidden = {
+  border: 0,
+  clip: 'rect(0 0 0 0)',
+  height: '1px',
+  margin: '-1px',
+  overflow: 'hidden',
+  padding: 0,
+  position: 'absolute',
+  whiteSpace: 'nowrap',
+  width: '1px',
+} as const;
+
 /** A finding's severity, or a role's risk (`none` reads "no findings"). */
 export function SeverityChip(props: { severity: Severity | 'none' | string }) {
   const severity = (
@@ -281,15 +294,15 @@ export function FindingDetails(props: {
             },
           }}
         >
-          <summary
-            aria-label={`${f.severity}: ${findingTitle(f.id)}${
-              count > 1 ? ` (${count})` : ''
-            } — details for ${props.label}`}
-          >
+          <summary>
             <SeverityChip severity={f.severity} />
             <Typography variant="body2" component="span">
               {findingTitle(f.id)}
               {count > 1 ? ` (${count})` : ''}
+              {/* Names repeated toggles apart for screen readers, without changing what is seen. */}
+              <Box component="span" sx={visuallyHidden}>
+                {` on ${props.label}`}
+              </Box>
             </Typography>
           </summary>
           <Typography
