@@ -213,7 +213,7 @@ describe('effective access on the role tab', () => {
     );
     expect(
       within(rcps).getByRole('button', {
-        name: 'Hide the document of acme-deny-assume-outside-org',
+        name: 'Hide document of acme-deny-assume-outside-org',
       }),
     ).toHaveAttribute('aria-expanded', 'true');
     expect(

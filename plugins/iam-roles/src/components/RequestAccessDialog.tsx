@@ -348,7 +348,9 @@ function RequestAccessFields(
             <Approvers approvers={options.approvers} />
           </Box>
           <Alert severity={outlook.severity}>
-            {options.credentials.issuable || !options.credentials.reason
+            {options.credentials.issuable ||
+            !info.credentialsEnabled ||
+            !options.credentials.reason
               ? outlook.text
               : `Approval records your access, but no credentials can be issued: ${options.credentials.reason}`}
             {!options.credentials.issuable &&

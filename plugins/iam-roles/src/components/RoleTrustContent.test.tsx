@@ -6,7 +6,11 @@ import { registerMswTestHooks } from '@backstage/test-utils';
 import { DateTime } from 'luxon';
 import { groupFindings, RoleTrustContent } from './RoleTrustContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
-import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
+import {
+  brokerHandlers,
+  errorResponse,
+  workflowHandlers,
+} from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
@@ -215,6 +219,16 @@ describe('RoleTrustContent', () => {
     const user = userEvent.setup();
     const posted: any[] = [];
     server.use(
+      ...workflowHandlers({
+        requestOptions: {
+          credentials: { issuable: true },
+          approvers: {
+            groups: ['group:default/payments'],
+            quorum: 1,
+            members: ['user:default/priya'],
+          },
+        },
+      }),
       ...brokerHandlers(),
       http.post(`${BASE}/requests`, async ({ request }) => {
         posted.push(await request.json());
@@ -232,6 +246,7 @@ describe('RoleTrustContent', () => {
         /Once approved, you can get short-lived credentials/,
       ),
     ).toBeInTheDocument();
+    expect(within(dialog).getByText(/One approval from/)).toBeInTheDocument();
 
     await user.type(
       within(dialog).getByLabelText(/Justification/),
