@@ -374,8 +374,8 @@ describe('EntityIamRolesContent', () => {
     expect(
       screen.queryByRole('link', { name: 'someone-elses' }),
     ).not.toBeInTheDocument();
-    const [assumable, owns] = screen.getAllByTestId('iam-answer');
-    expect(assumable).toHaveTextContent('payments can assume no IAM role');
+    const [assumableAnswer, owns] = screen.getAllByTestId('iam-answer');
+    expect(assumableAnswer).toHaveTextContent('payments can assume no IAM role');
     expect(owns).toHaveTextContent(
       'payments owns 1 role in 1 account — 1 high',
     );
