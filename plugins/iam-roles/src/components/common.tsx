@@ -96,6 +96,12 @@ export function StatusChip(props: { status: string }) {
       variant="outlined"
       color={STATUS_COLOR[props.status] ?? 'default'}
       label={props.status}
+      // Orange text on white is too faint to read (WCAG AA): the border keeps the colour.
+      sx={
+        STATUS_COLOR[props.status] === 'warning'
+          ? { color: 'text.primary' }
+          : undefined
+      }
     />
   );
 }
