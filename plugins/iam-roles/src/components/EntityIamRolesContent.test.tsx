@@ -375,7 +375,9 @@ describe('EntityIamRolesContent', () => {
       screen.queryByRole('link', { name: 'someone-elses' }),
     ).not.toBeInTheDocument();
     const [assumableAnswer, owns] = screen.getAllByTestId('iam-answer');
-    expect(assumableAnswer).toHaveTextContent('payments can assume no IAM role');
+    expect(assumableAnswer).toHaveTextContent(
+      'payments can assume no IAM role',
+    );
     expect(owns).toHaveTextContent(
       'payments owns 1 role in 1 account — 1 high',
     );

@@ -4,7 +4,11 @@ import {
   ownedAnswer,
   tallyRoles,
 } from './answer';
-import { describeAction, describeMatchedBy, summarizeConditions } from './words';
+import {
+  describeAction,
+  describeMatchedBy,
+  summarizeConditions,
+} from './words';
 
 const arn = (account: string, name: string) =>
   `arn:aws:iam::${account}:role/${name}`;
