@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { tokenFor } from './api';
+import { expectAccessible, expectAnswerOnFirstScreen } from './a11y';
 import { signInAs } from './signIn';
 import { DEVELOPER, NON_OWNER, OWNER } from './users';
 
@@ -18,10 +19,14 @@ test('journey 2: request access from a component page, the owner approves', asyn
   await expect(
     developer.getByRole('heading', { name: 'Roles it can assume' }),
   ).toBeVisible();
+  await expectAnswerOnFirstScreen(
+    developer,
+    /^payments-api can assume \d+ roles in \d+ accounts.* — \d+ critical/,
+  );
   await developer.screenshot({
     path: testInfo.outputPath('2-component-roles.png'),
-    fullPage: true,
   });
+  await expectAccessible(developer, testInfo, 'component IAM roles tab');
   await developer
     .getByRole('button', { name: `Request access to ${ROLE}` })
     .click();
@@ -92,6 +97,7 @@ test('journey 2: request access from a component page, the owner approves', asyn
     path: testInfo.outputPath('2-approvals-inbox.png'),
     fullPage: true,
   });
+  await expectAccessible(owner, testInfo, 'approvals inbox');
   await row.getByRole('button', { name: /^Approve request from/ }).click();
   const confirm = owner.getByRole('dialog');
   await confirm.getByLabel(/Reason/).fill('Staging only, one hour');
@@ -112,4 +118,5 @@ test('journey 2: request access from a component page, the owner approves', asyn
     path: testInfo.outputPath('2-active-grant.png'),
     fullPage: true,
   });
+  await expectAccessible(developer, testInfo, 'my access');
 });

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
+import { expectAccessible, expectAnswerOnFirstScreen } from './a11y';
 import { signInAs } from './signIn';
 import { NON_OWNER } from './users';
 
@@ -16,6 +17,11 @@ test('journey 3: incident lookup of a repository and an external account', async
     .getByLabel('Identity to look up')
     .fill('github:acme/payments-api');
   await search.getByRole('button', { name: 'Look up' }).click();
+  // The answer first, with the worst risk, on the first screen.
+  await expectAnswerOnFirstScreen(
+    page,
+    /^\d+ roles in \d+ accounts trust GitHub Actions in acme\/payments-api — \d+ critical/,
+  );
   // The first table: the roles that trust it directly (role chains follow below).
   const results = page
     .getByRole('table')
@@ -38,8 +44,8 @@ test('journey 3: incident lookup of a repository and an external account', async
   ).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('3-lookup-repository.png'),
-    fullPage: true,
   });
+  await expectAccessible(page, testInfo, 'incident lookup');
 
   // An external account id.
   await search.getByLabel('Identity to look up').fill('464622532012');
@@ -70,10 +76,14 @@ test('journey 3: incident lookup of a repository and an external account', async
   // Open the risky role: the finding explains what is wrong and how to fix it.
   await external.getByRole('link', { name: 'partner-webhook-relay' }).click();
   await page.getByText('Trust & access', { exact: true }).click();
+  await expectAnswerOnFirstScreen(
+    page,
+    /^\d+ principals? can assume partner-webhook-relay — worst risk critical: /,
+  );
   await expect(page.getByText('public-trust').first()).toBeVisible();
   await expect(page.getByText(/anyone|any AWS account/i).first()).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('3-risky-role.png'),
-    fullPage: true,
   });
+  await expectAccessible(page, testInfo, 'risky role tab');
 });

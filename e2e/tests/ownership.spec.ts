@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { expectAccessible, expectAnswerOnFirstScreen } from './a11y';
 import { signInAs } from './signIn';
 import { DEVELOPER } from './users';
 
@@ -54,6 +55,11 @@ test('journey 1: role ownership and trust in the catalog', async ({
 
   // Its trust tab says who can assume it, in catalog terms.
   await page.getByText('Trust & access', { exact: true }).click();
+  // The answer first: who can assume it and its worst risk, then who, first of the sections.
+  await expectAnswerOnFirstScreen(
+    page,
+    /^\d+ principals? can assume gha-ecr-push — (no findings|worst risk \w+: )/,
+  );
   await expect(
     page.getByRole('heading', { name: 'Who can assume this role' }),
   ).toBeVisible();
@@ -64,8 +70,8 @@ test('journey 1: role ownership and trust in the catalog', async ({
   ).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('1-role-trust.png'),
-    fullPage: true,
   });
+  await expectAccessible(page, testInfo, 'role tab');
 
   // The owning group's page lists the roles it owns.
   await page.goto('/catalog/default/group/platform/iam-roles');
@@ -78,10 +84,18 @@ test('journey 1: role ownership and trust in the catalog', async ({
   await expect(
     owned.getByRole('link', { name: 'gha-shared-ci' }),
   ).toBeVisible();
+  await expectAnswerOnFirstScreen(
+    page,
+    /^Platform Engineering can assume (no IAM role|\d+ roles? in)/,
+  );
+  await expect(page.getByTestId('iam-answer').nth(1)).toHaveText(
+    /^Platform Engineering owns \d+ roles in \d+ accounts — /,
+  );
   await page.screenshot({
     path: testInfo.outputPath('1-group-roles.png'),
     fullPage: true,
   });
+  await expectAccessible(page, testInfo, 'group IAM roles tab');
   await ownedRegion.getByPlaceholder('Filter').fill('gha-ecr');
   await expect(owned.getByRole('link', { name: 'gha-ecr-push' })).toBeVisible();
 });

@@ -12,9 +12,11 @@ import {
   wrapInTestApp,
 } from '@backstage/test-utils';
 import {
+  catalogApiRef,
   EntityProvider,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   PrincipalKind,
@@ -188,6 +190,16 @@ const api: Partial<IamRolesApi> = {
   listApprovals: async () => emptyPage,
   listGrants: async () => emptyPage,
   getAudit: async () => [],
+  getRequestOptions: async role => ({
+    role,
+    requestable: true,
+    reasons: [],
+    credentials: { issuable: true },
+    approvers: { groups: [], quorum: 1, members: [] },
+    maxDurationMinutes: 480,
+    defaultDurationMinutes: 60,
+    breakGlass: { allowed: false },
+  }),
 };
 
 /** Resolves when the container holds `count` principal rows. */
@@ -248,6 +260,8 @@ async function mountApp() {
       <TestApiProvider
         apis={[
           [iamRolesApiRef, api],
+          // The role tab names the account from the catalog's account entities.
+          [catalogApiRef, catalogApiMock({ entities: [] })],
           [
             identityApiRef,
             mockApis.identity({ ownershipEntityRefs: ['user:default/dev'] }),

@@ -31,7 +31,12 @@ export {
   SEVERITIES,
 } from './describe';
 export type { DescribeOptions } from './describe';
-export { TRUST_ACTIONS } from './actions';
+export {
+  ASSUME_ROLE,
+  ASSUME_ROLE_WITH_SAML,
+  ASSUME_ROLE_WITH_WEB_IDENTITY,
+  TRUST_ACTIONS,
+} from './actions';
 export { WEB_IDENTITY_PROVIDERS } from './oidc';
 export type { WebIdentityProviderInfo } from './oidc';
 export { gitlabJobContext, gitlabProjectOf } from './gitlab';

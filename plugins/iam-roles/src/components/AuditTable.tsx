@@ -77,6 +77,7 @@ export function AuditTable(props: { roleRef: string }) {
           pageSize: 20,
           search: true,
           padding: 'dense',
+          draggable: false,
         }}
         emptyContent={
           <EmptyLine>Nothing has happened to this role's access yet.</EmptyLine>

@@ -201,7 +201,7 @@ describe('effective access on the role tab', () => {
       screen.queryByLabelText('acme-deny-assume-outside-org document'),
     ).not.toBeInTheDocument();
     const show = within(rcps).getByRole('button', {
-      name: 'Show the document of acme-deny-assume-outside-org',
+      name: 'Show document of acme-deny-assume-outside-org',
     });
     expect(show).toHaveAttribute('aria-expanded', 'false');
     await user.click(show);
@@ -213,7 +213,7 @@ describe('effective access on the role tab', () => {
     );
     expect(
       within(rcps).getByRole('button', {
-        name: 'Hide the document of acme-deny-assume-outside-org',
+        name: 'Hide document of acme-deny-assume-outside-org',
       }),
     ).toHaveAttribute('aria-expanded', 'true');
     expect(

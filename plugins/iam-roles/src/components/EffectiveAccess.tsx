@@ -320,9 +320,7 @@ function RcpItem(props: { policy: IamResourceControlPolicy }) {
           size="small"
           aria-expanded={open}
           aria-controls={documentId}
-          aria-label={`${open ? 'Hide' : 'Show'} the document of ${
-            policy.name
-          }`}
+          aria-label={`${open ? 'Hide' : 'Show'} document of ${policy.name}`}
           onClick={() => setOpen(o => !o)}
         >
           {open ? 'Hide document' : 'Show document'}

@@ -110,12 +110,20 @@ describe('EntityIamRolesContent', () => {
       await screen.findByRole('link', { name: 'payments-deploy' }),
     ).toHaveAttribute('href', '/catalog/default/resource/payments-deploy');
     expect(asked).toBe('component:default/payments-api');
-    expect(screen.getByText('critical')).toBeInTheDocument();
-    expect(screen.getByText('no findings')).toBeInTheDocument();
+    expect(screen.getByTestId('iam-answer')).toHaveTextContent(
+      'payments-api can assume 2 roles in 1 account (1 only under conditions) — 1 critical',
+    );
+    // Risky rows first; the finding is a chip and a short title, its advice one click away.
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(within(rows[0]).getByText('critical')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('no findings')).toBeInTheDocument();
     expect(
       screen.getByText(
-        'as github:acme/payments-api, sts:AssumeRoleWithWebIdentity, if the token subject matches "repo:acme/*"',
+        'as any workflow of acme/payments-api, with an OIDC token',
       ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('only if the token subject matches "repo:acme/*"'),
     ).toBeInTheDocument();
 
     await user.click(
@@ -366,7 +374,17 @@ describe('EntityIamRolesContent', () => {
     expect(
       screen.queryByRole('link', { name: 'someone-elses' }),
     ).not.toBeInTheDocument();
-    expect(screen.getByText('high')).toBeInTheDocument();
+    const [assumableAnswer, owns] = screen.getAllByTestId('iam-answer');
+    expect(assumableAnswer).toHaveTextContent(
+      'payments can assume no IAM role',
+    );
+    expect(owns).toHaveTextContent(
+      'payments owns 1 role in 1 account — 1 high',
+    );
+    const owned = screen.getByRole('region', { name: 'Roles it owns' });
+    expect(
+      within(within(owned).getAllByRole('row')[1]).getByText('high'),
+    ).toBeInTheDocument();
     expect(screen.getByText('Never used')).toBeInTheDocument();
     expect(
       screen.getByRole('button', { name: 'Request access to payments-deploy' }),

@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef, useEntity } from '@backstage/plugin-catalog-react';
@@ -11,13 +12,24 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { useQuery } from '@tanstack/react-query';
 import {
   AWS_IAM_ROLE_RESOURCE_TYPE,
-  describeCondition,
   highestSeverity,
   severityRank,
   isIamRoleEntity,
   type AssumableRole,
+  type Finding,
 } from '@backstage-iam/plugin-iam-roles-common';
-import { useAssumableRoles } from '../hooks/queries';
+import {
+  assumableAnswer,
+  ownedAnswer,
+  tallyRoles,
+  type RoleTally,
+} from '../lib/answer';
+import {
+  describeAction,
+  describeMatchedBy,
+  summarizeConditions,
+} from '../lib/words';
+import { useAssumableRoles, useGrants, useRequests } from '../hooks/queries';
 import { useAccessDerivations } from '../hooks/useAccessDerivations';
 import {
   derivedAccess,
@@ -25,11 +37,17 @@ import {
   type DerivedAccess,
 } from '../lib/accessDerivation';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import { describeLastUsed } from '../lib/format';
+import { describeLastUsed, formatDate } from '../lib/format';
 import {
+  AnswerLine,
+  ConditionalTag,
   EmptyLine,
   ErrorState,
+  FindingDetails,
+  fitColumn,
+  OwnerLink,
   SeverityChip,
+  StatusChip,
   RoleCell,
   shortRef,
 } from './common';
@@ -43,8 +61,12 @@ export interface RoleRow {
   title: string;
   owner?: string;
   risk: string;
-  /** How the entity reaches the role (component) or when it was last used (group). */
+  /** How the entity reaches the role (component) or when it was last used (group), in words. */
   detail: string;
+  /** Only under conditions the entity's identity cannot settle: they, summarised. */
+  conditional?: string;
+  /** The role's findings, when the answer carries them. */
+  findings?: Finding[];
   /** Got beyond the trust policy: through Identity Center or Pod Identity. */
   derived?: DerivedAccess[];
 }
@@ -56,11 +78,9 @@ function assumableToRow(
 ): RoleRow {
   const how = [
     role.through && `for ${shortRef(role.through)}`,
-    role.matchedBy && `as ${role.matchedBy}`,
-    role.via,
-    role.outcome === 'possible' && role.conditions.length > 0
-      ? `if ${role.conditions.map(describeCondition).join(' and ')}`
-      : undefined,
+    describeMatchedBy(role.matchedBy) &&
+      `as ${describeMatchedBy(role.matchedBy)}`,
+    describeAction(role.via),
   ].filter(Boolean);
   return {
     entityRef: role.entityRef,
@@ -69,6 +89,11 @@ function assumableToRow(
     owner: role.owner,
     risk: highestSeverity(role.findings),
     detail: how.join(', ') || role.outcome,
+    conditional:
+      role.outcome === 'possible'
+        ? summarizeConditions(role.conditions) || 'only if its conditions hold'
+        : undefined,
+    findings: role.findings,
     derived: derivedAccess(role, queriedRef, derivations),
   };
 }
@@ -87,6 +112,14 @@ function roleEntityToRow(entity: Entity): RoleRow | undefined {
   };
 }
 
+/** Risky rows first, then by name. */
+function byRisk(a: RoleRow, b: RoleRow): number {
+  return (
+    severityRank(a.risk) - severityRank(b.risk) ||
+    a.title.localeCompare(b.title)
+  );
+}
+
 /** Roles as a table with risk and a request-access button per role. */
 export function RolesTable(props: {
   rows: RoleRow[];
@@ -95,66 +128,133 @@ export function RolesTable(props: {
   detailTitle: string;
   emptyText: string;
   dense?: boolean;
+  /** The one-line answer above the table, from the rows' counts. */
+  answer?: (tally: RoleTally) => string;
 }) {
   const [requesting, setRequesting] = useState<RoleRow>();
   const [submitted, setSubmitted] = useState<string>();
+  const { dense, detailTitle } = props;
+  const rows = useMemo(() => [...props.rows].sort(byRisk), [props.rows]);
+  // The caller's own open requests and grants: a row says "pending" instead of inviting a duplicate.
+  const mine = useRequests({ mine: true, status: 'pending' });
+  const grants = useGrants({ mine: true, status: 'active' });
+  const pendingRoles = useMemo(
+    () => new Set((mine.data?.items ?? []).map(r => r.roleRef)),
+    [mine.data],
+  );
+  const activeGrants = useMemo(
+    () => new Map((grants.data?.items ?? []).map(g => [g.roleRef, g])),
+    [grants.data],
+  );
+  const tally = tallyRoles(
+    rows.map(r => ({ arn: r.arn, risk: r.risk, conditional: !!r.conditional })),
+  );
 
-  const columns: TableColumn<RoleRow>[] = [
-    {
-      title: 'Role',
-      field: 'title',
-      highlight: true,
-      render: r => (
-        <>
-          <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />
-          {r.derived && r.derived.length > 0 && (
-            <Stack direction="row" spacing={0.5} mt={0.5}>
-              {r.derived.map(d => (
-                <Chip
-                  key={d}
-                  size="small"
-                  variant="outlined"
-                  color="info"
-                  label={`through ${d}`}
-                />
-              ))}
-            </Stack>
-          )}
-        </>
+  const columns = useMemo<TableColumn<RoleRow>[]>(
+    () => [
+      fitColumn<RoleRow>(
+        {
+          title: 'Role',
+          field: 'title',
+          highlight: true,
+          render: r => (
+            <>
+              <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />
+              {r.derived && r.derived.length > 0 && (
+                <Stack direction="row" spacing={0.5} mt={0.5}>
+                  {r.derived.map(d => (
+                    <Chip
+                      key={d}
+                      size="small"
+                      variant="outlined"
+                      label={`through ${d}`}
+                      sx={{ borderColor: 'info.main' }}
+                    />
+                  ))}
+                </Stack>
+              )}
+            </>
+          ),
+        },
+        dense ? undefined : '24%',
       ),
-    },
-    {
-      title: 'Risk',
-      field: 'risk',
-      defaultSort: 'asc',
-      customSort: (a, b) => severityRank(a.risk) - severityRank(b.risk),
-      render: r => <SeverityChip severity={r.risk} />,
-    },
-    ...(props.dense
-      ? []
-      : [
-          {
-            title: 'Owner',
-            field: 'owner',
-            render: (r: RoleRow) => (r.owner ? shortRef(r.owner) : '—'),
-          },
-          { title: props.detailTitle, field: 'detail' },
-        ]),
-    {
-      title: 'Access',
-      sorting: false,
-      render: r => (
-        <Button
-          size="small"
-          variant="outlined"
-          aria-label={`Request access to ${r.title}`}
-          onClick={() => setRequesting(r)}
-        >
-          Request access
-        </Button>
+      fitColumn<RoleRow>(
+        {
+          title: 'Risk',
+          field: 'risk',
+          customSort: byRisk,
+          render: r =>
+            !dense && r.findings && r.findings.length > 0 ? (
+              <FindingDetails findings={r.findings} label={r.title} />
+            ) : (
+              <SeverityChip severity={r.risk} />
+            ),
+        },
+        dense ? undefined : '28%',
       ),
-    },
-  ];
+      ...(dense
+        ? []
+        : [
+            fitColumn<RoleRow>(
+              {
+                title: 'Owner',
+                field: 'owner',
+                render: r => <OwnerLink owner={r.owner} />,
+              },
+              '12%',
+            ),
+            fitColumn<RoleRow>(
+              {
+                title: detailTitle,
+                field: 'detail',
+                render: r => (
+                  <>
+                    {r.detail}
+                    {r.conditional && (
+                      <ConditionalTag>{r.conditional}</ConditionalTag>
+                    )}
+                  </>
+                ),
+              },
+              '24%',
+            ),
+          ]),
+      fitColumn<RoleRow>({
+        title: 'Access',
+        sorting: false,
+        render: r => {
+          const grant = activeGrants.get(r.entityRef);
+          if (grant) {
+            return (
+              <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
+                <StatusChip status="active" /> until{' '}
+                {formatDate(grant.expiresAt)}
+              </Typography>
+            );
+          }
+          if (pendingRoles.has(r.entityRef)) {
+            return (
+              <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
+                <StatusChip status="pending" /> request sent
+              </Typography>
+            );
+          }
+          return (
+            <Button
+              size="small"
+              variant="outlined"
+              aria-label={`Request access to ${r.title}`}
+              onClick={() => setRequesting(r)}
+              sx={{ whiteSpace: 'nowrap' }}
+            >
+              Request access
+            </Button>
+          );
+        },
+      }),
+    ],
+    [dense, detailTitle, pendingRoles, activeGrants],
+  );
 
   // A region named like the table: a group's page holds two of them.
   return (
@@ -169,16 +269,22 @@ export function RolesTable(props: {
           {submitted}
         </Alert>
       )}
+      {props.answer && !props.isLoading && (
+        <Box mb={1}>
+          <AnswerLine severity={tally.worst}>{props.answer(tally)}</AnswerLine>
+        </Box>
+      )}
       <Table<RoleRow>
         title={props.title}
         isLoading={props.isLoading}
-        data={props.rows}
+        data={rows}
         columns={columns}
         options={{
-          paging: props.rows.length > 10,
+          paging: rows.length > 10,
           pageSize: 10,
           search: !props.dense,
           padding: 'dense',
+          draggable: false,
         }}
         emptyContent={<EmptyLine>{props.emptyText}</EmptyLine>}
       />
@@ -203,6 +309,8 @@ export function RolesTable(props: {
 
 function AssumableRoles(props: {
   entityRef: string;
+  /** The entity in the answer's words: its title or name. */
+  subject: string;
   dense?: boolean;
   emptyText: string;
 }) {
@@ -230,6 +338,7 @@ function AssumableRoles(props: {
     <RolesTable
       title="Roles it can assume"
       detailTitle="How"
+      answer={tally => assumableAnswer(tally, props.subject)}
       rows={rows}
       isLoading={assumable.isPending}
       dense={props.dense}
@@ -242,7 +351,11 @@ function AssumableRoles(props: {
   );
 }
 
-function GroupRoles(props: { entityRef: string; dense?: boolean }) {
+function GroupRoles(props: {
+  entityRef: string;
+  subject: string;
+  dense?: boolean;
+}) {
   const catalogApi = useApi(catalogApiRef);
   const owned = useQuery({
     queryKey: ['iam-roles', 'owned', props.entityRef],
@@ -272,6 +385,7 @@ function GroupRoles(props: { entityRef: string; dense?: boolean }) {
     <RolesTable
       title="Roles it owns"
       detailTitle="Last used"
+      answer={tally => ownedAnswer(tally, props.subject)}
       rows={rows}
       isLoading={owned.isPending}
       dense={props.dense}
@@ -283,19 +397,22 @@ function GroupRoles(props: { entityRef: string; dense?: boolean }) {
 function EntityRoles(props: { dense?: boolean }) {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
+  const subject = entity.metadata.title ?? entity.metadata.name;
   return entity.kind.toLocaleLowerCase('en-US') === 'group' ? (
     <Stack spacing={2}>
       <AssumableRoles
         entityRef={entityRef}
+        subject={subject}
         dense={props.dense}
         emptyText="No IAM role is assumable by this group or the entities it owns: no Identity Center assignment, trust policy or catalog relation names them."
       />
-      <GroupRoles entityRef={entityRef} dense={props.dense} />
+      <GroupRoles entityRef={entityRef} subject={subject} dense={props.dense} />
       {!props.dense && <IdentityCenterMembers entityRef={entityRef} />}
     </Stack>
   ) : (
     <AssumableRoles
       entityRef={entityRef}
+      subject={subject}
       dense={props.dense}
       emptyText="No IAM role trusts this entity: not its GitHub repository or GitLab project, its Kubernetes service accounts, its Pod Identity associations, or an explicit relation."
     />

@@ -166,6 +166,7 @@ export function FindingsOverview(props: {
           pageSize: 20,
           search: true,
           padding: 'dense',
+          draggable: false,
         }}
         emptyContent={
           <EmptyLine>

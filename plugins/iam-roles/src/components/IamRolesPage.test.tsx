@@ -223,10 +223,13 @@ describe('IamRolesPage', () => {
       await screen.findByRole('link', { name: 'payments-deploy' }),
     ).toBeInTheDocument();
     expect(asked).toBe('999999999999');
+    expect(screen.getByTestId('iam-answer')).toHaveTextContent(
+      /^1 role in 1 account \(1 only under conditions\) trusts account 999999999999 — /,
+    );
+    expect(screen.getByText('Conditional')).toBeInTheDocument();
     expect(
-      screen.getByText('1 role trust account 999999999999.'),
+      screen.getByText('only if the ExternalId is "x1"'),
     ).toBeInTheDocument();
-    expect(screen.getByText('If the ExternalId is "x1"')).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
     await user.click(screen.getByRole('button', { name: 'Export JSON' }));

@@ -1,10 +1,9 @@
-import { FormEvent, useState } from 'react';
+import { FormEvent, useMemo, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
-import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
 import {
   compareSeverity,
@@ -19,13 +18,23 @@ import {
 import { useLookup } from '../hooks/queries';
 import { downloadText } from '../lib/downloadText';
 import {
+  AnswerLine,
+  ConditionalTag,
   EmptyLine,
   ErrorState,
+  FindingDetails,
+  fitColumn,
   Loading,
+  OwnerLink,
   SeverityChip,
   RoleCell,
-  shortRef,
 } from './common';
+import { lookupAnswer, tallyRoles } from '../lib/answer';
+import {
+  describeAction,
+  describeMatchedBy,
+  summarizeConditions,
+} from '../lib/words';
 import { RoleChains } from './RoleChains';
 import { RecentTrustChanges } from './RecentTrustChanges';
 
@@ -114,9 +123,40 @@ function fileStem(query: string): string {
   return `iam-lookup-${query.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}`;
 }
 
-function LookupResults(props: { result: AssumableRolesResponse }) {
-  const { result } = props;
-  const columns: TableColumn<AssumableRole>[] = [
+/** The subject of a lookup in the answer's words: "GitHub Actions in acme/payments-api". */
+function lookupSubject(result: AssumableRolesResponse): string {
+  return result.principals.map(describeContext).join(', ') || result.query;
+}
+
+/** Whether and how: "Yes, with an OIDC token" or a tag saying under which conditions only. */
+export function OutcomeCell(props: { role: AssumableRole }) {
+  const { role } = props;
+  if (role.outcome === 'possible') {
+    return (
+      <ConditionalTag>
+        {summarizeConditions(role.conditions) || 'only if its conditions hold'}
+      </ConditionalTag>
+    );
+  }
+  if (role.outcome === 'allowed') {
+    return <>Yes{role.via ? `, ${describeAction(role.via)}` : ''}</>;
+  }
+  return <>{describeOutcome(role)}</>;
+}
+
+/** Risky rows first, then by name: the order a responder reads in. */
+export function byRiskThenTitle(
+  a: { findings: AssumableRole['findings']; title: string },
+  b: { findings: AssumableRole['findings']; title: string },
+): number {
+  return (
+    compareSeverity(highestSeverity(a.findings), highestSeverity(b.findings)) ||
+    a.title.localeCompare(b.title)
+  );
+}
+
+const LOOKUP_COLUMNS: TableColumn<AssumableRole>[] = [
+  fitColumn<AssumableRole>(
     {
       title: 'Role',
       field: 'title',
@@ -125,48 +165,60 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
         <RoleCell entityRef={r.entityRef} title={r.title} arn={r.arn} />
       ),
     },
+    '22%',
+  ),
+  fitColumn<AssumableRole>(
     {
-      title: 'Owner',
-      field: 'owner',
-      render: r => (r.owner ? shortRef(r.owner) : '—'),
+      title: 'Risk',
+      customSort: byRiskThenTitle,
+      render: r =>
+        r.findings.length > 0 ? (
+          <FindingDetails findings={r.findings} label={r.title} />
+        ) : (
+          <SeverityChip severity="none" />
+        ),
     },
+    '34%',
+  ),
+  fitColumn<AssumableRole>(
     {
       title: 'Can assume',
       field: 'outcome',
-      render: r => describeOutcome(r),
+      render: r => <OutcomeCell role={r} />,
     },
+    '14%',
+  ),
+  fitColumn<AssumableRole>(
     {
-      title: 'Matched by',
+      title: 'As',
       field: 'matchedBy',
-      render: r => r.matchedBy ?? '—',
+      render: r => describeMatchedBy(r.matchedBy) || '—',
     },
+    '15%',
+  ),
+  fitColumn<AssumableRole>(
     {
-      title: 'Risk',
-      defaultSort: 'asc',
-      customSort: (a, b) =>
-        compareSeverity(
-          highestSeverity(a.findings),
-          highestSeverity(b.findings),
-        ),
-      render: r => <SeverityChip severity={highestSeverity(r.findings)} />,
+      title: 'Owner',
+      field: 'owner',
+      render: r => <OwnerLink owner={r.owner} />,
     },
-    {
-      title: 'Findings',
-      sorting: false,
-      render: r =>
-        r.findings.length === 0 ? (
-          '—'
-        ) : (
-          <Box component="ul" sx={{ m: 0, pl: 2 }}>
-            {r.findings.map((f, i) => (
-              <li key={`${f.id}-${i}`}>
-                <strong>{f.severity}</strong> {f.id}: {f.message}
-              </li>
-            ))}
-          </Box>
-        ),
-    },
-  ];
+    '15%',
+  ),
+];
+
+function LookupResults(props: { result: AssumableRolesResponse }) {
+  const { result } = props;
+  const roles = useMemo(
+    () => [...result.roles].sort(byRiskThenTitle),
+    [result.roles],
+  );
+  const tally = tallyRoles(
+    roles.map(r => ({
+      arn: r.arn,
+      risk: highestSeverity(r.findings),
+      conditional: r.outcome === 'possible',
+    })),
+  );
   const rows = lookupRows(result);
   return (
     <Stack spacing={1}>
@@ -178,10 +230,9 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
         </Alert>
       )}
       <Stack direction="row" spacing={1} alignItems="center" flexWrap="wrap">
-        <Typography variant="body2">
-          {result.roles.length} role{result.roles.length === 1 ? '' : 's'} trust{' '}
-          {result.principals.map(describeContext).join(', ') || result.query}.
-        </Typography>
+        <AnswerLine severity={tally.worst}>
+          {lookupAnswer(tally, lookupSubject(result))}
+        </AnswerLine>
         <Box flexGrow={1} />
         <Button
           size="small"
@@ -214,13 +265,14 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
       </Stack>
       <Table<AssumableRole>
         title="Roles that trust it"
-        data={result.roles}
-        columns={columns}
+        data={roles}
+        columns={LOOKUP_COLUMNS}
         options={{
-          paging: result.roles.length > 20,
+          paging: roles.length > 20,
           pageSize: 20,
           search: true,
           padding: 'dense',
+          draggable: false,
         }}
         emptyContent={
           <EmptyLine>
@@ -236,6 +288,10 @@ function LookupResults(props: { result: AssumableRolesResponse }) {
     </Stack>
   );
 }
+
+/** What the lookup accepts, in the words people type. */
+export const LOOKUP_HELP =
+  'A repository (owner/repo or github:owner/repo@ref), an account id or name, an IAM user or role ARN, "*" or "public" for roles anyone can assume, an identity provider, or a catalog user or group (their Identity Center access)';
 
 /** "What can this leaked identity assume?" in one search. */
 export function IncidentLookup(props: {
@@ -273,11 +329,13 @@ export function IncidentLookup(props: {
             value={draft}
             onChange={e => setDraft(e.target.value)}
             error={touched && !draft.trim()}
+            placeholder="e.g. acme/payments-api, 123456789012, acme-production, public"
             helperText={
               touched && !draft.trim()
                 ? 'Enter an identity to look up.'
-                : 'An ARN, a 12-digit account id, github:OWNER/REPO[@REF], a provider (e.g. token.actions.githubusercontent.com), or a catalog user or group (e.g. group:default/platform for its Identity Center access)'
+                : LOOKUP_HELP
             }
+            InputLabelProps={{ shrink: true }}
             fullWidth
             size="small"
           />

@@ -39,6 +39,7 @@ export function ListTable<T extends object>(props: {
             pageSize: 10,
             search: props.search ?? true,
             padding: 'dense',
+            draggable: false,
           }}
           emptyContent={<EmptyLine>{props.emptyText}</EmptyLine>}
         />

@@ -5,7 +5,13 @@ import type { TableColumn } from '@backstage/core-components';
 import type { AccessRequest } from '@backstage-iam/plugin-iam-roles-common';
 import { useBrokerInfo, useDecision, useRequests } from '../hooks/queries';
 import { formatDate, formatDuration, formatRelative } from '../lib/format';
-import { ErrorState, StatusChip, roleColumn, shortRef } from './common';
+import {
+  ErrorState,
+  StatusChip,
+  roleColumn,
+  roleNameOf,
+  shortRef,
+} from './common';
 import { ListTable } from './ListTable';
 import {
   credentialsBlocker,
@@ -22,7 +28,9 @@ function CancelButton(props: { request: AccessRequest }) {
         decide.mutate({ action: 'cancel', requestId: props.request.id })
       }
       disabled={decide.isPending}
-      aria-label={`Cancel request for ${props.request.roleArn}`}
+      aria-label={`${
+        decide.isError ? 'Cancel failed, retry' : 'Cancel'
+      } request for ${roleNameOf(props.request.roleArn)}`}
     >
       {decide.isError ? 'Cancel failed, retry' : 'Cancel'}
     </Button>

@@ -1,5 +1,6 @@
 import { FormEvent, useId, useState } from 'react';
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Dialog from '@mui/material/Dialog';
 import DialogActions from '@mui/material/DialogActions';
@@ -8,12 +9,19 @@ import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import type {
-  AccessRequest,
-  BrokerInfo,
+import {
+  isIamRoleEntity,
+  type AccessRequest,
+  type BrokerInfo,
+  type RequestOptions,
 } from '@backstage-iam/plugin-iam-roles-common';
+import { useApi } from '@backstage/core-plugin-api';
+import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
+import { useQuery } from '@tanstack/react-query';
 import { useBrokerInfo, useCreateRequest } from '../hooks/queries';
-import { formatDuration } from '../lib/format';
+import { useRequestOptions } from '../hooks/workflowQueries';
+import { describeLastUsed, formatDate, formatDuration } from '../lib/format';
+import { plural } from '../lib/answer';
 import { ErrorState, Loading } from './common';
 
 /** Limits of a justification, shared with the broker's validation. */
@@ -85,20 +93,25 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
 
 function RequestAccessForm(props: RequestAccessDialogProps) {
   const info = useBrokerInfo();
-  if (info.isPending) {
+  const options = useRequestOptions(props.roleRef);
+  if (info.isPending || options.isPending) {
     return (
       <DialogContent>
         <Loading />
       </DialogContent>
     );
   }
-  if (info.isError) {
+  if (info.isError || options.isError) {
     return (
       <>
         <DialogContent>
           <ErrorState
-            error={info.error}
-            title="Could not read the broker's limits"
+            error={info.error ?? options.error}
+            title={
+              info.isError
+                ? "Could not read the broker's limits"
+                : 'Could not read what you can request on this role'
+            }
           />
         </DialogContent>
         <DialogActions>
@@ -107,13 +120,159 @@ function RequestAccessForm(props: RequestAccessDialogProps) {
       </>
     );
   }
-  return <RequestAccessFields {...props} info={info.data} />;
+  const blocked = blockedBecause(options.data);
+  if (blocked) {
+    return (
+      <>
+        <DialogContent>
+          <Stack spacing={2}>
+            <RoleFacts roleRef={props.roleRef} />
+            <Alert severity={blocked.severity}>{blocked.text}</Alert>
+            {blocked.reasons.length > 0 && (
+              <Box component="ul" sx={{ m: 0, pl: 3 }}>
+                {blocked.reasons.map(r => (
+                  <li key={r}>{r}</li>
+                ))}
+              </Box>
+            )}
+          </Stack>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={props.onClose}>Close</Button>
+        </DialogActions>
+      </>
+    );
+  }
+  return (
+    <RequestAccessFields {...props} info={info.data} options={options.data} />
+  );
+}
+
+/** Why no request can be made now: the role cannot be requested, or one is open or granted already. */
+export function blockedBecause(
+  options: RequestOptions,
+):
+  | { severity: 'info' | 'warning'; text: string; reasons: string[] }
+  | undefined {
+  if (options.activeGrant) {
+    return {
+      severity: 'info',
+      text: `You have access to this role until ${formatDate(
+        options.activeGrant.expiresAt,
+      )}: no new request is needed.`,
+      reasons: [],
+    };
+  }
+  if (options.openRequest) {
+    return {
+      severity: 'info',
+      text: `Your request of ${formatDate(options.openRequest.createdAt)} is ${
+        options.openRequest.status
+      }: its approvers decide it, and it shows here when they do.`,
+      reasons: [],
+    };
+  }
+  if (!options.requestable) {
+    return {
+      severity: 'warning',
+      text: 'This role cannot be requested here:',
+      reasons: options.reasons,
+    };
+  }
+  return undefined;
+}
+
+/** What the role can do and when it was last used, from its catalog entity. */
+function RoleFacts(props: { roleRef: string }) {
+  const catalogApi = useApi(catalogApiRef);
+  const role = useQuery({
+    queryKey: ['iam-roles', 'role-facts', props.roleRef],
+    queryFn: async () =>
+      (await catalogApi.getEntityByRef(props.roleRef)) ?? null,
+  });
+  const entity = role.data;
+  if (!entity || !isIamRoleEntity(entity)) {
+    return null;
+  }
+  const iam = entity.spec.iam;
+  const policies = iam.attachedManagedPolicies.map(p => p.name);
+  return (
+    <Box
+      component="dl"
+      sx={{ m: 0, '& dt': { fontWeight: 600 }, '& dd': { m: 0, mb: 1 } }}
+    >
+      <dt>What it can do</dt>
+      <dd>
+        {policies.length > 0
+          ? `Managed policies: ${policies.join(', ')}`
+          : 'No managed policy'}
+        {iam.inlinePolicyNames.length > 0
+          ? `; inline: ${iam.inlinePolicyNames.join(', ')}`
+          : ''}
+        {iam.permissionsBoundary
+          ? `; limited by the permissions boundary ${iam.permissionsBoundary
+              .split('/')
+              .pop()}`
+          : ''}
+      </dd>
+      <dt>Last used</dt>
+      <dd>{describeLastUsed(iam.lastUsed).text}</dd>
+    </Box>
+  );
+}
+
+/** Who decides: the approver groups as catalog links, and how many approvals it takes. */
+function Approvers(props: { approvers: RequestOptions['approvers'] }) {
+  const { groups, quorum, members } = props.approvers;
+  if (groups.length === 0) {
+    return (
+      <Typography variant="body2">
+        No approver group is known for this role: an administrator decides.
+      </Typography>
+    );
+  }
+  return (
+    <Typography variant="body2" component="div">
+      {quorum === 1 ? 'One approval' : `${quorum} approvals`} from{' '}
+      {groups.map((g, i) => (
+        <span key={g}>
+          {i > 0 && (i === groups.length - 1 ? ' or ' : ', ')}
+          <EntityRefLink entityRef={g} defaultKind="group" />
+        </span>
+      ))}
+      {members.length > 0 && (
+        <>
+          {' '}
+          ({plural(members.length, 'member')}:{' '}
+          {members.slice(0, 8).map((m, i) => (
+            <span key={m}>
+              {i > 0 && ', '}
+              <EntityRefLink entityRef={m} defaultKind="user" />
+            </span>
+          ))}
+          {members.length > 8 ? `, and ${members.length - 8} more` : ''})
+        </>
+      )}
+    </Typography>
+  );
 }
 
 function RequestAccessFields(
-  props: RequestAccessDialogProps & { info: BrokerInfo },
+  props: RequestAccessDialogProps & {
+    info: BrokerInfo;
+    options: RequestOptions;
+  },
 ) {
-  const { info, roleRef, roleArn, onClose, onSubmitted } = props;
+  const { roleRef, roleArn, onClose, onSubmitted, options } = props;
+  // The role's own limits, where the broker's general ones are wider.
+  const info = {
+    ...props.info,
+    maxDurationMinutes: Math.min(
+      props.info.maxDurationMinutes,
+      options.maxDurationMinutes,
+    ),
+    defaultDurationMinutes: options.defaultDurationMinutes,
+  };
   const [justification, setJustification] = useState('');
   const [duration, setDuration] = useState(String(info.defaultDurationMinutes));
   const [ticket, setTicket] = useState('');
@@ -140,7 +299,10 @@ function RequestAccessFields(
     ticket.length > 200
       ? 'A ticket reference is at most 200 characters.'
       : undefined;
-  const outlook = credentialsOutlook(info, props.roleTrustsBroker);
+  const outlook = credentialsOutlook(
+    info,
+    options.credentials.issuable ? props.roleTrustsBroker : false,
+  );
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -178,7 +340,38 @@ function RequestAccessFields(
               {roleArn}
             </Typography>
           )}
-          <Alert severity={outlook.severity}>{outlook.text}</Alert>
+          <RoleFacts roleRef={roleRef} />
+          <Box>
+            <Typography variant="subtitle2" component="h3">
+              Who approves
+            </Typography>
+            <Approvers approvers={options.approvers} />
+          </Box>
+          <Alert severity={outlook.severity}>
+            {options.credentials.issuable ||
+            !info.credentialsEnabled ||
+            !options.credentials.reason
+              ? outlook.text
+              : `Approval records your access, but no credentials can be issued: ${options.credentials.reason}`}
+            {!options.credentials.issuable &&
+              options.credentials.trustStatement && (
+                <>
+                  {' '}
+                  The role's owner would add this statement to its trust policy:
+                  <Box
+                    component="pre"
+                    sx={{ fontSize: 12, mb: 0, whiteSpace: 'pre-wrap' }}
+                    aria-label="Statement the owner would add"
+                  >
+                    {JSON.stringify(
+                      options.credentials.trustStatement,
+                      null,
+                      2,
+                    )}
+                  </Box>
+                </>
+              )}
+          </Alert>
           <TextField
             label="Justification"
             required

@@ -94,6 +94,7 @@ export function RoleChains(props: {
           pageSize: 20,
           search: true,
           padding: 'dense',
+          draggable: false,
         }}
       />
     </Stack>
@@ -165,6 +166,7 @@ export function ReachableFrom(props: { chains: ChainedRole[] }) {
           pageSize: 20,
           search: chains.length > 5,
           padding: 'dense',
+          draggable: false,
         }}
       />
     </Stack>

@@ -6,7 +6,11 @@ import { registerMswTestHooks } from '@backstage/test-utils';
 import { DateTime } from 'luxon';
 import { groupFindings, RoleTrustContent } from './RoleTrustContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
-import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
+import {
+  brokerHandlers,
+  errorResponse,
+  workflowHandlers,
+} from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
@@ -83,8 +87,26 @@ describe('RoleTrustContent', () => {
 
     const findings = screen.getByRole('region', { name: 'Findings' });
     expect(
-      within(findings).getByText('cross-account-no-external-id'),
+      within(findings).getByText(
+        'An account not configured as internal, without ExternalId',
+      ),
     ).toBeInTheDocument();
+    expect(
+      within(findings).getByText('Rule cross-account-no-external-id'),
+    ).toBeInTheDocument();
+    // The answer first: who can assume it and the worst risk, before the sections.
+    expect(screen.getByTestId('iam-answer')).toHaveTextContent(
+      /^\d+ principals? can assume payments-deploy — worst risk high: An account not configured as internal, without ExternalId$/,
+    );
+    const headings = screen
+      .getAllByRole('heading', { level: 2 })
+      .map(h => h.textContent);
+    expect(headings.indexOf('Who can assume this role')).toBeLessThan(
+      headings.indexOf('Findings'),
+    );
+    expect(headings.indexOf('Findings')).toBeLessThan(
+      headings.indexOf('Your access'),
+    );
     expect(
       within(findings).getByText(
         /Fix: add a StringEquals condition on sts:ExternalId/,
@@ -197,6 +219,16 @@ describe('RoleTrustContent', () => {
     const user = userEvent.setup();
     const posted: any[] = [];
     server.use(
+      ...workflowHandlers({
+        requestOptions: {
+          credentials: { issuable: true },
+          approvers: {
+            groups: ['group:default/payments'],
+            quorum: 1,
+            members: ['user:default/priya'],
+          },
+        },
+      }),
       ...brokerHandlers(),
       http.post(`${BASE}/requests`, async ({ request }) => {
         posted.push(await request.json());
@@ -214,6 +246,7 @@ describe('RoleTrustContent', () => {
         /Once approved, you can get short-lived credentials/,
       ),
     ).toBeInTheDocument();
+    expect(within(dialog).getByText(/One approval from/)).toBeInTheDocument();
 
     await user.type(
       within(dialog).getByLabelText(/Justification/),

@@ -12,6 +12,7 @@ import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   compareSeverity,
+  findingTitle,
   highestSeverity,
   isIamRoleEntity,
   type Finding,
@@ -26,8 +27,17 @@ import { ApprovalsTable } from './ApprovalsTable';
 import { AuditTable } from './AuditTable';
 import { GrantsTable } from './GrantsTable';
 import { MyRequestsTable } from './MyRequestsTable';
-import { EmptyLine, ErrorState, Loading, SeverityChip } from './common';
-import { RequestAccessDialog } from './RequestAccessDialog';
+import {
+  AccountLabel,
+  AnswerLine,
+  EmptyLine,
+  ErrorState,
+  Loading,
+  SeverityChip,
+} from './common';
+import { plural } from '../lib/answer';
+import { blockedBecause, RequestAccessDialog } from './RequestAccessDialog';
+import { useRequestOptions } from '../hooks/workflowQueries';
 import { WhoCanAssume } from './WhoCanAssume';
 import { ReachableFrom } from './RoleChains';
 import { RawPolicy } from './RawPolicy';
@@ -79,10 +89,27 @@ function Fact(props: { label: string; children: React.ReactNode }) {
   );
 }
 
+/** The role tab's answer: "12 principals can assume gha-ecr-push — worst risk critical: Anyone …". */
+export function roleAnswer(
+  roleName: string,
+  principals: number,
+  findings: Finding[],
+): string {
+  const who = `${plural(principals, 'principal')} can assume ${roleName}`;
+  const worst = [...findings].sort((a, b) =>
+    compareSeverity(a.severity, b.severity),
+  )[0];
+  return worst
+    ? `${who} — worst risk ${worst.severity}: ${findingTitle(worst.id)}`
+    : `${who} — no findings`;
+}
+
 /** Header of the role tab: identity, ownership and use of the role. */
 export const RoleHeader = memo(function RoleHeaderView(props: {
   entity: IamRoleEntity;
   risk: string;
+  /** The one-line answer: who can assume it and the worst risk. */
+  answer?: string;
 }) {
   const { entity } = props;
   const iam = entity.spec.iam;
@@ -93,6 +120,11 @@ export const RoleHeader = memo(function RoleHeaderView(props: {
       id="iam-role-header"
       action={<SeverityChip severity={props.risk} />}
     >
+      {props.answer && (
+        <Box mb={1}>
+          <AnswerLine>{props.answer}</AnswerLine>
+        </Box>
+      )}
       {iam.description && (
         <Typography variant="body2" color="text.secondary" mb={1}>
           {iam.description}
@@ -113,7 +145,9 @@ export const RoleHeader = memo(function RoleHeaderView(props: {
         />
       </Stack>
       <Grid container spacing={1} component="dl" sx={{ m: 0 }}>
-        <Fact label="Account">{iam.accountId}</Fact>
+        <Fact label="Account">
+          <AccountLabel accountId={iam.accountId} />
+        </Fact>
         <Fact label="Path">{iam.path}</Fact>
         <Fact label="Owner">
           {entity.spec.owner ? (
@@ -197,12 +231,14 @@ export const FindingsList = memo(function FindingsListView(props: {
             <Stack direction="row" spacing={1} alignItems="center">
               <SeverityChip severity={f.severity} />
               <Typography variant="subtitle2" component="h3">
-                {f.id}
+                {findingTitle(f.id)}
                 {count > 1 ? ` (${count})` : ''}
               </Typography>
               {count === 1 && (f.sid || f.statementIndex !== undefined) && (
                 <Typography variant="caption" color="text.secondary">
-                  statement {f.sid ?? f.statementIndex}
+                  {f.sid
+                    ? `statement "${f.sid}"`
+                    : `statement ${f.statementIndex! + 1}`}
                 </Typography>
               )}
             </Stack>
@@ -211,6 +247,9 @@ export const FindingsList = memo(function FindingsListView(props: {
               sx={{ mt: 0.5, whiteSpace: 'pre-line' }}
             >
               {f.message}
+            </Typography>
+            <Typography variant="caption" color="text.secondary">
+              Rule {f.id}
             </Typography>
             {principals.length > 0 && (
               <Typography
@@ -266,16 +305,27 @@ function AccessSection(props: {
   const [open, setOpen] = useState(false);
   const [submitted, setSubmitted] = useState<string>();
   const iam = props.entity.spec.iam;
+  const options = useRequestOptions(props.roleRef);
+  // Not offered where it cannot be used: the section says why instead.
+  const blocked = options.data ? blockedBecause(options.data) : undefined;
   return (
     <Section
       title="Your access"
       id="iam-role-access"
       action={
-        <Button variant="contained" onClick={() => setOpen(true)}>
-          Request access
-        </Button>
+        !blocked && (
+          <Button variant="contained" onClick={() => setOpen(true)}>
+            Request access
+          </Button>
+        )
       }
     >
+      {blocked && !submitted && (
+        <Alert severity={blocked.severity} sx={{ mb: 2 }}>
+          {blocked.text}
+          {blocked.reasons.length > 0 && ` ${blocked.reasons.join(' ')}`}
+        </Alert>
+      )}
       {submitted && (
         <Alert
           severity="success"
@@ -336,25 +386,17 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
   const findings = trust.data?.analysis.findings;
   const risk = findings ? highestSeverity(findings) : entity.spec.iam.risk;
 
+  const counts = trust.data
+    ? countWhoCanAssume(trust.data.principals.length, iam)
+    : undefined;
+  const answer =
+    counts && findings
+      ? roleAnswer(iam.roleName, counts.total, findings)
+      : undefined;
+
   return (
     <Stack spacing={2}>
-      <RoleHeader entity={entity} risk={risk} />
-      <AccessSection
-        entity={entity}
-        roleRef={roleRef}
-        trustsBroker={trust.data?.broker.trusted}
-      />
-      {(isOwner || canDecide) && <OwnerSection roleRef={roleRef} />}
-      <Section title="Findings" id="iam-role-findings">
-        {trust.isPending && <Loading />}
-        {trust.isError && (
-          <ErrorState
-            error={trust.error}
-            title="Could not analyse this role's trust policy"
-          />
-        )}
-        {findings && <FindingsList findings={findings} />}
-      </Section>
+      <RoleHeader entity={entity} risk={risk} answer={answer} />
       <Section title="Who can assume this role" id="iam-role-who">
         {trust.isPending && <Loading />}
         {trust.isError && (
@@ -363,12 +405,10 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
             title="Could not resolve the principals"
           />
         )}
-        {trust.data && (
+        {trust.data && counts && (
           <>
             <Typography variant="body1" fontWeight={600} mb={1}>
-              {describeWhoCanAssume(
-                countWhoCanAssume(trust.data.principals.length, iam),
-              )}
+              {describeWhoCanAssume(counts)}
             </Typography>
             <BrokerNotice broker={trust.data.broker} isOwner={isOwner} />
           </>
@@ -380,6 +420,22 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
           <ReachableFrom chains={trust.data.reachableFrom} />
         )}
       </Section>
+      <Section title="Findings" id="iam-role-findings">
+        {trust.isPending && <Loading />}
+        {trust.isError && (
+          <ErrorState
+            error={trust.error}
+            title="Could not analyse this role's trust policy"
+          />
+        )}
+        {findings && <FindingsList findings={findings} />}
+      </Section>
+      <AccessSection
+        entity={entity}
+        roleRef={roleRef}
+        trustsBroker={trust.data?.broker.trusted}
+      />
+      {(isOwner || canDecide) && <OwnerSection roleRef={roleRef} />}
       {(iam.resourceControlPolicies ?? []).length > 0 && (
         <Section
           title="Organization guardrails (RCPs)"

@@ -3,6 +3,7 @@ import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Chip from '@mui/material/Chip';
 import Box from '@mui/material/Box';
+import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import {
   Link,
@@ -12,15 +13,20 @@ import {
 } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import {
+  EntityRefLink,
   entityRouteParams,
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
+  compareSeverity,
+  findingTitle,
   parseRoleArn,
+  type Finding,
   type Severity,
 } from '@backstage-iam/plugin-iam-roles-common';
+import { useAccounts } from '../hooks/useAccounts';
 
 const SEVERITY_COLOR: Record<
   Severity | 'none',
@@ -34,6 +40,19 @@ const SEVERITY_COLOR: Record<
   none: 'success',
 };
 
+/** Hides text from the eye, not from screen readers. */
+const visuallyHidden = {
+  border: 0,
+  clip: 'rect(0 0 0 0)',
+  height: '1px',
+  margin: '-1px',
+  overflow: 'hidden',
+  padding: 0,
+  position: 'absolute',
+  whiteSpace: 'nowrap',
+  width: '1px',
+} as const;
+
 /** A finding's severity, or a role's risk (`none` reads "no findings"). */
 export function SeverityChip(props: { severity: Severity | 'none' | string }) {
   const severity = (
@@ -45,6 +64,13 @@ export function SeverityChip(props: { severity: Severity | 'none' | string }) {
       color={SEVERITY_COLOR[severity]}
       variant={severity === 'critical' ? 'filled' : 'outlined'}
       label={severity === 'none' ? 'no findings' : severity}
+      // Orange and light blue text on white is too faint to read (WCAG AA): the border keeps the colour.
+      sx={
+        SEVERITY_COLOR[severity] === 'warning' ||
+        SEVERITY_COLOR[severity] === 'info'
+          ? { color: 'text.primary' }
+          : undefined
+      }
     />
   );
 }
@@ -70,6 +96,12 @@ export function StatusChip(props: { status: string }) {
       variant="outlined"
       color={STATUS_COLOR[props.status] ?? 'default'}
       label={props.status}
+      // Orange text on white is too faint to read (WCAG AA): the border keeps the colour.
+      sx={
+        STATUS_COLOR[props.status] === 'warning'
+          ? { color: 'text.primary' }
+          : undefined
+      }
     />
   );
 }
@@ -158,12 +190,28 @@ export function RoleLink(props: { entityRef: string; title: string }) {
   return href ? <Link to={href}>{props.title}</Link> : <>{props.title}</>;
 }
 
-/** A role's title, linked to its entity page when it has one, with its ARN beneath. */
+/** An AWS account as people know it: "acme-production (111111111111)", linked to its entity. */
+export function AccountLabel(props: { accountId?: string }) {
+  const accounts = useAccounts();
+  const href = useEntityHref();
+  if (!props.accountId) {
+    return null;
+  }
+  const account = accounts.data?.get(props.accountId);
+  const text = account?.name
+    ? `${account.name} (${props.accountId})`
+    : props.accountId;
+  const to = account ? href(account.entityRef) : undefined;
+  return to ? <Link to={to}>{text}</Link> : <>{text}</>;
+}
+
+/** A role's title, linked to its entity page when it has one, with its account (name and id) beneath. */
 export function RoleCell(props: {
   entityRef: string;
   title: string;
   arn: string;
 }) {
+  const role = parseRoleArn(props.arn);
   return (
     <>
       <RoleLink entityRef={props.entityRef} title={props.title} />
@@ -171,11 +219,111 @@ export function RoleCell(props: {
         variant="caption"
         component="div"
         color="text.secondary"
-        sx={{ wordBreak: 'break-all' }}
+        sx={{ overflowWrap: 'anywhere' }}
       >
-        {props.arn}
+        {role ? <AccountLabel accountId={role.accountId} /> : props.arn}
       </Typography>
     </>
+  );
+}
+
+/** An owner as a catalog link with its title (a group's display name), or a dash. */
+export function OwnerLink(props: { owner?: string }) {
+  return props.owner ? (
+    <EntityRefLink entityRef={props.owner} defaultKind="group" />
+  ) : (
+    <>—</>
+  );
+}
+
+/** The one-line answer a page opens with, in the words of the question it answers. */
+export function AnswerLine(props: {
+  children: ReactNode;
+  severity?: Severity | 'none' | string;
+}) {
+  return (
+    <Stack direction="row" spacing={1} alignItems="center" flexWrap="wrap">
+      <Typography
+        variant="h6"
+        component="p"
+        data-testid="iam-answer"
+        sx={{ fontWeight: 600 }}
+      >
+        {props.children}
+      </Typography>
+      {props.severity && props.severity !== 'none' && (
+        <SeverityChip severity={props.severity} />
+      )}
+    </Stack>
+  );
+}
+
+/** Findings of a row as severity chips and short titles; the explanation and the fix open on demand. */
+export function FindingDetails(props: {
+  findings: Finding[];
+  /** Names the row, so repeated toggles read differently to a screen reader. */
+  label: string;
+}) {
+  if (props.findings.length === 0) {
+    return <>—</>;
+  }
+  const seen = new Map<string, { finding: Finding; count: number }>();
+  for (const finding of props.findings) {
+    const entry = seen.get(finding.id);
+    if (entry) {
+      entry.count += 1;
+    } else {
+      seen.set(finding.id, { finding, count: 1 });
+    }
+  }
+  const groups = [...seen.values()].sort((a, b) =>
+    compareSeverity(a.finding.severity, b.finding.severity),
+  );
+  return (
+    <Box sx={{ '& details + details': { mt: 0.5 } }}>
+      {groups.map(({ finding: f, count }) => (
+        <Box
+          component="details"
+          key={f.id}
+          sx={{
+            '& > summary': {
+              cursor: 'pointer',
+              display: 'flex',
+              alignItems: 'center',
+              gap: 1,
+              borderRadius: 1,
+            },
+            '& > summary:focus-visible': {
+              outline: '2px solid',
+              outlineColor: 'primary.main',
+              outlineOffset: 2,
+            },
+          }}
+        >
+          <summary>
+            <SeverityChip severity={f.severity} />
+            <Typography variant="body2" component="span">
+              {findingTitle(f.id)}
+              {count > 1 ? ` (${count})` : ''}
+              {/* Names repeated toggles apart for screen readers, without changing what is seen. */}
+              <Box component="span" sx={visuallyHidden}>
+                {` on ${props.label}`}
+              </Box>
+            </Typography>
+          </summary>
+          <Typography
+            variant="body2"
+            component="p"
+            sx={{ whiteSpace: 'pre-line', mt: 0.5, mb: 0, maxWidth: '70ch' }}
+          >
+            {f.message}
+          </Typography>
+          <Typography variant="caption" color="text.secondary">
+            Rule {f.id}
+          </Typography>
+        </Box>
+      ))}
+    </Box>
   );
 }
 
@@ -212,5 +360,35 @@ export function ListCutNotice(props: {
       Showing {count(props.shown)} of {count(props.total)} {props.noun}: the
       rest are not loaded.
     </Alert>
+  );
+}
+
+/**
+ * A table column that keeps its header on one line ("APPROVE", not "APPR OVE") and takes the
+ * width it is given, so tables fit 1280–1920 px without breaking words.
+ */
+export function fitColumn<T extends object>(
+  column: TableColumn<T>,
+  width?: string,
+): TableColumn<T> {
+  return {
+    ...column,
+    ...(width ? { width } : {}),
+    headerStyle: { whiteSpace: 'nowrap', ...column.headerStyle },
+  };
+}
+
+/** Says a role is assumable only under conditions, in a tag readable in any theme. */
+export function ConditionalTag(props: { children: ReactNode }) {
+  return (
+    <Stack spacing={0.5} mt={0.5} alignItems="flex-start">
+      <Chip
+        size="small"
+        variant="outlined"
+        label="Conditional"
+        sx={{ borderColor: 'warning.main', color: 'text.primary' }}
+      />
+      <Typography variant="body2">{props.children}</Typography>
+    </Stack>
   );
 }

@@ -126,9 +126,9 @@ function useInvalidateAccess() {
   const client = useQueryClient();
   return () =>
     Promise.all(
-      (['requests', 'approvals', 'grants', 'audit'] as const).map(part =>
-        client.invalidateQueries({ queryKey: [ROOT, part] }),
-      ),
+      (
+        ['requests', 'approvals', 'grants', 'audit', 'request-options'] as const
+      ).map(part => client.invalidateQueries({ queryKey: [ROOT, part] })),
     );
 }
 

@@ -1,0 +1,61 @@
+import { useApi } from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { useQuery } from '@tanstack/react-query';
+import {
+  ANNOTATION_AWS_ACCOUNT_ID,
+  AWS_ACCOUNT_RESOURCE_TYPE,
+} from '@backstage-iam/plugin-iam-roles-common';
+
+/** An AWS account as the catalog knows it. */
+export interface AccountInfo {
+  accountId: string;
+  /** Its name (`acme-production`), when the catalog module was told one. */
+  name?: string;
+  entityRef: string;
+}
+
+const TITLE = /^AWS account (.+) \((\d{12})\)$/;
+
+/** Reads an account entity: its id from the annotation, its name from the title the module writes. */
+export function accountOfEntity(entity: Entity): AccountInfo | undefined {
+  const accountId = entity.metadata.annotations?.[ANNOTATION_AWS_ACCOUNT_ID];
+  if (!accountId) {
+    return undefined;
+  }
+  const match = TITLE.exec(entity.metadata.title ?? '');
+  return {
+    accountId,
+    name: match && match[2] === accountId ? match[1] : undefined,
+    entityRef: stringifyEntityRef(entity),
+  };
+}
+
+/** The catalog's AWS accounts by id, read once per page (names are shown next to account ids). */
+export function useAccounts() {
+  const catalogApi = useApi(catalogApiRef);
+  return useQuery({
+    queryKey: ['iam-roles', 'accounts'],
+    staleTime: 5 * 60_000,
+    queryFn: async () => {
+      const { items } = await catalogApi.getEntities({
+        filter: { kind: 'Resource', 'spec.type': AWS_ACCOUNT_RESOURCE_TYPE },
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'metadata.annotations',
+        ],
+      });
+      const byId = new Map<string, AccountInfo>();
+      for (const entity of items) {
+        const account = accountOfEntity(entity);
+        if (account) {
+          byId.set(account.accountId, account);
+        }
+      }
+      return byId;
+    },
+  });
+}

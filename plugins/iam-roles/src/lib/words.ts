@@ -1,0 +1,74 @@
+import {
+  ASSUME_ROLE,
+  ASSUME_ROLE_WITH_SAML,
+  ASSUME_ROLE_WITH_WEB_IDENTITY,
+  describeCondition,
+  type ConditionClause,
+} from '@backstage-iam/plugin-iam-roles-common';
+
+const ACTION_WORDS: Record<string, string> = {
+  [ASSUME_ROLE]: 'with its AWS credentials',
+  [ASSUME_ROLE_WITH_WEB_IDENTITY]: 'with an OIDC token',
+  [ASSUME_ROLE_WITH_SAML]: 'with a SAML sign-in',
+};
+
+/** How a role is assumed, in words (`sts:AssumeRoleWithWebIdentity` → "with an OIDC token"); the action itself when unknown. */
+export function describeAction(action: string | undefined): string {
+  if (!action) {
+    return '';
+  }
+  return ACTION_WORDS[action] ?? action;
+}
+
+/**
+ * Which of an entity's identities got in, in words: `github:acme/api@environment:production` →
+ * "environment production of acme/api"; `github:acme/api@refs/heads/main` → "branch main of acme/api".
+ */
+export function describeMatchedBy(matchedBy: string | undefined): string {
+  if (!matchedBy) {
+    return '';
+  }
+  const m = /^(github|gitlab):([^@]+)(?:@(.+))?$/.exec(matchedBy);
+  if (m) {
+    const [, , where, ref] = m;
+    if (!ref) {
+      return `any workflow of ${where}`;
+    }
+    if (ref === 'pull_request') {
+      return `pull requests of ${where}`;
+    }
+    const env = /^environment:(.+)$/.exec(ref);
+    if (env) {
+      return `environment ${env[1]} of ${where}`;
+    }
+    const branch = /^(?:refs\/heads\/)(.+)$/.exec(ref);
+    if (branch) {
+      return `branch ${branch[1]} of ${where}`;
+    }
+    const tag = /^(?:refs\/tags\/|tags\/)(.+)$/.exec(ref);
+    if (tag) {
+      return `tag ${tag[1]} of ${where}`;
+    }
+    return `${ref} of ${where}`;
+  }
+  const eks = /^eks:(.+)$/.exec(matchedBy);
+  if (eks) {
+    return `Kubernetes service account ${eks[1]}`;
+  }
+  return matchedBy;
+}
+
+/**
+ * A role's conditions as a short tag: "only from environment production" for a GitHub
+ * environment, else the first condition in words and how many more.
+ */
+export function summarizeConditions(conditions: ConditionClause[]): string {
+  if (conditions.length === 0) {
+    return '';
+  }
+  const words = conditions.map(describeCondition);
+  const first = words[0];
+  return conditions.length === 1
+    ? `only if ${first}`
+    : `only if ${first} (and ${conditions.length - 1} more)`;
+}
