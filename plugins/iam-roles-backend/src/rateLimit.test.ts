@@ -49,7 +49,12 @@ describe.each(databases.eachSupportedId())(
     it('is shared by two broker instances on one database', async () => {
       const knex = await databases.init(databaseId);
       const other = secondClient(knex);
-      const a = await startBrokerBackend({ knex, config, entities, logLevel: 'none' });
+      const a = await startBrokerBackend({
+        knex,
+        config,
+        entities,
+        logLevel: 'none',
+      });
       const b = await startBrokerBackend({
         knex: other,
         config,
