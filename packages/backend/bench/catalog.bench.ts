@@ -21,7 +21,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { accountId, writeBenchData, BenchData } from './snapshots';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100);
@@ -38,17 +37,32 @@ const BACKEND_DIR = path.resolve(__dirname, '..');
 const REPO_ROOT = path.resolve(BACKEND_DIR, '../..');
 const BASE_URL = `http://localhost:${PORT}`;
 
+/** The part of `pg` the bench uses (pg ships no types, and @types/pg is not a dependency). */
+interface Client {
+  connect(): Promise<void>;
+  end(): Promise<void>;
+  query<R = any>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+const { Client: PgClient } = require('pg') as {
+  Client: new (options: { connectionString: string }) => Client;
+};
+
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 function log(message: string) {
-  process.stderr.write(`[bench:catalog ${new Date().toISOString()}] ${message}\n`);
+  process.stderr.write(
+    `[bench:catalog ${new Date().toISOString()}] ${message}\n`,
+  );
 }
 
 async function pg<T>(database: string, fn: (c: Client) => Promise<T>) {
   const url = new URL(PG_URL);
   url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
+  const client = new PgClient({ connectionString: url.toString() });
   await client.connect();
   try {
     return await fn(client);
@@ -193,7 +207,10 @@ function startBackend(dir: string, kind: 'ours' | 'yardstick', config: object) {
 async function stopBackend(backend: Backend) {
   if (backend.child.exitCode !== null) return;
   backend.child.kill('SIGTERM');
-  const code = await Promise.race([backend.exited, sleep(60_000).then(() => 'timeout')]);
+  const code = await Promise.race([
+    backend.exited,
+    sleep(60_000).then(() => 'timeout'),
+  ]);
   if (code === 'timeout') {
     backend.child.kill('SIGKILL');
     await backend.exited;
@@ -315,7 +332,8 @@ async function run(
   const prefix = `scale_bench_${kind}_`;
   const database = `${prefix}catalog`;
   await dropDatabases(prefix);
-  const expected = kind === 'ours' ? ACCOUNTS * ROLES + ACCOUNTS : ACCOUNTS * ROLES;
+  const expected =
+    kind === 'ours' ? ACCOUNTS * ROLES + ACCOUNTS : ACCOUNTS * ROLES;
   log(`${kind}: starting the backend (${expected} Resource entities expected)`);
   const started = Date.now();
   const backend = startBackend(dir, kind, benchConfig(data, prefix, kind));
@@ -330,7 +348,11 @@ async function run(
       if (!(await databaseExists(database))) return false;
       state = await catalogState(database);
       if (Date.now() - lastLog > 15_000) {
-        log(`${kind}: ${seconds(Date.now() - started)} s ${JSON.stringify(state)}`);
+        log(
+          `${kind}: ${seconds(Date.now() - started)} s ${JSON.stringify(
+            state,
+          )}`,
+        );
         lastLog = Date.now();
       }
       return (
@@ -357,7 +379,9 @@ async function run(
       load,
     );
     ms = Date.now() - started;
-    log(`${kind}: the trust index answers with every role after ${seconds(ms)} s`);
+    log(
+      `${kind}: the trust index answers with every role after ${seconds(ms)} s`,
+    );
   }
   const stats = processStats(backend.child.pid!);
   return {
@@ -392,8 +416,9 @@ function refreshesLogged(logFile: string): number[] {
 async function unchangedRefresh(backend: Backend, database: string) {
   const token = await guestToken();
   const before = refreshesLogged(backend.logFile).length;
-  const since = await pg(database, async c =>
-    (await c.query('SELECT now() AS t')).rows[0].t as Date,
+  const since = await pg(
+    database,
+    async c => (await c.query('SELECT now() AS t')).rows[0].t as Date,
   );
   const taskId = encodeURIComponent(
     `AwsIamEntityProvider:${PROVIDER_ID}:refresh`,
@@ -403,7 +428,11 @@ async function unchangedRefresh(backend: Backend, database: string) {
     { method: 'POST', headers: { authorization: `Bearer ${token}` } },
   );
   if (!res.ok) {
-    throw new Error(`triggering ${decodeURIComponent(taskId)}: HTTP ${res.status} ${await res.text()}`);
+    throw new Error(
+      `triggering ${decodeURIComponent(taskId)}: HTTP ${
+        res.status
+      } ${await res.text()}`,
+    );
   }
   const started = Date.now();
   await waitFor(
@@ -455,15 +484,18 @@ async function main() {
       }
       results[kind] = result;
       const avgLoad =
-        result.load.reduce((a, b) => a + b, 0) / Math.max(1, result.load.length);
+        result.load.reduce((a, b) => a + b, 0) /
+        Math.max(1, result.load.length);
       console.log(
-        `${kind}: ${seconds(result.seconds * 1000)} s, peak rss ${result.hwmMb.toFixed(
+        `${kind}: ${seconds(
+          result.seconds * 1000,
+        )} s, peak rss ${result.hwmMb.toFixed(0)} MB, cpu ${result.cpuS.toFixed(
           0,
-        )} MB, cpu ${result.cpuS.toFixed(0)} s, load avg ${avgLoad.toFixed(
-          2,
-        )} (max ${Math.max(...result.load).toFixed(2)}), ${
-          result.state.entities
-        } entities, ${result.state.relations} relations`,
+        )} s, load avg ${avgLoad.toFixed(2)} (max ${Math.max(
+          ...result.load,
+        ).toFixed(2)}), ${result.state.entities} entities, ${
+          result.state.relations
+        } relations`,
       );
     }
   } finally {
@@ -485,8 +517,12 @@ async function main() {
     ours && yardstick
       ? `cpu_ratio=${(ours.cpuS / yardstick.cpuS).toFixed(2)}`
       : undefined,
-    writes ? `unchanged_refresh_writes=${writes.rediscovered + writes.restitched}` : undefined,
-    `load_avg=${(allLoad.reduce((a, b) => a + b, 0) / Math.max(1, allLoad.length)).toFixed(2)}`,
+    writes
+      ? `unchanged_refresh_writes=${writes.rediscovered + writes.restitched}`
+      : undefined,
+    `load_avg=${(
+      allLoad.reduce((a, b) => a + b, 0) / Math.max(1, allLoad.length)
+    ).toFixed(2)}`,
     `cores=${os.cpus().length}`,
     ours && yardstick
       ? `target_met=${ours.seconds / yardstick.seconds <= TARGET_RATIO}`

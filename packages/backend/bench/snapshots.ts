@@ -70,7 +70,9 @@ function trustPolicy(a: number, i: number, accounts: number) {
         Action: 'sts:AssumeRole',
         ...(i % 16 === 3
           ? {}
-          : { Condition: { StringEquals: { 'sts:ExternalId': 'vendor-123' } } }),
+          : {
+              Condition: { StringEquals: { 'sts:ExternalId': 'vendor-123' } },
+            }),
       });
     case 4: {
       const sa = i % SERVICE_ACCOUNTS;
