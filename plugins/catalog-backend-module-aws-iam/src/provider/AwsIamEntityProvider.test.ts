@@ -535,7 +535,7 @@ describe('AwsIamEntityProvider', () => {
     await provider.connect(catalog);
     await provider.refresh();
     const first = new Map(
-      [...catalog.entities].map(([ref, e]) => [ref, JSON.stringify(e)]),
+      [...catalog.entities].map(([key, e]) => [key, JSON.stringify(e)]),
     );
     await new Promise(resolve => setTimeout(resolve, 5));
     await provider.refresh();
@@ -546,8 +546,8 @@ describe('AwsIamEntityProvider', () => {
     expect(added).toHaveLength(first.size);
     expect(
       [...catalog.entities]
-        .filter(([ref, e]) => first.get(ref) !== JSON.stringify(e))
-        .map(([ref]) => ref),
+        .filter(([key, e]) => first.get(key) !== JSON.stringify(e))
+        .map(([key]) => key),
     ).toEqual([]);
   });
 
