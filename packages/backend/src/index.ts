@@ -13,7 +13,10 @@ backend.add(demoSignInModule);
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 // IAM roles from live accounts or snapshots (the demo reads packages/sample-data/aws).
-backend.add(import('@backstage-iam/plugin-catalog-backend-module-aws-iam'));
+// AWS_IAM_CATALOG_MODULE=off runs the catalog without it: the yardstick of `yarn bench:catalog`.
+if (process.env.AWS_IAM_CATALOG_MODULE !== 'off') {
+  backend.add(import('@backstage-iam/plugin-catalog-backend-module-aws-iam'));
+}
 
 // Access broker and trust queries: /api/iam-roles
 backend.add(import('@backstage-iam/plugin-iam-roles-backend'));

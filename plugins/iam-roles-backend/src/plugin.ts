@@ -124,6 +124,8 @@ export const iamRolesPlugin = createBackendPlugin({
           id: 'iam-roles-trust-refresh',
           frequency: { seconds: brokerConfig.trustRefreshIntervalSeconds },
           timeout: { minutes: 5 },
+          // The trust snapshot lives in each replica's memory: every replica rebuilds its own.
+          scope: 'local',
           initialDelay: { seconds: 5 },
           fn: () => trust.refresh(),
         });

@@ -13,7 +13,6 @@ import {
   ANNOTATION_AWS_ACCOUNT_ID,
   ANNOTATION_AWS_ARN,
   ANNOTATION_AWS_ROLE_ID,
-  ANNOTATION_IAM_LAST_READ,
   AWS_ACCOUNT_RESOURCE_TYPE,
   AWS_IAM_ROLE_RESOURCE_TYPE,
   highestSeverity,
@@ -245,13 +244,12 @@ export class EntityBuilder {
         title: `AWS account ${this.accountLabel(read.accountId)}`,
         description: `AWS account ${this.accountLabel(read.accountId)}: ${
           read.roles.length
-        } IAM roles at the last complete read (${read.readAt}).`,
+        } IAM roles.`,
         annotations: {
           ...this.commonAnnotations(read),
           [ANNOTATION_AWS_ARN]: rootArn,
-          // Only the account carries the read time: a role entity changes only when the role
-          // does, so the catalog does not reprocess every role at every read.
-          [ANNOTATION_IAM_LAST_READ]: read.readAt,
+          // No read time on any entity: an entity changes only when what AWS holds does, so a
+          // refresh with nothing changed writes nothing (the data_age metric says how fresh).
         },
         tags: ['aws', 'aws-account'],
       },

@@ -290,6 +290,41 @@ describe('AwsIamRelationsProcessor', () => {
     expect(getEntities).toHaveBeenCalledTimes(1);
   });
 
+  it('keeps the components matched to a role while the reloaded components stay the same', async () => {
+    const analyses = TrustAnalysisCache.create();
+    const matched = jest.spyOn(analyses, 'get');
+    const catalog = catalogServiceMock({ entities: components });
+    const p = AwsIamRelationsProcessor.create({
+      logger: mockServices.logger.mock(),
+      catalog,
+      auth: mockServices.auth(),
+      analyses,
+      componentCacheMs: 0, // reload the components before every role
+    });
+    const deploy = role('deploy', github('repo:acme/payments-api:*'));
+    for (let i = 0; i < 3; i++) {
+      expect((await p.preProcessEntity(deploy)).spec!.assumableBy).toEqual([
+        'component:default/payments-api',
+      ]);
+    }
+    expect(matched).toHaveBeenCalledTimes(1);
+
+    // A new component that the role admits: matched again, and found.
+    jest.spyOn(catalog, 'getEntities').mockResolvedValue({
+      items: [
+        ...components,
+        component('payments-cli', {
+          'github.com/project-slug': 'acme/payments-api',
+        }),
+      ],
+    });
+    expect((await p.preProcessEntity(deploy)).spec!.assumableBy).toEqual([
+      'component:default/payments-api',
+      'component:default/payments-cli',
+    ]);
+    expect(matched).toHaveBeenCalledTimes(2);
+  });
+
   it('emits assumableBy and canAssume relations for every ref, and an error for a bad one', async () => {
     const { processor: p } = processor();
     const emit = jest.fn();

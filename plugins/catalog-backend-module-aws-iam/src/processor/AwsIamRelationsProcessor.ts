@@ -88,11 +88,16 @@ export interface AwsIamRelationsProcessorOptions {
  * without reading AWS again.
  */
 export class AwsIamRelationsProcessor implements CatalogProcessor {
-  private index?: { at: number; components: WorkloadEntity[] };
+  private index?: {
+    at: number;
+    components: WorkloadEntity[];
+    /** The components as JSON: a reload that finds the same ones keeps the refs computed. */
+    signature: string;
+  };
   /** One analysis per version of a role's policy, however often the loop revisits the role. */
   private readonly analyses: TrustAnalysisCache;
-  /** Refs per policy version, for the component index they were computed against. */
-  private refs = { at: 0, byPolicy: new Map<string, string[]>() };
+  /** Refs per policy version, for the components they were computed against. */
+  private refs = { signature: '', byPolicy: new Map<string, string[]>() };
   private loading?: Promise<WorkloadEntity[] | undefined>;
   private warnedLoad = false;
 
@@ -149,7 +154,11 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
                 ]
               : [];
           });
-          this.index = { at: Date.now(), components };
+          this.index = {
+            at: Date.now(),
+            components,
+            signature: JSON.stringify(components),
+          };
           this.warnedLoad = false;
           return components;
         } catch (error) {
@@ -178,9 +187,11 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
     if (!components?.length) {
       return entity;
     }
-    const at = this.index?.at ?? 0;
-    if (this.refs.at !== at) {
-      this.refs = { at, byPolicy: new Map() };
+    // The index reloads every minute and the loop revisits a role every few: only a change in
+    // the components themselves invalidates what was matched, else every revisit matches again.
+    const signature = this.index?.signature ?? '';
+    if (this.refs.signature !== signature) {
+      this.refs = { signature, byPolicy: new Map() };
     }
     const key = `${entity.spec.iam.arn}\n${JSON.stringify(
       entity.spec.iam.trustPolicy,

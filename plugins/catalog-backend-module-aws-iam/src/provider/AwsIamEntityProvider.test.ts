@@ -314,16 +314,6 @@ describe('AwsIamEntityProvider', () => {
     expect(deploy.metadata.annotations!['amazonaws.com/iam-role-id']).toMatch(
       /^AROA/,
     );
-    // The read time is on the account entity only, so unchanged roles stay unchanged.
-    expect(
-      deploy.metadata.annotations![
-        'iam-roles.backstage-iam.io/last-successful-read'
-      ],
-    ).toBeUndefined();
-    expect(
-      catalog.get(`resource:default/aws-account-${STAGING}`)!.metadata
-        .annotations!['iam-roles.backstage-iam.io/last-successful-read'],
-    ).toMatch(/^\d{4}-/);
     expect(deploy.spec).toMatchObject({
       type: 'aws-iam-role',
       owner: 'group:default/platform',
@@ -539,22 +529,26 @@ describe('AwsIamEntityProvider', () => {
     ).toBe(`arn:aws-us-gov:iam::${GOV}:root`);
   });
 
-  it('leaves role entities unchanged when their roles did not change, so the catalog has nothing to reprocess', async () => {
+  it('emits exactly the same entities when nothing changed in AWS, so the catalog writes none', async () => {
     const { provider } = makeProvider();
     const catalog = new FakeCatalogConnection();
     await provider.connect(catalog);
     await provider.refresh();
-    const before = new Map(
-      catalog.ofAccount(PROD).map(e => [e.metadata.name, JSON.stringify(e)]),
+    const first = new Map(
+      [...catalog.entities].map(([key, e]) => [key, JSON.stringify(e)]),
     );
     await new Promise(resolve => setTimeout(resolve, 5));
     await provider.refresh();
-    const changed = catalog
-      .ofAccount(PROD)
-      .filter(e => before.get(e.metadata.name) !== JSON.stringify(e))
-      .map(e => e.spec?.type);
-    // Only the account entity records the new read.
-    expect(changed).toEqual(['aws-account']);
+    const second = catalog.lastMutation();
+    expect(second.type).toBe('delta');
+    const added = second.type === 'delta' ? second.added : [];
+    // Every entity again (the catalog compares hashes and writes only what differs), none different.
+    expect(added).toHaveLength(first.size);
+    expect(
+      [...catalog.entities]
+        .filter(([key, e]) => first.get(key) !== JSON.stringify(e))
+        .map(([key]) => key),
+    ).toEqual([]);
   });
 
   it("reports reads, failed accounts, role counts and the age of each account's data as metrics", async () => {

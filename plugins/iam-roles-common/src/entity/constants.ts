@@ -9,9 +9,6 @@ export const ANNOTATION_AWS_ARN = 'amazonaws.com/arn';
 export const ANNOTATION_AWS_ACCOUNT_ID = 'amazonaws.com/account-id';
 /** Annotation: the role's unique id (AROA…). */
 export const ANNOTATION_AWS_ROLE_ID = 'amazonaws.com/iam-role-id';
-/** Annotation: when the source of this entity was last read completely (ISO 8601). */
-export const ANNOTATION_IAM_LAST_READ =
-  'iam-roles.backstage-iam.io/last-successful-read';
 /** Annotation: number of distinct approvals a request for this role needs (default 1). */
 export const ANNOTATION_IAM_APPROVAL_QUORUM =
   'iam-roles.backstage-iam.io/approval-quorum';
