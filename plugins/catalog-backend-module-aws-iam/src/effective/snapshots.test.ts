@@ -12,6 +12,9 @@ import type {
   PodIdentityData,
 } from './types';
 
+// Each case runs the shipped shell script (bash, jq and a fake aws): seconds on a busy machine.
+jest.setTimeout(60_000);
+
 const SCRIPT = path.resolve(
   __dirname,
   '../../scripts/effective-access-snapshots.sh',
