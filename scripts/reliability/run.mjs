@@ -288,6 +288,43 @@ function runFuzz() {
 
 const DEVELOPER = 'carlos.garcia';
 const OWNER = 'priya.patel';
+// A user has at most one open request per role (409 for a second): the races and the burst use
+// one (user, role) pair per request. Demo users other than the owner who decides.
+const REQUESTERS = [
+  'carlos.garcia',
+  'maria.lopez',
+  'jane.doe',
+  'john.smith',
+  'mei.chen',
+  'ahmed.hassan',
+  'sofia.rossi',
+  'liam.obrien',
+  'yuki.tanaka',
+  'olivia.brown',
+  'noah.kim',
+  'emma.wilson',
+  'lucas.martin',
+  'ava.nguyen',
+];
+
+/** Roles every demo user may request (not AWS-managed, no eligibility rule), other than `except`. */
+async function requestableRoles(replica, except, wanted) {
+  const out = [];
+  for (const ref of await roleRefs(replica)) {
+    if (ref === except || out.length >= wanted) continue;
+    const res = await api(
+      replica,
+      DEVELOPER,
+      'GET',
+      `/api/iam-roles/request-options?role=${encodeURIComponent(ref)}`,
+    );
+    if (res.status === 200 && res.body.requestable && !res.body.eligibleGroups)
+      out.push(ref);
+  }
+  if (out.length < wanted)
+    throw new Error(`only ${out.length} requestable roles, ${wanted} needed`);
+  return out;
+}
 
 async function roleOwnedBy(replica, group) {
   return until(
@@ -418,7 +455,7 @@ async function main() {
     for (let i = 0; i < 8; i++) {
       const r = await api(
         a,
-        DEVELOPER,
+        REQUESTERS[i + 1],
         'POST',
         '/api/iam-roles/requests',
         createBody(roleRef, 100 + i),
@@ -479,6 +516,16 @@ async function main() {
       { length: 240 },
       (_, i) => `burst-${i}-${randomUUID()}`,
     );
+    const burstRoles = await requestableRoles(
+      a,
+      roleRef,
+      Math.ceil(keys.length / REQUESTERS.length),
+    );
+    // Submission i: its own (user, role) pair, the same on every retry.
+    const pairOf = i => ({
+      user: REQUESTERS[i % REQUESTERS.length],
+      roleRef: burstRoles[Math.floor(i / REQUESTERS.length)],
+    });
     let next = 0;
     let killed;
     const worker = async () => {
@@ -489,10 +536,10 @@ async function main() {
         try {
           const res = await api(
             a,
-            DEVELOPER,
+            pairOf(i).user,
             'POST',
             '/api/iam-roles/requests',
-            createBody(roleRef, 1000 + i, key),
+            createBody(pairOf(i).roleRef, 1000 + i, key),
           );
           if (res.status >= 500) figures['5xx'] += 1;
           if (res.status === 201 || res.status === 200)
@@ -512,12 +559,13 @@ async function main() {
     // Clients retry what got no answer, with the same idempotency key, on the replica still up,
     // while the killed one restarts; then once more through the restarted one (replays).
     for (const key of unanswered) {
+      const i = keys.indexOf(key);
       const res = await api(
         b,
-        DEVELOPER,
+        pairOf(i).user,
         'POST',
         '/api/iam-roles/requests',
-        createBody(roleRef, 1000 + keys.indexOf(key), key),
+        createBody(pairOf(i).roleRef, 1000 + i, key),
       );
       if (res.status >= 500) figures['5xx'] += 1;
       if (res.status === 201 || res.status === 200)
@@ -526,12 +574,13 @@ async function main() {
     await ready(a);
     let replays = 0;
     for (const key of keys.slice(0, 40)) {
+      const i = keys.indexOf(key);
       const res = await api(
         a,
-        DEVELOPER,
+        pairOf(i).user,
         'POST',
         '/api/iam-roles/requests',
-        createBody(roleRef, 1000 + keys.indexOf(key), key),
+        createBody(pairOf(i).roleRef, 1000 + i, key),
       );
       if (res.status >= 500) figures['5xx'] += 1;
       if (res.status === 200 && res.body.id === answered.get(key)) replays += 1;

@@ -64,7 +64,11 @@ function Grants(props: { row: IdentityCenterMemberAccess }) {
     );
   }
   return (
-    <Box component="ul" sx={{ m: 0, pl: 2 }}>
+    // Links set in running text are underlined, not told apart by colour alone.
+    <Box
+      component="ul"
+      sx={{ m: 0, pl: 2, '& a': { textDecoration: 'underline' } }}
+    >
       {props.row.grants.map(g => (
         <li
           key={`${g.entityRef ?? g.permissionSetArn}:${g.accountId}:${
@@ -153,6 +157,8 @@ export function IdentityCenterMembers(props: { entityRef: string }) {
           pageSize: 20,
           search: rows.length > 5,
           padding: 'dense',
+          // Draggable headers wrap the sort buttons in another control (axe: nested-interactive).
+          draggable: false,
         }}
         emptyContent={
           <Box p={2}>

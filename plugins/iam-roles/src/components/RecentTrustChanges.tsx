@@ -232,6 +232,8 @@ export function RecentTrustChanges() {
             pageSize: 10,
             search: true,
             padding: 'dense',
+            // Draggable headers wrap the sort buttons in another control (axe: nested-interactive).
+            draggable: false,
           }}
           columns={columns}
           data={items}
