@@ -211,7 +211,7 @@ describe('EntityIamRolesContent', () => {
     ).toBeInTheDocument();
   });
 
-  it('tags the roles a group gets through Identity Center, from the role entity, and still lists the roles it owns', async () => {
+  it("tags the roles a group gets through Identity Center, from the broker's derivedVia, and still lists the roles it owns", async () => {
     let asked: string | null = null;
     server.use(
       http.get(`${BASE}/assumable`, ({ request }) => {
@@ -228,6 +228,7 @@ describe('EntityIamRolesContent', () => {
               conditions: [],
               findings: [],
               matchedBy: 'a catalog relation (assumableBy)',
+              derivedVia: ['identity-center-config'],
             },
             {
               entityRef: 'resource:default/payments-deploy',
@@ -239,6 +240,7 @@ describe('EntityIamRolesContent', () => {
               findings: [],
               matchedBy: 'github:acme/payments-api@refs/heads/main',
               through: 'component:default/payments-api',
+              derivedVia: ['trust-policy'],
             },
           ],
         } satisfies AssumableRolesResponse);
@@ -257,7 +259,6 @@ describe('EntityIamRolesContent', () => {
       catalogEntities: [effectiveRoleEntity(), owned],
     });
 
-    // The tag follows the broker's rows once the catalog has answered.
     const tag = await screen.findByText('through Identity Center');
     expect(
       within(tag.closest('tr')!).getByRole('link', {
@@ -294,7 +295,7 @@ describe('EntityIamRolesContent', () => {
     ).not.toBeInTheDocument();
   });
 
-  it('tags Pod Identity roles from the role entity, and Identity Center roles from the SAML provider the broker names when the catalog says nothing', async () => {
+  it("tags Pod Identity roles from the broker's derivedVia, and Identity Center roles from the SAML provider the broker names when the row says nothing", async () => {
     const podRole = effectiveRoleEntity();
     server.use(
       http.get(`${BASE}/assumable`, () =>
@@ -311,6 +312,7 @@ describe('EntityIamRolesContent', () => {
               conditions: [],
               findings: [],
               matchedBy: 'a catalog relation (assumableBy)',
+              derivedVia: ['pod-identity'],
             },
             {
               entityRef: 'resource:default/unread-sso',

@@ -30,12 +30,7 @@ import {
   summarizeConditions,
 } from '../lib/words';
 import { useAssumableRoles, useGrants, useRequests } from '../hooks/queries';
-import { useAccessDerivations } from '../hooks/useAccessDerivations';
-import {
-  derivedAccess,
-  type AccessDerivations,
-  type DerivedAccess,
-} from '../lib/accessDerivation';
+import { derivedAccess, type DerivedAccess } from '../lib/accessDerivation';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
 import { describeLastUsed, formatDate } from '../lib/format';
 import {
@@ -71,11 +66,7 @@ export interface RoleRow {
   derived?: DerivedAccess[];
 }
 
-function assumableToRow(
-  role: AssumableRole,
-  queriedRef: string,
-  derivations: AccessDerivations | undefined,
-): RoleRow {
+function assumableToRow(role: AssumableRole): RoleRow {
   const how = [
     role.through && `for ${shortRef(role.through)}`,
     describeMatchedBy(role.matchedBy) &&
@@ -94,7 +85,7 @@ function assumableToRow(
         ? summarizeConditions(role.conditions) || 'only if its conditions hold'
         : undefined,
     findings: role.findings,
-    derived: derivedAccess(role, queriedRef, derivations),
+    derived: derivedAccess(role),
   };
 }
 
@@ -316,7 +307,6 @@ function AssumableRoles(props: {
 }) {
   const assumable = useAssumableRoles(props.entityRef);
   const roles = assumable.data?.roles ?? [];
-  const derivations = useAccessDerivations(roles.map(r => r.entityRef));
   if (assumable.isError) {
     return (
       <ErrorState
@@ -325,15 +315,7 @@ function AssumableRoles(props: {
       />
     );
   }
-  // Rows show at once; the tags follow when the catalog answers (or never, if it fails: the
-  // broker's own answer is still the list).
-  const rows = roles.map(role =>
-    assumableToRow(
-      role,
-      props.entityRef,
-      derivations.data?.get(role.entityRef),
-    ),
-  );
+  const rows = roles.map(assumableToRow);
   return (
     <RolesTable
       title="Roles it can assume"
