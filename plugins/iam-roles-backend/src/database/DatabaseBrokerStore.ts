@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { AuditEntry } from '@backstage-iam/plugin-iam-roles-common';
 import {
@@ -35,11 +32,7 @@ import {
 } from './BrokerStore';
 import { RateLimitedError } from '../service/RateLimitedError';
 import type { RateLimiter } from '../service/RateLimiter';
-
-const migrationsDir = resolvePackagePath(
-  '@backstage-iam/plugin-iam-roles-backend',
-  'migrations',
-);
+import { migrateToLatest } from './migrate';
 
 /** First key of the advisory locks that serialise one user's request creations (PostgreSQL). */
 const RATE_LIMIT_LOCK_SPACE = 0x1a3f;
@@ -73,14 +66,14 @@ export class DatabaseBrokerStore implements BrokerStore {
   }): Promise<DatabaseBrokerStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateToLatest(client);
     }
     return new DatabaseBrokerStore(client);
   }
 
   /** For tests and the benchmark: a store over an existing knex client, migrated. */
   static async fromKnex(client: Knex): Promise<DatabaseBrokerStore> {
-    await client.migrate.latest({ directory: migrationsDir });
+    await migrateToLatest(client);
     return new DatabaseBrokerStore(client);
   }
 

@@ -1,13 +1,11 @@
 import type { Knex } from 'knex';
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import type { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   SEVERITIES,
   TrustVersion,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { RoleFacts, summarize, VersionChanges } from './roleFacts';
+import { migrateToLatest } from '../database/migrate';
 
 export type { TrustVersion } from '@backstage-iam/plugin-iam-roles-common';
 
@@ -15,11 +13,6 @@ const VERSIONS = 'iam_trust_versions';
 const HEADS = 'iam_trust_heads';
 const SUBSCRIPTIONS = 'iam_trust_subscriptions';
 const SEEDS = 'iam_trust_seeds';
-
-const migrationsDir = resolvePackagePath(
-  '@backstage-iam/plugin-iam-roles-backend',
-  'migrations',
-);
 
 /** Rows per insert: well under SQLite's and PostgreSQL's limits on bound parameters. */
 const BATCH = 500;
@@ -114,14 +107,14 @@ export class TrustHistoryStore {
   }): Promise<TrustHistoryStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await migrateToLatest(client);
     }
     return new TrustHistoryStore(client);
   }
 
   /** For tests and the benchmark: a store over an existing knex client, migrated. */
   static async fromKnex(client: Knex): Promise<TrustHistoryStore> {
-    await client.migrate.latest({ directory: migrationsDir });
+    await migrateToLatest(client);
     return new TrustHistoryStore(client);
   }
 
