@@ -11,6 +11,7 @@ export * from './entity/roleAnalysis';
 export * from './csv';
 export * from './random';
 export * from './internalAccounts';
+export * from './api/limits';
 export * from './api/types';
 export * from './api/trustHistory';
 export * from './permissions';

@@ -13,7 +13,7 @@ import type {
 } from '@backstage/plugin-permission-common';
 import type { Caller } from '../service/AccessRules';
 import { requirePermission } from '../service/requirePermission';
-import { auditedError } from '../service/safeText';
+import { auditedCall } from '../service/auditedCall';
 
 /** The config key that names the service principals allowed to act (request, cancel) through the actions. */
 export const ALLOWED_SERVICE_PRINCIPALS_KEY =
@@ -152,27 +152,20 @@ export class ActionCallers {
     fn: () => Promise<T>,
   ): Promise<T> {
     const actor = this.actorOf(options.credentials);
-    const meta = Object.fromEntries(
-      Object.entries({
-        ...options.meta,
-        action: options.action,
-        actor: actor.actor,
-        actorType: actor.actorType,
-        via: actor.via,
-      }).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>;
-    const event = await this.auditor.createEvent({
-      eventId: options.eventId,
-      severityLevel: options.severityLevel,
-      meta,
-    });
-    try {
-      const result = await fn();
-      await event.success();
-      return result;
-    } catch (error) {
-      await event.fail({ error: auditedError(error) });
-      throw error;
-    }
+    return auditedCall(
+      this.auditor,
+      {
+        eventId: options.eventId,
+        severityLevel: options.severityLevel,
+        meta: {
+          ...options.meta,
+          action: options.action,
+          actor: actor.actor,
+          actorType: actor.actorType,
+          via: actor.via,
+        },
+      },
+      fn,
+    );
   }
 }

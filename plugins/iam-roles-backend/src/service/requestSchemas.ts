@@ -6,6 +6,8 @@ import {
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
+  JUSTIFICATION_MAX,
+  JUSTIFICATION_MIN,
   ListPage,
   SEVERITIES,
   Severity,
@@ -271,35 +273,81 @@ export const findingsQuery = z.object({
   offset: paging.offset,
 });
 
-/** Body of `POST /requests` and input of the `request-access` action, within the configured durations. */
+/** A justification of a request, an extension or a break-glass. */
+const justificationText = () =>
+  freeText('justification', {
+    required: `justification is required: say why you need the access (${JUSTIFICATION_MIN}–${JUSTIFICATION_MAX} characters)`,
+    min: JUSTIFICATION_MIN,
+    max: JUSTIFICATION_MAX,
+    why: 'say what you will do with the access',
+  });
+
+/** Minutes of access, from the shortest session STS issues to `max` (named by its setting, `where`). */
+const durationMinutes = (
+  config: Pick<BrokerConfig, 'minDurationMinutes'>,
+  max: number,
+  where: string,
+) =>
+  z
+    .number({
+      required_error: `durationMinutes is required (${config.minDurationMinutes}–${max})`,
+      invalid_type_error: 'durationMinutes must be a number of minutes',
+    })
+    .int('durationMinutes must be a whole number of minutes')
+    .min(
+      config.minDurationMinutes,
+      `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`,
+    )
+    .max(max, `durationMinutes must be at most ${max} (${where})`);
+
+/** Body of `POST /requests` and input of the `request-access` action. */
 export const createRequestBody = (
   config: Pick<BrokerConfig, 'minDurationMinutes' | 'maxDurationMinutes'>,
 ) =>
   z.object({
     roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
-    justification: freeText('justification', {
-      required:
-        'justification is required: say why you need the access (10–1000 characters)',
-      min: 10,
-      max: 1000,
-      why: 'say what you will do with the access',
-    }),
-    durationMinutes: z
-      .number({
-        required_error: `durationMinutes is required (${config.minDurationMinutes}–${config.maxDurationMinutes})`,
-        invalid_type_error: 'durationMinutes must be a number of minutes',
-      })
-      .int('durationMinutes must be a whole number of minutes')
-      .min(
-        config.minDurationMinutes,
-        `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`,
-      )
-      .max(
-        config.maxDurationMinutes,
-        `durationMinutes must be at most ${config.maxDurationMinutes} (iamRoles.broker.maxDurationMinutes)`,
-      ),
+    justification: justificationText(),
+    durationMinutes: durationMinutes(
+      config,
+      config.maxDurationMinutes,
+      'iamRoles.broker.maxDurationMinutes',
+    ),
     ticket: freeText('ticket', { max: 200 })
       .optional()
       .transform(v => v || undefined),
     idempotencyKey: idempotencyKey('idempotencyKey').optional(),
+  });
+
+/** Body of `POST /grants/:id/extend`. */
+export const extendGrantBody = (
+  config: Pick<BrokerConfig, 'minDurationMinutes' | 'maxDurationMinutes'>,
+) =>
+  z.object({
+    durationMinutes: durationMinutes(
+      config,
+      config.maxDurationMinutes,
+      'iamRoles.broker.maxDurationMinutes',
+    ),
+    justification: justificationText(),
+  });
+
+/** Body of `POST /break-glass`. */
+export const breakGlassBody = (
+  config: Pick<BrokerConfig, 'minDurationMinutes' | 'breakGlass'>,
+) =>
+  z.object({
+    roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
+    justification: justificationText(),
+    incident: freeText('incident', {
+      required:
+        'incident is required: the reference of the incident you respond to (e.g. INC-1234)',
+      min: 3,
+      max: 200,
+      why: 'give the incident reference, e.g. INC-1234',
+    }),
+    durationMinutes: durationMinutes(
+      config,
+      config.breakGlass.maxDurationMinutes,
+      'iamRoles.broker.breakGlass.maxDurationMinutes',
+    ).optional(),
   });

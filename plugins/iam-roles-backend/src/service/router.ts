@@ -39,7 +39,9 @@ import { BrokerConfig } from './BrokerConfig';
 import { TrustService } from './TrustService';
 import {
   booleanFlag,
+  breakGlassBody,
   createRequestBody,
+  extendGrantBody,
   entityRef,
   findingsQuery,
   freeText,
@@ -53,7 +55,8 @@ import {
   statusList,
 } from './requestSchemas';
 import { requirePermission } from './requirePermission';
-import { auditedError, forLog } from './safeText';
+import { auditedCall } from './auditedCall';
+import { forLog } from './safeText';
 import type { TrustHistory } from '../history/TrustHistory';
 import { addTrustHistoryRoutes } from '../history/trustHistoryRoutes';
 
@@ -182,23 +185,11 @@ export async function createRouter(
     fn: () => Promise<T>,
     severityLevel: 'low' | 'medium' | 'high' = 'medium',
   ): Promise<T> {
-    const cleanMeta = Object.fromEntries(
-      Object.entries(meta).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>;
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel,
-      request: req,
-      meta: cleanMeta,
-    });
-    try {
-      const result = await fn();
-      await event.success();
-      return result;
-    } catch (error) {
-      await event.fail({ error: auditedError(error) });
-      throw error;
-    }
+    return auditedCall(
+      auditor,
+      { eventId, severityLevel, request: req, meta },
+      fn,
+    );
   }
 
   router.get('/health', (_req, res) => {
@@ -544,42 +535,15 @@ export async function createRouter(
     res.json(await broker.requestOptions(who, q.role));
   });
 
-  const durationOf = (max: number, where: string) =>
-    z
-      .number({
-        required_error: `durationMinutes is required (${config.minDurationMinutes}–${max})`,
-        invalid_type_error: 'durationMinutes must be a number of minutes',
-      })
-      .int('durationMinutes must be a whole number of minutes')
-      .min(
-        config.minDurationMinutes,
-        `durationMinutes must be at least ${config.minDurationMinutes} (STS issues no shorter session)`,
-      )
-      .max(max, `durationMinutes must be at most ${max} (${where})`);
-  const justificationField = freeText('justification', {
-    required:
-      'justification is required: say why you need the access (10–1000 characters)',
-    min: 10,
-    max: 1000,
-    why: 'say what you will do with the access',
-  });
+  const extendBody = extendGrantBody(config);
+  const breakGlassRequest = breakGlassBody(config);
 
   router.post('/grants/:id/extend', async (req, res) => {
     const {
       who,
       value: { id },
     } = await readerOf(req, idParam, req.params, 'path');
-    const body = parse(
-      z.object({
-        durationMinutes: durationOf(
-          config.maxDurationMinutes,
-          'iamRoles.broker.maxDurationMinutes',
-        ),
-        justification: justificationField,
-      }),
-      req.body ?? {},
-      'request body',
-    );
+    const body = parse(extendBody, req.body ?? {}, 'request body');
     const grant = await broker.grantFor(who, id);
     await authorize(who, iamRoleAccessRequestCreatePermission, grant.roleRef);
     const result = await audited(
@@ -610,25 +574,7 @@ export async function createRouter(
 
   router.post('/break-glass', async (req, res) => {
     const who = await caller(req);
-    const body = parse(
-      z.object({
-        roleRef: entityRef('roleRef', 'resource:default/payments-deploy'),
-        justification: justificationField,
-        incident: freeText('incident', {
-          required:
-            'incident is required: the reference of the incident you respond to (e.g. INC-1234)',
-          min: 3,
-          max: 200,
-          why: 'give the incident reference, e.g. INC-1234',
-        }),
-        durationMinutes: durationOf(
-          config.breakGlass.maxDurationMinutes,
-          'iamRoles.broker.breakGlass.maxDurationMinutes',
-        ).optional(),
-      }),
-      req.body ?? {},
-      'request body',
-    );
+    const body = parse(breakGlassRequest, req.body ?? {}, 'request body');
     await authorize(who, iamRoleAccessRequestCreatePermission, body.roleRef);
     const result = await audited(
       req,

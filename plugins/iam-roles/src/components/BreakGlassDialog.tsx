@@ -11,6 +11,7 @@ import TextField from '@mui/material/TextField';
 import { useRequestOptions, useWorkflowAction } from '../hooks/workflowQueries';
 import { formatDate, formatDuration } from '../lib/format';
 import { ErrorState } from './common';
+import { JUSTIFICATION_MIN } from '@backstage-iam/plugin-iam-roles-common';
 
 /** Takes a role at once in an emergency: justification and incident reference required, owners told and review it afterwards. */
 export function BreakGlassDialog(props: {
@@ -25,7 +26,7 @@ export function BreakGlassDialog(props: {
   const [justification, setJustification] = useState('');
   const [incident, setIncident] = useState('');
   const [submitted, setSubmitted] = useState(false);
-  const short = justification.trim().length < 10;
+  const short = justification.trim().length < JUSTIFICATION_MIN;
   const noIncident = incident.trim().length < 3;
 
   const onSubmit = (event: FormEvent) => {
@@ -94,7 +95,7 @@ export function BreakGlassDialog(props: {
               error={submitted && short}
               helperText={
                 submitted && short
-                  ? 'Say why, in at least 10 characters.'
+                  ? `Say why, in at least ${JUSTIFICATION_MIN} characters.`
                   : 'The owners read this in their review.'
               }
             />

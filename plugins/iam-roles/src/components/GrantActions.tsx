@@ -11,7 +11,10 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
-import type { Grant } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  JUSTIFICATION_MIN,
+  type Grant,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { useBrokerInfo } from '../hooks/queries';
 import { useWorkflowAction } from '../hooks/workflowQueries';
 import { formatDate, formatDuration } from '../lib/format';
@@ -43,7 +46,7 @@ function ExtendDialog(props: {
   );
   const [justification, setJustification] = useState('');
   const [submitted, setSubmitted] = useState(false);
-  const short = justification.trim().length < 10;
+  const short = justification.trim().length < JUSTIFICATION_MIN;
   const role = roleNameOf(props.grant.roleArn);
 
   const onSubmit = (event: FormEvent) => {
@@ -113,7 +116,7 @@ function ExtendDialog(props: {
               error={submitted && short}
               helperText={
                 submitted && short
-                  ? 'Say why, in at least 10 characters.'
+                  ? `Say why, in at least ${JUSTIFICATION_MIN} characters.`
                   : 'The approvers read this.'
               }
             />

@@ -10,6 +10,8 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import {
+  JUSTIFICATION_MAX,
+  JUSTIFICATION_MIN,
   isIamRoleEntity,
   type AccessRequest,
   type BrokerInfo,
@@ -23,10 +25,6 @@ import { useRequestOptions } from '../hooks/workflowQueries';
 import { describeLastUsed, formatDate, formatDuration } from '../lib/format';
 import { plural } from '../lib/answer';
 import { ErrorState, Loading } from './common';
-
-/** Limits of a justification, shared with the broker's validation. */
-export const JUSTIFICATION_MIN = 10;
-export const JUSTIFICATION_MAX = 1000;
 
 export interface RequestAccessDialogProps {
   open: boolean;
