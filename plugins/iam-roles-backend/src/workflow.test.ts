@@ -550,6 +550,30 @@ describe.each(databases.eachSupportedId())('workflow on %s', databaseId => {
     expect((await release(ALICE, taken.body.grant.id)).status).toBe(200);
   });
 
+  it('gives one grant when two break-glass submissions race', async () => {
+    const body = {
+      roleRef: BREAK_GLASS,
+      justification: 'Two tabs sent the break-glass at the same moment',
+      incident: 'INC-8',
+    };
+    const statuses = (
+      await Promise.all([
+        backend.call('post', '/break-glass', ALICE, body),
+        backend.call('post', '/break-glass', ALICE, body),
+      ])
+    )
+      .map(r => r.status)
+      .sort();
+    expect(statuses).toEqual([201, 409]);
+    expect(
+      await knex('iam_grants').where({
+        user_ref: ALICE,
+        role_ref: BREAK_GLASS,
+        status: 'active',
+      }),
+    ).toHaveLength(1);
+  });
+
   it('names the role and the requester in words, and links notifications to the decision', async () => {
     const created = await request(ALICE, DEPLOY);
     expect(backend.notifications.at(-1)?.payload).toMatchObject({

@@ -64,6 +64,8 @@ export interface NewBreakGlass {
   grantExpiresAt: string;
   /** When given, the store refuses (RateLimitedError) a break-glass beyond the requester's limit. */
   rateLimit?: RateLimiter;
+  /** As {@link NewRequest.refuseIfOpen}: called under the per-user lock, throws to refuse. */
+  refuseIfOpen?: (open: OpenAccess) => void;
 }
 
 /** Who may see which requests: the requester always; owners of the role; everyone for approver groups. */

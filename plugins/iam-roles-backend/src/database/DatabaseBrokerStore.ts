@@ -944,9 +944,16 @@ export class DatabaseBrokerStore implements BrokerStore {
     const grantId = randomUUID();
     const { now } = input;
     await this.db.transaction(async tx => {
-      if (input.rateLimit) {
+      if (input.rateLimit || input.refuseIfOpen) {
         await this.lockRequester(tx, input.requester);
+      }
+      if (input.rateLimit) {
         await this.takeRateLimitSlot(tx, input.requester, now, input.rateLimit);
+      }
+      if (input.refuseIfOpen) {
+        input.refuseIfOpen(
+          await this.findOpen(input.requester, input.roleRef, now, tx),
+        );
       }
       await tx<RequestRow>(REQUESTS).insert({
         id,

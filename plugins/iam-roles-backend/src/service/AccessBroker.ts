@@ -784,12 +784,6 @@ export class AccessBroker {
         `durationMinutes must be at most ${cap} for break-glass (iamRoles.broker.breakGlass.maxDurationMinutes)`,
       );
     }
-    const open = await this.store.findOpen(caller.userRef, role.ref, nowIso());
-    if (open.grant) {
-      throw new ConflictError(
-        `You already have access to ${role.ref} until ${open.grant.expiresAt} (grant ${open.grant.id}).`,
-      );
-    }
     const now = DateTime.utc();
     const request = await this.store.breakGlass({
       roleRef: role.ref,
@@ -803,6 +797,14 @@ export class AccessBroker {
       now: now.toISO(),
       grantExpiresAt: now.plus({ minutes }).toISO(),
       rateLimit: this.limiter,
+      // Two break-glass submissions racing give one grant: checked under the store's lock.
+      refuseIfOpen: open => {
+        if (open.grant) {
+          throw new ConflictError(
+            `You already have access to ${role.ref} until ${open.grant.expiresAt} (grant ${open.grant.id}).`,
+          );
+        }
+      },
     });
     const transitions: Transition[] = [
       {
