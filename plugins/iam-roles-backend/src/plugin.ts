@@ -127,7 +127,7 @@ export const iamRolesPlugin = createBackendPlugin({
           // The trust snapshot lives in each replica's memory: every replica rebuilds its own.
           scope: 'local',
           initialDelay: { seconds: 5 },
-          fn: () => trust.refresh(),
+          fn: () => trust.scheduledRefresh(),
         });
         await scheduler.scheduleTask({
           id: 'iam-roles-broker-expiry',

@@ -1,6 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { Entity } from '@backstage/catalog-model';
 import {
   BROKER_ARN,
   fixtureEntities,
@@ -27,6 +28,11 @@ describe('trust index freshness', () => {
       ) {
         reads.byRef += 1;
         return current.getEntityByRef(...args);
+      },
+      getEntitiesByRefs(
+        ...args: Parameters<CatalogService['getEntitiesByRefs']>
+      ) {
+        return current.getEntitiesByRefs(...args);
       },
     } as unknown as CatalogService;
 
@@ -92,14 +98,15 @@ describe('trust index freshness', () => {
           (await lookup()).body.roles.map((r: any) => r.entityRef),
         ).not.toContain('resource:default/fresh-role');
 
-        // a role that appeared since the last refresh can be requested at once (one catalog read) …
+        // a role that appeared since the last refresh can be requested at once (read from the catalog
+        // by ref, for the request and for its notification, not by a rebuild) …
         const created = await backend.call('post', '/requests', alice, {
           roleRef: 'resource:default/fresh-role',
           justification: 'First use of a brand new role',
           durationMinutes: 30,
         });
         expect(created.status).toBe(201);
-        expect(reads.byRef).toBe(1);
+        expect(reads).toEqual({ stream: 1, byRef: 2 });
 
         // … and the scheduled refresh puts it in the index
         await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
@@ -107,6 +114,148 @@ describe('trust index freshness', () => {
         expect(
           (await lookup()).body.roles.map((r: any) => r.entityRef),
         ).toContain('resource:default/fresh-role');
+      },
+    );
+  });
+  it('after the first build reads only the entities whose etag changed, and keeps the index when none did', async () => {
+    const withEtag = (e: Entity, etag: string): Entity => ({
+      ...e,
+      metadata: { ...e.metadata, etag },
+    });
+    let entities = fixtureEntities().map(e => withEtag(e, 'v1'));
+    const reads = { light: 0, full: 0, byRefs: [] as string[][] };
+    const catalog = {
+      streamEntities(...args: Parameters<CatalogService['streamEntities']>) {
+        if (args[0]?.fields) reads.light += 1;
+        else reads.full += 1;
+        return catalogServiceMock({ entities }).streamEntities(...args);
+      },
+      async getEntitiesByRefs(
+        ...args: Parameters<CatalogService['getEntitiesByRefs']>
+      ) {
+        reads.byRefs.push(args[0].entityRefs);
+        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
+      },
+      async getEntityByRef(
+        ...args: Parameters<CatalogService['getEntityByRef']>
+      ) {
+        return catalogServiceMock({ entities }).getEntityByRef(...args);
+      },
+    } as unknown as CatalogService;
+
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog,
+        logLevel: 'none',
+        config: {
+          iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+        },
+      },
+      async backend => {
+        const alice = 'user:default/alice';
+        const refresh = () =>
+          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+        const trusting = async () =>
+          (
+            await backend.call(
+              'get',
+              `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
+              alice,
+            )
+          ).body.roles
+            .map((r: any) => r.entityRef)
+            .sort();
+        const before = await trusting();
+        expect(reads).toEqual({ light: 0, full: 1, byRefs: [] });
+
+        await refresh();
+        expect(reads).toEqual({ light: 1, full: 1, byRefs: [] });
+        expect(await trusting()).toEqual(before);
+
+        // one role changes: only it is read in full, and the answer follows
+        entities = entities.map(e =>
+          e.metadata.name === 'payments-deploy'
+            ? withEtag(
+                roleEntity({
+                  name: 'payments-deploy',
+                  owner: 'group:default/team-payments',
+                  statements: [
+                    {
+                      Effect: 'Allow',
+                      Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+                      Action: 'sts:AssumeRole',
+                    },
+                  ],
+                }),
+                'v2',
+              )
+            : e,
+        );
+        await refresh();
+        expect(reads.byRefs).toEqual([['resource:default/payments-deploy']]);
+        const after = await trusting();
+        expect(before).toContain('resource:default/payments-deploy');
+        expect(after).not.toContain('resource:default/payments-deploy');
+        expect(after).toEqual(
+          before.filter(
+            (r: string) => r !== 'resource:default/payments-deploy',
+          ),
+        );
+
+        // one role is deleted: nothing to read, and it leaves the index
+        const gone = after[0];
+        entities = entities.filter(
+          e => `resource:default/${e.metadata.name}` !== gone,
+        );
+        await refresh();
+        expect(reads.byRefs).toHaveLength(1);
+        expect(await trusting()).toEqual(after.slice(1));
+      },
+    );
+  });
+  it('skips a scheduled rebuild until three times the last build has passed when builds are slow for the interval', async () => {
+    const entities = fixtureEntities();
+    let streams = 0;
+    const catalog = {
+      async *streamEntities(
+        ...args: Parameters<CatalogService['streamEntities']>
+      ) {
+        streams += 1;
+        await new Promise(r => setTimeout(r, 300));
+        yield* catalogServiceMock({ entities }).streamEntities(...args);
+      },
+      async getEntitiesByRefs(
+        ...args: Parameters<CatalogService['getEntitiesByRefs']>
+      ) {
+        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
+      },
+    } as unknown as CatalogService;
+
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog,
+        logLevel: 'none',
+        config: {
+          iamRoles: {
+            trust: { refreshIntervalSeconds: 0.1 },
+            broker: { sts: { brokerPrincipalArn: BROKER_ARN } },
+          },
+        },
+      },
+      async backend => {
+        const refresh = () =>
+          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+        await refresh();
+        expect(streams).toBe(1);
+        // the build took 300 ms or more, three times the interval: the next runs wait 900 ms
+        await refresh();
+        await refresh();
+        expect(streams).toBe(1);
+        await new Promise(r => setTimeout(r, 1000));
+        await refresh();
+        expect(streams).toBe(2);
       },
     );
   });

@@ -1,6 +1,11 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { Entity, parseEntityRef } from '@backstage/catalog-model';
+import type { EntityFilterQuery } from '@backstage/catalog-client';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { DateTime } from 'luxon';
 import {
@@ -59,6 +64,25 @@ import {
   readLookupQuery,
   ssoRolesOf,
 } from './lookupQuery';
+
+/** What the trust index reads from the catalog. */
+const SNAPSHOT_FILTER: EntityFilterQuery = [
+  {
+    kind: 'resource',
+    'spec.type': [AWS_IAM_ROLE_RESOURCE_TYPE, AWS_ACCOUNT_RESOURCE_TYPE],
+  },
+  { kind: 'component' },
+];
+const ETAG_FIELDS = [
+  'kind',
+  'metadata.namespace',
+  'metadata.name',
+  'metadata.etag',
+];
+/** Entities read in full per catalog call when only some changed. */
+const FULL_READ_CHUNK = 500;
+/** A scheduled rebuild waits at least this many times the last build's duration after it. */
+const REBUILD_SPACING = 3;
 
 /** How far `/lookup` follows role chains, and how many chained roles it lists at most. */
 const CHAIN_DEPTH = 5;
@@ -123,6 +147,9 @@ export class TrustService {
   private snapshot?: TrustSnapshot;
   private loading?: Promise<TrustSnapshot>;
   private readonly analyses = TrustAnalysisCache.create();
+  /** The entities of the current snapshot with their etags, by normalised ref. */
+  private entities?: Map<string, { etag?: string; entity: Entity }>;
+  private lastBuild?: { endedAt: number; durationMs: number };
   private readonly rebuiltListeners: Array<
     (snapshot: TrustSnapshot) => Promise<void>
   > = [];
@@ -135,6 +162,7 @@ export class TrustService {
       internalAccounts: string[];
       brokerPrincipalArn?: string;
       maxAgeSeconds: number;
+      refreshIntervalMs: number;
     },
   ) {}
 
@@ -152,6 +180,7 @@ export class TrustService {
       brokerPrincipalArn: options.brokerPrincipalArn,
       // A snapshot older than two refresh periods means the scheduler is not running here; reload.
       maxAgeSeconds: options.refreshIntervalSeconds * 2,
+      refreshIntervalMs: options.refreshIntervalSeconds * 1000,
     });
   }
 
@@ -174,7 +203,7 @@ export class TrustService {
     const age = DateTime.now().diff(snapshot.at, 'seconds').seconds;
     // An empty index at start-up usually means the catalog had not ingested the roles yet.
     const maxAge = snapshot.roles.size === 0 ? 5 : this.options.maxAgeSeconds;
-    if (age > maxAge && !this.loading) {
+    if (age > maxAge && !this.tooSoon() && !this.loading) {
       // Stale: answer from what we have and reload in the background.
       this.refresh().catch(error =>
         this.logger.warn(`Refreshing the trust index failed: ${error}`),
@@ -183,40 +212,116 @@ export class TrustService {
     return snapshot;
   }
 
+  /**
+   * Whether the last build was slow for the refresh interval and ended less than
+   * {@link REBUILD_SPACING} times its duration ago.
+   */
+  private tooSoon(): boolean {
+    const last = this.lastBuild;
+    if (!last) return false;
+    const spacing = last.durationMs * REBUILD_SPACING;
+    return (
+      spacing > this.options.refreshIntervalMs &&
+      Date.now() - last.endedAt < spacing
+    );
+  }
+
+  /**
+   * The scheduled refresh: skipped while less than {@link REBUILD_SPACING} times the last build's
+   * duration has passed since it ended, so that a large index (tens of seconds to build while the
+   * catalog is busy ingesting) takes at most a quarter of the process's time whatever the interval.
+   */
+  async scheduledRefresh(): Promise<void> {
+    if (this.tooSoon()) {
+      return;
+    }
+    await this.refresh();
+  }
+
+  /**
+   * Reads the catalog's roles, accounts and components and builds a snapshot. After the first
+   * build, the catalog is first asked only for each entity's ref and etag (the stitcher's hash of the
+   * whole entity, relations included); only the entities whose etag changed are read in full. When
+   * nothing changed, the current snapshot stays (with a new time) and nothing is rebuilt.
+   */
   private async load(): Promise<TrustSnapshot> {
     const started = Date.now();
     const credentials = await this.auth.getOwnServiceCredentials();
-    const entities: Entity[] = [];
-    for await (const page of this.catalog.streamEntities(
-      {
-        filter: [
-          {
-            kind: 'resource',
-            'spec.type': [
-              AWS_IAM_ROLE_RESOURCE_TYPE,
-              AWS_ACCOUNT_RESOURCE_TYPE,
-            ],
-          },
-          { kind: 'component' },
-        ],
-      },
-      { credentials },
-    )) {
-      entities.push(...page);
+    const previous = this.entities;
+    const current = new Map<string, { etag?: string; entity: Entity }>();
+    let read = 0;
+    if (!previous || !this.snapshot) {
+      for await (const page of this.catalog.streamEntities(
+        { filter: SNAPSHOT_FILTER },
+        { credentials },
+      )) {
+        for (const entity of page) {
+          current.set(refOf(entity), { etag: entity.metadata.etag, entity });
+        }
+        read += page.length;
+      }
+    } else {
+      const changed: string[] = [];
+      for await (const page of this.catalog.streamEntities(
+        { filter: SNAPSHOT_FILTER, fields: ETAG_FIELDS },
+        { credentials },
+      )) {
+        for (const light of page) {
+          const ref = refOf(light);
+          const known = previous.get(ref);
+          const etag = light.metadata.etag;
+          if (known && etag && known.etag === etag) {
+            current.set(ref, known);
+          } else {
+            changed.push(stringifyEntityRef(light));
+          }
+        }
+      }
+      for (let i = 0; i < changed.length; i += FULL_READ_CHUNK) {
+        const { items } = await this.catalog.getEntitiesByRefs(
+          { entityRefs: changed.slice(i, i + FULL_READ_CHUNK) },
+          { credentials },
+        );
+        for (const entity of items) {
+          // Gone since the first read: it is not in the new snapshot.
+          if (entity) {
+            current.set(refOf(entity), { etag: entity.metadata.etag, entity });
+            read += 1;
+          }
+        }
+      }
+      if (read === 0 && current.size === previous.size) {
+        const snapshot = { ...this.snapshot, at: DateTime.now() };
+        this.entities = current;
+        this.lastBuild = {
+          endedAt: Date.now(),
+          durationMs: Date.now() - started,
+        };
+        this.logger.debug(
+          `Trust index unchanged: ${snapshot.roles.size} roles, checked in ${
+            Date.now() - started
+          } ms`,
+        );
+        return snapshot;
+      }
     }
-    const snapshot = buildTrustSnapshot(entities, {
-      internalAccounts: this.options.internalAccounts,
-      cache: this.analyses,
-    });
+    const snapshot = buildTrustSnapshot(
+      [...current.values()].map(e => e.entity),
+      {
+        internalAccounts: this.options.internalAccounts,
+        cache: this.analyses,
+      },
+    );
+    this.entities = current;
+    const durationMs = Date.now() - started;
+    this.lastBuild = { endedAt: Date.now(), durationMs };
     if (snapshot.refused > 0) {
       this.logger.warn(
         `Trust index: ${snapshot.refused} Resource entities look like IAM roles but were not emitted by the catalog module (backstage.io/managed-by-location is not aws-iam-account:… or aws-iam-snapshot:…); they are not treated as roles`,
       );
     }
     this.logger.info(
-      `Trust index rebuilt: ${snapshot.roles.size} roles, ${
-        snapshot.workloads.size
-      } entities with workload identities, in ${Date.now() - started} ms`,
+      `Trust index rebuilt: ${snapshot.roles.size} roles, ${snapshot.workloads.size} entities with workload identities, ${read} of ${current.size} entities read in full, in ${durationMs} ms`,
     );
     for (const listener of this.rebuiltListeners) {
       listener(snapshot).catch(e => this.logger.warn(`${e}`));
