@@ -20,6 +20,7 @@ import {
   IamRoleEntity,
   IamRoleSpec,
   RoleRecord,
+  roleExposure,
 } from '@backstage-iam/plugin-iam-roles-common';
 import type { EffectiveAccessIndex } from '../effective/EffectiveAccessIndex';
 import { AccountRead } from '../sources/types';
@@ -414,7 +415,17 @@ export class EntityBuilder {
           ...(permissionSet ? ['identity-center'] : []),
           ...(effective?.podIdentityAssociations ? ['pod-identity'] : []),
           ...trustTags(
-            analysis.principals.map(p => p.kind),
+            // `trust-public` is the engine's one definition of publicly assumable (roleExposure), so
+            // the tag, the findings and the inventory's preset agree: a `*` bound to the
+            // organisation is no such role, an OIDC provider open to any subject is.
+            [
+              ...analysis.principals
+                .map(p => p.kind)
+                .filter(kind => kind !== 'public'),
+              ...(roleExposure(analysis.findings) === 'public'
+                ? ['public']
+                : []),
+            ],
             analysis.principals.flatMap(p => (p.provider ? [p.provider] : [])),
           ),
         ],

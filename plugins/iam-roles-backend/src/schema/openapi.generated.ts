@@ -1514,6 +1514,114 @@ export const spec = {
         },
       },
     },
+    '/roles': {
+      get: {
+        operationId: 'ListRoleInventory',
+        summary:
+          'Every role of the trust index, risky first, with facets; as JSON or CSV.',
+        description:
+          'The IAM roles home\'s inventory: each role with its account (and name), owner, worst finding, how it is exposed (publicly assumable, or an unpinned OIDC subject), who it trusts by kind and when AWS last saw it used. Filters combine; the facets count every role of the index, whatever the filters, so a page can show "critical (12)" beside a filtered table.',
+        parameters: [
+          {
+            name: 'q',
+            in: 'query',
+            description: "Words in the role's name, title or ARN.",
+            schema: {
+              type: 'string',
+              maxLength: 200,
+            },
+          },
+          {
+            name: 'owner',
+            in: 'query',
+            schema: {
+              type: 'string',
+            },
+            example: 'group:default/team-payments',
+          },
+          {
+            name: 'account',
+            in: 'query',
+            description: 'A 12-digit account id.',
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]{12}$',
+            },
+          },
+          {
+            name: 'severity',
+            in: 'query',
+            description: "The minimum severity of the role's worst finding.",
+            schema: {
+              $ref: '#/components/schemas/Severity',
+            },
+          },
+          {
+            name: 'preset',
+            in: 'query',
+            description:
+              '`exposed`: publicly assumable or trusting an unpinned OIDC subject; `unused`: not used in the last 90 days (or never, as far as AWS tracks); `critical`: a critical finding.',
+            schema: {
+              type: 'string',
+              enum: ['exposed', 'unused', 'critical'],
+            },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            description:
+              'json (default) or csv (every matching role, no paging).',
+            schema: {
+              type: 'string',
+              enum: ['json', 'csv'],
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            description: 'At most this many roles (default 100).',
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+            },
+          },
+          {
+            $ref: '#/components/parameters/offset',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'One page of roles with the facets, or every matching role as CSV.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/RoleInventoryPage',
+                },
+              },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '500': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -3256,6 +3364,192 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/TrustSubscription',
             },
+          },
+        },
+      },
+      RoleExposure: {
+        type: 'string',
+        description:
+          '`public`: anyone can assume the role (a public principal, an OIDC provider with any subject, Cognito guests, any Roles Anywhere anchor); `unpinned`: an OIDC subject wide enough to let in workloads nobody listed (a wildcard branch or repository).',
+        enum: ['public', 'unpinned'],
+      },
+      RoleInventoryRow: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'entityRef',
+          'title',
+          'arn',
+          'accountId',
+          'findings',
+          'trustedBy',
+        ],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          arn: {
+            type: 'string',
+          },
+          accountId: {
+            type: 'string',
+          },
+          accountName: {
+            type: 'string',
+          },
+          accountRef: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+          },
+          severity: {
+            description:
+              "The worst finding's severity; absent when the role has no finding.",
+            allOf: [
+              {
+                $ref: '#/components/schemas/Severity',
+              },
+            ],
+          },
+          findings: {
+            type: 'integer',
+            minimum: 0,
+          },
+          topFinding: {
+            type: 'string',
+            description: 'The id of the worst finding.',
+          },
+          exposure: {
+            $ref: '#/components/schemas/RoleExposure',
+          },
+          trustedBy: {
+            type: 'array',
+            description:
+              'Who the trust policy lets in, by principal kind (account, role, service, oidc, saml, public …).',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['kind', 'count'],
+              properties: {
+                kind: {
+                  type: 'string',
+                },
+                count: {
+                  type: 'integer',
+                  minimum: 1,
+                },
+              },
+            },
+          },
+          lastUsed: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When AWS last saw the role used (RoleLastUsed); absent when never, as far as AWS tracks.',
+          },
+          requestable: {
+            type: 'boolean',
+            description:
+              'False for service-linked and Identity Center roles, which nobody requests through the broker.',
+          },
+        },
+      },
+      RoleInventoryFacet: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['value', 'count'],
+        properties: {
+          value: {
+            type: 'string',
+          },
+          label: {
+            type: 'string',
+          },
+          count: {
+            type: 'integer',
+            minimum: 0,
+          },
+        },
+      },
+      RoleInventoryPage: {
+        type: 'object',
+        description:
+          'One page of the inventory; `totalItems` counts all that match; facets count the whole index.',
+        required: ['items', 'totalItems', 'offset', 'limit', 'facets', 'index'],
+        additionalProperties: false,
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RoleInventoryRow',
+            },
+          },
+          totalItems: {
+            type: 'integer',
+            minimum: 0,
+          },
+          offset: {
+            type: 'integer',
+            minimum: 0,
+          },
+          limit: {
+            type: 'integer',
+            minimum: 1,
+          },
+          facets: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['roles', 'accounts', 'owners', 'severities', 'presets'],
+            properties: {
+              roles: {
+                type: 'integer',
+                minimum: 0,
+              },
+              accounts: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/RoleInventoryFacet',
+                },
+              },
+              owners: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/RoleInventoryFacet',
+                },
+              },
+              severities: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/RoleInventoryFacet',
+                },
+              },
+              presets: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['exposed', 'unused', 'critical'],
+                properties: {
+                  exposed: {
+                    type: 'integer',
+                    minimum: 0,
+                  },
+                  unused: {
+                    type: 'integer',
+                    minimum: 0,
+                  },
+                  critical: {
+                    type: 'integer',
+                    minimum: 0,
+                  },
+                },
+              },
+            },
+          },
+          index: {
+            $ref: '#/components/schemas/TrustIndexState',
           },
         },
       },

@@ -25,6 +25,28 @@ export interface RequestFacts {
   approverGroups?: string[];
 }
 
+/** Why a role cannot be requested at all, whoever asks: roles AWS or Identity Center manage (by the ARN's path). */
+export function unrequestableReasons(arn: string): string[] {
+  const path = parseRoleArn(arn)?.path ?? '/';
+  const slr = /^\/aws-service-role\/([^/]+)\//.exec(path);
+  if (slr) {
+    return [
+      `This is a service-linked role of ${slr[1]}: only that AWS service assumes it, so nobody can be granted access to it.`,
+    ];
+  }
+  if (path.startsWith('/aws-reserved/sso.amazonaws.com/')) {
+    return [
+      'IAM Identity Center manages this role: ask for an assignment of its permission set in IAM Identity Center instead.',
+    ];
+  }
+  if (path.startsWith('/aws-reserved/')) {
+    return [
+      'AWS reserves this role for one of its services: it cannot be requested.',
+    ];
+  }
+  return [];
+}
+
 /** What the rules need of a role. */
 export interface RoleFacts {
   ref: string;
@@ -143,24 +165,7 @@ export class AccessRules {
 
   /** Why a role cannot be requested at all, whoever asks: roles AWS or Identity Center manage. */
   unrequestable(role: RoleFacts): string[] {
-    const path = parseRoleArn(role.arn)?.path ?? '/';
-    const slr = /^\/aws-service-role\/([^/]+)\//.exec(path);
-    if (slr) {
-      return [
-        `This is a service-linked role of ${slr[1]}: only that AWS service assumes it, so nobody can be granted access to it.`,
-      ];
-    }
-    if (path.startsWith('/aws-reserved/sso.amazonaws.com/')) {
-      return [
-        'IAM Identity Center manages this role: ask for an assignment of its permission set in IAM Identity Center instead.',
-      ];
-    }
-    if (path.startsWith('/aws-reserved/')) {
-      return [
-        'AWS reserves this role for one of its services: it cannot be requested.',
-      ];
-    }
-    return [];
+    return unrequestableReasons(role.arn);
   }
 
   /** Why the caller may not request a role under its policy: not in an eligible group. */

@@ -32,6 +32,8 @@ import {
   ResolvedPrincipal,
   RoleAnalysis,
   RoleFinding,
+  RoleInventoryPage,
+  RoleInventoryRow,
   RoleTrustView,
   Severity,
   TrustAnalysisCache,
@@ -64,6 +66,7 @@ import {
   readLookupQuery,
   ssoRolesOf,
 } from './lookupQuery';
+import { InventoryFilter, inventoryPage, inventoryRows } from './roleInventory';
 
 /** What the trust index reads from the catalog. */
 const SNAPSHOT_FILTER: EntityFilterQuery = [
@@ -1007,6 +1010,29 @@ export class TrustService {
   }
 
   /** `GET /findings`: findings across all roles, optionally for one owner and at or above a severity. */
+  /** `GET /roles`: one page of the inventory with the facets of the whole index. */
+  async inventory(
+    filter: InventoryFilter,
+    page: { offset: number; limit: number },
+  ): Promise<RoleInventoryPage> {
+    const snapshot = await this.current();
+    return {
+      ...inventoryPage(snapshot, this.inventoryFilter(filter), page),
+      index: indexState(snapshot),
+    };
+  }
+
+  /** Every role of the inventory that matches, risky first (the CSV export). */
+  async inventoryRows(filter: InventoryFilter): Promise<RoleInventoryRow[]> {
+    return inventoryRows(await this.current(), this.inventoryFilter(filter));
+  }
+
+  private inventoryFilter(filter: InventoryFilter): InventoryFilter {
+    return filter.owner
+      ? { ...filter, owner: normalizeRef(filter.owner, 'group') }
+      : filter;
+  }
+
   async findings(filter: {
     owner?: string;
     severity?: Severity;

@@ -273,6 +273,52 @@ export const findingsQuery = z.object({
   offset: paging.offset,
 });
 
+/** Query of `GET /roles`: the IAM roles home's inventory. */
+export const inventoryQuery = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(
+      200,
+      'q must be at most 200 characters: a word of the role name, title or ARN',
+    )
+    .refine(v => !/[\p{Cc}\p{Cf}]/u.test(v), {
+      message: 'q must not contain control or invisible characters',
+    })
+    .optional(),
+  owner: entityRef('owner', 'group:default/team-payments', 'group').optional(),
+  account: z
+    .string()
+    .regex(
+      /^\d{12}$/,
+      'account must be a 12-digit AWS account id, e.g. 111111111111',
+    )
+    .optional(),
+  severity: z
+    .enum(SEVERITY_VALUES, {
+      errorMap: () => ({
+        message: `severity must be one of ${SEVERITIES.join(
+          ', ',
+        )} (the minimum level)`,
+      }),
+    })
+    .optional(),
+  preset: z
+    .enum(['exposed', 'unused', 'critical'], {
+      errorMap: () => ({
+        message:
+          'preset must be exposed (publicly assumable or unpinned), unused (not used in 90 days) or critical',
+      }),
+    })
+    .optional(),
+  format: z
+    .enum(['json', 'csv'], {
+      errorMap: () => ({ message: 'format must be json or csv' }),
+    })
+    .default('json'),
+  ...paging,
+});
+
 /** A justification of a request, an extension or a break-glass. */
 const justificationText = () =>
   freeText('justification', {

@@ -44,6 +44,7 @@ import {
   extendGrantBody,
   entityRef,
   findingsQuery,
+  inventoryQuery,
   freeText,
   idParam,
   idempotencyKey,
@@ -56,6 +57,7 @@ import {
 } from './requestSchemas';
 import { requirePermission } from './requirePermission';
 import { auditedCall } from './auditedCall';
+import { INVENTORY_CSV_COLUMNS } from './roleInventory';
 import { forLog } from './safeText';
 import type { TrustHistory } from '../history/TrustHistory';
 import { addTrustHistoryRoutes } from '../history/trustHistoryRoutes';
@@ -254,6 +256,33 @@ export async function createRouter(
   router.get('/findings', async (req, res) => {
     const { value: q } = await trustReaderOf(req, findingsQuery);
     res.json(pageOf(await trust.findings(q), q));
+  });
+
+  router.get('/roles', async (req, res) => {
+    const { value: q } = await trustReaderOf(req, inventoryQuery);
+    const { format, limit, offset, ...filter } = q;
+    if (format === 'csv') {
+      const rows = await trust.inventoryRows(filter);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader(
+        'Content-Disposition',
+        'attachment; filename="iam-roles.csv"',
+      );
+      // A text body: the typed res.send takes the JSON form of the 200 only.
+      res.end(
+        toCsv(
+          [...INVENTORY_CSV_COLUMNS],
+          rows.map(row => ({
+            ...row,
+            trustedBy: row.trustedBy
+              .map(t => `${t.kind}: ${t.count}`)
+              .join('; '),
+          })),
+        ),
+      );
+      return;
+    }
+    res.json(await trust.inventory(filter, { limit, offset }));
   });
 
   addTrustHistoryRoutes(router, {

@@ -7,6 +7,7 @@ import type {
   TrustedPrincipal,
 } from '../trust/types';
 import type { IamAccessDerivation } from '../entity/IamRoleEntity';
+import type { RoleExposure } from '../trust/exposure';
 import type { components } from './generated/openapi';
 
 // The broker's own models come from the one contract, src/schema/openapi.yaml of the backend
@@ -190,7 +191,20 @@ export type ContractChecks = [
   Conforms<ListPage<AccessRequest>, Schemas['AccessRequestPage']>,
   Conforms<ListPage<Grant>, Schemas['GrantPage']>,
   Conforms<ListPage<RoleFinding>, Schemas['RoleFindingPage']>,
+  Conforms<RoleExposure, Schemas['RoleExposure']>,
 ];
+
+/** A role of the IAM roles home's inventory (`GET /roles`). */
+export type RoleInventoryRow = Schemas['RoleInventoryRow'];
+
+/** A value of an inventory facet and how many roles of the index have it. */
+export type RoleInventoryFacet = Schemas['RoleInventoryFacet'];
+
+/** `GET /roles`: one page of the inventory, the facets and the index that answered. */
+export type RoleInventoryPage = Schemas['RoleInventoryPage'];
+
+/** The inventory's presets (`GET /roles?preset=`). */
+export type RoleInventoryPreset = keyof RoleInventoryPage['facets']['presets'];
 
 /** `GET /request-options?role=`: what the caller can ask for on one role. */
 export type RequestOptions = Schemas['RequestOptions'];

@@ -103,3 +103,5 @@ export type {
   IdentityCenterRole,
 } from './identityCenter';
 export { globMatch } from './glob';
+export { roleExposure } from './exposure';
+export type { RoleExposure } from './exposure';

@@ -487,6 +487,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/roles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every role of the trust index, risky first, with facets; as JSON or CSV.
+     * @description The IAM roles home's inventory: each role with its account (and name), owner, worst finding, how it is exposed (publicly assumable, or an unpinned OIDC subject), who it trusts by kind and when AWS last saw it used. Filters combine; the facets count every role of the index, whatever the filters, so a page can show "critical (12)" beside a filtered table.
+     */
+    get: operations['ListRoleInventory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1042,6 +1062,62 @@ export interface components {
     };
     TrustSubscriptionList: {
       items: components['schemas']['TrustSubscription'][];
+    };
+    /**
+     * @description `public`: anyone can assume the role (a public principal, an OIDC provider with any subject, Cognito guests, any Roles Anywhere anchor); `unpinned`: an OIDC subject wide enough to let in workloads nobody listed (a wildcard branch or repository).
+     * @enum {string}
+     */
+    RoleExposure: 'public' | 'unpinned';
+    RoleInventoryRow: {
+      entityRef: string;
+      title: string;
+      arn: string;
+      accountId: string;
+      accountName?: string;
+      accountRef?: string;
+      owner?: string;
+      /** @description The worst finding's severity; absent when the role has no finding. */
+      severity?: components['schemas']['Severity'];
+      findings: number;
+      /** @description The id of the worst finding. */
+      topFinding?: string;
+      exposure?: components['schemas']['RoleExposure'];
+      /** @description Who the trust policy lets in, by principal kind (account, role, service, oidc, saml, public …). */
+      trustedBy: {
+        kind: string;
+        count: number;
+      }[];
+      /**
+       * Format: date-time
+       * @description When AWS last saw the role used (RoleLastUsed); absent when never, as far as AWS tracks.
+       */
+      lastUsed?: string;
+      /** @description False for service-linked and Identity Center roles, which nobody requests through the broker. */
+      requestable?: boolean;
+    };
+    RoleInventoryFacet: {
+      value: string;
+      label?: string;
+      count: number;
+    };
+    /** @description One page of the inventory; `totalItems` counts all that match; facets count the whole index. */
+    RoleInventoryPage: {
+      items: components['schemas']['RoleInventoryRow'][];
+      totalItems: number;
+      offset: number;
+      limit: number;
+      facets: {
+        roles: number;
+        accounts: components['schemas']['RoleInventoryFacet'][];
+        owners: components['schemas']['RoleInventoryFacet'][];
+        severities: components['schemas']['RoleInventoryFacet'][];
+        presets: {
+          exposed: number;
+          unused: number;
+          critical: number;
+        };
+      };
+      index: components['schemas']['TrustIndexState'];
     };
   };
   responses: {
@@ -1950,6 +2026,47 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       500: components['responses']['ErrorResponse'];
       501: components['responses']['ErrorResponse'];
+    };
+  };
+  ListRoleInventory: {
+    parameters: {
+      query?: {
+        /** @description Words in the role's name, title or ARN. */
+        q?: string;
+        /** @example group:default/team-payments */
+        owner?: string;
+        /** @description A 12-digit account id. */
+        account?: string;
+        /** @description The minimum severity of the role's worst finding. */
+        severity?: components['schemas']['Severity'];
+        /** @description `exposed`: publicly assumable or trusting an unpinned OIDC subject; `unused`: not used in the last 90 days (or never, as far as AWS tracks); `critical`: a critical finding. */
+        preset?: 'exposed' | 'unused' | 'critical';
+        /** @description json (default) or csv (every matching role, no paging). */
+        format?: 'json' | 'csv';
+        /** @description At most this many roles (default 100). */
+        limit?: number;
+        offset?: components['parameters']['offset'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of roles with the facets, or every matching role as CSV. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RoleInventoryPage'];
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      500: components['responses']['ErrorResponse'];
     };
   };
 }
