@@ -158,9 +158,11 @@ describe('GET /roles (the IAM roles home inventory)', () => {
         expect(unused).not.toContain('payments-deploy');
         expect(unused).toContain('stale-reader');
         expect(unused).toHaveLength(6);
-        expect(
-          (await refs('owner=team-payments')).sort(),
-        ).toEqual(['no-broker', 'payments-admin', 'payments-deploy']);
+        expect((await refs('owner=team-payments')).sort()).toEqual([
+          'no-broker',
+          'payments-admin',
+          'payments-deploy',
+        ]);
         expect((await refs('account=222222222222')).sort()).toEqual([
           'formula',
           'stale-reader',
@@ -169,10 +171,12 @@ describe('GET /roles (the IAM roles home inventory)', () => {
         expect(await refs('q=aws-service-role')).toEqual([
           'awsserviceroleforecs',
         ]);
-        expect(await refs('severity=critical&owner=team-payments')).toEqual(
-          [],
+        expect(await refs('severity=critical&owner=team-payments')).toEqual([]);
+        const page = await backend.call(
+          'get',
+          '/roles?limit=2&offset=1',
+          ALICE,
         );
-        const page = await backend.call('get', '/roles?limit=2&offset=1', ALICE);
         expect(page.body).toMatchObject({ totalItems: 7, offset: 1, limit: 2 });
         expect(page.body.items).toHaveLength(2);
       },

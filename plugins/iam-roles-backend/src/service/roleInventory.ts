@@ -4,6 +4,7 @@ import {
   roleExposure,
   severityRank,
   SEVERITIES,
+  UNUSED_AFTER_DAYS,
   type RoleInventoryFacet,
   type RoleInventoryPage,
   type RoleInventoryPreset,
@@ -12,9 +13,6 @@ import {
 } from '@backstage-iam/plugin-iam-roles-common';
 import type { TrustSnapshot } from './TrustSnapshot';
 import { unrequestableReasons } from './AccessRules';
-
-/** A role counts as unused when AWS saw no use of it in this many days (or never, as far as it tracks). */
-export const UNUSED_AFTER_DAYS = 90;
 
 /** The filters of `GET /roles`; they combine. */
 export interface InventoryFilter {
@@ -41,6 +39,8 @@ export const INVENTORY_CSV_COLUMNS = [
   'lastUsed',
   'requestable',
 ] as const;
+
+const EXPOSURE_RANK = { public: 0, unpinned: 1, none: 2 };
 
 interface Row extends RoleInventoryRow {
   /** Lower-cased name, title and ARN, for `q`. */
@@ -90,8 +90,7 @@ function rowsOf(snapshot: TrustSnapshot): Row[] {
     });
   }
   // Risky first: worst severity, then publicly assumable before unpinned, then by title.
-  const exposureRank = (r: Row) =>
-    r.exposure === 'public' ? 0 : r.exposure === 'unpinned' ? 1 : 2;
+  const exposureRank = (r: Row) => EXPOSURE_RANK[r.exposure ?? 'none'];
   rows.sort(
     (a, b) =>
       severityRank(a.severity ?? 'none') - severityRank(b.severity ?? 'none') ||

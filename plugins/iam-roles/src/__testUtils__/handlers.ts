@@ -7,6 +7,7 @@ import type {
   ListPage,
   RequestOptions,
   RoleTrustView,
+  RoleInventoryPage,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { BASE, brokerInfo, trustView } from './fixtures';
 
@@ -56,6 +57,22 @@ export function listPage<T>(request: Request, rows: readonly T[]) {
 }
 
 /** Handlers for a quiet broker: no requests, no grants; override what a test needs. */
+/** `GET /roles` of an index with no role yet. */
+export const emptyInventory: RoleInventoryPage = {
+  items: [],
+  totalItems: 0,
+  offset: 0,
+  limit: 500,
+  facets: {
+    roles: 0,
+    accounts: [],
+    owners: [],
+    severities: [],
+    presets: { exposed: 0, unused: 0, critical: 0 },
+  },
+  index: { roles: 0, builtAt: '2026-12-01T00:00:00.000Z' },
+};
+
 export function brokerHandlers(
   options: {
     info?: BrokerInfo;
@@ -83,6 +100,7 @@ export function brokerHandlers(
       listPage(request, options.grants ?? []),
     ),
     http.get(`${BASE}/findings`, ({ request }) => listPage(request, [])),
+    http.get(`${BASE}/roles`, () => HttpResponse.json(emptyInventory)),
     http.get(`${BASE}/audit`, () => HttpResponse.json(options.audit ?? [])),
     ...workflowHandlers(),
   ];

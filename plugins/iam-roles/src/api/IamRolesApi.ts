@@ -12,6 +12,8 @@ import type {
   ListPage,
   RequestOptions,
   RoleFinding,
+  RoleInventoryPage,
+  RoleInventoryPreset,
   RoleTrustView,
   Severity,
   FirstTrustAccess,
@@ -46,8 +48,26 @@ export interface ListFindingsOptions {
   severity?: Severity;
 }
 
+/** Filters of `GET /roles`, the inventory; they combine. */
+export interface ListRolesOptions {
+  /** Words in the role's name, title or ARN. */
+  q?: string;
+  owner?: string;
+  /** A 12-digit account id. */
+  account?: string;
+  /** The minimum severity of the role's worst finding. */
+  severity?: Severity;
+  preset?: RoleInventoryPreset;
+}
+
 /** Client of the IAM roles backend (`/api/iam-roles`). */
 export interface IamRolesApi {
+  /** The inventory of every role: one page with the facets of the whole index. */
+  listRoles(
+    options?: ListRolesOptions & PageOptions,
+  ): Promise<RoleInventoryPage>;
+  /** Every role matching the filters as CSV. */
+  exportRoles(options?: ListRolesOptions): Promise<string>;
   getBrokerInfo(): Promise<BrokerInfo>;
   getRoleTrust(entityRef: string): Promise<RoleTrustView>;
   getAssumableRoles(entityRef: string): Promise<AssumableRolesResponse>;

@@ -11,6 +11,7 @@ import type {
   ListPage,
   RequestOptions,
   RoleFinding,
+  RoleInventoryPage,
   RoleTrustView,
   FirstTrustAccess,
   RoleTrustHistory,
@@ -21,6 +22,7 @@ import type {
   IamRolesApi,
   ListTrustChangesOptions,
   ListFindingsOptions,
+  ListRolesOptions,
   ListGrantsOptions,
   ListRequestsOptions,
   PageOptions,
@@ -62,6 +64,22 @@ export class IamRolesClient implements IamRolesApi {
 
   lookup(query: string): Promise<AssumableRolesResponse> {
     return this.get('/lookup', { q: query });
+  }
+
+  listRoles(
+    options: ListRolesOptions & PageOptions = {},
+  ): Promise<RoleInventoryPage> {
+    return this.get('/roles', { ...options });
+  }
+
+  async exportRoles(options: ListRolesOptions = {}): Promise<string> {
+    const response = await this.fetchApi.fetch(
+      await this.url('/roles', { ...options, format: 'csv' }),
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response.text();
   }
 
   listFindings(

@@ -77,7 +77,7 @@ describe('IamRolesPage', () => {
   const server = setupServer();
   registerMswTestHooks(server);
 
-  it('shows my active grants and my requests on the first tab', async () => {
+  it('shows my active grants and my requests on the My access tab', async () => {
     server.use(
       ...brokerHandlers({
         grants: [grant()],
@@ -90,7 +90,7 @@ describe('IamRolesPage', () => {
         ],
       }),
     );
-    await renderWithApis(<IamRolesPage />);
+    await renderWithApis(<IamRolesPage />, { routeEntries: ['/?tab=access'] });
     expect(
       screen.getByRole('tab', { name: 'My access', selected: true }),
     ).toBeInTheDocument();
@@ -106,7 +106,7 @@ describe('IamRolesPage', () => {
 
   it('shows empty states when there is nothing to show', async () => {
     server.use(...brokerHandlers());
-    await renderWithApis(<IamRolesPage />);
+    await renderWithApis(<IamRolesPage />, { routeEntries: ['/?tab=access'] });
     expect(
       await screen.findByText('You have not requested access to any role yet.'),
     ).toBeInTheDocument();

@@ -1,4 +1,5 @@
-import { SyntheticEvent } from 'react';
+import { SyntheticEvent, useMemo } from 'react';
+import { SEVERITIES } from '@backstage-iam/plugin-iam-roles-common';
 import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
@@ -13,8 +14,10 @@ import { FindingsOverview } from './FindingsOverview';
 import { IncidentLookup } from './IncidentLookup';
 import { RequestDecision } from './RequestDecision';
 import { ReviewList } from './ReviewList';
+import { InventoryFilters, PRESETS, RoleInventory } from './RoleInventory';
 
 const TABS = [
+  { id: 'roles', label: 'Roles' },
   { id: 'access', label: 'My access' },
   { id: 'approvals', label: 'Approvals' },
   { id: 'lookup', label: 'Incident lookup' },
@@ -22,12 +25,20 @@ const TABS = [
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
+/** The value when it is one of `values`, else undefined (a hand-edited URL). */
+function oneOf<T extends string>(
+  value: string | null,
+  values: readonly T[],
+): T | undefined {
+  return values.find(v => v === value);
+}
+
 function PageTabs() {
   const [params, setParams] = useSearchParams();
   const requested = params.get('tab');
   const tab: TabId = TABS.some(t => t.id === requested)
     ? (requested as TabId)
-    : 'access';
+    : 'roles';
 
   // Tab and filters live in the URL, so a lookup can be shared in an incident channel.
   const update = (next: Record<string, string | undefined>) => {
@@ -42,12 +53,29 @@ function PageTabs() {
     setParams(merged, { replace: false });
   };
 
+  const inventoryFilters = useMemo(
+    (): InventoryFilters => ({
+      q: params.get('q') ?? undefined,
+      owner: params.get('owner') ?? undefined,
+      account: params.get('account') ?? undefined,
+      severity: oneOf(params.get('severity'), SEVERITIES),
+      preset: oneOf(
+        params.get('preset'),
+        PRESETS.map(([p]) => p),
+      ),
+    }),
+    [params],
+  );
+
   return (
     <Stack spacing={2}>
       <RequestDecision />
       <Tabs
         value={tab}
-        onChange={(_e: SyntheticEvent, value: TabId) => update({ tab: value })}
+        // Each tab has its own filters: a new tab starts from none of the last one's.
+        onChange={(_e: SyntheticEvent, value: TabId) =>
+          setParams(new URLSearchParams({ tab: value }))
+        }
         aria-label="IAM roles sections"
       >
         {TABS.map(t => (
@@ -65,6 +93,20 @@ function PageTabs() {
         id={`iam-panel-${tab}`}
         aria-labelledby={`iam-tab-${tab}`}
       >
+        {tab === 'roles' && (
+          <RoleInventory
+            filters={inventoryFilters}
+            onFiltersChange={f =>
+              update({
+                q: f.q,
+                owner: f.owner,
+                account: f.account,
+                severity: f.severity,
+                preset: f.preset,
+              })
+            }
+          />
+        )}
         {tab === 'access' && (
           <Stack spacing={2}>
             <GrantsTable mine canRevoke={false} title="Your active grants" />
@@ -97,7 +139,7 @@ function PageTabs() {
   );
 }
 
-/** The `/iam-roles` page body: requests, approvals, incident lookup and findings. */
+/** The `/iam-roles` page body: the role inventory, requests, approvals, incident lookup and findings. */
 export function IamRolesPage() {
   return (
     <IamRolesQueryProvider>
@@ -114,7 +156,7 @@ export function IamRolesLegacyPage() {
     <Page themeId="tool">
       <Header
         title="IAM roles"
-        subtitle="Your access, approvals, incident lookup and findings across AWS IAM roles"
+        subtitle="Every role, your access, approvals, incident lookup and findings across AWS IAM roles"
       />
       <IamRolesPage />
     </Page>

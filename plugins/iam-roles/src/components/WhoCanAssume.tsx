@@ -11,7 +11,8 @@ import {
 } from '@backstage-iam/plugin-iam-roles-common';
 import { EmptyLine, useEntityHref } from './common';
 
-const KIND_ORDER: Array<[PrincipalKind, string]> = [
+/** Principal kinds in the order a reviewer should read them, with their labels. */
+export const KIND_ORDER: Array<[PrincipalKind, string]> = [
   ['public', 'Anyone'],
   ['oidc', 'Web identity (OIDC)'],
   ['saml', 'SAML federation'],

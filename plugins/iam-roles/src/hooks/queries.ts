@@ -1,5 +1,10 @@
 import { useApi } from '@backstage/core-plugin-api';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import type {
   AssumableRolesResponse,
   CreateAccessRequest,
@@ -8,6 +13,7 @@ import {
   iamRolesApiRef,
   ListGrantsOptions,
   ListRequestsOptions,
+  ListRolesOptions,
 } from '../api/IamRolesApi';
 import { readAllPages } from './readAllPages';
 
@@ -20,6 +26,7 @@ export const iamRolesKeys = {
   assumable: (ref: string) => [ROOT, 'assumable', ref] as const,
   lookup: (q: string) => [ROOT, 'lookup', q] as const,
   findings: [ROOT, 'findings'] as const,
+  inventory: (o: ListRolesOptions) => [ROOT, 'inventory', o] as const,
   requests: (o: ListRequestsOptions) => [ROOT, 'requests', o] as const,
   approvals: [ROOT, 'approvals'] as const,
   grants: (o: ListGrantsOptions) => [ROOT, 'grants', o] as const,
@@ -78,6 +85,20 @@ export function useFindings() {
   return useQuery({
     queryKey: iamRolesKeys.findings,
     queryFn: () => readAllPages(page => api.listFindings(page)),
+  });
+}
+
+/** Rows the inventory table loads at most; the answer line counts them all, the export has them all. */
+export const INVENTORY_ROWS = 500;
+
+/** The inventory of every role for the filters (up to {@link INVENTORY_ROWS} rows), with its facets. */
+export function useRoleInventory(options: ListRolesOptions) {
+  const api = useApi(iamRolesApiRef);
+  return useQuery({
+    queryKey: iamRolesKeys.inventory(options),
+    queryFn: () => api.listRoles({ ...options, limit: INVENTORY_ROWS }),
+    // Changing a filter keeps the table on screen until the new rows arrive.
+    placeholderData: keepPreviousData,
   });
 }
 

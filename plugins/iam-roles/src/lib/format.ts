@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { UNUSED_AFTER_DAYS } from '@backstage-iam/plugin-iam-roles-common';
 
 /** A date for people, e.g. "12 Mar 2024, 14:05"; the raw value when unreadable. */
 export function formatDate(iso: string | undefined): string {
@@ -35,7 +36,7 @@ export function describeLastUsed(
   }
   const days = Math.floor(now.diff(date, 'days').days);
   const where = lastUsed.region ? ` in ${lastUsed.region}` : '';
-  if (days >= 90) {
+  if (days >= UNUSED_AFTER_DAYS) {
     return {
       text: `Not used in ${days} days (last ${date.toISODate()}${where})`,
       stale: true,
