@@ -76,8 +76,10 @@ const findings: Finding[] = [
   },
 ];
 
-const noAccess: Pick<IamRoleSpec, 'identityCenter' | 'podIdentityAssociations'> =
-  {};
+const noAccess: Pick<
+  IamRoleSpec,
+  'identityCenter' | 'podIdentityAssociations'
+> = {};
 
 function view(who: ResolvedPrincipal[], risks: Finding[] = findings) {
   return trustView({
@@ -98,13 +100,13 @@ describe('trustMapSources', () => {
       ]),
       noAccess,
     );
-    expect(
-      sources.map(s => [s.label, s.detail, s.severity, s.target]),
-    ).toEqual([
-      ['Anyone (public)', undefined, 'critical', 'iam-who-public'],
-      ['GitHub Actions', '3', 'none', 'iam-who-oidc'],
-      ['AWS accounts', '2 (1 external)', 'high', 'iam-who-account'],
-    ]);
+    expect(sources.map(s => [s.label, s.detail, s.severity, s.target])).toEqual(
+      [
+        ['Anyone (public)', undefined, 'critical', 'iam-who-public'],
+        ['GitHub Actions', '3', 'none', 'iam-who-oidc'],
+        ['AWS accounts', '2 (1 external)', 'high', 'iam-who-account'],
+      ],
+    );
   });
 
   it('adds Identity Center, Pod Identity and role chains from the entity and the view', () => {
@@ -200,11 +202,7 @@ describe('TrustMap', () => {
     const who = [...principals(), anyone];
     await renderWithApis(
       <>
-        <TrustMap
-          roleName="payments-deploy"
-          view={view(who)}
-          iam={noAccess}
-        />
+        <TrustMap roleName="payments-deploy" view={view(who)} iam={noAccess} />
         <WhoCanAssume principals={who} />
       </>,
     );
@@ -246,7 +244,9 @@ describe('TrustMap', () => {
     const map = await within(who).findByRole('group', {
       name: 'Who can assume payments-deploy, as a map',
     });
-    const answer = within(who).getByText(/^2 principals: 2 in the trust policy$/);
+    const answer = within(who).getByText(
+      /^2 principals: 2 in the trust policy$/,
+    );
     expect(
       // eslint-disable-next-line no-bitwise
       answer.compareDocumentPosition(map) & Node.DOCUMENT_POSITION_FOLLOWING,

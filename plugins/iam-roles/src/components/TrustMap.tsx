@@ -208,7 +208,8 @@ function MapNode(props: {
   const theme = useTheme();
   const textRef = useRef<SVGTextElement>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
-  // The box fits its text: measured once drawn, as Backstage's own graph nodes do.
+  // The box fits its text: measured once drawn, and again when the text changes, as Backstage's
+  // own graph nodes do.
   useLayoutEffect(() => {
     if (!textRef.current) {
       return;
@@ -219,7 +220,7 @@ function MapNode(props: {
     if (width !== size.width || height !== size.height) {
       setSize({ width, height });
     }
-  });
+  }, [size.width, size.height, node.label, node.detail, node.severity]);
   const width = size.width + PAD_X * 2;
   const height = size.height + PAD_Y * 2;
   const risky = node.severity !== 'none';
@@ -327,6 +328,7 @@ export const TrustMap = memo(function TrustMapView(props: {
     <Box
       sx={{
         height,
+        overflow: 'hidden',
         mb: 2,
         '& g[role="button"]': { cursor: 'pointer', outline: 'none' },
         '& g[role="button"]:focus-visible > rect, & g[role="button"]:hover > rect':
@@ -351,6 +353,8 @@ export const TrustMap = memo(function TrustMapView(props: {
         allowFullscreen={false}
         showArrowHeads
         preserveAspectRatio="xMinYMid meet"
+        // A fixed height: the graph's own "100%" has no sized parent to resolve against.
+        style={{ display: 'block', height }}
         role="group"
         aria-label={`Who can assume ${roleName}, as a map`}
         aria-describedby={summaryId}
