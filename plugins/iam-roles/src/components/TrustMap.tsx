@@ -253,7 +253,7 @@ function MapNode(props: {
         fill={
           target
             ? theme.palette.background.paper
-            : theme.palette.action.selected
+            : theme.palette.background.default
         }
         stroke={stroke}
         strokeWidth={risky ? 2 : 1}
