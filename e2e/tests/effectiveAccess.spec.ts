@@ -35,6 +35,18 @@ test('effective access: an Identity Center role tab shows who gets it through Id
   const identityCenter = who.getByRole('region', {
     name: 'Through Identity Center',
   });
+  // The trust map: compact, above the tables; its Identity Center node leads to their section.
+  const map = who.getByRole('group', {
+    name: `Who can assume ${ADMIN_ROLE}, as a map`,
+  });
+  await expect(map).toBeVisible();
+  expect((await map.boundingBox())!.height).toBeLessThanOrEqual(260);
+  await map
+    .getByRole('button', { name: /^Identity Center: 1 group, 1 user/ })
+    .click();
+  await expect(
+    identityCenter.getByRole('heading', { name: 'Through Identity Center' }),
+  ).toBeFocused();
   await expect(
     identityCenter.getByRole('link', { name: 'Platform Engineering' }),
   ).toBeVisible();

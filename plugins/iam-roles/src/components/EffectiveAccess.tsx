@@ -29,7 +29,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** Distinct identity-store principals: a group assigned in two accounts is one group. */
-function identityCenterPrincipals(
+export function identityCenterPrincipals(
   access: IamIdentityCenterAccess[] = [],
 ): IamIdentityCenterPrincipal[] {
   const byId = new Map<string, IamIdentityCenterPrincipal>();

@@ -42,6 +42,7 @@ import { WhoCanAssume } from './WhoCanAssume';
 import { ReachableFrom } from './RoleChains';
 import { RawPolicy } from './RawPolicy';
 import { TrustHistory } from './TrustHistory';
+import { ROLE_CHAINS_SECTION_ID, TrustMap } from './TrustMap';
 import {
   countWhoCanAssume,
   describeWhoCanAssume,
@@ -410,6 +411,7 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
             <Typography variant="body1" fontWeight={600} mb={1}>
               {describeWhoCanAssume(counts)}
             </Typography>
+            <TrustMap roleName={iam.roleName} view={trust.data} iam={iam} />
             <BrokerNotice broker={trust.data.broker} isOwner={isOwner} />
           </>
         )}
@@ -417,7 +419,9 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
         <PodIdentitySection associations={iam.podIdentityAssociations ?? []} />
         {trust.data && <WhoCanAssume principals={trust.data.principals} />}
         {trust.data?.reachableFrom && (
-          <ReachableFrom chains={trust.data.reachableFrom} />
+          <Box id={ROLE_CHAINS_SECTION_ID}>
+            <ReachableFrom chains={trust.data.reachableFrom} />
+          </Box>
         )}
       </Section>
       <Section title="Findings" id="iam-role-findings">

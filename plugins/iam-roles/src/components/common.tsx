@@ -41,7 +41,7 @@ const SEVERITY_COLOR: Record<
 };
 
 /** Hides text from the eye, not from screen readers. */
-const visuallyHidden = {
+export const visuallyHidden = {
   border: 0,
   clip: 'rect(0 0 0 0)',
   height: '1px',
@@ -53,21 +53,30 @@ const visuallyHidden = {
   width: '1px',
 } as const;
 
+/** The palette colour of a severity (`error` for critical and high …); an unknown one reads as `info`. */
+export function severityColor(
+  severity: Severity | 'none' | string,
+): 'error' | 'warning' | 'info' | 'default' | 'success' {
+  return Object.prototype.hasOwnProperty.call(SEVERITY_COLOR, severity)
+    ? SEVERITY_COLOR[severity as Severity | 'none']
+    : SEVERITY_COLOR.info;
+}
+
 /** A finding's severity, or a role's risk (`none` reads "no findings"). */
 export function SeverityChip(props: { severity: Severity | 'none' | string }) {
   const severity = (
     props.severity in SEVERITY_COLOR ? props.severity : 'info'
   ) as Severity | 'none';
+  const color = severityColor(severity);
   return (
     <Chip
       size="small"
-      color={SEVERITY_COLOR[severity]}
+      color={color}
       variant={severity === 'critical' ? 'filled' : 'outlined'}
       label={severity === 'none' ? 'no findings' : severity}
       // Orange and light blue text on white is too faint to read (WCAG AA): the border keeps the colour.
       sx={
-        SEVERITY_COLOR[severity] === 'warning' ||
-        SEVERITY_COLOR[severity] === 'info'
+        color === 'warning' || color === 'info'
           ? { color: 'text.primary' }
           : undefined
       }
