@@ -107,7 +107,7 @@ test('journey 2: request access from a component page, the owner approves', asyn
   ).toHaveCount(0);
 
   // As the developer again: the grant is active.
-  await developer.goto('/iam-roles');
+  await developer.goto('/iam-roles?tab=access');
   const grants = developer
     .getByRole('table')
     .filter({ hasText: 'Your active grants' })
