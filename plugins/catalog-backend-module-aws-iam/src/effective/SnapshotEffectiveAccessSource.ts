@@ -8,6 +8,12 @@ import {
 } from './parseEffectiveDocument';
 import { EffectiveAccessRead, EffectiveAccessSource } from './types';
 
+/** A file's size and modification time, which change when it is rewritten. */
+async function fileVersion(file: string): Promise<string> {
+  const stat = await fs.stat(file);
+  return `${stat.size}:${stat.mtimeMs}`;
+}
+
 /**
  * Reads effective-access snapshot files (Identity Center, Pod Identity, RCPs; one JSON document
  * each, told apart from `get-account-authorization-details` files by `kind` or shape) from the same
@@ -17,6 +23,11 @@ import { EffectiveAccessRead, EffectiveAccessSource } from './types';
 export class SnapshotEffectiveAccessSource implements EffectiveAccessSource {
   /** Files that held an effective-access document at their last good read. */
   private readonly known = new Set<string>();
+  /**
+   * Files found to hold no effective-access document (role snapshots, mostly), by their size and
+   * modification time then: unchanged, they are not read and parsed again at every refresh.
+   */
+  private readonly notOurs = new Map<string, string>();
 
   private constructor(private readonly paths: string[]) {}
 
@@ -64,6 +75,10 @@ export class SnapshotEffectiveAccessSource implements EffectiveAccessSource {
     for (const file of [...new Set(files)]) {
       const key = `snapshot:${file}`;
       try {
+        const version = await fileVersion(file);
+        if (!this.known.has(file) && this.notOurs.get(file) === version) {
+          continue;
+        }
         const text = await fs.readFile(file, 'utf8');
         let doc: unknown;
         try {
@@ -73,6 +88,7 @@ export class SnapshotEffectiveAccessSource implements EffectiveAccessSource {
             throw error;
           }
           // Not JSON and never ours: the role snapshot source reports it.
+          this.notOurs.set(file, version);
           continue;
         }
         if (effectiveKindOf(doc) === undefined) {
@@ -81,11 +97,13 @@ export class SnapshotEffectiveAccessSource implements EffectiveAccessSource {
               'it no longer holds an effective-access document (no known kind)',
             );
           }
+          this.notOurs.set(file, version);
           continue;
         }
         const data = parseEffectiveDocument(doc)!;
         const stat = await fs.stat(file);
         this.known.add(file);
+        this.notOurs.delete(file);
         result.datasets.push({
           ok: true,
           key,

@@ -448,6 +448,32 @@ describe('SnapshotEffectiveAccessSource', () => {
     ]);
   });
 
+  it('does not read a role snapshot again while it is unchanged, and reads it once it holds an effective-access document', async () => {
+    const roleFile = path.join(dir, 'roles.json');
+    await fs.writeFile(
+      roleFile,
+      JSON.stringify({ RoleDetailList: [], UserDetailList: [] }),
+    );
+    const source = SnapshotEffectiveAccessSource.create({ paths: [dir] });
+    const readFile = jest.spyOn(fs, 'readFile');
+    try {
+      const readsOf = () =>
+        readFile.mock.calls.filter(([f]) => f === roleFile).length;
+      expect((await source.read()).datasets).toEqual([]);
+      expect(readsOf()).toBe(1);
+      expect((await source.read()).datasets).toEqual([]);
+      expect(readsOf()).toBe(1);
+
+      await fs.writeFile(roleFile, JSON.stringify(icDoc('g-1')));
+      expect((await source.read()).datasets).toEqual([
+        expect.objectContaining({ ok: true, key: `snapshot:${roleFile}` }),
+      ]);
+      expect(readsOf()).toBe(2);
+    } finally {
+      readFile.mockRestore();
+    }
+  });
+
   it('keeps every dataset under a path that cannot be read', async () => {
     const sub = path.join(dir, 'snapshots');
     await fs.mkdir(sub);

@@ -13,15 +13,6 @@ import {
   TooManyRolesError,
 } from './types';
 
-/** Whether a snapshot file holds an effective-access document (Identity Center, Pod Identity, RCPs), not roles. */
-export function isEffectiveAccessText(text: string): boolean {
-  try {
-    return effectiveKindOf(JSON.parse(text)) !== undefined;
-  } catch {
-    return false;
-  }
-}
-
 /** Every `*.json` file below a folder, in name order. */
 export async function listJsonFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
@@ -107,11 +98,18 @@ export class SnapshotSource implements IamRoleSource {
     for (const file of [...new Set(files)]) {
       try {
         const text = await fs.readFile(file, 'utf8');
-        if (isEffectiveAccessText(text)) {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(text);
+        } catch (e) {
+          throw new Error(`Not JSON: ${(e as Error).message}`);
+        }
+        if (effectiveKindOf(doc) !== undefined) {
           // Read by the effective-access snapshot source from the same paths.
           continue;
         }
-        const parsed = parseAuthorizationDetails(text);
+        // Parsed once: the engine takes the document as well as its text.
+        const parsed = parseAuthorizationDetails(doc);
         const accountIds = [
           ...new Set([
             ...parsed.accountIds,
