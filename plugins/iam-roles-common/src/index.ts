@@ -8,6 +8,7 @@ export * from './entity/constants';
 export * from './entity/IamRoleEntity';
 export * from './entity/workloadIdentities';
 export * from './entity/roleAnalysis';
+export * from './entity/accountTitle';
 export * from './csv';
 export * from './random';
 export * from './internalAccounts';

@@ -21,6 +21,7 @@ import {
   IamRoleSpec,
   RoleRecord,
   roleExposure,
+  accountEntityTitle,
 } from '@backstage-iam/plugin-iam-roles-common';
 import type { EffectiveAccessIndex } from '../effective/EffectiveAccessIndex';
 import { AccountRead } from '../sources/types';
@@ -242,7 +243,10 @@ export class EntityBuilder {
       kind: 'Resource',
       metadata: {
         name: accountEntityName(read.accountId),
-        title: `AWS account ${this.accountLabel(read.accountId)}`,
+        title: accountEntityTitle(
+          read.accountId,
+          this.options.accountNames[read.accountId],
+        ),
         description: `AWS account ${this.accountLabel(read.accountId)}: ${
           read.roles.length
         } IAM roles.`,

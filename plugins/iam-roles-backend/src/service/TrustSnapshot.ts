@@ -5,6 +5,7 @@ import {
 } from '@backstage/catalog-model';
 import { DateTime } from 'luxon';
 import {
+  accountNameOfTitle,
   analyzeRoleEntity,
   applyResourceControlPolicies,
   IamIdentityCenterPrincipal,
@@ -79,8 +80,8 @@ export interface TrustSnapshot {
   callers: Map<string, RoleCaller[]>;
   /** Lower-cased name and title of each account entity → its account id. */
   accountIdByName: Map<string, string>;
-  /** Account id → the title (else the name) of its account entity, e.g. `acme-production`. */
-  accountTitleById: Map<string, string>;
+  /** Account id → its name as the account entity's title gives it (`acme-production`), when known. */
+  accountNameById: Map<string, string>;
   /** Identity Center as the role entities record it (`spec.iam.identityCenter`), one entry per instance. */
   identityCenter: IdentityCenterData[];
   /** `INSTANCE_ARN USER|GROUP ID` → the principal with the catalog match the module made. */
@@ -325,7 +326,7 @@ export function buildTrustSnapshot(
   const assumableBy = new Map<string, string[]>();
   const ownedBy = new Map<string, string[]>();
   const accountIdByName = new Map<string, string>();
-  const accountTitleById = new Map<string, string>();
+  const accountNameById = new Map<string, string>();
   const ssoRoles = new Map<string, string[]>();
   let refused = 0;
 
@@ -362,7 +363,8 @@ export function buildTrustSnapshot(
     ) {
       internalAccounts.add(accountId);
       accountRefById.set(accountId, ref);
-      accountTitleById.set(accountId, e.metadata.title ?? e.metadata.name);
+      const accountName = accountNameOfTitle(e.metadata.title, accountId);
+      if (accountName) accountNameById.set(accountId, accountName);
       for (const name of [e.metadata.name, e.metadata.title]) {
         if (name)
           accountIdByName.set(name.toLocaleLowerCase('en-US'), accountId);
@@ -399,7 +401,7 @@ export function buildTrustSnapshot(
     refused,
     callers: callersOf(roles, index),
     accountIdByName,
-    accountTitleById,
+    accountNameById,
     ...identityCenterOf(roles.values()),
     ssoRoles,
   };

@@ -64,7 +64,7 @@ function rowsOf(snapshot: TrustSnapshot): Row[] {
     for (const p of principals) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
     const accountId = role.entity.spec.iam.accountId;
     const accountRef = snapshot.accountRefById.get(accountId);
-    const accountName = snapshot.accountTitleById.get(accountId);
+    const accountName = snapshot.accountNameById.get(accountId);
     const exposure = roleExposure(findings);
     const lastUsed = role.entity.spec.iam.lastUsed?.date;
     rows.push({

@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import {
   ANNOTATION_AWS_ACCOUNT_ID,
   AWS_ACCOUNT_RESOURCE_TYPE,
+  accountNameOfTitle,
 } from '@backstage-iam/plugin-iam-roles-common';
 
 /** An AWS account as the catalog knows it. */
@@ -15,18 +16,15 @@ export interface AccountInfo {
   entityRef: string;
 }
 
-const TITLE = /^AWS account (.+) \((\d{12})\)$/;
-
 /** Reads an account entity: its id from the annotation, its name from the title the module writes. */
 export function accountOfEntity(entity: Entity): AccountInfo | undefined {
   const accountId = entity.metadata.annotations?.[ANNOTATION_AWS_ACCOUNT_ID];
   if (!accountId) {
     return undefined;
   }
-  const match = TITLE.exec(entity.metadata.title ?? '');
   return {
     accountId,
-    name: match && match[2] === accountId ? match[1] : undefined,
+    name: accountNameOfTitle(entity.metadata.title, accountId),
     entityRef: stringifyEntityRef(entity),
   };
 }
