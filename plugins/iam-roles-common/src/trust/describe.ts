@@ -37,10 +37,11 @@ function account(id: string | undefined, options: DescribeOptions): string {
   return name ? `account ${id} "${name}"${scope}` : `account ${id}${scope}`;
 }
 
-function valuesOf(
-  p: TrustedPrincipal,
+/** The positive string clause on one claim of a principal's token (`…:sub`), with whether it matches patterns. */
+function claimClause(
+  p: Pick<TrustedPrincipal, 'kind' | 'id' | 'conditions'>,
   suffix: string,
-): { values: string[]; like: boolean } | undefined {
+): { clause: ConditionClause; like: boolean } | undefined {
   const issuer = p.kind === 'oidc' ? issuerOf(p.id).toLowerCase() : '';
   for (const c of p.conditions) {
     const key = c.key.toLowerCase();
@@ -51,55 +52,129 @@ function valuesOf(
       continue;
     const op = parseOperator(c.operator);
     if (!op.info || op.info.family !== 'string' || op.info.negated) continue;
-    return { values: c.values, like: !!op.info.like };
+    return { clause: c, like: !!op.info.like };
   }
   return undefined;
 }
 
-function describeGithubSubject(value: string, like: boolean): string {
+function valuesOf(
+  p: TrustedPrincipal,
+  suffix: string,
+): { values: string[]; like: boolean } | undefined {
+  const found = claimClause(p, suffix);
+  return found && { values: found.clause.values, like: found.like };
+}
+
+/** What the part of a GitHub subject after `repo:OWNER/REPO` names. */
+type GithubSubjectScope =
+  | { kind: 'none' }
+  | { kind: 'any' }
+  | { kind: 'branch' | 'tag' | 'environment'; name: string; pattern: boolean }
+  | { kind: 'pull_request' }
+  | { kind: 'other'; text: string };
+
+/** A `repo:OWNER/REPO[:…]` subject, read: the one parser of GitHub subjects the words are built on. */
+interface GithubSubject {
+  /** Owner and repository as people know them (the immutable `NAME@ID` form without its id). */
+  owner: string;
+  repo: string;
+  /** The repository is a pattern (a wildcard in a `StringLike` value). */
+  repoPattern: boolean;
+  scope: GithubSubjectScope;
+}
+
+function parseGithubSubject(
+  value: string,
+  like: boolean,
+): GithubSubject | undefined {
   const wild = like && hasWildcard(value);
   const m = /^repo:([^/:]+)\/([^:]+)(?::(.*))?$/.exec(value);
-  if (!m || (wild && /[*?]/.test(m[1]))) {
-    if (!wild) return `GitHub Actions with subject "${value}"`;
+  if (!m || (wild && /[*?]/.test(m[1]))) return undefined;
+  const owner = m[1].replace(/@\d+$/, '');
+  const repo = m[2].replace(/@\d+$/, '');
+  const rest = m[3];
+  const repoPattern = wild && /[*?]/.test(repo);
+  const named = (
+    kind: 'branch' | 'tag' | 'environment',
+    name: string,
+  ): GithubSubjectScope => ({
+    kind,
+    name,
+    pattern: wild && hasWildcard(name),
+  });
+  let scope: GithubSubjectScope;
+  let r: RegExpExecArray | null;
+  if (rest === undefined) scope = { kind: 'none' };
+  else if (wild && /^\*+$/.test(rest)) scope = { kind: 'any' };
+  else if ((r = /^ref:refs\/heads\/(.+)$/.exec(rest)))
+    scope = named('branch', r[1]);
+  else if ((r = /^ref:refs\/tags\/(.+)$/.exec(rest)))
+    scope = named('tag', r[1]);
+  else if ((r = /^environment:(.+)$/.exec(rest)))
+    scope = named('environment', r[1]);
+  else if (rest === 'pull_request') scope = { kind: 'pull_request' };
+  else scope = { kind: 'other', text: rest };
+  return { owner, repo, repoPattern, scope };
+}
+
+const PLURAL = { branch: 'branches', tag: 'tags', environment: 'environments' };
+
+/** "branch main", `tags matching "v*"`, "pull requests", "any ref": the scope of a subject in words. */
+function scopeWords(scope: GithubSubjectScope): string {
+  switch (scope.kind) {
+    case 'none':
+      return '';
+    case 'any':
+      return 'any ref';
+    case 'pull_request':
+      return 'pull requests';
+    case 'other':
+      return `subject "${scope.text}"`;
+    default:
+      return scope.pattern
+        ? `${PLURAL[scope.kind]} matching "${scope.name}"`
+        : `${scope.kind} ${scope.name}`;
+  }
+}
+
+/** "acme/api", or for a pattern "any repository of acme" / `repositories of acme matching "api-*"`. */
+function repositoryWords(s: GithubSubject): string {
+  if (!s.repoPattern) return `${s.owner}/${s.repo}`;
+  return s.repo === '*'
+    ? `any repository of ${s.owner}`
+    : `repositories of ${s.owner} matching "${s.repo}"`;
+}
+
+function describeGithubSubject(value: string, like: boolean): string {
+  const s = parseGithubSubject(value, like);
+  if (!s) {
+    if (!(like && hasWildcard(value)))
+      return `GitHub Actions with subject "${value}"`;
     return value === '*' ||
       /^repo:[*?]/.test(value) ||
       !value.startsWith('repo:')
       ? `any GitHub repository of any owner (subject "${value}")`
       : `any GitHub repository whose subject matches "${value}"`;
   }
-  // The immutable form names OWNER@ID/REPO@ID: people know the names, so show those.
-  const owner = m[1].replace(/@\d+$/, '');
-  const repo = m[2].replace(/@\d+$/, '');
-  const rest = m[3];
-  if (wild && /[*?]/.test(repo)) {
-    return repo === '*'
-      ? `any repository of ${owner}`
-      : `repositories of ${owner} matching "${repo}"`;
+  if (s.repoPattern) return repositoryWords(s);
+  const where = `GitHub Actions in ${repositoryWords(s)}`;
+  const scope = s.scope;
+  switch (scope.kind) {
+    case 'none':
+      return where;
+    case 'any':
+      return `${where} (any branch, tag, pull request or environment)`;
+    case 'branch':
+    case 'tag':
+    case 'environment': {
+      const prep = scope.kind === 'environment' ? 'in' : 'on';
+      return `${where} ${prep} ${scopeWords(scope)}`;
+    }
+    case 'pull_request':
+      return `${where} on pull requests`;
+    default:
+      return `${where} (${scope.text})`;
   }
-  const where = `GitHub Actions in ${owner}/${repo}`;
-  if (rest === undefined) return where;
-  if (wild && /^\*+$/.test(rest))
-    return `${where} (any branch, tag, pull request or environment)`;
-  let r = /^ref:refs\/heads\/(.+)$/.exec(rest);
-  if (r) {
-    return wild && hasWildcard(r[1])
-      ? `${where} on branches matching "${r[1]}"`
-      : `${where} on branch ${r[1]}`;
-  }
-  r = /^ref:refs\/tags\/(.+)$/.exec(rest);
-  if (r) {
-    return wild && hasWildcard(r[1])
-      ? `${where} on tags matching "${r[1]}"`
-      : `${where} on tag ${r[1]}`;
-  }
-  r = /^environment:(.+)$/.exec(rest);
-  if (r) {
-    return wild && hasWildcard(r[1])
-      ? `${where} in environments matching "${r[1]}"`
-      : `${where} in environment ${r[1]}`;
-  }
-  if (rest === 'pull_request') return `${where} on pull requests`;
-  return `${where} (${rest})`;
 }
 
 function joinAlternatives(parts: string[]): string {
@@ -459,6 +534,95 @@ export function describeCondition(c: ConditionClause): string {
   if (op.setOperator === 'ForAllValues') text = `every value: ${text}`;
   if (op.ifExists) text = `${text}, when present`;
   return text;
+}
+
+/** At most this many alternatives in a summary; the rest are counted. */
+const SUMMARY_PARTS = 3;
+
+function summarizeGithubSubjects(values: string[], like: boolean): string {
+  const groups = new Map<string, { repos: string[]; patterns: boolean }>();
+  const loose: string[] = [];
+  for (const value of values) {
+    const s = parseGithubSubject(value, like);
+    if (!s) {
+      loose.push(describeGithubSubject(value, like));
+      continue;
+    }
+    const scope = scopeWords(s.scope);
+    const group = groups.get(scope) ?? { repos: [], patterns: false };
+    const repo = repositoryWords(s);
+    if (!group.repos.includes(repo)) group.repos.push(repo);
+    group.patterns ||= s.repoPattern;
+    groups.set(scope, group);
+  }
+  const parts = [...groups].map(([scope, { repos, patterns }]) => {
+    let where = repos[0];
+    if (repos.length > 1) {
+      where = patterns
+        ? `${repos.length} repositories and patterns`
+        : `${repos.length} repositories`;
+    }
+    if (scope) return `${scope} of ${where}`;
+    return repos.length > 1 ? where : `repository ${where}`;
+  });
+  const all = [...parts, ...new Set(loose)];
+  return all.length <= SUMMARY_PARTS
+    ? all.join('; ')
+    : `${all.slice(0, SUMMARY_PARTS - 1).join('; ')}; and ${
+        all.length - SUMMARY_PARTS + 1
+      } more`;
+}
+
+/**
+ * A principal's conditions in a few words, for a table cell: a GitHub subject list reads
+ * "branch main of 9 repositories" or "environment production of 3 repositories; any ref of acme/x",
+ * a list of repositories "one of 9 repositories"; every other condition as {@link describeCondition}
+ * says it. The full list stays in the conditions (and {@link githubRepositoriesOf}).
+ */
+export function summarizePrincipalConditions(
+  p: Pick<TrustedPrincipal, 'kind' | 'id' | 'provider' | 'conditions'>,
+): string {
+  const github = p.kind === 'oidc' && p.provider === 'github';
+  const sub = github ? claimClause(p, 'sub') : undefined;
+  const repository = github ? claimClause(p, 'repository') : undefined;
+  return p.conditions
+    .map(c => {
+      if (c === sub?.clause) return summarizeGithubSubjects(c.values, sub.like);
+      if (
+        c === repository?.clause &&
+        c.values.length > 1 &&
+        !(repository.like && c.values.some(hasWildcard))
+      )
+        return `one of ${c.values.length} repositories`;
+      return describeCondition(c);
+    })
+    .join('; ');
+}
+
+/**
+ * The GitHub repositories (`OWNER/REPO`) a GitHub Actions principal names one by one, in its `sub`
+ * and `repository` conditions, in the policy's order and without repeats; patterns are left out.
+ */
+export function githubRepositoriesOf(
+  p: Pick<TrustedPrincipal, 'kind' | 'id' | 'provider' | 'conditions'>,
+): string[] {
+  if (p.kind !== 'oidc' || p.provider !== 'github') return [];
+  const out = new Map<string, string>();
+  const add = (slug: string) => {
+    const key = slug.toLowerCase();
+    if (!out.has(key)) out.set(key, slug);
+  };
+  const sub = claimClause(p, 'sub');
+  for (const value of sub?.clause.values ?? []) {
+    const s = parseGithubSubject(value, sub?.like ?? false);
+    if (s && !s.repoPattern) add(`${s.owner}/${s.repo}`);
+  }
+  const repository = claimClause(p, 'repository');
+  for (const value of repository?.clause.values ?? []) {
+    if (repository?.like && hasWildcard(value)) continue;
+    if (/^[^/\s]+\/[^/\s]+$/.test(value)) add(value);
+  }
+  return [...out.values()];
 }
 
 /** Severities from the worst down: the one order every package sorts and filters by. */
