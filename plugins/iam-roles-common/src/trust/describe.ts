@@ -94,30 +94,29 @@ function parseGithubSubject(
   const repo = m[2].replace(/@\d+$/, '');
   const rest = m[3];
   const repoPattern = wild && /[*?]/.test(repo);
-  const named = (
-    kind: 'branch' | 'tag' | 'environment',
-    name: string,
-  ): GithubSubjectScope => ({
-    kind,
-    name,
-    pattern: wild && hasWildcard(name),
-  });
-  let scope: GithubSubjectScope;
-  let r: RegExpExecArray | null;
-  if (rest === undefined) scope = { kind: 'none' };
-  else if (wild && /^\*+$/.test(rest)) scope = { kind: 'any' };
-  else if ((r = /^ref:refs\/heads\/(.+)$/.exec(rest)))
-    scope = named('branch', r[1]);
-  else if ((r = /^ref:refs\/tags\/(.+)$/.exec(rest)))
-    scope = named('tag', r[1]);
-  else if ((r = /^environment:(.+)$/.exec(rest)))
-    scope = named('environment', r[1]);
-  else if (rest === 'pull_request') scope = { kind: 'pull_request' };
-  else scope = { kind: 'other', text: rest };
-  return { owner, repo, repoPattern, scope };
+  return { owner, repo, repoPattern, scope: scopeOf(rest, wild) };
 }
 
-const PLURAL = { branch: 'branches', tag: 'tags', environment: 'environments' };
+function scopeOf(rest: string | undefined, wild: boolean): GithubSubjectScope {
+  if (rest === undefined) return { kind: 'none' };
+  if (wild && /^\*+$/.test(rest)) return { kind: 'any' };
+  if (rest === 'pull_request') return { kind: 'pull_request' };
+  const m = /^(?:ref:refs\/(heads|tags)\/|(environment):)(.+)$/.exec(rest);
+  if (!m) return { kind: 'other', text: rest };
+  const kinds = {
+    heads: 'branch',
+    tags: 'tag',
+    environment: 'environment',
+  } as const;
+  const kind = kinds[(m[1] ?? m[2]) as keyof typeof kinds];
+  return { kind, name: m[3], pattern: wild && hasWildcard(m[3]) };
+}
+
+const PLURAL = {
+  branch: 'branches',
+  tag: 'tags',
+  environment: 'environments',
+} as const;
 
 /** "branch main", `tags matching "v*"`, "pull requests", "any ref": the scope of a subject in words. */
 function scopeWords(scope: GithubSubjectScope): string {
