@@ -829,6 +829,40 @@ describe('incident lookup of an Identity Center user or group', () => {
     }),
   ];
 
+  it('names the assignees of an Identity Center role on its trust view, not only the SAML provider', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog: catalogServiceMock({ entities: entities() }),
+        logLevel: 'none',
+      },
+      async backend => {
+        const samlOf = async (name: string) => {
+          const res = await backend.call(
+            'get',
+            `/roles/trust?entityRef=resource:default/${name}`,
+            'user:default/alice',
+          );
+          expect(res.status).toBe(200);
+          return res.body.principals.find(
+            (p: { kind: string }) => p.kind === 'saml',
+          );
+        };
+        expect(await samlOf('sso-administratoraccess')).toMatchObject({
+          description:
+            'Identity Center permission set AdministratorAccess, assigned to group "Platform Engineering"',
+          entityRef: 'group:default/platform',
+        });
+        const readOnly = await samlOf('sso-readonlyaccess');
+        expect(readOnly.description).toBe(
+          'Identity Center permission set ReadOnlyAccess, assigned to group "Contractors" and user "jane.doe"',
+        );
+        // Two assignees: no one link stands for both.
+        expect(readOnly.entityRef).toBeUndefined();
+      },
+    );
+  });
+
   it('answers a user by email with its roles (own and through its groups) and the chains onward', async () => {
     await withBrokerBackend(
       {

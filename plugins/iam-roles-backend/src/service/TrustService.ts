@@ -557,7 +557,13 @@ export class TrustService {
       hit: this.holderDecision(snapshot, role, ref),
     }));
     const holderRefs = new Set(holders.map(h => h.ref));
+    const identityCenter = role.entity.spec.iam.identityCenter ?? [];
+    const assignees = identityCenter.flatMap(a => a.principals);
     const principals: ResolvedPrincipal[] = role.analysis.principals.map(p => {
+      const sso =
+        p.kind === 'saml' &&
+        identityCenter.length > 0 &&
+        /:saml-provider\/AWSSSO_/.test(p.id);
       let entityRef: string | undefined;
       if (p.kind === 'role' || p.kind === 'assumed-role') {
         const key = roleKeyOfArn(p.id);
@@ -574,6 +580,9 @@ export class TrustService {
         // Several repositories are several components: one link for them all would name one of them.
         entityRef =
           repositories.length === 1 ? repositories[0].entityRef : undefined;
+      } else if (sso) {
+        // The assignees are the "who": linked when there is one (each is linked in its own section).
+        entityRef = assignees.length === 1 ? assignees[0].entityRef : undefined;
       } else if (p.kind === 'oidc' || p.kind === 'saml') {
         entityRef = holders.find(
           h =>
@@ -585,7 +594,7 @@ export class TrustService {
       }
       return {
         ...p,
-        description: describePrincipal(p),
+        description: describePrincipal(p, sso ? { identityCenter } : {}),
         entityRef,
         external: p.accountId
           ? !snapshot.internalAccounts.has(p.accountId)

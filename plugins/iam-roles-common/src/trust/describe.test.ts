@@ -143,6 +143,43 @@ describe('describePrincipal', () => {
     expect(describePrincipal(sso)).toBe(
       'Identity Center permission set via SAML provider AWSSSO_641719a84ead8ecd_DO_NOT_DELETE',
     );
+    // With the assignments the role entity records: the groups and users, not the provider.
+    const group = (name: string) => ({ principalType: 'GROUP' as const, name });
+    expect(
+      describePrincipal(sso, {
+        identityCenter: [
+          {
+            permissionSetName: 'AdminAccess',
+            principals: [
+              group('Platform Engineering'),
+              group('SRE'),
+              { principalType: 'USER', name: 'jo@acme.io' },
+            ],
+          },
+        ],
+      }),
+    ).toBe(
+      'Identity Center permission set AdminAccess, assigned to groups "Platform Engineering" and "SRE" and user "jo@acme.io"',
+    );
+    expect(
+      describePrincipal(sso, {
+        identityCenter: [
+          {
+            permissionSetName: 'ReadOnly',
+            principals: ['a', 'b', 'c', 'd', 'e'].map(group),
+          },
+        ],
+      }),
+    ).toBe(
+      'Identity Center permission set ReadOnly, assigned to groups "a", "b" and 3 more',
+    );
+    expect(
+      describePrincipal(sso, {
+        identityCenter: [{ permissionSetName: 'ReadOnly', principals: [] }],
+      }),
+    ).toBe(
+      'Identity Center permission set ReadOnly, assigned to no one in this account',
+    );
     const [role, service, gone] = principalsOf({
       Effect: 'Allow',
       Principal: {

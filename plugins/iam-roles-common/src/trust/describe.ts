@@ -16,6 +16,47 @@ export interface DescribeOptions {
   internalAccounts?: string[];
   /** Friendly account names, by account id. */
   accountNames?: Record<string, string>;
+  /**
+   * Who Identity Center assigns the role's permission set to in its account (`spec.iam.identityCenter`):
+   * an `AWSSSO_` SAML principal is then described by its permission set and assignees, not its provider.
+   */
+  identityCenter?: Array<{
+    permissionSetName: string;
+    principals: Array<{ principalType: 'GROUP' | 'USER'; name: string }>;
+  }>;
+}
+
+/** At most this many names of one kind; the rest are counted. */
+const NAMED_ASSIGNEES = 3;
+
+function assigneeWords(kind: 'group' | 'user', names: string[]): string {
+  if (names.length === 0) return '';
+  const noun = names.length === 1 ? kind : `${kind}s`;
+  if (names.length <= NAMED_ASSIGNEES)
+    return `${noun} ${quoteList(names, 'and')}`;
+  const shown = names.slice(0, NAMED_ASSIGNEES - 1).map(n => `"${n}"`);
+  return `${noun} ${shown.join(', ')} and ${names.length - shown.length} more`;
+}
+
+function describeIdentityCenter(
+  access: NonNullable<DescribeOptions['identityCenter']>,
+): string {
+  const sets = [...new Set(access.map(a => a.permissionSetName))];
+  const of = (type: 'GROUP' | 'USER') => [
+    ...new Set(
+      access.flatMap(a =>
+        a.principals.filter(p => p.principalType === type).map(p => p.name),
+      ),
+    ),
+  ];
+  const who = [
+    assigneeWords('group', of('GROUP')),
+    assigneeWords('user', of('USER')),
+  ].filter(Boolean);
+  const set = `Identity Center permission set ${sets.join(', ')}`;
+  return who.length > 0
+    ? `${set}, assigned to ${who.join(' and ')}`
+    : `${set}, assigned to no one in this account`;
 }
 
 function quoteList(values: string[], joiner = 'or'): string {
@@ -383,9 +424,11 @@ export function describePrincipal(
     case 'saml': {
       const name =
         parseArn(p.id)?.resource.slice('saml-provider/'.length) ?? p.id;
-      return name.startsWith('AWSSSO_')
-        ? `Identity Center permission set via SAML provider ${name}`
-        : `users signing in through SAML provider ${name}`;
+      if (!name.startsWith('AWSSSO_'))
+        return `users signing in through SAML provider ${name}`;
+      return options.identityCenter?.length
+        ? describeIdentityCenter(options.identityCenter)
+        : `Identity Center permission set via SAML provider ${name}`;
     }
     case 'canonical-user':
       return `the S3 canonical user ${p.id}`;
