@@ -208,6 +208,9 @@ describe('WhoCanAssume', () => {
     expect(
       within(shown).getByText('repo:acme/repo-9:ref:refs/heads/main'),
     ).toBeInTheDocument();
+    expect(
+      within(shown).getByText('statement 1 of the policy'),
+    ).toBeInTheDocument();
 
     await user.keyboard(' ');
     expect(details).toHaveAttribute('aria-expanded', 'false');

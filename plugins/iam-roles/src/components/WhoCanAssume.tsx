@@ -123,7 +123,8 @@ function whoOf(p: ResolvedPrincipal): string {
   const repositories = p.repositories?.length ?? 0;
   if (repositories <= 1) return p.description;
   const provider =
-    (p.provider && WEB_IDENTITY_PROVIDERS[p.provider]?.name) ?? 'Web identity';
+    (p.provider ? WEB_IDENTITY_PROVIDERS[p.provider]?.name : undefined) ??
+    'Web identity';
   return `${provider} in ${repositories} repositories`;
 }
 
@@ -183,8 +184,8 @@ function PrincipalDetails(props: { principal: ResolvedPrincipal; id: string }) {
           <dt>Statement</dt>
           <dd>
             {p.sid
-              ? `${p.sid} (#${p.statementIndex + 1})`
-              : `#${p.statementIndex + 1}`}
+              ? `statement "${p.sid}" (${p.statementIndex + 1} of the policy)`
+              : `statement ${p.statementIndex + 1} of the policy`}
           </dd>
         </dl>
       </td>
