@@ -242,6 +242,7 @@ export const INITIAL_ROWS_PER_KIND = 25;
 /** The words a principal is found by: who, the principal itself, its conditions and actions (in words and raw), its repositories. */
 function searchText(p: ResolvedPrincipal): string {
   return [
+    whoOf(p),
     p.description,
     p.id,
     p.entityRef ?? '',
