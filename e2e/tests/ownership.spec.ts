@@ -63,10 +63,23 @@ test('journey 1: role ownership and trust in the catalog', async ({
   await expect(
     page.getByRole('heading', { name: 'Who can assume this role' }),
   ).toBeVisible();
+  // Nine repositories read in words, each linked to its own component on demand: not one link for all.
+  const oidc = page.getByRole('region', { name: /^Web identity \(OIDC\)/ });
   await expect(
-    page
-      .getByRole('link', { name: /GitHub Actions in acme\/payments-api/ })
-      .first(),
+    oidc.getByText('GitHub Actions in 9 repositories'),
+  ).toBeVisible();
+  await expect(oidc.getByText(/branch main of 9 repositories/)).toBeVisible();
+  await expect(oidc.getByText('assume with an OIDC token')).toBeVisible();
+  const details = oidc.getByRole('button', {
+    name: 'Details: GitHub Actions in 9 repositories',
+  });
+  await details.click();
+  await expect(details).toHaveAttribute('aria-expanded', 'true');
+  await expect(
+    oidc.locator('a[href$="/catalog/default/component/payments-api"]'),
+  ).toBeVisible();
+  await expect(
+    oidc.locator('a[href$="/catalog/default/component/data-pipeline"]'),
   ).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('1-role-trust.png'),

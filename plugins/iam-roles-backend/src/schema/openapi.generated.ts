@@ -2153,6 +2153,14 @@ export const spec = {
               external: {
                 type: 'boolean',
               },
+              repositories: {
+                description:
+                  "The GitHub repositories the principal's conditions name one by one, each with the catalog component it maps to.",
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/PrincipalRepository',
+                },
+              },
             },
           },
         ],
@@ -3550,6 +3558,22 @@ export const spec = {
           },
           index: {
             $ref: '#/components/schemas/TrustIndexState',
+          },
+        },
+      },
+      PrincipalRepository: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['slug'],
+        properties: {
+          slug: {
+            description: 'OWNER/REPO as the trust policy names it.',
+            type: 'string',
+          },
+          entityRef: {
+            description:
+              'The catalog component whose github.com/project-slug is this repository.',
+            type: 'string',
           },
         },
       },

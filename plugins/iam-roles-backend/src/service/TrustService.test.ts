@@ -465,6 +465,94 @@ describe('who can assume, in catalog terms', () => {
   });
 });
 
+describe('the repositories of a GitHub Actions principal', () => {
+  const component = (name: string, slug: string): Entity => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'github.com/project-slug': slug },
+    },
+    spec: { type: 'service', owner: 'group:default/team-payments' },
+  });
+
+  it('links each repository to its own component, not the whole principal to one of them', async () => {
+    const repos = ['acme/web', 'acme/mono', 'acme/gone'];
+    const shared = roleEntity({
+      name: 'shared-deploy',
+      owner: 'group:default/team-payments',
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: {
+            Federated:
+              'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com',
+          },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:sub': repos.map(
+                r => `repo:${r}:ref:refs/heads/main`,
+              ),
+            },
+          },
+        },
+      ],
+      // As the catalog module relates it: the first holder is not the component of every repository.
+      assumableBy: ['component:default/web', 'component:default/mono-api'],
+    });
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog: catalogServiceMock({
+          entities: [
+            ...fixtureEntities(),
+            shared,
+            component('web', 'acme/web'),
+            // A monorepo: two components share the slug; the one the catalog relates is meant.
+            component('mono-worker', 'acme/mono'),
+            component('mono-api', 'Acme/Mono'),
+          ],
+        }),
+        logLevel: 'none',
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          '/roles/trust?entityRef=resource:default/shared-deploy',
+          'user:default/alice',
+        );
+        expect(res.status).toBe(200);
+        const [principal] = res.body.principals;
+        expect(principal.repositories).toEqual([
+          { slug: 'acme/web', entityRef: 'component:default/web' },
+          { slug: 'acme/mono', entityRef: 'component:default/mono-api' },
+          { slug: 'acme/gone' },
+        ]);
+        expect(principal.entityRef).toBeUndefined();
+
+        // One repository: the principal itself links to its component, as before.
+        const single = await backend.call(
+          'get',
+          '/roles/trust?entityRef=resource:default/payments-deploy',
+          'user:default/alice',
+        );
+        const github = single.body.principals.find(
+          (p: { kind: string }) => p.kind === 'oidc',
+        );
+        expect(github.entityRef).toBe('component:default/payments-api');
+        expect(github.repositories).toEqual([
+          {
+            slug: 'acme/payments-api',
+            entityRef: 'component:default/payments-api',
+          },
+        ]);
+      },
+    );
+  });
+});
+
 describe('role chains in the incident lookup', () => {
   const arnOf = (name: string, account = '111111111111') =>
     `arn:aws:iam::${account}:role/${name}`;
@@ -740,6 +828,40 @@ describe('incident lookup of an Identity Center user or group', () => {
       ],
     }),
   ];
+
+  it('names the assignees of an Identity Center role on its trust view, not only the SAML provider', async () => {
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog: catalogServiceMock({ entities: entities() }),
+        logLevel: 'none',
+      },
+      async backend => {
+        const samlOf = async (name: string) => {
+          const res = await backend.call(
+            'get',
+            `/roles/trust?entityRef=resource:default/${name}`,
+            'user:default/alice',
+          );
+          expect(res.status).toBe(200);
+          return res.body.principals.find(
+            (p: { kind: string }) => p.kind === 'saml',
+          );
+        };
+        expect(await samlOf('sso-administratoraccess')).toMatchObject({
+          description:
+            'Identity Center permission set AdministratorAccess, assigned to group "Platform Engineering"',
+          entityRef: 'group:default/platform',
+        });
+        const readOnly = await samlOf('sso-readonlyaccess');
+        expect(readOnly.description).toBe(
+          'Identity Center permission set ReadOnlyAccess, assigned to group "Contractors" and user "jane.doe"',
+        );
+        // Two assignees: no one link stands for both.
+        expect(readOnly.entityRef).toBeUndefined();
+      },
+    );
+  });
 
   it('answers a user by email with its roles (own and through its groups) and the chains onward', async () => {
     await withBrokerBackend(

@@ -27,6 +27,7 @@ import {
   identityCenterRoles,
   POD_IDENTITY_SERVICE,
   PrincipalContext,
+  PrincipalRepository,
   ReachOptions,
   ReachResult,
   ResolvedPrincipal,
@@ -41,6 +42,7 @@ import {
   describeCondition,
   describePrincipal,
   evaluateAssume,
+  githubRepositoriesOf,
   isAtLeast,
   isEmittedIamRoleEntity,
   matchWorkload,
@@ -554,13 +556,33 @@ export class TrustService {
       ref,
       hit: this.holderDecision(snapshot, role, ref),
     }));
+    const holderRefs = new Set(holders.map(h => h.ref));
+    const identityCenter = role.entity.spec.iam.identityCenter ?? [];
+    const assignees = identityCenter.flatMap(a => a.principals);
     const principals: ResolvedPrincipal[] = role.analysis.principals.map(p => {
+      const sso =
+        p.kind === 'saml' &&
+        identityCenter.length > 0 &&
+        /:saml-provider\/AWSSSO_/.test(p.id);
       let entityRef: string | undefined;
       if (p.kind === 'role' || p.kind === 'assumed-role') {
         const key = roleKeyOfArn(p.id);
         entityRef = key ? snapshot.roleByKey.get(key) : undefined;
       } else if (p.kind === 'account') {
         entityRef = snapshot.accountRefById.get(p.id);
+      }
+      const slugs = githubRepositoriesOf(p);
+      const repositories: PrincipalRepository[] = slugs.map(slug => ({
+        slug,
+        entityRef: this.componentOfRepository(snapshot, slug, holderRefs),
+      }));
+      if (repositories.length > 0) {
+        // Several repositories are several components: one link for them all would name one of them.
+        entityRef =
+          repositories.length === 1 ? repositories[0].entityRef : undefined;
+      } else if (sso) {
+        // The assignees are the "who": linked when there is one (each is linked in its own section).
+        entityRef = assignees.length === 1 ? assignees[0].entityRef : undefined;
       } else if (p.kind === 'oidc' || p.kind === 'saml') {
         entityRef = holders.find(
           h =>
@@ -572,11 +594,12 @@ export class TrustService {
       }
       return {
         ...p,
-        description: describePrincipal(p),
+        description: describePrincipal(p, sso ? { identityCenter } : {}),
         entityRef,
         external: p.accountId
           ? !snapshot.internalAccounts.has(p.accountId)
           : undefined,
+        ...(repositories.length > 0 ? { repositories } : {}),
       };
     });
     const reachableFrom = this.reachableFrom(snapshot, role.ref);
@@ -587,6 +610,22 @@ export class TrustService {
       ...(reachableFrom.length ? { reachableFrom } : {}),
       broker: this.brokerTrust(role.analysis),
     };
+  }
+
+  /**
+   * The component of a GitHub repository: the one the catalog relates to the role when several share
+   * the slug (a monorepo), else the only one; none when the catalog cannot tell which.
+   */
+  private componentOfRepository(
+    snapshot: TrustSnapshot,
+    slug: string,
+    holders: Set<string>,
+  ): string | undefined {
+    const refs = snapshot.workloadsByGithubRepo.get(slug.toLowerCase()) ?? [];
+    return (
+      refs.find(ref => holders.has(ref)) ??
+      (refs.length === 1 ? refs[0] : undefined)
+    );
   }
 
   /** The roles that reach `roleRef` through role chaining, nearest first, each with its path. */

@@ -68,6 +68,8 @@ export interface TrustSnapshot {
   internalAccounts: Set<string>;
   index: TrustIndex;
   workloads: Map<string, WorkloadEntry>;
+  /** Lower-cased GitHub `OWNER/REPO` → the entities whose `github.com/project-slug` it is. */
+  workloadsByGithubRepo: Map<string, string[]>;
   /** Entity ref → the roles it can assume, from the catalog's `assumableBy` relations of each role. */
   canAssume: Map<string, Set<string>>;
   /** Role ref → the entities that can assume it (the same relations, the other way). */
@@ -322,6 +324,7 @@ export function buildTrustSnapshot(
   const accountRefById = new Map<string, string>();
   const internalAccounts = new Set(options.internalAccounts);
   const workloads = new Map<string, WorkloadEntry>();
+  const workloadsByGithubRepo = new Map<string, string[]>();
   const canAssume = new Map<string, Set<string>>();
   const assumableBy = new Map<string, string[]>();
   const ownedBy = new Map<string, string[]>();
@@ -374,6 +377,14 @@ export function buildTrustSnapshot(
     if (identities.length > 0) {
       workloads.set(ref, { ref, ownerRef: owner, identities });
     }
+    for (const identity of identities) {
+      if (identity.type !== 'github') continue;
+      const slug = `${identity.owner}/${identity.repo}`.toLowerCase();
+      workloadsByGithubRepo.set(slug, [
+        ...(workloadsByGithubRepo.get(slug) ?? []),
+        ref,
+      ]);
+    }
   }
   for (const role of roles.values()) {
     const holders = holdersOfRole(role.entity);
@@ -395,6 +406,7 @@ export function buildTrustSnapshot(
     internalAccounts,
     index,
     workloads,
+    workloadsByGithubRepo,
     canAssume,
     assumableBy,
     ownedBy,

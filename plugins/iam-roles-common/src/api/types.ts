@@ -50,6 +50,16 @@ export type ResolvedPrincipal = TrustedPrincipal & {
   entityRef?: string;
   /** Whether the principal is outside the known internal accounts. */
   external?: boolean;
+  /** The GitHub repositories its conditions name one by one, each linked to its own component. */
+  repositories?: PrincipalRepository[];
+};
+
+/** A GitHub repository a principal's conditions name, and the catalog component it maps to. */
+export type PrincipalRepository = {
+  /** `OWNER/REPO`, as the trust policy names it. */
+  slug: string;
+  /** The component whose `github.com/project-slug` it is, when the catalog has one. */
+  entityRef?: string;
 };
 
 /** `GET /roles/trust?entityRef=`: a role's analysis with principals resolved to the catalog. */
@@ -187,6 +197,7 @@ export type ContractChecks = [
   Conforms<AssumableRolesResponse, Schemas['AssumableRolesResponse']>,
   Conforms<RoleFinding, Schemas['RoleFinding']>,
   Conforms<ResolvedPrincipal, Schemas['ResolvedPrincipal']>,
+  Conforms<PrincipalRepository, Schemas['PrincipalRepository']>,
   Conforms<ChainedRole, Schemas['ChainedRole']>,
   Conforms<ListPage<AccessRequest>, Schemas['AccessRequestPage']>,
   Conforms<ListPage<Grant>, Schemas['GrantPage']>,

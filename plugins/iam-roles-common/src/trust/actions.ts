@@ -84,3 +84,44 @@ export function trustActionsOf(statement: NormalizedStatement): string[] {
   }
   return list;
 }
+
+/** How each assume path gets in, as "assume …" and the broker's "Yes, …" read it. */
+const ASSUME_WORDS = new Map<string, string>([
+  [ASSUME_ROLE, 'with its AWS credentials'],
+  [ASSUME_ROLE_WITH_WEB_IDENTITY, 'with an OIDC token'],
+  [ASSUME_ROLE_WITH_SAML, 'with a SAML sign-in'],
+]);
+
+/** What the session actions let a caller do besides getting in. */
+const SESSION_WORDS = new Map<string, string>([
+  ['sts:TagSession', 'tag the session'],
+  ['sts:SetSourceIdentity', 'set a source identity'],
+  ['sts:SetContext', 'pass trusted context'],
+]);
+
+function andList(items: string[]): string {
+  return items.length <= 1
+    ? items.join('')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * A principal's trust actions in words, the one wording of them:
+ * `['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']` → "assume with an OIDC token (and tag the
+ * session)"; a session action without an assume path reads "tag the session, but not assume";
+ * an action the engine does not know is kept as it is.
+ */
+export function describeTrustActions(actions: readonly string[]): string {
+  const paths: string[] = [];
+  const extras: string[] = [];
+  for (const action of actions) {
+    const path = ASSUME_WORDS.get(action);
+    if (path) paths.push(path);
+    else extras.push(SESSION_WORDS.get(action) ?? action);
+  }
+  if (paths.length === 0) {
+    return extras.length > 0 ? `${andList(extras)}, but not assume` : '';
+  }
+  const assume = `assume ${paths.join(' or ')}`;
+  return extras.length > 0 ? `${assume} (and ${andList(extras)})` : assume;
+}

@@ -4,9 +4,11 @@ import {
   describePrincipal,
   evaluateAssume,
   findingTitle,
+  githubRepositoriesOf,
   highestSeverity,
   normalizeTrustPolicy,
   parsePrincipalSpec,
+  summarizePrincipalConditions,
 } from './index';
 import type { TrustedPrincipal } from './types';
 
@@ -140,6 +142,43 @@ describe('describePrincipal', () => {
     });
     expect(describePrincipal(sso)).toBe(
       'Identity Center permission set via SAML provider AWSSSO_641719a84ead8ecd_DO_NOT_DELETE',
+    );
+    // With the assignments the role entity records: the groups and users, not the provider.
+    const group = (name: string) => ({ principalType: 'GROUP' as const, name });
+    expect(
+      describePrincipal(sso, {
+        identityCenter: [
+          {
+            permissionSetName: 'AdminAccess',
+            principals: [
+              group('Platform Engineering'),
+              group('SRE'),
+              { principalType: 'USER', name: 'jo@acme.io' },
+            ],
+          },
+        ],
+      }),
+    ).toBe(
+      'Identity Center permission set AdminAccess, assigned to groups "Platform Engineering" and "SRE" and user "jo@acme.io"',
+    );
+    expect(
+      describePrincipal(sso, {
+        identityCenter: [
+          {
+            permissionSetName: 'ReadOnly',
+            principals: ['a', 'b', 'c', 'd', 'e'].map(group),
+          },
+        ],
+      }),
+    ).toBe(
+      'Identity Center permission set ReadOnly, assigned to groups "a", "b" and 3 more',
+    );
+    expect(
+      describePrincipal(sso, {
+        identityCenter: [{ permissionSetName: 'ReadOnly', principals: [] }],
+      }),
+    ).toBe(
+      'Identity Center permission set ReadOnly, assigned to no one in this account',
     );
     const [role, service, gone] = principalsOf({
       Effect: 'Allow',
@@ -496,5 +535,127 @@ describe('words for issue #11', () => {
         values: ['build-agent'],
       }),
     ).toBe(`the certificate's subject CN is "build-agent"`);
+  });
+});
+
+describe('summarizePrincipalConditions and githubRepositoriesOf', () => {
+  const SUB = 'token.actions.githubusercontent.com:sub';
+  const nine = Array.from({ length: 9 }, (_, i) => `acme/repo-${i + 1}`);
+
+  it('reads many subjects of one branch as "branch main of 9 repositories" and lists each repository', () => {
+    const p = gh({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        [SUB]: nine.map(r => `repo:${r}:ref:refs/heads/main`),
+      },
+    });
+    expect(summarizePrincipalConditions(p)).toBe(
+      'the token audience is "sts.amazonaws.com"; branch main of 9 repositories',
+    );
+    expect(githubRepositoriesOf(p)).toEqual(nine);
+  });
+
+  it.each([
+    [
+      {
+        StringEquals: {
+          [SUB]: [
+            'repo:acme/a:environment:production',
+            'repo:acme/b:environment:production',
+            'repo:acme/c:environment:production',
+          ],
+        },
+      },
+      'environment production of 3 repositories',
+    ],
+    [{ StringLike: { [SUB]: 'repo:acme/x:*' } }, 'any ref of acme/x'],
+    [
+      {
+        StringLike: {
+          [SUB]: [
+            'repo:acme/a:ref:refs/heads/main',
+            'repo:acme/b:ref:refs/heads/main',
+            'repo:acme/a:environment:production',
+            'repo:acme/x:*',
+          ],
+        },
+      },
+      'branch main of 2 repositories; environment production of acme/a; any ref of acme/x',
+    ],
+    [
+      {
+        StringLike: {
+          [SUB]: [
+            'repo:acme/a:ref:refs/tags/v*',
+            'repo:acme/a:pull_request',
+            'repo:acme/a:ref:refs/heads/release/*',
+            'repo:acme/*:environment:dev',
+          ],
+        },
+      },
+      'tags matching "v*" of acme/a; pull requests of acme/a; and 2 more',
+    ],
+    [
+      {
+        StringEquals: {
+          [SUB]: [
+            'repo:acme@1/api@2:ref:refs/heads/main',
+            'repo:acme/api:ref:refs/heads/main',
+          ],
+        },
+      },
+      'branch main of acme/api',
+    ],
+    [
+      {
+        StringEquals: {
+          'token.actions.githubusercontent.com:repository': [
+            'acme/a',
+            'acme/b',
+          ],
+        },
+      },
+      'one of 2 repositories',
+    ],
+    [
+      { StringNotEquals: { [SUB]: 'repo:acme/a:ref:refs/heads/main' } },
+      'the token subject is not "repo:acme/a:ref:refs/heads/main"',
+    ],
+  ])('summarizes %j as "%s"', (condition, words) => {
+    expect(summarizePrincipalConditions(gh(condition))).toBe(words);
+  });
+
+  it('names only the repositories a principal pins, once each, from sub and repository', () => {
+    expect(
+      githubRepositoriesOf(
+        gh({
+          StringLike: {
+            [SUB]: [
+              'repo:acme/api:ref:refs/heads/main',
+              'repo:Acme/API:environment:production',
+              'repo:acme/web-*:ref:refs/heads/main',
+              'repo:*:ref:refs/heads/main',
+            ],
+            'token.actions.githubusercontent.com:repository': [
+              'acme/tools',
+              'acme/lib-*',
+            ],
+          },
+        }),
+      ),
+    ).toEqual(['acme/api', 'acme/tools']);
+  });
+
+  it('summarizes other principals as describeCondition does, and names no repository for them', () => {
+    const [account] = principalsOf({
+      Effect: 'Allow',
+      Principal: { AWS: '222222222222' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': 'x-1' } },
+    });
+    expect(summarizePrincipalConditions(account)).toBe(
+      account.conditions.map(describeCondition).join('; '),
+    );
+    expect(githubRepositoriesOf(account)).toEqual([]);
   });
 });

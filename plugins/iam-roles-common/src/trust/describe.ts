@@ -16,6 +16,47 @@ export interface DescribeOptions {
   internalAccounts?: string[];
   /** Friendly account names, by account id. */
   accountNames?: Record<string, string>;
+  /**
+   * Who Identity Center assigns the role's permission set to in its account (`spec.iam.identityCenter`):
+   * an `AWSSSO_` SAML principal is then described by its permission set and assignees, not its provider.
+   */
+  identityCenter?: Array<{
+    permissionSetName: string;
+    principals: Array<{ principalType: 'GROUP' | 'USER'; name: string }>;
+  }>;
+}
+
+/** At most this many names of one kind; the rest are counted. */
+const NAMED_ASSIGNEES = 3;
+
+function assigneeWords(kind: 'group' | 'user', names: string[]): string {
+  if (names.length === 0) return '';
+  const noun = names.length === 1 ? kind : `${kind}s`;
+  if (names.length <= NAMED_ASSIGNEES)
+    return `${noun} ${quoteList(names, 'and')}`;
+  const shown = names.slice(0, NAMED_ASSIGNEES - 1).map(n => `"${n}"`);
+  return `${noun} ${shown.join(', ')} and ${names.length - shown.length} more`;
+}
+
+function describeIdentityCenter(
+  access: NonNullable<DescribeOptions['identityCenter']>,
+): string {
+  const sets = [...new Set(access.map(a => a.permissionSetName))];
+  const of = (type: 'GROUP' | 'USER') => [
+    ...new Set(
+      access.flatMap(a =>
+        a.principals.filter(p => p.principalType === type).map(p => p.name),
+      ),
+    ),
+  ];
+  const who = [
+    assigneeWords('group', of('GROUP')),
+    assigneeWords('user', of('USER')),
+  ].filter(Boolean);
+  const set = `Identity Center permission set ${sets.join(', ')}`;
+  return who.length > 0
+    ? `${set}, assigned to ${who.join(' and ')}`
+    : `${set}, assigned to no one in this account`;
 }
 
 function quoteList(values: string[], joiner = 'or'): string {
@@ -37,10 +78,11 @@ function account(id: string | undefined, options: DescribeOptions): string {
   return name ? `account ${id} "${name}"${scope}` : `account ${id}${scope}`;
 }
 
-function valuesOf(
-  p: TrustedPrincipal,
+/** The positive string clause on one claim of a principal's token (`…:sub`), with whether it matches patterns. */
+function claimClause(
+  p: Pick<TrustedPrincipal, 'kind' | 'id' | 'conditions'>,
   suffix: string,
-): { values: string[]; like: boolean } | undefined {
+): { clause: ConditionClause; like: boolean } | undefined {
   const issuer = p.kind === 'oidc' ? issuerOf(p.id).toLowerCase() : '';
   for (const c of p.conditions) {
     const key = c.key.toLowerCase();
@@ -51,55 +93,128 @@ function valuesOf(
       continue;
     const op = parseOperator(c.operator);
     if (!op.info || op.info.family !== 'string' || op.info.negated) continue;
-    return { values: c.values, like: !!op.info.like };
+    return { clause: c, like: !!op.info.like };
   }
   return undefined;
 }
 
-function describeGithubSubject(value: string, like: boolean): string {
+function valuesOf(
+  p: TrustedPrincipal,
+  suffix: string,
+): { values: string[]; like: boolean } | undefined {
+  const found = claimClause(p, suffix);
+  return found && { values: found.clause.values, like: found.like };
+}
+
+/** What the part of a GitHub subject after `repo:OWNER/REPO` names. */
+type GithubSubjectScope =
+  | { kind: 'none' }
+  | { kind: 'any' }
+  | { kind: 'branch' | 'tag' | 'environment'; name: string; pattern: boolean }
+  | { kind: 'pull_request' }
+  | { kind: 'other'; text: string };
+
+/** A `repo:OWNER/REPO[:…]` subject, read: the one parser of GitHub subjects the words are built on. */
+interface GithubSubject {
+  /** Owner and repository as people know them (the immutable `NAME@ID` form without its id). */
+  owner: string;
+  repo: string;
+  /** The repository is a pattern (a wildcard in a `StringLike` value). */
+  repoPattern: boolean;
+  scope: GithubSubjectScope;
+}
+
+function parseGithubSubject(
+  value: string,
+  like: boolean,
+): GithubSubject | undefined {
   const wild = like && hasWildcard(value);
   const m = /^repo:([^/:]+)\/([^:]+)(?::(.*))?$/.exec(value);
-  if (!m || (wild && /[*?]/.test(m[1]))) {
-    if (!wild) return `GitHub Actions with subject "${value}"`;
+  if (!m || (wild && /[*?]/.test(m[1]))) return undefined;
+  const owner = m[1].replace(/@\d+$/, '');
+  const repo = m[2].replace(/@\d+$/, '');
+  const rest = m[3];
+  const repoPattern = wild && /[*?]/.test(repo);
+  return { owner, repo, repoPattern, scope: scopeOf(rest, wild) };
+}
+
+function scopeOf(rest: string | undefined, wild: boolean): GithubSubjectScope {
+  if (rest === undefined) return { kind: 'none' };
+  if (wild && /^\*+$/.test(rest)) return { kind: 'any' };
+  if (rest === 'pull_request') return { kind: 'pull_request' };
+  const m = /^(?:ref:refs\/(heads|tags)\/|(environment):)(.+)$/.exec(rest);
+  if (!m) return { kind: 'other', text: rest };
+  const kinds = {
+    heads: 'branch',
+    tags: 'tag',
+    environment: 'environment',
+  } as const;
+  const kind = kinds[(m[1] ?? m[2]) as keyof typeof kinds];
+  return { kind, name: m[3], pattern: wild && hasWildcard(m[3]) };
+}
+
+const PLURAL = {
+  branch: 'branches',
+  tag: 'tags',
+  environment: 'environments',
+} as const;
+
+/** "branch main", `tags matching "v*"`, "pull requests", "any ref": the scope of a subject in words. */
+function scopeWords(scope: GithubSubjectScope): string {
+  switch (scope.kind) {
+    case 'none':
+      return '';
+    case 'any':
+      return 'any ref';
+    case 'pull_request':
+      return 'pull requests';
+    case 'other':
+      return `subject "${scope.text}"`;
+    default:
+      return scope.pattern
+        ? `${PLURAL[scope.kind]} matching "${scope.name}"`
+        : `${scope.kind} ${scope.name}`;
+  }
+}
+
+/** "acme/api", or for a pattern "any repository of acme" / `repositories of acme matching "api-*"`. */
+function repositoryWords(s: GithubSubject): string {
+  if (!s.repoPattern) return `${s.owner}/${s.repo}`;
+  return s.repo === '*'
+    ? `any repository of ${s.owner}`
+    : `repositories of ${s.owner} matching "${s.repo}"`;
+}
+
+function describeGithubSubject(value: string, like: boolean): string {
+  const s = parseGithubSubject(value, like);
+  if (!s) {
+    if (!(like && hasWildcard(value)))
+      return `GitHub Actions with subject "${value}"`;
     return value === '*' ||
       /^repo:[*?]/.test(value) ||
       !value.startsWith('repo:')
       ? `any GitHub repository of any owner (subject "${value}")`
       : `any GitHub repository whose subject matches "${value}"`;
   }
-  // The immutable form names OWNER@ID/REPO@ID: people know the names, so show those.
-  const owner = m[1].replace(/@\d+$/, '');
-  const repo = m[2].replace(/@\d+$/, '');
-  const rest = m[3];
-  if (wild && /[*?]/.test(repo)) {
-    return repo === '*'
-      ? `any repository of ${owner}`
-      : `repositories of ${owner} matching "${repo}"`;
+  if (s.repoPattern) return repositoryWords(s);
+  const where = `GitHub Actions in ${repositoryWords(s)}`;
+  const scope = s.scope;
+  switch (scope.kind) {
+    case 'none':
+      return where;
+    case 'any':
+      return `${where} (any branch, tag, pull request or environment)`;
+    case 'branch':
+    case 'tag':
+    case 'environment': {
+      const prep = scope.kind === 'environment' ? 'in' : 'on';
+      return `${where} ${prep} ${scopeWords(scope)}`;
+    }
+    case 'pull_request':
+      return `${where} on pull requests`;
+    default:
+      return `${where} (${scope.text})`;
   }
-  const where = `GitHub Actions in ${owner}/${repo}`;
-  if (rest === undefined) return where;
-  if (wild && /^\*+$/.test(rest))
-    return `${where} (any branch, tag, pull request or environment)`;
-  let r = /^ref:refs\/heads\/(.+)$/.exec(rest);
-  if (r) {
-    return wild && hasWildcard(r[1])
-      ? `${where} on branches matching "${r[1]}"`
-      : `${where} on branch ${r[1]}`;
-  }
-  r = /^ref:refs\/tags\/(.+)$/.exec(rest);
-  if (r) {
-    return wild && hasWildcard(r[1])
-      ? `${where} on tags matching "${r[1]}"`
-      : `${where} on tag ${r[1]}`;
-  }
-  r = /^environment:(.+)$/.exec(rest);
-  if (r) {
-    return wild && hasWildcard(r[1])
-      ? `${where} in environments matching "${r[1]}"`
-      : `${where} in environment ${r[1]}`;
-  }
-  if (rest === 'pull_request') return `${where} on pull requests`;
-  return `${where} (${rest})`;
 }
 
 function joinAlternatives(parts: string[]): string {
@@ -309,9 +424,11 @@ export function describePrincipal(
     case 'saml': {
       const name =
         parseArn(p.id)?.resource.slice('saml-provider/'.length) ?? p.id;
-      return name.startsWith('AWSSSO_')
-        ? `Identity Center permission set via SAML provider ${name}`
-        : `users signing in through SAML provider ${name}`;
+      if (!name.startsWith('AWSSSO_'))
+        return `users signing in through SAML provider ${name}`;
+      return options.identityCenter?.length
+        ? describeIdentityCenter(options.identityCenter)
+        : `Identity Center permission set via SAML provider ${name}`;
     }
     case 'canonical-user':
       return `the S3 canonical user ${p.id}`;
@@ -459,6 +576,95 @@ export function describeCondition(c: ConditionClause): string {
   if (op.setOperator === 'ForAllValues') text = `every value: ${text}`;
   if (op.ifExists) text = `${text}, when present`;
   return text;
+}
+
+/** At most this many alternatives in a summary; the rest are counted. */
+const SUMMARY_PARTS = 3;
+
+function summarizeGithubSubjects(values: string[], like: boolean): string {
+  const groups = new Map<string, { repos: string[]; patterns: boolean }>();
+  const loose: string[] = [];
+  for (const value of values) {
+    const s = parseGithubSubject(value, like);
+    if (!s) {
+      loose.push(describeGithubSubject(value, like));
+      continue;
+    }
+    const scope = scopeWords(s.scope);
+    const group = groups.get(scope) ?? { repos: [], patterns: false };
+    const repo = repositoryWords(s);
+    if (!group.repos.includes(repo)) group.repos.push(repo);
+    group.patterns ||= s.repoPattern;
+    groups.set(scope, group);
+  }
+  const parts = [...groups].map(([scope, { repos, patterns }]) => {
+    let where = repos[0];
+    if (repos.length > 1) {
+      where = patterns
+        ? `${repos.length} repositories and patterns`
+        : `${repos.length} repositories`;
+    }
+    if (scope) return `${scope} of ${where}`;
+    return repos.length > 1 ? where : `repository ${where}`;
+  });
+  const all = [...parts, ...new Set(loose)];
+  return all.length <= SUMMARY_PARTS
+    ? all.join('; ')
+    : `${all.slice(0, SUMMARY_PARTS - 1).join('; ')}; and ${
+        all.length - SUMMARY_PARTS + 1
+      } more`;
+}
+
+/**
+ * A principal's conditions in a few words, for a table cell: a GitHub subject list reads
+ * "branch main of 9 repositories" or "environment production of 3 repositories; any ref of acme/x",
+ * a list of repositories "one of 9 repositories"; every other condition as {@link describeCondition}
+ * says it. The full list stays in the conditions (and {@link githubRepositoriesOf}).
+ */
+export function summarizePrincipalConditions(
+  p: Pick<TrustedPrincipal, 'kind' | 'id' | 'provider' | 'conditions'>,
+): string {
+  const github = p.kind === 'oidc' && p.provider === 'github';
+  const sub = github ? claimClause(p, 'sub') : undefined;
+  const repository = github ? claimClause(p, 'repository') : undefined;
+  return p.conditions
+    .map(c => {
+      if (c === sub?.clause) return summarizeGithubSubjects(c.values, sub.like);
+      if (
+        c === repository?.clause &&
+        c.values.length > 1 &&
+        !(repository.like && c.values.some(hasWildcard))
+      )
+        return `one of ${c.values.length} repositories`;
+      return describeCondition(c);
+    })
+    .join('; ');
+}
+
+/**
+ * The GitHub repositories (`OWNER/REPO`) a GitHub Actions principal names one by one, in its `sub`
+ * and `repository` conditions, in the policy's order and without repeats; patterns are left out.
+ */
+export function githubRepositoriesOf(
+  p: Pick<TrustedPrincipal, 'kind' | 'id' | 'provider' | 'conditions'>,
+): string[] {
+  if (p.kind !== 'oidc' || p.provider !== 'github') return [];
+  const out = new Map<string, string>();
+  const add = (slug: string) => {
+    const key = slug.toLowerCase();
+    if (!out.has(key)) out.set(key, slug);
+  };
+  const sub = claimClause(p, 'sub');
+  for (const value of sub?.clause.values ?? []) {
+    const s = parseGithubSubject(value, sub?.like ?? false);
+    if (s && !s.repoPattern) add(`${s.owner}/${s.repo}`);
+  }
+  const repository = claimClause(p, 'repository');
+  for (const value of repository?.clause.values ?? []) {
+    if (repository?.like && hasWildcard(value)) continue;
+    if (/^[^/\s]+\/[^/\s]+$/.test(value)) add(value);
+  }
+  return [...out.values()];
 }
 
 /** Severities from the worst down: the one order every package sorts and filters by. */

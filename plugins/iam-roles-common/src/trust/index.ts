@@ -24,6 +24,8 @@ export {
   describePrincipal,
   describeCondition,
   findingTitle,
+  githubRepositoriesOf,
+  summarizePrincipalConditions,
   highestSeverity,
   compareSeverity,
   isAtLeast,
@@ -36,6 +38,7 @@ export {
   ASSUME_ROLE_WITH_SAML,
   ASSUME_ROLE_WITH_WEB_IDENTITY,
   TRUST_ACTIONS,
+  describeTrustActions,
 } from './actions';
 export { WEB_IDENTITY_PROVIDERS } from './oidc';
 export type { WebIdentityProviderInfo } from './oidc';

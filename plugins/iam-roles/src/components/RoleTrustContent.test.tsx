@@ -73,9 +73,7 @@ describe('RoleTrustContent', () => {
       }),
     ).toHaveAttribute('href', '/catalog/default/component/payments-api');
     expect(
-      within(oidc).getByText(
-        'the token subject is "repo:acme/payments-api:ref:refs/heads/main"',
-      ),
+      within(oidc).getByText('branch main of acme/payments-api'),
     ).toBeInTheDocument();
     const accounts = within(who).getByRole('region', {
       name: 'AWS accounts (1)',

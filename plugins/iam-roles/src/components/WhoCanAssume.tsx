@@ -1,11 +1,22 @@
-import { memo, MouseEvent, useDeferredValue, useMemo, useState } from 'react';
+import {
+  memo,
+  MouseEvent,
+  useDeferredValue,
+  useId,
+  useMemo,
+  useState,
+} from 'react';
 import TextField from '@mui/material/TextField';
 import Button from '@mui/material/Button';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { useNavigate } from 'react-router-dom';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   describeCondition,
+  describeTrustActions,
+  summarizePrincipalConditions,
+  WEB_IDENTITY_PROVIDERS,
   type PrincipalKind,
   type ResolvedPrincipal,
 } from '@backstage-iam/plugin-iam-roles-common';
@@ -67,6 +78,35 @@ export const principalTableSx = {
   '& td.actions': { fontSize: 12 },
   '& .conditions': { fontFamily: 'inherit', color: 'text.secondary', mt: 0.5 },
   '& a': { color: 'primary.main' },
+  '& button.details': {
+    font: 'inherit',
+    fontSize: 12,
+    color: 'primary.main',
+    background: 'none',
+    border: 0,
+    p: 0,
+    mt: 0.5,
+    cursor: 'pointer',
+    textDecoration: 'underline',
+    whiteSpace: 'nowrap',
+    display: 'block',
+  },
+  '& button.details:focus-visible': {
+    outline: 2,
+    outlineStyle: 'solid',
+    outlineColor: 'primary.main',
+  },
+  '& tr.details td': {
+    pt: 0,
+    fontSize: 12,
+    bgcolor: 'action.hover',
+  },
+  '& tr.details dl': { m: 0 },
+  '& tr.details dt': { fontWeight: 'bold', mt: 0.5 },
+  '& tr.details dd': { ml: 2 },
+  '& tr.details ul': { m: 0, pl: 2 },
+  '& tr.details code': { fontFamily: 'monospace', wordBreak: 'break-all' },
+  '& tr.has-details td': { borderBottom: 0 },
   '& .external': {
     ml: 1,
     px: 0.75,
@@ -78,29 +118,118 @@ export const principalTableSx = {
   },
 } as const;
 
+/** Who a principal is, in words: a principal over several repositories is counted, not listed. */
+function whoOf(p: ResolvedPrincipal): string {
+  const repositories = p.repositories?.length ?? 0;
+  if (repositories <= 1) return p.description;
+  const provider =
+    (p.provider ? WEB_IDENTITY_PROVIDERS[p.provider]?.name : undefined) ??
+    'Web identity';
+  return `${provider} in ${repositories} repositories`;
+}
+
+/** The raw form behind a row's words, rendered only when asked for: the repositories linked one by one. */
+function PrincipalDetails(props: { principal: ResolvedPrincipal; id: string }) {
+  const { principal: p, id } = props;
+  return (
+    <tr className="details" id={id}>
+      <td colSpan={3}>
+        <dl>
+          {p.repositories && p.repositories.length > 0 && (
+            <>
+              <dt>Repositories ({p.repositories.length})</dt>
+              <dd>
+                <ul>
+                  {p.repositories.map(r => (
+                    <li key={r.slug}>
+                      <code>{r.slug}</code>{' '}
+                      {r.entityRef ? (
+                        <EntityRefLink entityRef={r.entityRef} />
+                      ) : (
+                        'not in the catalog'
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          )}
+          {p.conditions.length > 0 && (
+            <>
+              <dt>Conditions</dt>
+              <dd>
+                <ul>
+                  {p.conditions.map((c, i) => (
+                    <li key={i}>
+                      <code>
+                        {c.operator} {c.key}
+                      </code>
+                      <ul>
+                        {c.values.map((v, j) => (
+                          <li key={j}>
+                            <code>{v}</code>
+                          </li>
+                        ))}
+                      </ul>
+                    </li>
+                  ))}
+                </ul>
+              </dd>
+            </>
+          )}
+          <dt>Actions</dt>
+          <dd>
+            <code>{p.actions.join(', ')}</code>
+          </dd>
+          <dt>Statement</dt>
+          <dd>
+            {p.sid
+              ? `statement "${p.sid}" (${p.statementIndex + 1} of the policy)`
+              : `statement ${p.statementIndex + 1} of the policy`}
+          </dd>
+        </dl>
+      </td>
+    </tr>
+  );
+}
+
 // Rows are plain markup styled by the table (no component per cell): a role can trust hundreds
-// of principals and the tab should still render in a blink.
+// of principals and the tab should still render in a blink. The raw form waits behind "Details".
 const PrincipalRow = memo(function PrincipalRowView(props: {
   principal: ResolvedPrincipal;
   href?: string;
 }) {
   const { principal: p, href } = props;
+  const [open, setOpen] = useState(false);
+  const detailsId = useId();
+  const who = whoOf(p);
   return (
-    <tr>
-      <td>
-        {href ? <a href={href}>{p.description}</a> : p.description}
-        {p.external && <span className="external">external</span>}
-      </td>
-      <td className="principal">
-        {p.id}
-        {p.conditions.length > 0 && (
-          <div className="conditions">
-            {p.conditions.map(describeCondition).join('; ')}
-          </div>
-        )}
-      </td>
-      <td className="actions">{p.actions.join(', ')}</td>
-    </tr>
+    <>
+      <tr className={open ? 'has-details' : undefined}>
+        <td>
+          {href ? <a href={href}>{who}</a> : who}
+          {p.external && <span className="external">external</span>}
+        </td>
+        <td className="principal">
+          {p.id}
+          {p.conditions.length > 0 && (
+            <div className="conditions">{summarizePrincipalConditions(p)}</div>
+          )}
+          <button
+            type="button"
+            className="details"
+            aria-expanded={open}
+            aria-controls={open ? detailsId : undefined}
+            aria-label={`Details: ${who}`}
+            onClick={() => setOpen(!open)}
+          >
+            Details
+          </button>
+        </td>
+        <td className="actions">{describeTrustActions(p.actions)}</td>
+      </tr>
+      {open && <PrincipalDetails principal={p} id={detailsId} />}
+    </>
   );
 });
 
@@ -110,16 +239,20 @@ const PrincipalRow = memo(function PrincipalRowView(props: {
  */
 export const INITIAL_ROWS_PER_KIND = 25;
 
-/** The words a principal is found by: who, the principal itself, its conditions (in words and by key) and actions. */
+/** The words a principal is found by: who, the principal itself, its conditions and actions (in words and raw), its repositories. */
 function searchText(p: ResolvedPrincipal): string {
   return [
+    whoOf(p),
     p.description,
     p.id,
     p.entityRef ?? '',
     p.accountId ?? '',
+    summarizePrincipalConditions(p),
     ...p.conditions.map(describeCondition),
     ...p.conditions.map(c => `${c.operator} ${c.key} ${c.values.join(' ')}`),
+    describeTrustActions(p.actions),
     ...p.actions,
+    ...(p.repositories ?? []).map(r => `${r.slug} ${r.entityRef ?? ''}`),
   ]
     .join('\n')
     .toLocaleLowerCase('en-US');
@@ -186,6 +319,8 @@ export const WhoCanAssume = memo(function WhoCanAssumeView(props: {
     const anchor = (event.target as HTMLElement).closest('a');
     if (
       !anchor ||
+      // A router link of its own (the details' entity links) has navigated already.
+      event.defaultPrevented ||
       event.button !== 0 ||
       event.metaKey ||
       event.ctrlKey ||

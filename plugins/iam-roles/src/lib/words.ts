@@ -1,23 +1,17 @@
 import {
-  ASSUME_ROLE,
-  ASSUME_ROLE_WITH_SAML,
-  ASSUME_ROLE_WITH_WEB_IDENTITY,
   describeCondition,
+  describeTrustActions,
   type ConditionClause,
 } from '@backstage-iam/plugin-iam-roles-common';
-
-const ACTION_WORDS: Record<string, string> = {
-  [ASSUME_ROLE]: 'with its AWS credentials',
-  [ASSUME_ROLE_WITH_WEB_IDENTITY]: 'with an OIDC token',
-  [ASSUME_ROLE_WITH_SAML]: 'with a SAML sign-in',
-};
 
 /** How a role is assumed, in words (`sts:AssumeRoleWithWebIdentity` → "with an OIDC token"); the action itself when unknown. */
 export function describeAction(action: string | undefined): string {
   if (!action) {
     return '';
   }
-  return ACTION_WORDS[action] ?? action;
+  // The engine's wording ("assume with an OIDC token") without its verb: "Yes, with an OIDC token".
+  const words = describeTrustActions([action]);
+  return words.startsWith('assume ') ? words.slice('assume '.length) : action;
 }
 
 /**

@@ -667,6 +667,8 @@ export interface components {
       description: string;
       entityRef?: string;
       external?: boolean;
+      /** @description The GitHub repositories the principal's conditions name one by one, each with the catalog component it maps to. */
+      repositories?: components['schemas']['PrincipalRepository'][];
     };
     RoleAnalysis: {
       arn: string;
@@ -1118,6 +1120,12 @@ export interface components {
         };
       };
       index: components['schemas']['TrustIndexState'];
+    };
+    PrincipalRepository: {
+      /** @description OWNER/REPO as the trust policy names it. */
+      slug: string;
+      /** @description The catalog component whose github.com/project-slug is this repository. */
+      entityRef?: string;
     };
   };
   responses: {
