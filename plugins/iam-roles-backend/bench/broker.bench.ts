@@ -53,11 +53,11 @@ const ROLES = 101;
 const HISTORY_REQUESTS = Number(process.env.BENCH_HISTORY ?? 20_000);
 const HISTORY_USERS = 1_000;
 /**
- * Users who create requests: the history's users, and one for each create of the burst and one
- * for its duplicates. Each may open one request per role, so the measured creates have
- * USERS × (ROLES - 1) distinct pairs.
+ * Users who create requests: one for each create of the burst (user-0 … the history's users by
+ * default) and one for the duplicates. Each may open one request per role, so the warm-up and the
+ * rounds have USERS × (ROLES - 1) distinct pairs between them.
  */
-const USERS = Math.max(HISTORY_USERS, BURST + 1);
+const USERS = BURST + 1;
 /** Requests one user may create per window: beyond what a user of the bench can reach. */
 const RATE_LIMIT = { maxRequests: 100_000_000, windowSeconds: 60 };
 const PAIRS_MODULE = path.join(__dirname, 'distinctPairs.cjs');
@@ -367,6 +367,7 @@ interface Figures {
     seconds: number;
   };
   duplicates: { accepted: number; refused: number; rows: number };
+  signInSeconds: number;
 }
 
 function median(values: number[]): number {
@@ -449,6 +450,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
   try {
     const yardstickUrl = `${baseUrl}/api/catalog/entities/by-name/resource/default/bench-role-0`;
     // user-0 reads (the yardstick, the list); the owner of the bench's roles counts the bursts' rows.
+    const signInStarted = Date.now();
     const tokens: string[] = [];
     for (let i = 0; i < USERS; i++) {
       tokens.push(await signIn(baseUrl, guest, `user:default/user-${i}`));
@@ -459,6 +461,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       'user:default/bench-owner',
       ['user:default/bench-owner', 'group:default/team-bench'],
     );
+    const signInSeconds = (Date.now() - signInStarted) / 1000;
     const headers = {
       Authorization: `Bearer ${tokens[0]}`,
       'Content-Type': 'application/json',
@@ -517,7 +520,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       // A connection builds its next request before it is sent.
       if (result.requests.sent + load.connections > count) {
         throw new Error(
-          `A create phase sent ${result.requests.sent} requests with ${count} distinct (user, role) pairs to take them from: fewer seconds, or more users`,
+          `A create phase sent ${result.requests.sent} requests with ${count} distinct (user, role) pairs to take them from: fewer BENCH_SECONDS, or more users with a larger BENCH_BURST`,
         );
       }
       return result;
@@ -637,6 +640,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
         refused: duplicateStatuses.filter(s => s === 409).length,
         rows: duplicateRows,
       },
+      signInSeconds,
     };
     const non2xx = (results: AutocannonResult[]) =>
       results.reduce((n, r) => n + r.non2xx - r['5xx'], 0);
@@ -695,7 +699,11 @@ async function main() {
     const f = await run(db);
     const ratio = median(f.ratios.map(r => r.create));
     const listRatio = median(f.ratios.map(r => r.list));
-    console.log(`\n${db} (median of ${ROUNDS} rounds)`);
+    console.log(
+      `\n${db} (median of ${ROUNDS} rounds; ${
+        USERS + 1
+      } sign-ins took ${f.signInSeconds.toFixed(1)} s)`,
+    );
     console.log(row('GET catalog entities/by-name', f.yardstick));
     console.log(row('POST /api/iam-roles/requests', f.create));
     console.log(row('GET /api/iam-roles/requests', f.list));
