@@ -525,9 +525,13 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       }
       return result;
     };
-    // The warm-up takes pairs 0 … USERS - 1 (every user on bench-role-0); each round a range of the rest.
-    const roundPairs = Math.floor((USERS * (ROLES - 2)) / ROUNDS);
-    const warm = await creating(0, USERS, { connections: 4, amount: 200 });
+    // The warm-up takes the pairs of its first roles (every user on bench-role-0, …), each round
+    // a range of the rest.
+    const warmUp = { connections: 4, amount: 200 };
+    const warmPairs =
+      USERS * Math.ceil((warmUp.amount + warmUp.connections) / USERS);
+    const roundPairs = Math.floor((USERS * (ROLES - 1) - warmPairs) / ROUNDS);
+    const warm = await creating(0, warmPairs, warmUp);
     if (warm['5xx'] || warm.non2xx) {
       throw new Error(`warm-up failed: ${warm.non2xx} non-2xx responses`);
     }
@@ -551,7 +555,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
         }),
       );
       creates.push(
-        await creating(USERS + round * roundPairs, roundPairs, {
+        await creating(warmPairs + round * roundPairs, roundPairs, {
           connections: CONNECTIONS,
           duration: PHASE_SECONDS,
         }),
