@@ -8,12 +8,22 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    /**
+     * Requests each connection sends in turn. In workers mode `setupRequest` is the path of a
+     * CommonJS file whose export builds the request; other fields reach it in the request object.
+     */
+    requests?: Array<{
+      method?: string;
+      path?: string;
+      setupRequest?: string;
+      [field: string]: unknown;
+    }>;
     /** Load generation in worker threads, off the server's event loop. */
     workers?: number;
   }
   export interface Result {
     latency: { p50: number; p99: number; average: number };
-    requests: { average: number; total: number };
+    requests: { average: number; total: number; sent: number };
     errors: number;
     timeouts: number;
     non2xx: number;

@@ -4,9 +4,14 @@
  * For SQLite (in memory, as in the demo) and PostgreSQL (BENCH_POSTGRES_URL, default
  * postgresql://iamtest:iamtest-pw@localhost:5432; skipped with a note when unreachable) it starts a
  * real backend on loopback (createBackend: auth with the guest provider, the catalog with role
- * entities from a file, the iam-roles plugin), signs in as the guest user, and measures with
+ * entities from a provider, the iam-roles plugin), signs in as many users, and measures with
  * autocannon: the catalog's GET /api/catalog/entities/by-name/… (the yardstick), POST /requests and
- * GET /requests, in interleaved rounds; the ratios are the medians of the per-round ratios. Then it fires 1,000 concurrent creates and counts the rows that exist afterwards.
+ * GET /requests, in interleaved rounds; the ratios are the medians of the per-round ratios.
+ * The broker keeps one open request per (user, role), so every create of a run is a distinct pair
+ * of a user and a role (bench/distinctPairs.cjs). Then it fires BENCH_BURST (1,000) concurrent
+ * creates of distinct pairs on one role, expecting as many 201s and rows, and a burst of duplicates
+ * of one pair, expecting one 201 and 409s for the rest. The per-user rate limit is raised beyond
+ * reach: the bench measures the broker's throughput, not its limiter.
  * Notifications are replaced by a no-op (no notifications backend in this process).
  */
 import fs from 'node:fs';
@@ -38,11 +43,24 @@ process.env.LOG_LEVEL ??= 'warn';
 const PHASE_SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const BURST = 1000;
+/** Concurrent creates of distinct (user, role) pairs on one role. */
+const BURST = Number(process.env.BENCH_BURST ?? 1000);
+/** Concurrent creates of one (user, role) pair: one is created, the others are refused (409). */
+const DUPLICATES = 20;
+/** Role entities: ROLES - 1 for the measured creates, one for the bursts. */
 const ROLES = 101;
 /** Past requests in the PostgreSQL database before measuring; BENCH_HISTORY=0 measures a new, unanalysed one. */
 const HISTORY_REQUESTS = Number(process.env.BENCH_HISTORY ?? 20_000);
 const HISTORY_USERS = 1_000;
+/**
+ * Users who create requests: one for each create of the burst (user-0 … the history's users by
+ * default) and one for the duplicates. Each may open one request per role, so the warm-up and the
+ * rounds have USERS × (ROLES - 1) distinct pairs between them.
+ */
+const USERS = BURST + 1;
+/** Requests one user may create per window: beyond what a user of the bench can reach. */
+const RATE_LIMIT = { maxRequests: 100_000_000, windowSeconds: 60 };
+const PAIRS_MODULE = path.join(__dirname, 'distinctPairs.cjs');
 const PG_URL =
   process.env.BENCH_POSTGRES_URL ??
   'postgresql://iamtest:iamtest-pw@localhost:5432';
@@ -268,6 +286,52 @@ async function seedHistory(prefix: string) {
   }
 }
 
+/** The guest provider's config, which the bench changes between sign-ins (see {@link signIn}). */
+type GuestConfig = {
+  dangerouslyAllowOutsideDevelopment: boolean;
+  userEntityRef?: string;
+  ownershipEntityRefs?: string[];
+};
+
+/**
+ * Signs in through the guest provider as `userRef`: a real Backstage token, verified as the demo's
+ * are. The provider reads `userEntityRef` and `ownershipEntityRefs` from its config at each sign-in,
+ * and the bench owns that config, so it signs in as many users by changing them in between. Each
+ * token's subject is checked: a provider that read them once would fail the bench rather than turn
+ * it back into one user.
+ */
+async function signIn(
+  baseUrl: string,
+  guest: GuestConfig,
+  userRef: string,
+  ownershipEntityRefs: string[] = [userRef],
+): Promise<string> {
+  guest.userEntityRef = userRef;
+  guest.ownershipEntityRefs = ownershipEntityRefs;
+  const session = await fetch(
+    `${baseUrl}/api/auth/guest/refresh?env=development`,
+    { headers: { 'X-Requested-With': 'XMLHttpRequest' } },
+  );
+  const body = await session.json();
+  const token: string | undefined = body?.backstageIdentity?.token;
+  if (!token) {
+    throw new Error(
+      `Guest sign-in as ${userRef} failed: ${session.status} ${JSON.stringify(
+        body,
+      )}`,
+    );
+  }
+  const { sub } = JSON.parse(
+    Buffer.from(token.split('.')[1], 'base64url').toString('utf8'),
+  );
+  if (sub !== userRef) {
+    throw new Error(
+      `Guest sign-in as ${userRef} gave a token for ${sub}: the guest provider no longer reads userEntityRef at each sign-in`,
+    );
+  }
+  return token;
+}
+
 async function waitFor(what: string, fn: () => Promise<boolean>, seconds = 90) {
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
@@ -293,7 +357,17 @@ interface Figures {
   list: Phase;
   /** p99 of create and list over the yardstick's p99, per round. */
   ratios: Array<{ create: number; list: number }>;
-  burst: { created: number; lost: number; errors5xx: number; seconds: number };
+  burst: {
+    /** 201 answers. */
+    accepted: number;
+    /** Rows found afterwards. */
+    created: number;
+    lost: number;
+    errors5xx: number;
+    seconds: number;
+  };
+  duplicates: { accepted: number; refused: number; rows: number };
+  signInSeconds: number;
 }
 
 function median(values: number[]): number {
@@ -317,6 +391,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const prefix = `iambench_${process.pid}_`;
   const { file: entitiesFile, roles } = catalogContent();
+  const guest: GuestConfig = { dangerouslyAllowOutsideDevelopment: true };
   const config = new ConfigReader({
     backend: {
       baseUrl,
@@ -329,7 +404,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
     app: { baseUrl },
     auth: {
       environment: 'development',
-      providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
+      providers: { guest },
     },
     catalog: {
       rules: [{ allow: ['Resource', 'Group', 'Component', 'Location'] }],
@@ -344,7 +419,7 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       },
       broker: {
         maxDurationMinutes: 480,
-        rateLimit: { maxRequests: 100_000_000, windowSeconds: 60 },
+        rateLimit: RATE_LIMIT,
         sts: { brokerPrincipalArn: BROKER_ARN },
       },
     },
@@ -374,23 +449,21 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
 
   try {
     const yardstickUrl = `${baseUrl}/api/catalog/entities/by-name/resource/default/bench-role-0`;
-    const session = await fetch(
-      `${baseUrl}/api/auth/guest/refresh?env=development`,
-      {
-        headers: { 'X-Requested-With': 'XMLHttpRequest' },
-      },
-    );
-    const sessionBody = await session.json();
-    const token: string | undefined = sessionBody?.backstageIdentity?.token;
-    if (!token) {
-      throw new Error(
-        `Guest sign-in failed: ${session.status} ${JSON.stringify(
-          sessionBody,
-        )}`,
-      );
+    // user-0 reads (the yardstick, the list); the owner of the bench's roles counts the bursts' rows.
+    const signInStarted = Date.now();
+    const tokens: string[] = [];
+    for (let i = 0; i < USERS; i++) {
+      tokens.push(await signIn(baseUrl, guest, `user:default/user-${i}`));
     }
+    const ownerToken = await signIn(
+      baseUrl,
+      guest,
+      'user:default/bench-owner',
+      ['user:default/bench-owner', 'group:default/team-bench'],
+    );
+    const signInSeconds = (Date.now() - signInStarted) / 1000;
     const headers = {
-      Authorization: `Bearer ${token}`,
+      Authorization: `Bearer ${tokens[0]}`,
       'Content-Type': 'application/json',
     };
 
@@ -413,19 +486,52 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       return res.ok && (await res.json()).roles.length === ROLES;
     });
 
-    const body = JSON.stringify({
-      roleRef: 'resource:default/bench-role-7',
-      justification: 'Benchmark request: investigate a deploy failure',
-      durationMinutes: 60,
-    });
-    const warm = await autocannon({
-      url: `${baseUrl}/api/iam-roles/requests`,
-      method: 'POST',
-      headers,
-      body,
-      connections: 4,
-      amount: 200,
-    });
+    const requestsPath = '/api/iam-roles/requests';
+    const roleRefs = Array.from(
+      { length: ROLES - 1 },
+      (_, i) => `resource:default/bench-role-${i}`,
+    );
+    /** Creates from the pairs first … first + count - 1 (see bench/distinctPairs.cjs). */
+    const creating = async (
+      first: number,
+      count: number,
+      load: { connections: number; duration?: number; amount?: number },
+    ) => {
+      const result = await autocannon({
+        url: `${baseUrl}${requestsPath}`,
+        headers: { 'Content-Type': 'application/json' },
+        requests: [
+          {
+            method: 'POST',
+            path: requestsPath,
+            setupRequest: PAIRS_MODULE,
+            pairs: {
+              tokens,
+              roleRefs,
+              first,
+              count,
+              justification: 'Benchmark request: investigate a deploy failure',
+            },
+          },
+        ],
+        workers: 1,
+        ...load,
+      });
+      // A connection builds its next request before it is sent.
+      if (result.requests.sent + load.connections > count) {
+        throw new Error(
+          `A create phase sent ${result.requests.sent} requests with ${count} distinct (user, role) pairs to take them from: fewer BENCH_SECONDS, or more users with a larger BENCH_BURST`,
+        );
+      }
+      return result;
+    };
+    // The warm-up takes the pairs of its first roles (every user on bench-role-0, …), each round
+    // a range of the rest.
+    const warmUp = { connections: 4, amount: 200 };
+    const warmPairs =
+      USERS * Math.ceil((warmUp.amount + warmUp.connections) / USERS);
+    const roundPairs = Math.floor((USERS * (ROLES - 1) - warmPairs) / ROUNDS);
+    const warm = await creating(0, warmPairs, warmUp);
     if (warm['5xx'] || warm.non2xx) {
       throw new Error(`warm-up failed: ${warm.non2xx} non-2xx responses`);
     }
@@ -449,19 +555,14 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
         }),
       );
       creates.push(
-        await autocannon({
-          url: `${baseUrl}/api/iam-roles/requests`,
-          method: 'POST',
-          headers,
-          body,
+        await creating(warmPairs + round * roundPairs, roundPairs, {
           connections: CONNECTIONS,
           duration: PHASE_SECONDS,
-          workers: 1,
         }),
       );
       lists.push(
         await autocannon({
-          url: `${baseUrl}/api/iam-roles/requests?mine=true&limit=20`,
+          url: `${baseUrl}${requestsPath}?mine=true&limit=20`,
           headers,
           connections: CONNECTIONS,
           duration: PHASE_SECONDS,
@@ -470,33 +571,53 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
       );
     }
 
+    const burstRole = 'resource:default/bench-role-burst';
+    const create = (token: string, justification: string) =>
+      fetch(`${baseUrl}${requestsPath}`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          roleRef: burstRole,
+          justification,
+          durationMinutes: 30,
+        }),
+      })
+        .then(r => r.status)
+        .catch(() => 599);
+    // The burst: users 0 … BURST - 1, one create each, all at once on one role.
     const marker = `Burst ${randomUUID()}`;
     const started = Date.now();
     const statuses = await Promise.all(
-      Array.from({ length: BURST }, (_, i) =>
-        fetch(`${baseUrl}/api/iam-roles/requests`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({
-            roleRef: 'resource:default/bench-role-burst',
-            justification: `${marker} #${i}`,
-            durationMinutes: 30,
-          }),
-        })
-          .then(r => r.status)
-          .catch(() => 599),
-      ),
+      tokens
+        .slice(0, BURST)
+        .map((token, i) => create(token, `${marker} #${i}`)),
     );
     const seconds = (Date.now() - started) / 1000;
+    // The duplicates: user BURST asks for the same role DUPLICATES times at once.
+    const duplicateMarker = `Duplicate ${randomUUID()}`;
+    const duplicateStatuses = await Promise.all(
+      Array.from({ length: DUPLICATES }, () =>
+        create(tokens[BURST], duplicateMarker),
+      ),
+    );
+    // Counted as the roles' owner, who sees every request for them.
     let created = 0;
+    let duplicateRows = 0;
     for (let offset = 0; ; offset += 500) {
       const page = await fetch(
-        `${baseUrl}/api/iam-roles/requests?mine=true&roleRef=resource:default/bench-role-burst&limit=500&offset=${offset}`,
-        { headers },
+        `${baseUrl}${requestsPath}?roleRef=${burstRole}&limit=500&offset=${offset}`,
+        { headers: { Authorization: `Bearer ${ownerToken}` } },
       ).then(r => r.json() as Promise<ListPage<AccessRequest>>);
-      created += page.items.filter(r =>
-        r.justification.startsWith(marker),
-      ).length;
+      for (const r of page.items) {
+        if (r.justification.startsWith(marker)) {
+          created += 1;
+        } else if (r.justification === duplicateMarker) {
+          duplicateRows += 1;
+        }
+      }
       if (offset + page.items.length >= page.totalItems) {
         break;
       }
@@ -511,11 +632,19 @@ async function run(db: 'sqlite' | 'postgres'): Promise<Figures> {
         list: lists[i].latency.p99 / Math.max(y.latency.p99, 1),
       })),
       burst: {
+        accepted: statuses.filter(s => s === 201).length,
         created,
         lost: BURST - created,
-        errors5xx: statuses.filter(s => s >= 500).length,
+        errors5xx: [...statuses, ...duplicateStatuses].filter(s => s >= 500)
+          .length,
         seconds,
       },
+      duplicates: {
+        accepted: duplicateStatuses.filter(s => s === 201).length,
+        refused: duplicateStatuses.filter(s => s === 409).length,
+        rows: duplicateRows,
+      },
+      signInSeconds,
     };
     const non2xx = (results: AutocannonResult[]) =>
       results.reduce((n, r) => n + r.non2xx - r['5xx'], 0);
@@ -561,9 +690,12 @@ async function main() {
     );
   }
   console.log(
-    `${CONNECTIONS} connections, ${ROUNDS} rounds of ${PHASE_SECONDS} s per phase, then ${BURST} concurrent creates; Node ${
+    `${CONNECTIONS} connections, ${ROUNDS} rounds of ${PHASE_SECONDS} s per phase, then ${BURST} concurrent creates and ${DUPLICATES} duplicates of one; Node ${
       process.version
     }, ${os.cpus().length} CPUs`,
+  );
+  console.log(
+    `${USERS} users, each create a distinct (user, role) pair; rate limit raised to ${RATE_LIMIT.maxRequests} requests per user per ${RATE_LIMIT.windowSeconds} s: this measures throughput, not the limiter`,
   );
   const lines: string[] = [];
   let ok = true;
@@ -571,7 +703,11 @@ async function main() {
     const f = await run(db);
     const ratio = median(f.ratios.map(r => r.create));
     const listRatio = median(f.ratios.map(r => r.list));
-    console.log(`\n${db} (median of ${ROUNDS} rounds)`);
+    console.log(
+      `\n${db} (median of ${ROUNDS} rounds; ${
+        USERS + 1
+      } sign-ins took ${f.signInSeconds.toFixed(1)} s)`,
+    );
     console.log(row('GET catalog entities/by-name', f.yardstick));
     console.log(row('POST /api/iam-roles/requests', f.create));
     console.log(row('GET /api/iam-roles/requests', f.list));
@@ -581,18 +717,31 @@ async function main() {
         .join(' ')}; list ${f.ratios.map(r => r.list.toFixed(1)).join(' ')}`,
     );
     console.log(
-      `  ${BURST} concurrent creates: ${f.burst.created} rows, ${
-        f.burst.lost
-      } lost, ${f.burst.errors5xx} 5xx, in ${f.burst.seconds.toFixed(1)} s`,
+      `  ${BURST} concurrent creates of distinct pairs: ${
+        f.burst.accepted
+      } × 201, ${f.burst.created} rows, ${f.burst.lost} lost, ${
+        f.burst.errors5xx
+      } 5xx, in ${f.burst.seconds.toFixed(1)} s`,
+    );
+    console.log(
+      `  ${DUPLICATES} concurrent creates of one pair: ${
+        f.duplicates.accepted
+      } × 201, ${f.duplicates.refused} × 409, ${f.duplicates.rows} row${
+        f.duplicates.rows === 1 ? '' : 's'
+      }`,
     );
     const errors5xx = f.burst.errors5xx + f.create.errors5xx + f.list.errors5xx;
     const pass =
       ratio <= 2 &&
       listRatio <= 2 &&
+      f.burst.accepted === BURST &&
       f.burst.created === BURST &&
+      f.duplicates.accepted === 1 &&
+      f.duplicates.refused === DUPLICATES - 1 &&
+      f.duplicates.rows === 1 &&
       errors5xx === 0;
     console.log(
-      `  target p99 ≤ 2× yardstick, ${BURST} rows, zero 5xx: ${
+      `  target p99 ≤ 2× yardstick, ${BURST} × 201 and rows, one of ${DUPLICATES} duplicates, zero 5xx: ${
         pass ? 'met' : 'NOT met'
       }`,
     );
@@ -604,8 +753,10 @@ async function main() {
         1,
       )} list_ratio=${listRatio.toFixed(1)} create_rps=${Math.round(
         f.create.rps,
-      )} created=${f.burst.created} lost=${
+      )} accepted=${f.burst.accepted} created=${f.burst.created} lost=${
         f.burst.lost
+      } duplicates_created=${f.duplicates.rows} duplicates_refused=${
+        f.duplicates.refused
       } errors_5xx=${errors5xx}${
         db === 'postgres' ? ` history=${HISTORY_REQUESTS}` : ''
       }`,
