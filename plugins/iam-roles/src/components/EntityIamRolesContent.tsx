@@ -224,10 +224,20 @@ export function RolesTable(props: {
             );
           }
           if (pendingRoles.has(r.entityRef)) {
+            // The request in full (and its cancel) is one click away: the dialog shows it instead of a form.
             return (
-              <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
-                <StatusChip status="pending" /> request sent
-              </Typography>
+              <Stack direction="row" spacing={0.5} alignItems="center">
+                <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
+                  <StatusChip status="pending" /> request sent
+                </Typography>
+                <Button
+                  size="small"
+                  aria-label={`View your request for ${r.title}`}
+                  onClick={() => setRequesting(r)}
+                >
+                  View
+                </Button>
+              </Stack>
             );
           }
           return (
@@ -286,12 +296,12 @@ export function RolesTable(props: {
           roleTitle={requesting.title}
           roleArn={requesting.arn}
           onClose={() => setRequesting(undefined)}
-          onSubmitted={() => {
+          // The dialog stays open and follows the request; the row shows it once closed.
+          onSubmitted={() =>
             setSubmitted(
               `Request for ${requesting.title} submitted; its owners decide it from their approvals inbox.`,
-            );
-            setRequesting(undefined);
-          }}
+            )
+          }
         />
       )}
     </Box>
