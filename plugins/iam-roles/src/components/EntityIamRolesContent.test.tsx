@@ -11,7 +11,12 @@ import {
 } from './EntityIamRolesContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { EMPTY_INDEX_POLL_MS } from '../hooks/queries';
-import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
+import {
+  brokerHandlers,
+  errorResponse,
+  requestHandlers,
+  workflowHandlers,
+} from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
@@ -100,7 +105,14 @@ describe('EntityIamRolesContent', () => {
       }),
       http.post(`${BASE}/requests`, async ({ request }) => {
         posted.push(await request.json());
-        return HttpResponse.json(accessRequest(), { status: 201 });
+        return HttpResponse.json(
+          accessRequest({
+            roleRef: 'resource:default/legacy-admin',
+            roleArn: 'arn:aws:iam::111111111111:role/legacy-admin',
+            justification: 'Debug the failing deploy job',
+          }),
+          { status: 201 },
+        );
       }),
       ...brokerHandlers(),
     );
@@ -147,6 +159,51 @@ describe('EntityIamRolesContent', () => {
     });
     expect(
       await screen.findByText(/Request for legacy-admin submitted/),
+    ).toBeInTheDocument();
+    // The dialog stays open and turns into the request it sent.
+    const summary = await within(dialog).findByRole('region', {
+      name: 'Your request for legacy-admin',
+    });
+    expect(within(summary).getByText('pending')).toBeInTheDocument();
+    expect(
+      within(summary).getByText('Debug the failing deploy job (INC-42)'),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).queryByRole('button', { name: 'Submit request' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('opens the pending request of a row in full instead of a second request', async () => {
+    const user = userEvent.setup();
+    const pending = accessRequest();
+    server.use(
+      http.get(`${BASE}/assumable`, () => HttpResponse.json(assumable)),
+      ...workflowHandlers({ requestOptions: { openRequest: pending } }),
+      ...requestHandlers(new Map([[pending.id, pending]])),
+      ...brokerHandlers({ myRequests: [pending] }),
+    );
+    await renderWithApis(<EntityIamRolesContent />, { entity: component });
+    await user.click(
+      await screen.findByRole('button', {
+        name: 'View your request for payments-deploy',
+      }),
+    );
+    expect(
+      screen.queryByRole('button', {
+        name: 'Request access to payments-deploy',
+      }),
+    ).not.toBeInTheDocument();
+    const dialog = await screen.findByRole('dialog');
+    const summary = await within(dialog).findByRole('region', {
+      name: 'Your request for payments-deploy',
+    });
+    expect(
+      within(summary).getByRole('link', { name: 'payments-deploy' }),
+    ).toHaveAttribute('href', '/catalog/default/resource/payments-deploy');
+    expect(
+      within(summary).getByRole('button', {
+        name: 'Cancel request for payments-deploy',
+      }),
     ).toBeInTheDocument();
   });
 

@@ -178,6 +178,9 @@ describe('RequestAccessDialog', () => {
       expect(
         within(dialog).queryByLabelText(/Justification/),
       ).not.toBeInTheDocument();
+      expect(
+        within(summary).getByRole('link', { name: 'My access' }),
+      ).toHaveAttribute('href', '/iam-roles?tab=access');
 
       // The approvers decide; without a reload, the next poll shows it.
       requests.set(sent.id, {
