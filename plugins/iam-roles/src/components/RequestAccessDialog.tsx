@@ -339,7 +339,9 @@ function RequestAccessFields(
         onError: error => {
           // 409: an open request exists (another tab, a lost answer); the options bring it, and the dialog shows it.
           if (ResponseError.is(error) && error.statusCode === 409) {
-            client.invalidateQueries({ queryKey: workflowKeys.options(roleRef) });
+            client.invalidateQueries({
+              queryKey: workflowKeys.options(roleRef),
+            });
           }
         },
       },

@@ -13,7 +13,13 @@ import { useAccessRequest, useRequestOptions } from '../hooks/workflowQueries';
 import { formatDate, formatDuration } from '../lib/format';
 import { plural } from '../lib/answer';
 import { rootRouteRef } from '../routes';
-import { ErrorState, Loading, RoleLink, roleNameOf, StatusChip } from './common';
+import {
+  ErrorState,
+  Loading,
+  RoleLink,
+  roleNameOf,
+  StatusChip,
+} from './common';
 import { CancelRequestButton } from './MyRequestsTable';
 import {
   credentialsBlocker,
@@ -60,6 +66,8 @@ export function ApproverNames(props: {
 function useMyAccessHref(): string | undefined {
   let root: (() => string) | undefined;
   try {
+    // useRouteRef runs all its hooks before it throws for an unmounted route: the order holds.
+    // eslint-disable-next-line react-hooks/rules-of-hooks
     root = useRouteRef(rootRouteRef);
   } catch {
     // An app without the IAM roles page: the summary is still complete without the link.
@@ -142,10 +150,7 @@ function StateLine(props: {
 }
 
 /** What the requester can do now: cancel while pending, get credentials once approved. */
-function NextStep(props: {
-  request: AccessRequest;
-  options?: RequestOptions;
-}) {
+function NextStep(props: { request: AccessRequest; options?: RequestOptions }) {
   const { request, options } = props;
   const info = useBrokerInfo();
   if (request.status === 'pending') {
