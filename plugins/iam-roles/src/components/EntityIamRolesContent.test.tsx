@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -10,16 +10,18 @@ import {
   EntityIamRolesContent,
 } from './EntityIamRolesContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
-import { EMPTY_INDEX_POLL_MS } from '../hooks/queries';
+import { EMPTY_INDEX_POLL_MS, REQUEST_POLL_MS } from '../hooks/queries';
 import {
   brokerHandlers,
   errorResponse,
+  listPage,
   requestHandlers,
   workflowHandlers,
 } from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
+  grant,
   effectiveRoleEntity,
   roleEntity,
   ROLE_ARN,
@@ -205,6 +207,45 @@ describe('EntityIamRolesContent', () => {
         name: 'Cancel request for payments-deploy',
       }),
     ).toBeInTheDocument();
+  });
+
+  it("shows a row's decision without a reload: pending, then active once approved", async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      let pending = [accessRequest()];
+      let active: ReturnType<typeof grant>[] = [];
+      server.use(
+        http.get(`${BASE}/assumable`, () => HttpResponse.json(assumable)),
+        http.get(`${BASE}/requests`, ({ request }) =>
+          listPage(request, pending),
+        ),
+        http.get(`${BASE}/grants`, ({ request }) => listPage(request, active)),
+        ...brokerHandlers(),
+      );
+      await renderWithApis(<EntityIamRolesContent />, { entity: component });
+      expect(
+        await screen.findByRole('button', {
+          name: 'View your request for payments-deploy',
+        }),
+      ).toBeInTheDocument();
+
+      // The owner approves elsewhere; the next poll moves the row to its grant.
+      pending = [];
+      active = [grant()];
+      await act(() => jest.advanceTimersByTimeAsync(REQUEST_POLL_MS));
+      const row = (await screen.findByText(/^until /)).closest('tr')!;
+      expect(within(row).getByText('active')).toBeInTheDocument();
+      expect(
+        within(row).getByRole('link', { name: 'payments-deploy' }),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', {
+          name: 'View your request for payments-deploy',
+        }),
+      ).not.toBeInTheDocument();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('says so when no role trusts the component', async () => {

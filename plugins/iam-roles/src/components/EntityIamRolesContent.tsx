@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -126,13 +126,23 @@ export function RolesTable(props: {
   const [submitted, setSubmitted] = useState<string>();
   const { dense, detailTitle } = props;
   const rows = useMemo(() => [...props.rows].sort(byRisk), [props.rows]);
-  // The caller's own open requests and grants: a row says "pending" instead of inviting a duplicate.
-  const mine = useRequests({ mine: true, status: 'pending' });
+  // The caller's own open requests and grants: a row says "pending" instead of inviting a duplicate;
+  // the pending ones are asked again, so a decision shows on the row without a reload.
+  const mine = useRequests({ mine: true, status: 'pending' }, true, true);
   const grants = useGrants({ mine: true, status: 'active' });
   const pendingRoles = useMemo(
     () => new Set((mine.data?.items ?? []).map(r => r.roleRef)),
     [mine.data],
   );
+  // A request no longer pending was decided or cancelled: an approval's grant shows on its row.
+  const wasPending = useRef(pendingRoles);
+  const refetchGrants = grants.refetch;
+  useEffect(() => {
+    if ([...wasPending.current].some(role => !pendingRoles.has(role))) {
+      refetchGrants();
+    }
+    wasPending.current = pendingRoles;
+  }, [pendingRoles, refetchGrants]);
   const activeGrants = useMemo(
     () => new Map((grants.data?.items ?? []).map(g => [g.roleRef, g])),
     [grants.data],

@@ -9,7 +9,7 @@ import type {
 } from '@backstage-iam/plugin-iam-roles-common';
 import { RequestAccessDialog } from './RequestAccessDialog';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-import { REQUEST_POLL_MS } from '../hooks/workflowQueries';
+import { REQUEST_POLL_MS } from '../hooks/queries';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import {
   brokerHandlers,

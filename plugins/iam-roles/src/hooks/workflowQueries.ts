@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AccessRequest } from '@backstage-iam/plugin-iam-roles-common';
 import { iamRolesApiRef } from '../api/IamRolesApi';
-import { iamRolesKeys } from './queries';
+import { iamRolesKeys, REQUEST_POLL_MS } from './queries';
 import { readAllPages } from './readAllPages';
 
 const ROOT = iamRolesKeys.config[0];
@@ -33,9 +33,6 @@ export function useReviews() {
     queryFn: () => readAllPages(page => api.listReviews(page)),
   });
 }
-
-/** How often an open request is asked again, so its decision shows without a reload. */
-export const REQUEST_POLL_MS = 15_000;
 
 /** Polls while the request waits for a decision; a decided request does not change by itself. */
 export function pollWhilePending(query: {
