@@ -42,7 +42,29 @@ test('journey 2: request access from a component page, the owner approves', asyn
     path: testInfo.outputPath('2-request-dialog.png'),
   });
   await dialog.getByRole('button', { name: /request access|submit/i }).click();
+  // The dialog turns into the request: what was asked, who decides, its state and its cancel.
+  const summary = dialog.getByRole('region', { name: /^Your request for / });
+  await expect(summary).toBeVisible();
+  await expect(summary.getByText(justification)).toBeVisible();
+  await expect(summary.getByText('1 hour', { exact: true })).toBeVisible();
+  await expect(summary.getByRole('status')).toHaveText(
+    /^Request sent .*you'll be notified when they decide/,
+  );
+  await expect(
+    summary.getByRole('button', { name: /^Cancel request for / }),
+  ).toBeVisible();
+  await expect(
+    dialog.getByRole('button', { name: /request access|submit/i }),
+  ).toHaveCount(0);
+  await developer.screenshot({
+    path: testInfo.outputPath('2-request-sent.png'),
+  });
+  await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
+  // Closed, the row keeps the request one click away instead of offering a second one.
+  await expect(
+    developer.getByRole('button', { name: `View your request for ${ROLE}` }),
+  ).toBeVisible();
 
   // The request is pending; find it through the API, as the developer.
   const developerToken = await tokenFor(request, DEVELOPER);

@@ -1,10 +1,22 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { parseRoleArn } from '@backstage-iam/plugin-iam-roles-common';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Transition } from '../database/BrokerStore';
 import { escapeForDisplay, forLog } from './safeText';
 
 /** Display names by entity ref (users' profile names, roles' titles); refs without one are shown as refs. */
 export type NameResolver = (refs: string[]) => Promise<Map<string, string>>;
+
+/** A ref in words when the catalog has no name for it: `user:default/jo` → `jo`, `user:acme/jo` → `acme/jo`. */
+export function refInWords(ref: string): string {
+  try {
+    const { namespace, name } = parseEntityRef(ref);
+    return namespace === 'default' ? name : `${namespace}/${name}`;
+  } catch {
+    return ref;
+  }
+}
 
 /** The page that opens a request with its decision buttons (the IAM roles page of the app). */
 export function decisionLink(requestId: string): string {
@@ -39,14 +51,18 @@ export class AccessNotifier {
     );
   }
 
-  private async resolve(refs: string[]): Promise<(ref?: string) => string> {
+  /** Names refs in words: the catalog's name, else `fallback`, else the ref's own name (never the raw ref). */
+  private async resolve(
+    refs: string[],
+  ): Promise<(ref?: string, fallback?: string) => string> {
     const names = await this.names(refs).catch(error => {
       this.logger.warn(
         `Could not read display names for notifications: ${forLog(error, 300)}`,
       );
       return new Map<string, string>();
     });
-    return ref => (ref ? names.get(ref) ?? ref : '');
+    return (ref, fallback) =>
+      ref ? names.get(ref) ?? fallback ?? refInWords(ref) : '';
   }
 
   /** Tells the people a transition concerns; a failure to send is logged, never thrown. */
@@ -72,7 +88,8 @@ export class AccessNotifier {
       if (request.approverGroups?.length) {
         deciders = request.approverGroups;
       }
-      const role = name(request.roleRef);
+      // Without a catalog title, the role's name from its ARN: what its owners call it in AWS.
+      const role = name(request.roleRef, parseRoleArn(request.roleArn)?.name);
       const requester = name(request.requester);
       let recipients: string[] = [];
       let title = '';

@@ -143,3 +143,31 @@ export function workflowHandlers(
     ),
   ];
 }
+
+/**
+ * `GET /requests/:id` and `POST /requests/:id/cancel` over `requests`, which a test may change
+ * to play the approvers' decision.
+ */
+export function requestHandlers(requests: Map<string, AccessRequest>) {
+  return [
+    http.get(`${BASE}/requests/:id`, ({ params }) => {
+      const found = requests.get(String(params.id));
+      return found
+        ? HttpResponse.json(found)
+        : errorResponse(404, 'NotFoundError', 'No such request');
+    }),
+    http.post(`${BASE}/requests/:id/cancel`, ({ params }) => {
+      const found = requests.get(String(params.id));
+      if (!found) {
+        return errorResponse(404, 'NotFoundError', 'No such request');
+      }
+      const cancelled: AccessRequest = {
+        ...found,
+        status: 'cancelled',
+        updatedAt: new Date().toISOString(),
+      };
+      requests.set(cancelled.id, cancelled);
+      return HttpResponse.json(cancelled);
+    }),
+  ];
+}

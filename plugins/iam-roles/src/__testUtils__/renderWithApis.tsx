@@ -13,6 +13,7 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { iamRolesApiRef } from '../api/IamRolesApi';
+import { rootRouteRef } from '../routes';
 import { IamRolesClient } from '../api/IamRolesClient';
 import {
   createIamRolesQueryClient,
@@ -65,7 +66,10 @@ export async function renderWithApis(
       {content}
     </TestApiProvider>,
     {
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        '/iam-roles': rootRouteRef,
+      },
       routeEntries: options.routeEntries,
     },
   );

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -10,11 +10,18 @@ import {
   EntityIamRolesContent,
 } from './EntityIamRolesContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
-import { EMPTY_INDEX_POLL_MS } from '../hooks/queries';
-import { brokerHandlers, errorResponse } from '../__testUtils__/handlers';
+import { EMPTY_INDEX_POLL_MS, REQUEST_POLL_MS } from '../hooks/queries';
+import {
+  brokerHandlers,
+  errorResponse,
+  listPage,
+  requestHandlers,
+  workflowHandlers,
+} from '../__testUtils__/handlers';
 import {
   accessRequest,
   BASE,
+  grant,
   effectiveRoleEntity,
   roleEntity,
   ROLE_ARN,
@@ -100,7 +107,14 @@ describe('EntityIamRolesContent', () => {
       }),
       http.post(`${BASE}/requests`, async ({ request }) => {
         posted.push(await request.json());
-        return HttpResponse.json(accessRequest(), { status: 201 });
+        return HttpResponse.json(
+          accessRequest({
+            roleRef: 'resource:default/legacy-admin',
+            roleArn: 'arn:aws:iam::111111111111:role/legacy-admin',
+            justification: 'Debug the failing deploy job',
+          }),
+          { status: 201 },
+        );
       }),
       ...brokerHandlers(),
     );
@@ -148,6 +162,90 @@ describe('EntityIamRolesContent', () => {
     expect(
       await screen.findByText(/Request for legacy-admin submitted/),
     ).toBeInTheDocument();
+    // The dialog stays open and turns into the request it sent.
+    const summary = await within(dialog).findByRole('region', {
+      name: 'Your request for legacy-admin',
+    });
+    expect(within(summary).getByText('pending')).toBeInTheDocument();
+    expect(
+      within(summary).getByText('Debug the failing deploy job (INC-42)'),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).queryByRole('button', { name: 'Submit request' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('opens the pending request of a row in full instead of a second request', async () => {
+    const user = userEvent.setup();
+    const pending = accessRequest();
+    server.use(
+      http.get(`${BASE}/assumable`, () => HttpResponse.json(assumable)),
+      ...workflowHandlers({ requestOptions: { openRequest: pending } }),
+      ...requestHandlers(new Map([[pending.id, pending]])),
+      ...brokerHandlers({ myRequests: [pending] }),
+    );
+    await renderWithApis(<EntityIamRolesContent />, { entity: component });
+    await user.click(
+      await screen.findByRole('button', {
+        name: 'View your request for payments-deploy',
+      }),
+    );
+    expect(
+      screen.queryByRole('button', {
+        name: 'Request access to payments-deploy',
+      }),
+    ).not.toBeInTheDocument();
+    const dialog = await screen.findByRole('dialog');
+    const summary = await within(dialog).findByRole('region', {
+      name: 'Your request for payments-deploy',
+    });
+    expect(
+      within(summary).getByRole('link', { name: 'payments-deploy' }),
+    ).toHaveAttribute('href', '/catalog/default/resource/payments-deploy');
+    expect(
+      within(summary).getByRole('button', {
+        name: 'Cancel request for payments-deploy',
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it("shows a row's decision without a reload: pending, then active once approved", async () => {
+    jest.useFakeTimers({ advanceTimers: true });
+    try {
+      let pending = [accessRequest()];
+      let active: ReturnType<typeof grant>[] = [];
+      server.use(
+        http.get(`${BASE}/assumable`, () => HttpResponse.json(assumable)),
+        http.get(`${BASE}/requests`, ({ request }) =>
+          listPage(request, pending),
+        ),
+        http.get(`${BASE}/grants`, ({ request }) => listPage(request, active)),
+        ...brokerHandlers(),
+      );
+      await renderWithApis(<EntityIamRolesContent />, { entity: component });
+      expect(
+        await screen.findByRole('button', {
+          name: 'View your request for payments-deploy',
+        }),
+      ).toBeInTheDocument();
+
+      // The owner approves elsewhere; the next poll moves the row to its grant.
+      pending = [];
+      active = [grant()];
+      await act(() => jest.advanceTimersByTimeAsync(REQUEST_POLL_MS));
+      const row = (await screen.findByText(/^until /)).closest('tr')!;
+      expect(within(row).getByText('active')).toBeInTheDocument();
+      expect(
+        within(row).getByRole('link', { name: 'payments-deploy' }),
+      ).toBeInTheDocument();
+      expect(
+        screen.queryByRole('button', {
+          name: 'View your request for payments-deploy',
+        }),
+      ).not.toBeInTheDocument();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('says so when no role trusts the component', async () => {

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -126,13 +126,23 @@ export function RolesTable(props: {
   const [submitted, setSubmitted] = useState<string>();
   const { dense, detailTitle } = props;
   const rows = useMemo(() => [...props.rows].sort(byRisk), [props.rows]);
-  // The caller's own open requests and grants: a row says "pending" instead of inviting a duplicate.
-  const mine = useRequests({ mine: true, status: 'pending' });
+  // The caller's own open requests and grants: a row says "pending" instead of inviting a duplicate;
+  // the pending ones are asked again, so a decision shows on the row without a reload.
+  const mine = useRequests({ mine: true, status: 'pending' }, true, true);
   const grants = useGrants({ mine: true, status: 'active' });
   const pendingRoles = useMemo(
     () => new Set((mine.data?.items ?? []).map(r => r.roleRef)),
     [mine.data],
   );
+  // A request no longer pending was decided or cancelled: an approval's grant shows on its row.
+  const wasPending = useRef(pendingRoles);
+  const refetchGrants = grants.refetch;
+  useEffect(() => {
+    if ([...wasPending.current].some(role => !pendingRoles.has(role))) {
+      refetchGrants();
+    }
+    wasPending.current = pendingRoles;
+  }, [pendingRoles, refetchGrants]);
   const activeGrants = useMemo(
     () => new Map((grants.data?.items ?? []).map(g => [g.roleRef, g])),
     [grants.data],
@@ -224,10 +234,20 @@ export function RolesTable(props: {
             );
           }
           if (pendingRoles.has(r.entityRef)) {
+            // The request in full (and its cancel) is one click away: the dialog shows it instead of a form.
             return (
-              <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
-                <StatusChip status="pending" /> request sent
-              </Typography>
+              <Stack direction="row" spacing={0.5} alignItems="center">
+                <Typography variant="body2" sx={{ whiteSpace: 'nowrap' }}>
+                  <StatusChip status="pending" /> request sent
+                </Typography>
+                <Button
+                  size="small"
+                  aria-label={`View your request for ${r.title}`}
+                  onClick={() => setRequesting(r)}
+                >
+                  View
+                </Button>
+              </Stack>
             );
           }
           return (
@@ -286,12 +306,12 @@ export function RolesTable(props: {
           roleTitle={requesting.title}
           roleArn={requesting.arn}
           onClose={() => setRequesting(undefined)}
-          onSubmitted={() => {
+          // The dialog stays open and follows the request; the row shows it once closed.
+          onSubmitted={() =>
             setSubmitted(
               `Request for ${requesting.title} submitted; its owners decide it from their approvals inbox.`,
-            );
-            setRequesting(undefined);
-          }}
+            )
+          }
         />
       )}
     </Box>

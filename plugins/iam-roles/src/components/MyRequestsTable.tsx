@@ -19,7 +19,7 @@ import {
 } from './GetCredentialsButton';
 
 /** Cancels a pending request of the caller. */
-function CancelButton(props: { request: AccessRequest }) {
+export function CancelRequestButton(props: { request: AccessRequest }) {
   const decide = useDecision();
   return (
     <Button
@@ -92,7 +92,7 @@ export function MyRequestsTable(props: { roleRef?: string; title?: string }) {
       sorting: false,
       render: r => {
         if (r.status === 'pending') {
-          return <CancelButton request={r} />;
+          return <CancelRequestButton request={r} />;
         }
         if (r.grant?.status === 'active') {
           return (

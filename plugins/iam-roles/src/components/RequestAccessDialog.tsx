@@ -18,13 +18,14 @@ import {
   type RequestOptions,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useApi } from '@backstage/core-plugin-api';
-import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
-import { useQuery } from '@tanstack/react-query';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { ResponseError } from '@backstage/errors';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useBrokerInfo, useCreateRequest } from '../hooks/queries';
-import { useRequestOptions } from '../hooks/workflowQueries';
+import { useRequestOptions, workflowKeys } from '../hooks/workflowQueries';
 import { describeLastUsed, formatDate, formatDuration } from '../lib/format';
-import { plural } from '../lib/answer';
 import { ErrorState, Loading } from './common';
+import { ApproverNames, RequestSummary } from './RequestSummary';
 
 export interface RequestAccessDialogProps {
   open: boolean;
@@ -34,6 +35,7 @@ export interface RequestAccessDialogProps {
   /** False when the role's trust policy does not admit the broker (from the trust view). */
   roleTrustsBroker?: boolean;
   onClose: () => void;
+  /** The request was created; the dialog stays open and follows it until closed. */
   onSubmitted: (request: AccessRequest) => void;
 }
 
@@ -92,6 +94,8 @@ export function RequestAccessDialog(props: RequestAccessDialogProps) {
 function RequestAccessForm(props: RequestAccessDialogProps) {
   const info = useBrokerInfo();
   const options = useRequestOptions(props.roleRef);
+  // The request sent from this dialog: followed here, even once decided or auto-approved.
+  const [sentId, setSentId] = useState<string>();
   if (info.isPending || options.isPending) {
     return (
       <DialogContent>
@@ -111,6 +115,20 @@ function RequestAccessForm(props: RequestAccessDialogProps) {
                 : 'Could not read what you can request on this role'
             }
           />
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={props.onClose}>Close</Button>
+        </DialogActions>
+      </>
+    );
+  }
+  // The caller's open request (sent now, or earlier) in full, instead of a form for a duplicate.
+  const shownId = sentId ?? options.data.openRequest?.id;
+  if (shownId) {
+    return (
+      <>
+        <DialogContent>
+          <RequestSummary requestId={shownId} roleRef={props.roleRef} />
         </DialogContent>
         <DialogActions>
           <Button onClick={props.onClose}>Close</Button>
@@ -142,7 +160,15 @@ function RequestAccessForm(props: RequestAccessDialogProps) {
     );
   }
   return (
-    <RequestAccessFields {...props} info={info.data} options={options.data} />
+    <RequestAccessFields
+      {...props}
+      info={info.data}
+      options={options.data}
+      onSubmitted={request => {
+        setSentId(request.id);
+        props.onSubmitted(request);
+      }}
+    />
   );
 }
 
@@ -221,7 +247,7 @@ function RoleFacts(props: { roleRef: string }) {
 
 /** Who decides: the approver groups as catalog links, and how many approvals it takes. */
 function Approvers(props: { approvers: RequestOptions['approvers'] }) {
-  const { groups, quorum, members } = props.approvers;
+  const { groups, quorum } = props.approvers;
   if (groups.length === 0) {
     return (
       <Typography variant="body2">
@@ -232,25 +258,7 @@ function Approvers(props: { approvers: RequestOptions['approvers'] }) {
   return (
     <Typography variant="body2" component="div">
       {quorum === 1 ? 'One approval' : `${quorum} approvals`} from{' '}
-      {groups.map((g, i) => (
-        <span key={g}>
-          {i > 0 && (i === groups.length - 1 ? ' or ' : ', ')}
-          <EntityRefLink entityRef={g} defaultKind="group" />
-        </span>
-      ))}
-      {members.length > 0 && (
-        <>
-          {' '}
-          ({plural(members.length, 'member')}:{' '}
-          {members.slice(0, 8).map((m, i) => (
-            <span key={m}>
-              {i > 0 && ', '}
-              <EntityRefLink entityRef={m} defaultKind="user" />
-            </span>
-          ))}
-          {members.length > 8 ? `, and ${members.length - 8} more` : ''})
-        </>
-      )}
+      <ApproverNames approvers={props.approvers} />
     </Typography>
   );
 }
@@ -278,6 +286,7 @@ function RequestAccessFields(
   // One key per dialog: a double submit or a retry after a lost answer creates one request.
   const [idempotencyKey] = useState(newIdempotencyKey);
   const create = useCreateRequest();
+  const client = useQueryClient();
 
   const trimmed = justification.trim();
   let justificationError: string | undefined;
@@ -321,7 +330,21 @@ function RequestAccessFields(
         ticket: ticket.trim() || undefined,
         idempotencyKey,
       },
-      { onSuccess: request => onSubmitted(request) },
+      {
+        onSuccess: request => {
+          // Shown at once, without waiting for the first read of the request.
+          client.setQueryData(workflowKeys.request(request.id), request);
+          onSubmitted(request);
+        },
+        onError: error => {
+          // 409: an open request exists (another tab, a lost answer); the options bring it, and the dialog shows it.
+          if (ResponseError.is(error) && error.statusCode === 409) {
+            client.invalidateQueries({
+              queryKey: workflowKeys.options(roleRef),
+            });
+          }
+        },
+      },
     );
   };
 

@@ -9,6 +9,7 @@ import { renderWithApis } from '../__testUtils__/renderWithApis';
 import {
   brokerHandlers,
   errorResponse,
+  requestHandlers,
   workflowHandlers,
 } from '../__testUtils__/handlers';
 import {
@@ -232,6 +233,7 @@ describe('RoleTrustContent', () => {
         posted.push(await request.json());
         return HttpResponse.json(accessRequest(), { status: 201 });
       }),
+      ...requestHandlers(new Map([['r-1', accessRequest()]])),
     );
     await renderWithApis(<RoleTrustContent />, { entity: roleEntity() });
 
@@ -289,9 +291,25 @@ describe('RoleTrustContent', () => {
     expect(
       await screen.findByText(/Request submitted: it waits for 1 approval/),
     ).toBeInTheDocument();
+    // The dialog turns into the request; closed, the request stays in "Your access".
+    expect(
+      await within(dialog).findByRole('region', {
+        name: 'Your request for payments-deploy',
+      }),
+    ).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Close' }));
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );
+    const access = screen.getByRole('region', { name: 'Your access' });
+    const summary = within(access).getByRole('region', {
+      name: 'Your request for payments-deploy',
+    });
+    expect(
+      within(summary).getByRole('button', {
+        name: 'Cancel request for payments-deploy',
+      }),
+    ).toBeInTheDocument();
   });
 
   it('keeps the dialog open and shows the broker refusal', async () => {

@@ -37,6 +37,7 @@ import {
 } from './common';
 import { plural } from '../lib/answer';
 import { blockedBecause, RequestAccessDialog } from './RequestAccessDialog';
+import { RequestSummary } from './RequestSummary';
 import { useRequestOptions } from '../hooks/workflowQueries';
 import { WhoCanAssume } from './WhoCanAssume';
 import { ReachableFrom } from './RoleChains';
@@ -305,10 +306,13 @@ function AccessSection(props: {
 }) {
   const [open, setOpen] = useState(false);
   const [submitted, setSubmitted] = useState<string>();
+  // The request sent here stays in view once decided; an earlier open one shows too.
+  const [sentId, setSentId] = useState<string>();
   const iam = props.entity.spec.iam;
   const options = useRequestOptions(props.roleRef);
   // Not offered where it cannot be used: the section says why instead.
   const blocked = options.data ? blockedBecause(options.data) : undefined;
+  const shownId = sentId ?? options.data?.openRequest?.id;
   return (
     <Section
       title="Your access"
@@ -321,7 +325,12 @@ function AccessSection(props: {
         )
       }
     >
-      {blocked && !submitted && (
+      {shownId && (
+        <Box mb={2}>
+          <RequestSummary requestId={shownId} roleRef={props.roleRef} />
+        </Box>
+      )}
+      {blocked && !submitted && !shownId && (
         <Alert severity={blocked.severity} sx={{ mb: 2 }}>
           {blocked.text}
           {blocked.reasons.length > 0 && ` ${blocked.reasons.join(' ')}`}
@@ -346,7 +355,7 @@ function AccessSection(props: {
         roleTrustsBroker={props.trustsBroker}
         onClose={() => setOpen(false)}
         onSubmitted={request => {
-          setOpen(false);
+          setSentId(request.id);
           setSubmitted(
             request.status === 'pending'
               ? `Request submitted: it waits for ${

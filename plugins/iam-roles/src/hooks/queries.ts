@@ -102,14 +102,27 @@ export function useRoleInventory(options: ListRolesOptions) {
   });
 }
 
-/** Requests matching the filters, every page of them (up to the row cap). */
-export function useRequests(options: ListRequestsOptions, enabled = true) {
+/** How often a view that follows an open request asks again, so its decision shows without a reload. */
+export const REQUEST_POLL_MS = 15_000;
+
+/** Requests matching the filters, every page of them (up to the row cap); with `followPending`, asked again while one is pending. */
+export function useRequests(
+  options: ListRequestsOptions,
+  enabled = true,
+  followPending = false,
+) {
   const api = useApi(iamRolesApiRef);
   return useQuery({
     queryKey: iamRolesKeys.requests(options),
     queryFn: () =>
       readAllPages(page => api.listRequests({ ...options, ...page })),
     enabled,
+    refetchInterval: followPending
+      ? query =>
+          query.state.data?.items.some(r => r.status === 'pending')
+            ? REQUEST_POLL_MS
+            : false
+      : false,
   });
 }
 

@@ -1,7 +1,9 @@
 import { useApi } from '@backstage/core-plugin-api';
+import { useCallback, useEffect, useRef } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { AccessRequest } from '@backstage-iam/plugin-iam-roles-common';
 import { iamRolesApiRef } from '../api/IamRolesApi';
-import { iamRolesKeys } from './queries';
+import { iamRolesKeys, REQUEST_POLL_MS } from './queries';
 import { readAllPages } from './readAllPages';
 
 const ROOT = iamRolesKeys.config[0];
@@ -32,32 +34,56 @@ export function useReviews() {
   });
 }
 
-/** One request, as the caller may see it (with `canDecide`). */
+/** Polls while the request waits for a decision; a decided request does not change by itself. */
+export function pollWhilePending(query: {
+  state: { data?: Pick<AccessRequest, 'status'> };
+}): number | false {
+  return query.state.data?.status === 'pending' ? REQUEST_POLL_MS : false;
+}
+
+/**
+ * One request, as the caller may see it (with `canDecide`), asked again while it is pending;
+ * when it is decided, the lists, grants and options it changes are refreshed too.
+ */
 export function useAccessRequest(id: string | undefined) {
   const api = useApi(iamRolesApiRef);
-  return useQuery({
+  const invalidate = useInvalidateWorkflow();
+  const query = useQuery({
     queryKey: workflowKeys.request(id ?? ''),
     queryFn: () => api.getRequest(id!),
     enabled: Boolean(id),
+    refetchInterval: pollWhilePending,
   });
+  const status = query.data?.status;
+  const seen = useRef(status);
+  useEffect(() => {
+    if (seen.current === 'pending' && status && status !== 'pending') {
+      invalidate();
+    }
+    seen.current = status;
+  }, [status, invalidate]);
+  return query;
 }
 
 /** Refreshes everything a workflow action changes: lists, options, reviews and the audit. */
 function useInvalidateWorkflow() {
   const client = useQueryClient();
-  return () =>
-    Promise.all(
-      (
-        [
-          'requests',
-          'approvals',
-          'grants',
-          'audit',
-          'request-options',
-          'reviews',
-        ] as const
-      ).map(part => client.invalidateQueries({ queryKey: [ROOT, part] })),
-    );
+  return useCallback(
+    () =>
+      Promise.all(
+        (
+          [
+            'requests',
+            'approvals',
+            'grants',
+            'audit',
+            'request-options',
+            'reviews',
+          ] as const
+        ).map(part => client.invalidateQueries({ queryKey: [ROOT, part] })),
+      ),
+    [client],
+  );
 }
 
 /** The workflow actions: extend, release, break-glass, review. */
