@@ -1,5 +1,4 @@
 import { useId, useState } from 'react';
-import Tooltip from '@mui/material/Tooltip';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
@@ -21,12 +20,14 @@ import { formatDate } from '../lib/format';
 import { ErrorState, Loading } from './common';
 
 /** Why a grant's credentials cannot be fetched now, or `undefined` when they can. */
+const READING = 'Reading what the broker can do…';
+
 export function credentialsBlocker(
   info: BrokerInfo | undefined,
   grant: Grant,
 ): string | undefined {
   if (!info) {
-    return 'Reading what the broker can do…';
+    return READING;
   }
   if (!info.credentialsEnabled) {
     return (
@@ -123,20 +124,42 @@ export function GetCredentialsButton(props: {
     issue.reset();
   };
 
+  if (disabledReason && disabledReason !== READING) {
+    // Said in the page, not in a tooltip: readable without a mouse, and a dead button is no answer.
+    return (
+      <Box
+        component="details"
+        sx={{
+          maxWidth: 260,
+          '& > summary': { cursor: 'pointer', whiteSpace: 'nowrap' },
+          '& > summary:focus-visible': {
+            outline: '2px solid',
+            outlineColor: 'primary.main',
+            outlineOffset: 2,
+          },
+        }}
+      >
+        <Typography variant="body2" component="summary">
+          No credentials here
+        </Typography>
+        <Typography variant="caption" component="p" sx={{ mt: 0.5, mb: 0 }}>
+          {disabledReason}
+        </Typography>
+      </Box>
+    );
+  }
+
   return (
     <>
-      <Tooltip title={disabledReason ?? ''}>
-        <span>
-          <Button
-            size="small"
-            variant="contained"
-            onClick={onOpen}
-            disabled={Boolean(disabledReason)}
-          >
-            Get credentials
-          </Button>
-        </span>
-      </Tooltip>
+      <Button
+        size="small"
+        variant="contained"
+        onClick={onOpen}
+        disabled={Boolean(disabledReason)}
+        sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}
+      >
+        Get credentials
+      </Button>
       <Dialog
         open={open}
         onClose={onClose}

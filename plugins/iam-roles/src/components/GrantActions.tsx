@@ -158,6 +158,7 @@ export function GrantActions(props: { grant: Grant }) {
         <Button
           size="small"
           variant="outlined"
+          sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}
           aria-label={`Extend access to ${role}`}
           disabled={!canExtend}
           title={
@@ -173,6 +174,7 @@ export function GrantActions(props: { grant: Grant }) {
           size="small"
           variant="outlined"
           color="warning"
+          sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}
           aria-label={`Release access to ${role}`}
           onClick={() => {
             release.reset();

@@ -1,4 +1,5 @@
 import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/test-utils';
@@ -7,7 +8,7 @@ import { GrantsTable } from './GrantsTable';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { brokerHandlers, listPage } from '../__testUtils__/handlers';
-import { BASE, grant } from '../__testUtils__/fixtures';
+import { BASE, brokerInfo, grant } from '../__testUtils__/fixtures';
 
 describe('GrantsTable', () => {
   const server = setupServer();
@@ -100,4 +101,42 @@ describe('GrantsTable', () => {
       screen.queryByText('No one has active access right now.'),
     ).toBeNull();
   }, 15_000);
+
+  it('says in the page, not in a tooltip, why a holder gets no credentials', async () => {
+    const user = userEvent.setup();
+    server.use(
+      http.get(`${BASE}/grants`, ({ request }) =>
+        listPage(request, [grant({ id: 'g-1' })]),
+      ),
+      ...brokerHandlers({
+        info: {
+          ...brokerInfo,
+          credentialsEnabled: false,
+          credentialsDisabledReason:
+            'This installation records grants but issues no credentials.',
+        },
+      }),
+    );
+    await renderWithApis(
+      <IamRolesQueryProvider>
+        <GrantsTable mine canRevoke={false} title="Your active grants" />
+      </IamRolesQueryProvider>,
+    );
+    const why = await screen.findByText('No credentials here');
+    expect(
+      screen.queryByRole('button', { name: 'Get credentials' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'This installation records grants but issues no credentials.',
+      ),
+    ).not.toBeVisible();
+    // a disclosure (details/summary: the browser makes it keyboard reachable)
+    await user.click(why);
+    expect(
+      screen.getByText(
+        'This installation records grants but issues no credentials.',
+      ),
+    ).toBeVisible();
+  });
 });

@@ -73,8 +73,11 @@ export function GrantsTable(props: {
     {
       title: 'Actions',
       sorting: false,
+      // The buttons keep their words whole: the column takes the room they need.
+      cellStyle: { whiteSpace: 'nowrap', width: '1%' },
+      headerStyle: { whiteSpace: 'nowrap' },
       render: g => (
-        <Stack direction="row" spacing={1}>
+        <Stack direction="row" spacing={1} alignItems="flex-start">
           {mine && (
             <GetCredentialsButton
               grant={g}
