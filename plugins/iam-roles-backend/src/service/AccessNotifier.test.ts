@@ -4,7 +4,8 @@ import type {
   NotificationService,
 } from '@backstage/plugin-notifications-node';
 import type { StoredRequest, Transition } from '../database/BrokerStore';
-import { AccessNotifier, refInWords } from './AccessNotifier';
+import { shortEntityRef } from '@backstage-iam/plugin-iam-roles-common';
+import { AccessNotifier } from './AccessNotifier';
 
 const ROLE_REF = 'resource:default/payments-deploy-111111111111';
 const ROLE_ARN = 'arn:aws:iam::111111111111:role/ci/payments-deploy';
@@ -115,8 +116,8 @@ describe('AccessNotifier', () => {
   });
 
   it('reads a ref in words', () => {
-    expect(refInWords('user:default/jo')).toBe('jo');
-    expect(refInWords('group:acme/payments')).toBe('acme/payments');
-    expect(refInWords('not a ref at all:')).toBe('not a ref at all:');
+    expect(shortEntityRef('user:default/jo')).toBe('jo');
+    expect(shortEntityRef('group:acme/payments')).toBe('acme/payments');
+    expect(shortEntityRef('not a ref at all:')).toBe('not a ref at all:');
   });
 });

@@ -1,22 +1,14 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
-import { parseRoleArn } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  parseRoleArn,
+  shortEntityRef,
+} from '@backstage-iam/plugin-iam-roles-common';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Transition } from '../database/BrokerStore';
 import { escapeForDisplay, forLog } from './safeText';
 
 /** Display names by entity ref (users' profile names, roles' titles); refs without one are shown as refs. */
 export type NameResolver = (refs: string[]) => Promise<Map<string, string>>;
-
-/** A ref in words when the catalog has no name for it: `user:default/jo` → `jo`, `user:acme/jo` → `acme/jo`. */
-export function refInWords(ref: string): string {
-  try {
-    const { namespace, name } = parseEntityRef(ref);
-    return namespace === 'default' ? name : `${namespace}/${name}`;
-  } catch {
-    return ref;
-  }
-}
 
 /** The page that opens a request with its decision buttons (the IAM roles page of the app). */
 export function decisionLink(requestId: string): string {
@@ -62,7 +54,7 @@ export class AccessNotifier {
       return new Map<string, string>();
     });
     return (ref, fallback) =>
-      ref ? names.get(ref) ?? fallback ?? refInWords(ref) : '';
+      ref ? names.get(ref) ?? fallback ?? shortEntityRef(ref) : '';
   }
 
   /** Tells the people a transition concerns; a failure to send is logged, never thrown. */

@@ -23,6 +23,7 @@ import {
   compareSeverity,
   findingTitle,
   parseRoleArn,
+  shortEntityRef,
   type Finding,
   type Severity,
 } from '@backstage-iam/plugin-iam-roles-common';
@@ -171,15 +172,8 @@ export function useEntityHref(): (ref: string) => string | undefined {
   };
 }
 
-/** `group:default/payments` → `payments`; `user:acme/jo` → `acme/jo`. */
-export function shortRef(ref: string): string {
-  try {
-    const { namespace, name } = parseEntityRef(ref);
-    return namespace === 'default' ? name : `${namespace}/${name}`;
-  } catch {
-    return ref;
-  }
-}
+/** `group:default/payments` → `payments`; `user:acme/jo` → `acme/jo` (-common's one copy). */
+export const shortRef = shortEntityRef;
 
 /** A table with nothing in it yet: its title and a designed sentence, without the table machinery. */
 export function EmptyTable(props: { title: string; children: ReactNode }) {
