@@ -1,8 +1,4 @@
 import { useMemo } from 'react';
-import FormControl from '@mui/material/FormControl';
-import InputLabel from '@mui/material/InputLabel';
-import MenuItem from '@mui/material/MenuItem';
-import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Table, TableColumn } from '@backstage/core-components';
@@ -15,6 +11,7 @@ import { useFindings } from '../hooks/queries';
 import {
   EmptyLine,
   ErrorState,
+  FilterSelect,
   ListCutNotice,
   SeverityChip,
   shortRef,
@@ -22,36 +19,6 @@ import {
 } from './common';
 
 const ALL = '';
-
-/** A filter of the findings: one value, or all (`undefined`). */
-function FilterSelect(props: {
-  id: string;
-  label: string;
-  allLabel: string;
-  minWidth: number;
-  value: string;
-  options: Array<{ value: string; label: string }>;
-  onChange: (value: string | undefined) => void;
-}) {
-  return (
-    <FormControl size="small" sx={{ minWidth: props.minWidth }}>
-      <InputLabel id={props.id}>{props.label}</InputLabel>
-      <Select
-        labelId={props.id}
-        label={props.label}
-        value={props.value}
-        onChange={e => props.onChange(e.target.value || undefined)}
-      >
-        <MenuItem value={ALL}>{props.allLabel}</MenuItem>
-        {props.options.map(o => (
-          <MenuItem key={o.value} value={o.value}>
-            {o.label}
-          </MenuItem>
-        ))}
-      </Select>
-    </FormControl>
-  );
-}
 
 /** Findings across all roles, filterable by owner and severity. */
 export function FindingsOverview(props: {

@@ -1,10 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import FormControl from '@mui/material/FormControl';
-import InputLabel from '@mui/material/InputLabel';
-import MenuItem from '@mui/material/MenuItem';
-import Select from '@mui/material/Select';
 import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import ToggleButton from '@mui/material/ToggleButton';
@@ -31,6 +27,7 @@ import {
   AnswerLine,
   EmptyLine,
   ErrorState,
+  FilterSelect,
   errorMessage,
   fitColumn,
   ListCutNotice,
@@ -89,35 +86,6 @@ export function inventoryAnswer(
       : undefined,
   ].filter(Boolean);
   return risks.length ? `${head} — ${risks.join(', ')}` : head;
-}
-
-function FacetSelect(props: {
-  id: string;
-  label: string;
-  allLabel: string;
-  minWidth: number;
-  value: string;
-  options: Array<{ value: string; label: string }>;
-  onChange: (value: string | undefined) => void;
-}) {
-  return (
-    <FormControl size="small" sx={{ minWidth: props.minWidth }}>
-      <InputLabel id={props.id}>{props.label}</InputLabel>
-      <Select
-        labelId={props.id}
-        label={props.label}
-        value={props.value}
-        onChange={e => props.onChange(e.target.value || undefined)}
-      >
-        <MenuItem value={ALL}>{props.allLabel}</MenuItem>
-        {props.options.map(o => (
-          <MenuItem key={o.value} value={o.value}>
-            {o.label}
-          </MenuItem>
-        ))}
-      </Select>
-    </FormControl>
-  );
 }
 
 function AccountCell(props: { row: RoleInventoryRow }) {
@@ -350,7 +318,7 @@ export function RoleInventory(props: {
           onChange={e => setWords(e.target.value)}
           sx={{ minWidth: 240 }}
         />
-        <FacetSelect
+        <FilterSelect
           id="iam-inventory-account"
           label="Account"
           allLabel="All accounts"
@@ -359,7 +327,7 @@ export function RoleInventory(props: {
           options={accountOptions}
           onChange={account => set({ account })}
         />
-        <FacetSelect
+        <FilterSelect
           id="iam-inventory-owner"
           label="Owner"
           allLabel="All owners"
@@ -368,7 +336,7 @@ export function RoleInventory(props: {
           options={ownerOptions}
           onChange={owner => set({ owner })}
         />
-        <FacetSelect
+        <FilterSelect
           id="iam-inventory-severity"
           label="Risk at least"
           allLabel="Any risk"

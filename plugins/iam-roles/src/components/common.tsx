@@ -2,6 +2,10 @@ import { ReactNode } from 'react';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Chip from '@mui/material/Chip';
+import FormControl from '@mui/material/FormControl';
+import InputLabel from '@mui/material/InputLabel';
+import MenuItem from '@mui/material/MenuItem';
+import Select from '@mui/material/Select';
 import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
@@ -393,5 +397,35 @@ export function ConditionalTag(props: { children: ReactNode }) {
       />
       <Typography variant="body2">{props.children}</Typography>
     </Stack>
+  );
+}
+
+/** A filter of a list: one value, or all (`undefined`, the first option). */
+export function FilterSelect(props: {
+  id: string;
+  label: string;
+  allLabel: string;
+  minWidth: number;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onChange: (value: string | undefined) => void;
+}) {
+  return (
+    <FormControl size="small" sx={{ minWidth: props.minWidth }}>
+      <InputLabel id={props.id}>{props.label}</InputLabel>
+      <Select
+        labelId={props.id}
+        label={props.label}
+        value={props.value}
+        onChange={e => props.onChange(e.target.value || undefined)}
+      >
+        <MenuItem value="">{props.allLabel}</MenuItem>
+        {props.options.map(o => (
+          <MenuItem key={o.value} value={o.value}>
+            {o.label}
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
   );
 }
