@@ -6,5 +6,10 @@ export interface Config {
      * broker's internal/external marks both come from it.
      */
     internalAccounts?: string[];
+    /**
+     * Names of accounts the catalog module does not read (vendors, partners), by 12-digit account
+     * id, e.g. `'464622532012': datadog`: principals in them are described by name.
+     */
+    accountNames?: { [accountId: string]: string };
   };
 }

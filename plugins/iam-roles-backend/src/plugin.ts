@@ -64,6 +64,7 @@ export const iamRolesPlugin = createBackendPlugin({
           auth,
           logger,
           internalAccounts: brokerConfig.internalAccounts,
+          accountNames: brokerConfig.accountNames,
           brokerPrincipalArn: brokerConfig.sts.brokerPrincipalArn,
           refreshIntervalSeconds: brokerConfig.trustRefreshIntervalSeconds,
         });

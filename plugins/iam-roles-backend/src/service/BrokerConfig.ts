@@ -1,6 +1,9 @@
 import type { Config } from '@backstage/config';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { readInternalAccounts } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  readAccountNames,
+  readInternalAccounts,
+} from '@backstage-iam/plugin-iam-roles-common';
 
 /** An auto-approval rule from config. */
 export interface AutoApproveRule {
@@ -36,6 +39,8 @@ export interface BrokerConfig {
   expiryIntervalSeconds: number;
   trustRefreshIntervalSeconds: number;
   internalAccounts: string[];
+  /** `iamRoles.accountNames` (readAccountNames): vendors' and partners' accounts by name. */
+  accountNames: Record<string, string>;
   sts: {
     /** True when an `aws` section exists, so credentials can be issued. */
     enabled: boolean;
@@ -154,6 +159,7 @@ export function readBrokerConfig(config: Config): BrokerConfig {
     trustRefreshIntervalSeconds:
       root?.getOptionalNumber('trust.refreshIntervalSeconds') ?? 60,
     internalAccounts: readInternalAccounts(config),
+    accountNames: readAccountNames(config),
     sts: {
       enabled: awsConfigured,
       disabledReason: awsConfigured

@@ -358,6 +358,60 @@ describe('who can assume, in catalog terms', () => {
     return entity;
   };
 
+  it('names accounts in words: a vendor by iamRoles.accountNames, one of ours by its account entity', async () => {
+    const vendor = roleEntity({
+      name: 'vendor-integration',
+      owner: 'group:default/platform',
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::464622532012:root' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': 'x1' } },
+        },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    });
+    const account = fixtureEntities().find(e => e.metadata.name === 'acme-prod')!;
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog: catalogServiceMock({
+          entities: [
+            vendor,
+            {
+              ...account,
+              metadata: {
+                ...account.metadata,
+                title: 'AWS account acme-prod (111111111111)',
+              },
+            },
+          ],
+        }),
+        logLevel: 'none',
+        config: { iamRoles: { accountNames: { '464622532012': 'datadog' } } },
+      },
+      async backend => {
+        const res = await backend.call(
+          'get',
+          '/roles/trust?entityRef=resource:default/vendor-integration',
+          'user:default/alice',
+        );
+        expect(res.status).toBe(200);
+        expect(
+          res.body.principals.map((p: any) => [p.description, p.external]),
+        ).toEqual([
+          ['account 464622532012 "datadog" with an ExternalId', true],
+          ['account 111111111111 "acme-prod"', false],
+        ]);
+      },
+    );
+  });
+
   it('treats only the role entities the catalog module emitted as roles', async () => {
     await withBrokerBackend(
       {

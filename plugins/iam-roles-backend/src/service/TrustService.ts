@@ -165,6 +165,7 @@ export class TrustService {
     private readonly logger: LoggerService,
     private readonly options: {
       internalAccounts: string[];
+      accountNames: Record<string, string>;
       brokerPrincipalArn?: string;
       maxAgeSeconds: number;
       refreshIntervalMs: number;
@@ -177,11 +178,14 @@ export class TrustService {
     logger: LoggerService;
     /** `iamRoles.internalAccounts` (readInternalAccounts). */
     internalAccounts: string[];
+    /** `iamRoles.accountNames` (readAccountNames); the catalog's account entities name the rest. */
+    accountNames?: Record<string, string>;
     brokerPrincipalArn?: string;
     refreshIntervalSeconds: number;
   }): TrustService {
     return new TrustService(options.catalog, options.auth, options.logger, {
       internalAccounts: options.internalAccounts,
+      accountNames: options.accountNames ?? {},
       brokerPrincipalArn: options.brokerPrincipalArn,
       // A snapshot older than two refresh periods means the scheduler is not running here; reload.
       maxAgeSeconds: options.refreshIntervalSeconds * 2,
@@ -559,6 +563,11 @@ export class TrustService {
     const holderRefs = new Set(holders.map(h => h.ref));
     const identityCenter = role.entity.spec.iam.identityCenter ?? [];
     const assignees = identityCenter.flatMap(a => a.principals);
+    // Vendors' and partners' accounts by the configured names, the catalog's accounts by theirs.
+    const accountNames = {
+      ...this.options.accountNames,
+      ...Object.fromEntries(snapshot.accountNameById),
+    };
     const principals: ResolvedPrincipal[] = role.analysis.principals.map(p => {
       const sso =
         p.kind === 'saml' &&
@@ -594,7 +603,10 @@ export class TrustService {
       }
       return {
         ...p,
-        description: describePrincipal(p, sso ? { identityCenter } : {}),
+        description: describePrincipal(p, {
+          accountNames,
+          ...(sso ? { identityCenter } : {}),
+        }),
         entityRef,
         external: p.accountId
           ? !snapshot.internalAccounts.has(p.accountId)
