@@ -656,7 +656,7 @@ export class TrustService {
           const key =
             caller.type === 'arn' ? roleKeyOfArn(caller.arn) : undefined;
           const ref = key ? snapshot.roleByKey.get(key) : undefined;
-          return (ref && callers.get(ref)) || [];
+          return ref ? callers(ref) : [];
         },
       },
       { type: 'arn', arn: role.arn },

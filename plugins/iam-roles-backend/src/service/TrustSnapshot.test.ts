@@ -71,8 +71,43 @@ describe('buildTrustSnapshot', () => {
 
   it('builds the reverse role-to-role edges with the snapshot', () => {
     expect(
-      snapshot.callers.get('resource:default/chained')?.map(c => c.key),
+      snapshot.callers('resource:default/chained').map(c => c.key),
     ).toEqual(['resource:default/payments-deploy']);
+  });
+
+  it('gives for every role the callers a scan of every role session through the index gives', () => {
+    const statements = (principal: unknown) => [
+      { Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' },
+    ];
+    const roles = [
+      roleEntity({ name: 'a', owner: 'group:default/x', statements: statements({ AWS: '111111111111' }) }),
+      roleEntity({ name: 'b', owner: 'group:default/x', statements: statements({ AWS: 'arn:aws:iam::111111111111:role/a' }) }),
+      roleEntity({ name: 'c', owner: 'group:default/x', accountId: '222222222222', statements: statements({ AWS: 'arn:aws:iam::111111111111:role/*' }) }),
+      roleEntity({ name: 'd', owner: 'group:default/x', accountId: '222222222222', statements: statements('*') }),
+      roleEntity({ name: 'e', owner: 'group:default/x', accountId: '222222222222', statements: statements({ AWS: 'arn:aws:sts::222222222222:assumed-role/d/s' }) }),
+      roleEntity({ name: 'f', owner: 'group:default/x', statements: [{ Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::111111111111:role/a' }, Action: 'sts:AssumeRole' }] }),
+      roleEntity({ name: 'g', owner: 'group:default/x', statements: statements({ Service: 'ec2.amazonaws.com' }) }),
+    ];
+    const s = buildTrustSnapshot(roles, {
+      internalAccounts: [],
+      cache: TrustAnalysisCache.create(),
+    });
+    const scanned = new Map<string, string[]>();
+    for (const from of s.roles.values()) {
+      for (const m of s.index.lookup({ type: 'arn', arn: from.arn })) {
+        if (m.key === from.ref) continue;
+        scanned.set(m.key, [...(scanned.get(m.key) ?? []), from.ref]);
+      }
+    }
+    for (const ref of s.roles.keys()) {
+      expect([ref, s.callers(ref).map(c => c.key)]).toEqual([
+        ref,
+        scanned.get(ref) ?? [],
+      ]);
+    }
+    expect(s.callers('resource:default/a').map(c => c.key)).toContain(
+      'resource:default/b',
+    );
   });
 
   it('puts the identity store back together from the roles: each assignment, group and user once', () => {

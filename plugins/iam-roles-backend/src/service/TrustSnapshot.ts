@@ -78,8 +78,8 @@ export interface TrustSnapshot {
   ownedBy: Map<string, string[]>;
   /** Role-shaped entities refused because the catalog module did not emit them. */
   refused: number;
-  /** Role ref → the roles whose sessions it admits (RCPs applied): role chains read backwards. */
-  callers: Map<string, RoleCaller[]>;
+  /** The roles whose sessions a role admits (RCPs applied): role chains read backwards (computed on first use). */
+  callers: (ref: string) => RoleCaller[];
   /** Lower-cased name and title of each account entity → its account id. */
   accountIdByName: Map<string, string>;
   /** Account id → its name as the account entity's title gives it (`acme-production`), when known. */
@@ -211,38 +211,60 @@ function identityCenterOf(roles: Iterable<RoleEntry>) {
 }
 
 /**
- * For every role, the roles whose sessions it admits (with the decision, RCPs applied): one index
- * lookup per role, done once when the snapshot is built, so the first role tab after a refresh does
- * not pay for it.
+ * The roles whose sessions a role admits (with the decision, RCPs applied): role chains read
+ * backwards. Computed for one role when first asked and kept with the snapshot: computing it for
+ * every role at each build cost O(roles × roles per account) (a role trusting its account's root
+ * admits every role of it), most of the build at 100,000 roles.
  */
 function callersOf(
   roles: Map<string, RoleEntry>,
   index: TrustIndex,
-): Map<string, RoleCaller[]> {
-  const callers = new Map<string, RoleCaller[]>();
-  for (const from of roles.values()) {
-    const caller: PrincipalContext = { type: 'arn', arn: from.arn };
-    for (const match of index.lookup(caller)) {
-      if (match.key === from.ref) continue;
-      const target = roles.get(match.key);
-      const policies = target?.entity.spec.iam.resourceControlPolicies;
-      const decision =
-        policies?.length && target
+): (ref: string) => RoleCaller[] {
+  const byAccount = new Map<string, RoleEntry[]>();
+  const order = new Map<string, number>();
+  for (const role of roles.values()) {
+    order.set(role.ref, order.size);
+    const accountId = role.entity.spec.iam.accountId;
+    const list = byAccount.get(accountId) ?? [];
+    list.push(role);
+    byAccount.set(accountId, list);
+  }
+  const known = new Map<string, RoleCaller[]>();
+  return (ref: string) => {
+    const cached = known.get(ref);
+    if (cached) return cached;
+    const target = roles.get(ref);
+    const out: RoleCaller[] = [];
+    if (target) {
+      const accounts = index.sessionAccounts(ref);
+      const candidates =
+        accounts === 'any'
+          ? roles.values()
+          : [...accounts].flatMap(a => byAccount.get(a) ?? []);
+      const policies = target.entity.spec.iam.resourceControlPolicies;
+      for (const from of candidates) {
+        if (from.ref === ref) continue;
+        const caller: PrincipalContext = { type: 'arn', arn: from.arn };
+        const found = index.evaluate(ref, caller);
+        if (!found) continue;
+        const decision = policies?.length
           ? applyResourceControlPolicies({
-              decision: match.decision,
+              decision: found,
               principal: caller,
               roleArn: target.arn,
               policies,
             })
-          : match.decision;
-      if (decision.outcome !== 'allowed' && decision.outcome !== 'possible')
-        continue;
-      const list = callers.get(match.key) ?? [];
-      list.push({ key: from.ref, decision });
-      callers.set(match.key, list);
+          : found;
+        if (decision.outcome === 'allowed' || decision.outcome === 'possible') {
+          out.push({ key: from.ref, decision });
+        }
+      }
     }
-  }
-  return callers;
+    // In the roles' order, whichever accounts the candidates came from.
+    out.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+    known.set(ref, out);
+    return out;
+  };
 }
 
 /** The ref of an entity, normalised. */

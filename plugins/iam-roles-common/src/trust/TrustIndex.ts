@@ -142,6 +142,61 @@ export class TrustIndex {
     return new TrustIndex(entries, buckets);
   }
 
+  private byKey?: Map<string, number>;
+
+  private entryOf(key: string): Entry | undefined {
+    if (!this.byKey) {
+      this.byKey = new Map(this.entries.map((e, i) => [e.key, i]));
+    }
+    const i = this.byKey.get(key);
+    return i === undefined ? undefined : this.entries[i];
+  }
+
+  /** The decision of one indexed role for a principal: the evaluation {@link lookup} makes. */
+  evaluate(
+    key: string,
+    principal: PrincipalContext,
+    options: EvaluateOptions = {},
+  ): AssumeDecision | undefined {
+    const entry = this.entryOf(key);
+    return entry
+      ? evaluateCompiled(entry.statements, prepareCaller(principal, options))
+      : undefined;
+  }
+
+  /**
+   * Which accounts' role sessions the indexed role `key` could admit, for role chains read
+   * backwards: `any` (a public principal, NotPrincipal, a role or session principal of unknown
+   * account), else the accounts its Allow statements name by account, role or session. Each
+   * candidate is then judged by {@link evaluate}.
+   */
+  sessionAccounts(key: string): 'any' | Set<string> {
+    const accounts = new Set<string>();
+    for (const s of this.entryOf(key)?.statements ?? []) {
+      if (
+        s.statement.effect !== 'Allow' ||
+        trustActionsOf(s.statement).length === 0
+      )
+        continue;
+      if (s.notPrincipals) return 'any';
+      for (const p of s.principals) {
+        if (p.kind === 'public') return 'any';
+        // The buckets lookup finds a role session's targets by: an account, or a principal in it.
+        if (
+          p.kind === 'account' ||
+          p.kind === 'role' ||
+          p.kind === 'assumed-role' ||
+          p.kind === 'user' ||
+          p.kind === 'federated-user'
+        ) {
+          if (!p.accountId) return 'any';
+          accounts.add(p.accountId);
+        }
+      }
+    }
+    return accounts;
+  }
+
   /** Number of roles in the index. */
   get size(): number {
     return this.entries.length;
