@@ -148,7 +148,7 @@ const columns: TableColumn<RoleInventoryRow>[] = [
         </>
       ),
     },
-    '24%',
+    '20%',
   ),
   fitColumn(
     {
@@ -156,7 +156,7 @@ const columns: TableColumn<RoleInventoryRow>[] = [
       field: 'accountId',
       render: r => <AccountCell row={r} />,
     },
-    '18%',
+    '16%',
   ),
   fitColumn(
     {
@@ -164,7 +164,7 @@ const columns: TableColumn<RoleInventoryRow>[] = [
       field: 'owner',
       render: r => <OwnerLink owner={r.owner} />,
     },
-    '14%',
+    '13%',
   ),
   fitColumn(
     {
@@ -174,7 +174,7 @@ const columns: TableColumn<RoleInventoryRow>[] = [
         severityRank(a.severity ?? 'none') - severityRank(b.severity ?? 'none'),
       render: r => <RiskCell row={r} />,
     },
-    '18%',
+    '25%',
   ),
   fitColumn(
     {
@@ -198,9 +198,10 @@ const columns: TableColumn<RoleInventoryRow>[] = [
           r.lastUsed ? { date: r.lastUsed } : undefined,
         );
         return (
+          // Stale use stands out by weight: the words say it, and any colour keeps its contrast.
           <Typography
             variant="body2"
-            color={used.stale ? 'warning.dark' : 'text.primary'}
+            sx={{ fontWeight: used.stale ? 600 : undefined }}
           >
             {used.text}
           </Typography>
