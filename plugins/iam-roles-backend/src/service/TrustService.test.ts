@@ -376,7 +376,9 @@ describe('who can assume, in catalog terms', () => {
         },
       ],
     });
-    const account = fixtureEntities().find(e => e.metadata.name === 'acme-prod')!;
+    const account = fixtureEntities().find(
+      e => e.metadata.name === 'acme-prod',
+    )!;
     await withBrokerBackend(
       {
         knex: await databases.init('SQLITE_3'),

@@ -80,13 +80,52 @@ describe('buildTrustSnapshot', () => {
       { Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' },
     ];
     const roles = [
-      roleEntity({ name: 'a', owner: 'group:default/x', statements: statements({ AWS: '111111111111' }) }),
-      roleEntity({ name: 'b', owner: 'group:default/x', statements: statements({ AWS: 'arn:aws:iam::111111111111:role/a' }) }),
-      roleEntity({ name: 'c', owner: 'group:default/x', accountId: '222222222222', statements: statements({ AWS: 'arn:aws:iam::111111111111:role/*' }) }),
-      roleEntity({ name: 'd', owner: 'group:default/x', accountId: '222222222222', statements: statements('*') }),
-      roleEntity({ name: 'e', owner: 'group:default/x', accountId: '222222222222', statements: statements({ AWS: 'arn:aws:sts::222222222222:assumed-role/d/s' }) }),
-      roleEntity({ name: 'f', owner: 'group:default/x', statements: [{ Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::111111111111:role/a' }, Action: 'sts:AssumeRole' }] }),
-      roleEntity({ name: 'g', owner: 'group:default/x', statements: statements({ Service: 'ec2.amazonaws.com' }) }),
+      roleEntity({
+        name: 'a',
+        owner: 'group:default/x',
+        statements: statements({ AWS: '111111111111' }),
+      }),
+      roleEntity({
+        name: 'b',
+        owner: 'group:default/x',
+        statements: statements({ AWS: 'arn:aws:iam::111111111111:role/a' }),
+      }),
+      roleEntity({
+        name: 'c',
+        owner: 'group:default/x',
+        accountId: '222222222222',
+        statements: statements({ AWS: 'arn:aws:iam::111111111111:role/*' }),
+      }),
+      roleEntity({
+        name: 'd',
+        owner: 'group:default/x',
+        accountId: '222222222222',
+        statements: statements('*'),
+      }),
+      roleEntity({
+        name: 'e',
+        owner: 'group:default/x',
+        accountId: '222222222222',
+        statements: statements({
+          AWS: 'arn:aws:sts::222222222222:assumed-role/d/s',
+        }),
+      }),
+      roleEntity({
+        name: 'f',
+        owner: 'group:default/x',
+        statements: [
+          {
+            Effect: 'Allow',
+            NotPrincipal: { AWS: 'arn:aws:iam::111111111111:role/a' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      }),
+      roleEntity({
+        name: 'g',
+        owner: 'group:default/x',
+        statements: statements({ Service: 'ec2.amazonaws.com' }),
+      }),
     ];
     const s = buildTrustSnapshot(roles, {
       internalAccounts: [],
