@@ -162,7 +162,7 @@ describe('iam-roles (legacy frontend system)', () => {
         <Route path="/iam-roles/*" element={<IamRolesPage />} />
       </Routes>,
       undefined,
-      ['/iam-roles'],
+      ['/iam-roles?tab=access'],
     );
     expect(
       await screen.findByRole('tab', { name: 'Incident lookup' }),

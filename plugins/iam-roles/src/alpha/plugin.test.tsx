@@ -112,7 +112,7 @@ describe('iam-roles page in a new-frontend-system app', () => {
     );
     renderTestApp({
       features: [iamRolesPlugin],
-      initialRouteEntries: ['/iam-roles'],
+      initialRouteEntries: ['/iam-roles?tab=access'],
       apis: [
         [discoveryApiRef, mockApis.discovery()],
         [
