@@ -9,8 +9,7 @@ import {
 import { EffectiveAccessRead, EffectiveAccessSource } from './types';
 
 /** A file's size and modification time, which change when it is rewritten. */
-async function fileVersion(file: string): Promise<string> {
-  const stat = await fs.stat(file);
+function versionOf(stat: { size: number; mtimeMs: number }): string {
   return `${stat.size}:${stat.mtimeMs}`;
 }
 
@@ -75,7 +74,8 @@ export class SnapshotEffectiveAccessSource implements EffectiveAccessSource {
     for (const file of [...new Set(files)]) {
       const key = `snapshot:${file}`;
       try {
-        const version = await fileVersion(file);
+        const stat = await fs.stat(file);
+        const version = versionOf(stat);
         if (!this.known.has(file) && this.notOurs.get(file) === version) {
           continue;
         }
@@ -101,7 +101,6 @@ export class SnapshotEffectiveAccessSource implements EffectiveAccessSource {
           continue;
         }
         const data = parseEffectiveDocument(doc)!;
-        const stat = await fs.stat(file);
         this.known.add(file);
         this.notOurs.delete(file);
         result.datasets.push({

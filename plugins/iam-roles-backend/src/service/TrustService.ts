@@ -258,15 +258,15 @@ export class TrustService {
     const credentials = await this.auth.getOwnServiceCredentials();
     const previous = this.entities;
     const current = new Map<string, { etag?: string; entity: Entity }>();
+    const keep = (entity: Entity) =>
+      current.set(refOf(entity), { etag: entity.metadata.etag, entity });
     let read = 0;
     if (!previous || !this.snapshot) {
       for await (const page of this.catalog.streamEntities(
         { filter: SNAPSHOT_FILTER },
         { credentials },
       )) {
-        for (const entity of page) {
-          current.set(refOf(entity), { etag: entity.metadata.etag, entity });
-        }
+        for (const entity of page) keep(entity);
         read += page.length;
       }
     } else {
@@ -294,7 +294,7 @@ export class TrustService {
         for (const entity of items) {
           // Gone since the first read: it is not in the new snapshot.
           if (entity) {
-            current.set(refOf(entity), { etag: entity.metadata.etag, entity });
+            keep(entity);
             read += 1;
           }
         }
@@ -1060,7 +1060,6 @@ export class TrustService {
     return { roles, truncated: result.truncated };
   }
 
-  /** `GET /findings`: findings across all roles, optionally for one owner and at or above a severity. */
   /** `GET /roles`: one page of the inventory with the facets of the whole index. */
   async inventory(
     filter: InventoryFilter,
@@ -1084,6 +1083,7 @@ export class TrustService {
       : filter;
   }
 
+  /** `GET /findings`: findings across all roles, optionally for one owner and at or above a severity. */
   async findings(filter: {
     owner?: string;
     severity?: Severity;

@@ -14,7 +14,7 @@ import {
 import type { TrustSnapshot } from './TrustSnapshot';
 import { unrequestableReasons } from './AccessRules';
 
-/** The filters of `GET /roles`; they combine. */
+/** The filters of `GET /roles`; they combine (`owner` a normalised group ref, as TrustService passes it). */
 export interface InventoryFilter {
   q?: string;
   owner?: string;
@@ -133,12 +133,11 @@ export function inventoryRows(
   now = Date.now(),
 ): RoleInventoryRow[] {
   const q = filter.q?.trim().toLocaleLowerCase('en-US');
-  const owner = filter.owner?.toLocaleLowerCase('en-US');
   return rowsOf(snapshot)
     .filter(
       row =>
         (!q || row.text.includes(q)) &&
-        (!owner || row.owner === owner) &&
+        (!filter.owner || row.owner === filter.owner) &&
         (!filter.account || row.accountId === filter.account) &&
         (!filter.severity ||
           (row.severity !== undefined &&

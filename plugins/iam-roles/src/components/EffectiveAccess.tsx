@@ -13,6 +13,7 @@ import type {
 } from '@backstage-iam/plugin-iam-roles-common';
 import { describeCondition } from '@backstage-iam/plugin-iam-roles-common';
 import { roleNameOf } from './common';
+import { plural } from '../lib/answer';
 import { principalTableSx } from './WhoCanAssume';
 import { RawPolicy } from './RawPolicy';
 
@@ -22,10 +23,6 @@ export interface WhoCanAssumeCounts {
   trustPolicy: number;
   identityCenter: { groups: number; users: number };
   podIdentity: number;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 /** Distinct identity-store principals: a group assigned in two accounts is one group. */
