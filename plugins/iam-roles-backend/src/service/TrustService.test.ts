@@ -230,6 +230,11 @@ describe('trust index freshness', () => {
       ) {
         return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
       },
+      async queryEntities(
+        ...args: Parameters<CatalogService['queryEntities']>
+      ) {
+        return catalogServiceMock({ entities }).queryEntities(...args);
+      },
     } as unknown as CatalogService;
 
     await withBrokerBackend(
@@ -254,6 +259,63 @@ describe('trust index freshness', () => {
         await refresh();
         expect(streams).toBe(1);
         await new Promise(r => setTimeout(r, 1000));
+        await refresh();
+        expect(streams).toBe(2);
+      },
+    );
+  });
+  it('catches up at once, within the spacing, when the catalog has settled at another size', async () => {
+    const all = fixtureEntities();
+    let entities = all.slice(0, 3);
+    let streams = 0;
+    const catalog = {
+      async *streamEntities(
+        ...args: Parameters<CatalogService['streamEntities']>
+      ) {
+        streams += 1;
+        await new Promise(r => setTimeout(r, 300));
+        yield* catalogServiceMock({ entities }).streamEntities(...args);
+      },
+      async getEntitiesByRefs(
+        ...args: Parameters<CatalogService['getEntitiesByRefs']>
+      ) {
+        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
+      },
+      async queryEntities(
+        ...args: Parameters<CatalogService['queryEntities']>
+      ) {
+        return catalogServiceMock({ entities }).queryEntities(...args);
+      },
+    } as unknown as CatalogService;
+
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog,
+        logLevel: 'none',
+        config: {
+          iamRoles: {
+            trust: { refreshIntervalSeconds: 0.1 },
+            broker: { sts: { brokerPrincipalArn: BROKER_ARN } },
+          },
+        },
+      },
+      async backend => {
+        const refresh = () =>
+          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+        await refresh();
+        expect(streams).toBe(1);
+        // still ingesting: the count grows between probes, so the spacing holds
+        entities = all.slice(0, 5);
+        await refresh();
+        entities = all;
+        await refresh();
+        expect(streams).toBe(1);
+        // settled: the second probe counts the same as the first, not what the index holds
+        await refresh();
+        expect(streams).toBe(2);
+        // caught up: the count is the index's, and the spacing holds again
+        await refresh();
         await refresh();
         expect(streams).toBe(2);
       },

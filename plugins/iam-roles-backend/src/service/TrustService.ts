@@ -155,6 +155,8 @@ export class TrustService {
   /** The entities of the current snapshot with their etags, by normalised ref. */
   private entities?: Map<string, { etag?: string; entity: Entity }>;
   private lastBuild?: { endedAt: number; durationMs: number };
+  /** The catalog's number of index entities at the last probe while rebuilds were spaced. */
+  private probedCount?: number;
   private readonly rebuiltListeners: Array<
     (snapshot: TrustSnapshot) => Promise<void>
   > = [];
@@ -237,14 +239,31 @@ export class TrustService {
 
   /**
    * The scheduled refresh: skipped while less than {@link REBUILD_SPACING} times the last build's
-   * duration has passed since it ended, so that a large index (tens of seconds to build while the
-   * catalog is busy ingesting) takes at most a quarter of the process's time whatever the interval.
+   * duration has passed since it ended, so that a large index (minutes to build while the catalog
+   * is busy ingesting) takes at most a quarter of the process's time whatever the interval, unless
+   * the catalog has settled at another size ({@link settledAtNewSize}).
    */
   async scheduledRefresh(): Promise<void> {
-    if (this.tooSoon()) {
+    if (this.tooSoon() && !(await this.settledAtNewSize())) {
       return;
     }
     await this.refresh();
+  }
+
+  /**
+   * While rebuilds are spaced: whether the catalog has settled at a number of entities other than
+   * the index's (two probes in a row count the same). A catalog that has just finished ingesting is
+   * then caught up with at once rather than after the spacing, which at 100,000 roles is a quarter
+   * of an hour. The probe is one count query; while the catalog keeps growing it changes nothing.
+   */
+  private async settledAtNewSize(): Promise<boolean> {
+    const { totalItems } = await this.catalog.queryEntities(
+      { filter: SNAPSHOT_FILTER, limit: 1, fields: ['kind'] },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    const previous = this.probedCount;
+    this.probedCount = totalItems;
+    return totalItems === previous && totalItems !== this.entities?.size;
   }
 
   /**
