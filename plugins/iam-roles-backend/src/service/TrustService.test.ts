@@ -214,8 +214,14 @@ describe('trust index freshness', () => {
       },
     );
   });
-  it('skips a scheduled rebuild until three times the last build has passed when builds are slow for the interval', async () => {
-    const entities = fixtureEntities();
+  /**
+   * A backend whose catalog takes 300 ms for every stream, three times the 100 ms interval, over the
+   * entities `current()` returns at each call; `run` gets the scheduled refresh and the streams so far.
+   */
+  async function withSlowBuilds(
+    current: () => Entity[],
+    run: (refresh: () => Promise<void>, streams: () => number) => Promise<void>,
+  ) {
     let streams = 0;
     const catalog = {
       async *streamEntities(
@@ -223,20 +229,25 @@ describe('trust index freshness', () => {
       ) {
         streams += 1;
         await new Promise(r => setTimeout(r, 300));
-        yield* catalogServiceMock({ entities }).streamEntities(...args);
+        yield* catalogServiceMock({ entities: current() }).streamEntities(
+          ...args,
+        );
       },
       async getEntitiesByRefs(
         ...args: Parameters<CatalogService['getEntitiesByRefs']>
       ) {
-        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
+        return catalogServiceMock({
+          entities: current(),
+        }).getEntitiesByRefs(...args);
       },
       async queryEntities(
         ...args: Parameters<CatalogService['queryEntities']>
       ) {
-        return catalogServiceMock({ entities }).queryEntities(...args);
+        return catalogServiceMock({ entities: current() }).queryEntities(
+          ...args,
+        );
       },
     } as unknown as CatalogService;
-
     await withBrokerBackend(
       {
         knex: await databases.init('SQLITE_3'),
@@ -249,75 +260,55 @@ describe('trust index freshness', () => {
           },
         },
       },
-      async backend => {
-        const refresh = () =>
-          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+      backend =>
+        run(
+          async () => {
+            await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+          },
+          () => streams,
+        ),
+    );
+  }
+
+  it('skips a scheduled rebuild until three times the last build has passed when builds are slow for the interval', async () => {
+    const entities = fixtureEntities();
+    await withSlowBuilds(
+      () => entities,
+      async (refresh, streams) => {
         await refresh();
-        expect(streams).toBe(1);
+        expect(streams()).toBe(1);
         // the build took 300 ms or more, three times the interval: the next runs wait 900 ms
         await refresh();
         await refresh();
-        expect(streams).toBe(1);
+        expect(streams()).toBe(1);
         await new Promise(r => setTimeout(r, 1000));
         await refresh();
-        expect(streams).toBe(2);
+        expect(streams()).toBe(2);
       },
     );
   });
+
   it('catches up at once, within the spacing, when the catalog has settled at another size', async () => {
     const all = fixtureEntities();
     let entities = all.slice(0, 3);
-    let streams = 0;
-    const catalog = {
-      async *streamEntities(
-        ...args: Parameters<CatalogService['streamEntities']>
-      ) {
-        streams += 1;
-        await new Promise(r => setTimeout(r, 300));
-        yield* catalogServiceMock({ entities }).streamEntities(...args);
-      },
-      async getEntitiesByRefs(
-        ...args: Parameters<CatalogService['getEntitiesByRefs']>
-      ) {
-        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
-      },
-      async queryEntities(
-        ...args: Parameters<CatalogService['queryEntities']>
-      ) {
-        return catalogServiceMock({ entities }).queryEntities(...args);
-      },
-    } as unknown as CatalogService;
-
-    await withBrokerBackend(
-      {
-        knex: await databases.init('SQLITE_3'),
-        catalog,
-        logLevel: 'none',
-        config: {
-          iamRoles: {
-            trust: { refreshIntervalSeconds: 0.1 },
-            broker: { sts: { brokerPrincipalArn: BROKER_ARN } },
-          },
-        },
-      },
-      async backend => {
-        const refresh = () =>
-          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+    await withSlowBuilds(
+      () => entities,
+      async (refresh, streams) => {
         await refresh();
-        expect(streams).toBe(1);
+        expect(streams()).toBe(1);
         // still ingesting: the count grows between probes, so the spacing holds
         entities = all.slice(0, 5);
         await refresh();
         entities = all;
         await refresh();
-        expect(streams).toBe(1);
+        expect(streams()).toBe(1);
         // settled: the second probe counts the same as the first, not what the index holds
         await refresh();
-        expect(streams).toBe(2);
+        expect(streams()).toBe(2);
         // caught up: the count is the index's, and the spacing holds again
         await refresh();
         await refresh();
-        expect(streams).toBe(2);
+        expect(streams()).toBe(2);
       },
     );
   });
