@@ -11,7 +11,7 @@ import TextField from '@mui/material/TextField';
 import { useRequestOptions, useWorkflowAction } from '../hooks/workflowQueries';
 import { formatDate, formatDuration } from '../lib/format';
 import { ErrorState } from './common';
-import { JUSTIFICATION_MIN } from '@backstage-iam/plugin-iam-roles-common';
+import { JustificationField, justificationProblem } from './JustificationField';
 
 /** Takes a role at once in an emergency: justification and incident reference required, owners told and review it afterwards. */
 export function BreakGlassDialog(props: {
@@ -26,13 +26,13 @@ export function BreakGlassDialog(props: {
   const [justification, setJustification] = useState('');
   const [incident, setIncident] = useState('');
   const [submitted, setSubmitted] = useState(false);
-  const short = justification.trim().length < JUSTIFICATION_MIN;
+  const unjustified = justificationProblem(justification) !== undefined;
   const noIncident = incident.trim().length < 3;
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (short || noIncident || act.isPending) {
+    if (unjustified || noIncident || act.isPending) {
       return;
     }
     act.mutate(
@@ -85,19 +85,12 @@ export function BreakGlassDialog(props: {
                   : 'e.g. INC-1234'
               }
             />
-            <TextField
+            <JustificationField
               label="What is broken and what you will do"
-              required
-              multiline
-              minRows={2}
+              hint="The owners read this in their review."
               value={justification}
-              onChange={e => setJustification(e.target.value)}
-              error={submitted && short}
-              helperText={
-                submitted && short
-                  ? `Say why, in at least ${JUSTIFICATION_MIN} characters.`
-                  : 'The owners read this in their review.'
-              }
+              onChange={setJustification}
+              submitted={submitted}
             />
           </Stack>
           {act.error ? (

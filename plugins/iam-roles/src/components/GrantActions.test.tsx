@@ -77,6 +77,42 @@ describe('GrantActions', () => {
     ]);
   });
 
+  it('holds back a justification longer than the broker takes, and says the limit', async () => {
+    const user = userEvent.setup();
+    const sent: unknown[] = [];
+    server.use(
+      ...brokerHandlers(),
+      http.post(`${BASE}/grants/g-1/extend`, async ({ request }) => {
+        sent.push(await request.json());
+        return HttpResponse.json(accessRequest(), { status: 201 });
+      }),
+    );
+    const now = Date.now();
+    await render(
+      grant({
+        grantedAt: new Date(now - 3600_000).toISOString(),
+        expiresAt: new Date(now + 7200_000).toISOString(),
+      }),
+    );
+    await user.click(
+      await screen.findByRole('button', {
+        name: 'Extend access to payments-deploy',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const field = within(dialog).getByLabelText(/Why you need more time/);
+    await user.click(field);
+    await user.paste('x'.repeat(1001));
+    expect(dialog).toHaveTextContent('1001/1000 — The approvers read this.');
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Ask to extend' }),
+    );
+    expect(
+      within(dialog).getByText('Keep it to 1000 characters at most.'),
+    ).toBeInTheDocument();
+    expect(sent).toEqual([]);
+  });
+
   it('offers no extension once a grant lasts the maximum', async () => {
     server.use(...brokerHandlers());
     const now = Date.now();

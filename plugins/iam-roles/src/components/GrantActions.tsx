@@ -11,14 +11,12 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { DateTime } from 'luxon';
-import {
-  JUSTIFICATION_MIN,
-  type Grant,
-} from '@backstage-iam/plugin-iam-roles-common';
+import type { Grant } from '@backstage-iam/plugin-iam-roles-common';
 import { useBrokerInfo } from '../hooks/queries';
 import { useWorkflowAction } from '../hooks/workflowQueries';
 import { formatDate, formatDuration } from '../lib/format';
 import { ErrorState, roleNameOf } from './common';
+import { JustificationField, justificationProblem } from './JustificationField';
 import { ReasonDialog } from './ReasonDialog';
 
 const STEPS = [15, 30, 60, 120, 240, 480];
@@ -46,13 +44,13 @@ function ExtendDialog(props: {
   );
   const [justification, setJustification] = useState('');
   const [submitted, setSubmitted] = useState(false);
-  const short = justification.trim().length < JUSTIFICATION_MIN;
+  const unjustified = justificationProblem(justification) !== undefined;
   const role = roleNameOf(props.grant.roleArn);
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
-    if (short || act.isPending) {
+    if (unjustified || act.isPending) {
       return;
     }
     act.mutate(
@@ -105,20 +103,12 @@ function ExtendDialog(props: {
                 </MenuItem>
               ))}
             </TextField>
-            <TextField
+            <JustificationField
               label="Why you need more time"
-              required
-              fullWidth
-              multiline
-              minRows={2}
+              hint="The approvers read this."
               value={justification}
-              onChange={e => setJustification(e.target.value)}
-              error={submitted && short}
-              helperText={
-                submitted && short
-                  ? `Say why, in at least ${JUSTIFICATION_MIN} characters.`
-                  : 'The approvers read this.'
-              }
+              onChange={setJustification}
+              submitted={submitted}
             />
           </Stack>
           {act.error ? (

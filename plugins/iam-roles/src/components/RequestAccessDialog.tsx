@@ -10,8 +10,6 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import {
-  JUSTIFICATION_MAX,
-  JUSTIFICATION_MIN,
   isIamRoleEntity,
   type AccessRequest,
   type BrokerInfo,
@@ -25,6 +23,7 @@ import { useBrokerInfo, useCreateRequest } from '../hooks/queries';
 import { useRequestOptions, workflowKeys } from '../hooks/workflowQueries';
 import { describeLastUsed, formatDate, formatDuration } from '../lib/format';
 import { ErrorState, Loading } from './common';
+import { JustificationField, justificationProblem } from './JustificationField';
 import { ApproverNames, RequestSummary } from './RequestSummary';
 
 export interface RequestAccessDialogProps {
@@ -288,13 +287,7 @@ function RequestAccessFields(
   const create = useCreateRequest();
   const client = useQueryClient();
 
-  const trimmed = justification.trim();
-  let justificationError: string | undefined;
-  if (trimmed.length < JUSTIFICATION_MIN) {
-    justificationError = `Say why you need access (at least ${JUSTIFICATION_MIN} characters).`;
-  } else if (trimmed.length > JUSTIFICATION_MAX) {
-    justificationError = `Keep it to ${JUSTIFICATION_MAX} characters at most.`;
-  }
+  const justificationError = justificationProblem(justification);
   const minutes = Number(duration);
   const durationError =
     !Number.isInteger(minutes) ||
@@ -325,7 +318,7 @@ function RequestAccessFields(
     create.mutate(
       {
         roleRef,
-        justification: trimmed,
+        justification: justification.trim(),
         durationMinutes: minutes,
         ticket: ticket.trim() || undefined,
         idempotencyKey,
@@ -393,20 +386,13 @@ function RequestAccessFields(
                 </>
               )}
           </Alert>
-          <TextField
+          <JustificationField
             label="Justification"
-            required
-            multiline
-            minRows={3}
+            hint="what you will do and why"
             value={justification}
-            onChange={e => setJustification(e.target.value)}
-            error={submitted && Boolean(justificationError)}
-            helperText={
-              submitted && justificationError
-                ? justificationError
-                : `${trimmed.length}/${JUSTIFICATION_MAX} — what you will do and why`
-            }
-            inputProps={{ maxLength: JUSTIFICATION_MAX + 100 }}
+            onChange={setJustification}
+            submitted={submitted}
+            minRows={3}
           />
           <TextField
             label="Duration (minutes)"
