@@ -1,7 +1,10 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { severityRank } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  parseRoleArn,
+  severityRank,
+} from '@backstage-iam/plugin-iam-roles-common';
 import type { TrustHistoryStore, TrustVersion } from './TrustHistoryStore';
 import { summarize } from './roleFacts';
 import { forLog } from '../service/safeText';
@@ -51,15 +54,25 @@ export class TrustHistoryNotifier {
         continue;
       }
       const { kind, namespace, name } = parseEntityRef(v.roleRef);
+      const role = `role ${parseRoleArn(v.arn)?.name ?? v.arn} in account ${
+        v.accountId
+      }`;
+      let title = risky
+        ? `Trust of ${role} changed: new ${v.introducedSeverity} finding`
+        : `Trust of ${role} changed`;
+      // A role gone from the catalog has no page: the lookup's recent changes list it.
+      let link = `/catalog/${namespace}/${kind}/${name}/trust`;
+      if (v.kind === 'removed') {
+        title = `The ${role} is gone from the catalog`;
+        link = '/iam-roles?tab=lookup';
+      }
       try {
         await this.notifications.send({
           recipients: { type: 'entity', entityRef: [...new Set(recipients)] },
           payload: {
-            title: risky
-              ? `Trust of ${v.arn} changed: new ${v.introducedSeverity} finding`
-              : `Trust of ${v.arn} changed`,
+            title,
             description: summarize(v.kind, v.changes),
-            link: `/catalog/${namespace}/${kind}/${name}/trust`,
+            link,
             severity: risky ? 'high' : 'normal',
             topic: 'iam-roles-trust-history',
             scope: `iam-roles-trust:${v.roleRef}:${v.version}`,

@@ -262,6 +262,52 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    it('records a role gone from the catalog once, keeps its last facts, and a role back again as new', async () => {
+      const both = rolesOf([
+        ci([deployer]),
+        ci([githubStatement('acme/web')], 'web-deploy'),
+      ]);
+      await recorder.record(both, { at: '2026-11-01T00:00:00.000Z' });
+      const onlyCi = rolesOf([ci([deployer])]);
+      // A recorder that never saw web-deploy (a restart, the catalog still stitching) removes nothing.
+      const fresh = TrustHistoryRecorder.create({
+        store,
+        logger: mockServices.logger.mock(),
+      });
+      expect((await fresh.record(onlyCi)).inserted).toEqual([]);
+
+      const gone = await recorder.record(onlyCi, {
+        at: '2026-11-02T00:00:00.000Z',
+      });
+      expect(gone.inserted).toMatchObject([
+        {
+          roleRef: 'resource:default/web-deploy',
+          version: 2,
+          kind: 'removed',
+          summary:
+            'Gone from the catalog: deleted in IAM, or its account is no longer read.',
+          introducedSeverity: 'none',
+        },
+      ]);
+      expect(gone.inserted[0].facts.principals).toHaveLength(1);
+      expect(
+        (await recorder.record(onlyCi, { at: '2026-11-03T00:00:00.000Z' }))
+          .inserted,
+      ).toEqual([]);
+
+      const back = await recorder.record(both, {
+        at: '2026-11-04T00:00:00.000Z',
+      });
+      expect(back.inserted.map(v => [v.roleRef, v.version, v.kind])).toEqual([
+        ['resource:default/web-deploy', 3, 'created'],
+      ]);
+      expect(
+        (await store.roleHistory('resource:default/web-deploy', 10)).map(
+          v => v.kind,
+        ),
+      ).toEqual(['created', 'removed', 'baseline']);
+    });
+
     it('survives a restart: a new client and recorder on the same database see the history', async () => {
       let config = (knex as unknown as { client: { config: Knex.Config } })
         .client.config;
@@ -314,9 +360,14 @@ describe.each(databases.eachSupportedId())(
         rolesOf([ci([deployer, githubStatement('acme/api')])]),
         { at: '2025-02-01T00:00:00.000Z' },
       );
-      await recorder.record(rolesOf([ci([deployer], 'quiet')]), {
-        at: '2025-01-15T00:00:00.000Z',
-      });
+      // A pass is the whole catalog: a role left out of it would be recorded as removed.
+      await recorder.record(
+        rolesOf([
+          ci([deployer, githubStatement('acme/api')]),
+          ci([deployer], 'quiet'),
+        ]),
+        { at: '2025-01-15T00:00:00.000Z' },
+      );
       await recorder.record(
         rolesOf([ci([githubStatement('acme/api')]), ci([deployer], 'quiet')]),
         { at: '2026-11-01T00:00:00.000Z' },
@@ -380,8 +431,22 @@ describe.each(databases.eachSupportedId())(
         recipients: { entityRef: [OWNER, 'user:default/noah'] },
         payload: {
           severity: 'high',
-          title: expect.stringMatching(/new critical finding/),
+          title:
+            'Trust of role ci-deploy in account 111111111111 changed: new critical finding',
           link: '/catalog/default/resource/ci-deploy/trust',
+        },
+      });
+      // Gone from the catalog: the role's page is gone too, the lookup lists the change.
+      await notifying.record(
+        rolesOf([ci([githubStatement('acme/web')], 'web-deploy')]),
+      );
+      expect(sent.at(-1)).toMatchObject({
+        recipients: { entityRef: ['user:default/noah'] },
+        payload: {
+          severity: 'normal',
+          title:
+            'The role ci-deploy in account 111111111111 is gone from the catalog',
+          link: '/iam-roles?tab=lookup',
         },
       });
     });

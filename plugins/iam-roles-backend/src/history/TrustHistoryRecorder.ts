@@ -11,10 +11,13 @@ import {
   FingerprintMemo,
   memoizedFingerprint,
   introducedSeverity,
+  noChanges,
+  RoleFacts,
   summarize,
 } from './roleFacts';
 import {
   HeadRow,
+  REMOVED_FINGERPRINT,
   toVersion,
   TrustHistoryStore,
   TrustVersion,
@@ -28,11 +31,19 @@ import { forLog } from '../service/safeText';
 export interface RecordResult {
   /** Roles compared against their last version. */
   checked: number;
-  /** Roles whose fingerprint differed (or that had no version yet). */
+  /** Roles whose fingerprint differed (or that had no version yet), and roles gone since the last pass. */
   changed: number;
   /** Versions this pass inserted (a version another replica recorded first is not counted). */
   inserted: TrustVersion[];
 }
+
+/** The auditor's action type of each kind of change. */
+const ACTION_TYPES: Record<VersionKind, string> = {
+  baseline: 'baseline',
+  created: 'role-created',
+  changed: 'trust-changed',
+  removed: 'role-removed',
+};
 
 /** Whether a role first seen now was created after its account was first seen (unknown creation: yes). */
 function isNewRole(entry: RoleEntry, accountSince: string | undefined) {
@@ -141,25 +152,46 @@ export class TrustHistoryRecorder {
         changed.push({ entry, head, fingerprint: memo.fingerprint });
       }
     }
+    // Roles the last pass of this process saw that the catalog no longer holds. Only a role seen
+    // here before counts: a catalog still stitching after a start removes nothing.
+    const removed = memos
+      ? [...this.memos.keys()].filter(ref => {
+          const head = heads.get(ref);
+          return (
+            !roles.has(ref) && head && head.fingerprint !== REMOVED_FINGERPRINT
+          );
+        })
+      : [];
     if (memos) {
       this.memos = memos;
     }
-    if (changed.length === 0) {
+    if (changed.length === 0 && removed.length === 0) {
       return { checked: roles.size, changed: 0, inserted: [] };
     }
-    const before = await this.store.headFacts(
-      changed.filter(c => c.head).map(c => c.entry.ref),
-    );
+    const before = await this.store.headVersions([
+      ...changed.filter(c => c.head).map(c => c.entry.ref),
+      ...removed,
+    ]);
+    const factsBefore = (ref: string) => {
+      const row = before.get(ref);
+      return row ? (JSON.parse(row.facts) as RoleFacts) : undefined;
+    };
     const rows: VersionRow[] = changed.map(({ entry, head, fingerprint }) => {
       const facts = factsOf(entry);
-      const changes = diffFacts(before.get(entry.ref), facts);
       const accountId = entry.entity.spec.iam.accountId;
       let kind: VersionKind = 'changed';
       if (!head) {
         kind = isNewRole(entry, accountSince.get(accountId))
           ? 'created'
           : 'baseline';
+      } else if (head.fingerprint === REMOVED_FINGERPRINT) {
+        // IAM brings a deleted role back only by creating it again.
+        kind = 'created';
       }
+      const changes = diffFacts(
+        kind === 'created' ? undefined : factsBefore(entry.ref),
+        facts,
+      );
       return {
         role_ref: entry.ref,
         version: (head?.version ?? 0) + 1,
@@ -176,9 +208,27 @@ export class TrustHistoryRecorder {
         introduced_rank: severityRank(introducedSeverity(changes)),
       };
     });
+    for (const ref of removed) {
+      const last = before.get(ref);
+      if (!last) continue;
+      rows.push({
+        ...last,
+        id: undefined,
+        version: last.version + 1,
+        kind: 'removed',
+        seen_at: at,
+        fingerprint: REMOVED_FINGERPRINT,
+        changes: JSON.stringify(noChanges()),
+        introduced_rank: severityRank('none'),
+      });
+    }
     const inserted = (await this.store.insertVersions(rows)).map(toVersion);
     await this.report(inserted);
-    return { checked: roles.size, changed: changed.length, inserted };
+    return {
+      checked: roles.size,
+      changed: changed.length + removed.length,
+      inserted,
+    };
   }
 
   /** Audits each detected change (one event for a baseline) and notifies; never throws. */
@@ -190,7 +240,7 @@ export class TrustHistoryRecorder {
         const event = await this.auditor.createEvent({
           eventId: 'trust-history',
           severityLevel: 'low',
-          meta: { actionType: 'baseline', roles: String(baseline) },
+          meta: { actionType: ACTION_TYPES.baseline, roles: String(baseline) },
         });
         await event.success();
       }
@@ -201,7 +251,7 @@ export class TrustHistoryRecorder {
           eventId: 'trust-history',
           severityLevel: risky ? 'high' : 'medium',
           meta: {
-            actionType: v.kind === 'created' ? 'role-created' : 'trust-changed',
+            actionType: ACTION_TYPES[v.kind],
             roleRef: v.roleRef,
             version: String(v.version),
             changed: v.changes.changed.join(','),

@@ -17,8 +17,14 @@ const SEEDS = 'iam_trust_seeds';
 /** Rows per insert: well under SQLite's and PostgreSQL's limits on bound parameters. */
 const BATCH = 500;
 
-/** How a version came to be: the first sight of its account, a role new since, or a change. */
-export type VersionKind = 'baseline' | 'created' | 'changed';
+/**
+ * How a version came to be: the first sight of its account, a role new since, a change, or the
+ * role gone from the catalog (its facts are the last seen).
+ */
+export type VersionKind = 'baseline' | 'created' | 'changed' | 'removed';
+
+/** The fingerprint of a `removed` version: no role's hash, so a role back again is recorded. */
+export const REMOVED_FINGERPRINT = 'removed';
 
 /** The last version of a role, as compared against on every pass. */
 export interface HeadRow {
@@ -132,11 +138,11 @@ export class TrustHistoryStore {
     );
   }
 
-  /** The facts of the last version of each of `refs` (batched). */
-  async headFacts(refs: string[]): Promise<Map<string, RoleFacts>> {
-    const out = new Map<string, RoleFacts>();
+  /** The last version of each of `refs` (batched). */
+  async headVersions(refs: string[]): Promise<Map<string, VersionRow>> {
+    const out = new Map<string, VersionRow>();
     for (const batch of chunks(refs, BATCH)) {
-      const rows = await this.db(`${VERSIONS} as v`)
+      const rows: VersionRow[] = await this.db(`${VERSIONS} as v`)
         .join(`${HEADS} as h`, function on() {
           this.on('h.role_ref', '=', 'v.role_ref').andOn(
             'h.version',
@@ -145,9 +151,9 @@ export class TrustHistoryStore {
           );
         })
         .whereIn('v.role_ref', batch)
-        .select('v.role_ref', 'v.facts');
+        .select('v.*');
       for (const row of rows) {
-        out.set(row.role_ref, JSON.parse(row.facts));
+        out.set(row.role_ref, { ...row, version: Number(row.version) });
       }
     }
     return out;

@@ -265,6 +265,21 @@ export function diffFacts(
   return changes;
 }
 
+/** Changes of a version that changed no fact (a `removed` version keeps the last facts). */
+export function noChanges(): VersionChanges {
+  return {
+    changed: [],
+    principalsAdded: [],
+    principalsRemoved: [],
+    findingsAppeared: [],
+    findingsGone: [],
+    policiesAttached: [],
+    policiesDetached: [],
+    identityCenterAdded: [],
+    identityCenterRemoved: [],
+  };
+}
+
 /** The worst severity among the findings a change brought, or `none`. */
 export function introducedSeverity(changes: VersionChanges): Severity | 'none' {
   return highestSeverity(
@@ -276,6 +291,9 @@ export function introducedSeverity(changes: VersionChanges): Severity | 'none' {
 export function summarize(kind: string, changes: VersionChanges): string {
   if (kind === 'baseline') {
     return 'First recorded.';
+  }
+  if (kind === 'removed') {
+    return 'Gone from the catalog: deleted in IAM, or its account is no longer read.';
   }
   const parts: string[] = kind === 'created' ? ['New role.'] : [];
   const list = (items: string[]) => items.join('; ');

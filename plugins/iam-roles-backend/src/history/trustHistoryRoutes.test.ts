@@ -12,6 +12,11 @@ import {
   githubStatement,
   roleEntity,
 } from '../__testUtils__/fixtures';
+import {
+  parsePrincipalSpec,
+  type TrustVersion,
+} from '@backstage-iam/plugin-iam-roles-common';
+import { firstAccess } from './trustHistoryRoutes';
 
 jest.setTimeout(120_000);
 
@@ -292,5 +297,67 @@ describe('trust history turned off', () => {
     } finally {
       await backend.stop();
     }
+  });
+});
+
+describe('firstAccess', () => {
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  });
+  const version = (n: number, kind: TrustVersion['kind']): TrustVersion => ({
+    roleRef: DEPLOY,
+    version: n,
+    kind,
+    seenAt: `2026-11-0${n}T00:00:00.000Z`,
+    arn: 'arn:aws:iam::111111111111:role/payments-deploy',
+    accountId: '111111111111',
+    ownerRef: 'group:default/team-payments',
+    policyHash: 'h',
+    introducedSeverity: 'none',
+    summary: '',
+    facts: {
+      policyHash: 'h',
+      policy,
+      principals: [],
+      findings: [],
+      ownerRef: 'group:default/team-payments',
+      policies: [],
+      identityCenter: [],
+    },
+    changes: {
+      changed: [],
+      principalsAdded: [],
+      principalsRemoved: [],
+      findingsAppeared: [],
+      findingsGone: [],
+      policiesAttached: [],
+      policiesDetached: [],
+      identityCenterAdded: [],
+      identityCenterRemoved: [],
+    },
+  });
+
+  it('lets nobody in through a removed version, though it keeps the last policy', () => {
+    const context = parsePrincipalSpec('111111111111');
+    const live = firstAccess(DEPLOY, '111111111111', context, [
+      version(1, 'baseline'),
+    ]);
+    expect(live).toMatchObject({ now: 'allowed', since: live.firstAt });
+    const gone = firstAccess(DEPLOY, '111111111111', context, [
+      version(1, 'baseline'),
+      version(2, 'removed'),
+    ]);
+    expect(gone).toMatchObject({
+      now: 'not-trusted',
+      since: undefined,
+      firstAt: '2026-11-01T00:00:00.000Z',
+    });
   });
 });

@@ -82,6 +82,10 @@ function outcomeOf(
   version: TrustVersion,
   context: PrincipalContext,
 ): AssumeOutcome {
+  if (version.kind === 'removed') {
+    // Its facts are the last seen, but a role that is gone lets nobody in.
+    return 'not-trusted';
+  }
   let document: unknown;
   try {
     document = JSON.parse(version.facts.policy);

@@ -3209,9 +3209,9 @@ export const spec = {
           },
           kind: {
             type: 'string',
-            enum: ['baseline', 'created', 'changed'],
+            enum: ['baseline', 'created', 'changed', 'removed'],
             description:
-              "baseline is the first sight of the role's account; created a role new since; changed a change.",
+              "baseline is the first sight of the role's account; created a role new since; changed a change; removed the role gone from the catalog (its facts are the last seen).",
           },
           seenAt: {
             type: 'string',

@@ -7,7 +7,10 @@ import { describeVersion, TrustHistory } from './TrustHistory';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { errorResponse } from '../__testUtils__/handlers';
 import { BASE } from '../__testUtils__/fixtures';
-import { paymentsDeployHistory } from '../__testUtils__/trustHistoryFixtures';
+import {
+  paymentsDeployHistory,
+  trustVersion,
+} from '../__testUtils__/trustHistoryFixtures';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
 
 const ROLE = 'resource:default/payments-deploy';
@@ -24,6 +27,15 @@ describe('describeVersion', () => {
     ]);
     expect(describeVersion(paymentsDeployHistory[2])).toEqual([
       'First recorded. It trusted:',
+      '• GitHub Actions in acme/payments-api on branch main',
+    ]);
+  });
+
+  it('says a removed role is gone and whom it last trusted', () => {
+    expect(
+      describeVersion(trustVersion({ version: 4, kind: 'removed' })),
+    ).toEqual([
+      'Gone from the catalog: deleted in IAM, or its account is no longer read. It last trusted:',
       '• GitHub Actions in acme/payments-api on branch main',
     ]);
   });

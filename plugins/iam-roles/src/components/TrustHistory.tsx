@@ -25,6 +25,13 @@ import {
   shortRef,
 } from './common';
 
+/** The principals a version's trust names, one line each. */
+function whoItTrusts(v: TrustVersion): string[] {
+  return v.facts.principals.length > 0
+    ? v.facts.principals.map(p => `• ${p.description}`)
+    : ['• nobody'];
+}
+
 /** One line in words for each thing a version changed (the first version says what it started with). */
 export function describeVersion(v: TrustVersion): string[] {
   const c = v.changes;
@@ -35,11 +42,17 @@ export function describeVersion(v: TrustVersion): string[] {
         ? 'First recorded. It trusted:'
         : 'New role. It trusts:',
     );
-    for (const p of v.facts.principals) lines.push(`• ${p.description}`);
-    if (v.facts.principals.length === 0) lines.push('• nobody');
+    lines.push(...whoItTrusts(v));
     for (const f of v.facts.findings) {
       lines.push(`Finding: ${f.title} (${f.severity})`);
     }
+    return lines;
+  }
+  if (v.kind === 'removed') {
+    lines.push(
+      'Gone from the catalog: deleted in IAM, or its account is no longer read. It last trusted:',
+    );
+    lines.push(...whoItTrusts(v));
     return lines;
   }
   for (const p of c.principalsAdded) lines.push(`Now trusts ${p.description}`);
@@ -90,6 +103,7 @@ const KIND_LABEL: Record<TrustVersion['kind'], string> = {
   baseline: 'first recorded',
   created: 'new role',
   changed: 'changed',
+  removed: 'removed',
 };
 
 function VersionEntry(props: { version: TrustVersion }) {

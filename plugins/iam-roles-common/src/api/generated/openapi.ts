@@ -989,10 +989,10 @@ export interface components {
       roleRef: string;
       version: number;
       /**
-       * @description baseline is the first sight of the role's account; created a role new since; changed a change.
+       * @description baseline is the first sight of the role's account; created a role new since; changed a change; removed the role gone from the catalog (its facts are the last seen).
        * @enum {string}
        */
-      kind: 'baseline' | 'created' | 'changed';
+      kind: 'baseline' | 'created' | 'changed' | 'removed';
       /** Format: date-time */
       seenAt: string;
       arn: string;
