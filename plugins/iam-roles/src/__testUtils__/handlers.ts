@@ -1,6 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import type {
   AccessRequest,
+  AssumableRolesResponse,
   AuditEntry,
   BrokerInfo,
   Grant,
@@ -73,6 +74,33 @@ export const emptyInventory: RoleInventoryPage = {
   index: { roles: 0, builtAt: '2026-12-01T00:00:00.000Z' },
 };
 
+/**
+ * `GET /lookup?q=ARN` as the broker answers it: `answer` (its `query` and `principals` those of
+ * the ARN asked), by default nothing that trusts the ARN in an index that holds roles. Other
+ * queries (a repository, an Identity Center group …) fall through to the test's own handler.
+ */
+export function lookupHandler(
+  answer: Partial<AssumableRolesResponse> = {},
+  onAsked?: (q: string) => void,
+) {
+  return http.get(`${BASE}/lookup`, ({ request }) => {
+    const q = new URL(request.url).searchParams.get('q') ?? '';
+    if (!q.startsWith('arn:')) {
+      return undefined;
+    }
+    onAsked?.(q);
+    const found: AssumableRolesResponse = {
+      query: q,
+      principals: [{ type: 'arn', arn: q }],
+      roles: [],
+      chains: [],
+      index: { roles: 12, builtAt: '2026-12-01T00:00:00.000Z' },
+      ...answer,
+    };
+    return HttpResponse.json(found);
+  });
+}
+
 export function brokerHandlers(
   options: {
     info?: BrokerInfo;
@@ -102,6 +130,7 @@ export function brokerHandlers(
     http.get(`${BASE}/findings`, ({ request }) => listPage(request, [])),
     http.get(`${BASE}/roles`, () => HttpResponse.json(emptyInventory)),
     http.get(`${BASE}/audit`, () => HttpResponse.json(options.audit ?? [])),
+    lookupHandler(),
     ...workflowHandlers(),
   ];
 }

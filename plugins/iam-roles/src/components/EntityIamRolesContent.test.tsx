@@ -490,4 +490,24 @@ describe('EntityIamRolesContent', () => {
       screen.getByRole('button', { name: 'Request access to payments-deploy' }),
     ).toBeInTheDocument();
   });
+
+  it('keeps owner names whole: the Owner cell breaks at spaces only, the role cell may still break a long id', async () => {
+    server.use(
+      http.get(`${BASE}/assumable`, () => HttpResponse.json(assumable)),
+      ...brokerHandlers(),
+    );
+    await renderWithApis(<EntityIamRolesContent />, { entity: component });
+    // The catalog's link to the group: in an app, the entity presentation API gives it its title.
+    const owner = await screen.findByRole('link', { name: 'platform' });
+    expect(owner).toHaveAttribute('href', '/catalog/default/group/platform');
+    const cell = owner.closest('td')!;
+    expect(cell).toHaveStyle({
+      wordBreak: 'normal',
+      overflowWrap: 'break-word',
+    });
+    const role = screen
+      .getByRole('link', { name: 'legacy-admin' })
+      .closest('td')!;
+    expect(role.style.wordBreak).toBe('');
+  });
 });

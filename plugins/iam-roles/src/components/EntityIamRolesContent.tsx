@@ -191,7 +191,7 @@ export function RolesTable(props: {
               <SeverityChip severity={r.risk} />
             ),
         },
-        dense ? undefined : '28%',
+        dense ? undefined : '26%',
       ),
       ...(dense
         ? []
@@ -202,7 +202,8 @@ export function RolesTable(props: {
                 field: 'owner',
                 render: r => <OwnerLink owner={r.owner} />,
               },
-              '12%',
+              '14%',
+              { wholeWords: true },
             ),
             fitColumn<RoleRow>(
               {
@@ -223,6 +224,8 @@ export function RolesTable(props: {
       fitColumn<RoleRow>({
         title: 'Access',
         sorting: false,
+        // Every column sized: one without a width claims the whole table's and squeezes the rest.
+        width: dense ? undefined : '12%',
         render: r => {
           const grant = activeGrants.get(r.entityRef);
           if (grant) {

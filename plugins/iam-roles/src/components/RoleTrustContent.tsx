@@ -43,7 +43,12 @@ import { WhoCanAssume } from './WhoCanAssume';
 import { ReachableFrom } from './RoleChains';
 import { RawPolicy } from './RawPolicy';
 import { TrustHistory } from './TrustHistory';
-import { ROLE_CHAINS_SECTION_ID, TrustMap } from './TrustMap';
+import {
+  GUARDRAILS_SECTION_ID,
+  PERMISSIONS_FACT_ID,
+  ROLE_CHAINS_SECTION_ID,
+  TrustMap,
+} from './TrustMap';
 import {
   countWhoCanAssume,
   describeWhoCanAssume,
@@ -78,9 +83,13 @@ function Section(props: {
   );
 }
 
-function Fact(props: { label: string; children: React.ReactNode }) {
+function Fact(props: {
+  label: string;
+  id?: string;
+  children: React.ReactNode;
+}) {
   return (
-    <Grid item xs={12} sm={6} md={4}>
+    <Grid item xs={12} sm={6} md={4} id={props.id}>
       <Typography variant="overline" component="dt" color="text.secondary">
         {props.label}
       </Typography>
@@ -171,7 +180,7 @@ export const RoleHeader = memo(function RoleHeaderView(props: {
             {lastUsed.text}
           </Box>
         </Fact>
-        <Fact label="Permissions">
+        <Fact label="Permissions" id={PERMISSIONS_FACT_ID}>
           {iam.attachedManagedPolicies.length} managed,{' '}
           {iam.inlinePolicyNames.length} inline
           {iam.permissionsBoundary ? ', with a permissions boundary' : ''}
@@ -452,7 +461,7 @@ function RoleTrust(props: { entity: IamRoleEntity }) {
       {(iam.resourceControlPolicies ?? []).length > 0 && (
         <Section
           title="Organization guardrails (RCPs)"
-          id="iam-role-guardrails"
+          id={GUARDRAILS_SECTION_ID}
         >
           <ResourceControlPolicies
             policies={iam.resourceControlPolicies!}

@@ -8,14 +8,18 @@ import {
   useState,
 } from 'react';
 import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
 import { useTheme } from '@mui/material/styles';
+import { useNavigate } from 'react-router-dom';
 import {
   DependencyGraph,
   DependencyGraphTypes,
 } from '@backstage/core-components';
 import {
   highestSeverity,
+  parseArn,
   WEB_IDENTITY_PROVIDERS,
+  type AssumableRolesResponse,
   type Finding,
   type IamRoleSpec,
   type ResolvedPrincipal,
@@ -23,12 +27,20 @@ import {
   type Severity,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { plural } from '../lib/answer';
-import { severityColor, visuallyHidden } from './common';
+import { useLookup } from '../hooks/queries';
+import { useIamRolesPageHref } from '../hooks/useIamRolesPageHref';
+import { errorMessage, severityColor, visuallyHidden } from './common';
 import { countWhoCanAssume, identityCenterPrincipals } from './EffectiveAccess';
 import { groupPrincipals } from './WhoCanAssume';
 
 /** Id of the block around the role chains of the role tab, the target of the map's chain node. */
 export const ROLE_CHAINS_SECTION_ID = 'iam-who-role-chains';
+
+/** Id of the role header's "Permissions" fact, the target of the map's policy nodes. */
+export const PERMISSIONS_FACT_ID = 'iam-role-permissions';
+
+/** Id of the heading of the role tab's RCP section, the target of the map's RCP node. */
+export const GUARDRAILS_SECTION_ID = 'iam-role-guardrails';
 
 /** One box of the trust map: who (or the role itself), how many, and how risky. */
 export interface TrustMapNode {
@@ -37,10 +49,14 @@ export interface TrustMapNode {
   label: string;
   /** "2 (1 external)"; absent when the label says it all ("Anyone (public)"). */
   detail?: string;
-  /** The worst finding about these principals, or `none`. */
+  /** The worst finding about them (the principals, or the roles it reaches), or `none`. */
   severity: Severity | 'none';
-  /** Id of the element of "Who can assume this role" that lists them; absent for the role. */
+  /** Id of the element of the role tab that lists them; absent for the role. */
   target?: string;
+  /** Where activating it shows them, when not "the table": "the incident lookup". */
+  shows?: string;
+  /** A page that lists them instead (the incident lookup of the role's ARN). */
+  href?: string;
 }
 
 /** A node in words, for screen readers: "AWS accounts: 2 (1 external), high risk". */
@@ -183,7 +199,167 @@ export function trustMapSources(
   return nodes;
 }
 
-/** Brings a part of the "Who can assume" section into view and moves the keyboard focus there. */
+/** The facts of `spec.iam` the right side of the map draws. */
+export type TrustMapPermissions = Pick<
+  IamRoleSpec,
+  | 'arn'
+  | 'attachedManagedPolicies'
+  | 'inlinePolicyNames'
+  | 'permissionsBoundary'
+  | 'resourceControlPolicies'
+>;
+
+/** "AdministratorAccess", "AdministratorAccess, 2 more": a node stays one short line. */
+function firstName(names: string[]): string {
+  return names.length > 1 ? `${names[0]}, ${names.length - 1} more` : names[0];
+}
+
+/** A policy's name from its ARN (`arn:aws:iam::1:policy/team/Boundary` → `Boundary`). */
+function policyName(arn: string): string {
+  return parseArn(arn)?.resource.split('/').pop() || arn;
+}
+
+/**
+ * The right side of the map: what the role reaches. The roles it can assume and, beyond them,
+ * through role chains (the broker's lookup of the role's ARN: `reach`, with the page that lists
+ * them as `href`), then its permissions as the catalog has them — managed and inline policies —
+ * and what limits them: its permissions boundary and the RCPs of its account.
+ */
+export function trustMapReach(
+  iam: TrustMapPermissions,
+  reach:
+    | Pick<AssumableRolesResponse, 'roles' | 'chains' | 'chainsTruncated'>
+    | undefined,
+  href?: string,
+): TrustMapNode[] {
+  const nodes: TrustMapNode[] = [];
+  const link = href ? { href, shows: 'the incident lookup' } : {};
+  // A role that trusts its own account may "assume itself": that reaches nothing new.
+  const roles = (reach?.roles ?? []).filter(
+    r =>
+      r.arn !== iam.arn &&
+      (r.outcome === 'allowed' || r.outcome === 'possible'),
+  );
+  if (roles.length > 0) {
+    const possible = roles.filter(r => r.outcome === 'possible').length;
+    nodes.push({
+      id: 'reach:assumes',
+      label: 'Roles it can assume',
+      detail: `${roles.length.toLocaleString('en-US')}${
+        possible > 0
+          ? ` (${possible.toLocaleString('en-US')} only under conditions)`
+          : ''
+      }`,
+      severity: highestSeverity(roles.flatMap(r => r.findings)),
+      ...link,
+    });
+  }
+  const chains = (reach?.chains ?? []).filter(c => c.arn !== iam.arn);
+  if (chains.length > 0) {
+    const deepest = Math.max(...chains.map(c => c.depth));
+    nodes.push({
+      id: 'reach:chains',
+      label: 'Then through role chains',
+      // A cut list (the broker stops at its limit) counts what it lists: "20 or more".
+      detail: `${chains.length.toLocaleString('en-US')}${
+        reach?.chainsTruncated ? ' or more' : ''
+      }, up to ${plural(deepest, 'hop')}`,
+      // The broker's chains carry no findings: their risk is on the roles' own tabs.
+      severity: 'none',
+      ...link,
+    });
+  }
+  const permissions = {
+    target: PERMISSIONS_FACT_ID,
+    shows: "the role's details",
+  };
+  const managed = iam.attachedManagedPolicies.map(p => p.name);
+  if (managed.length > 0) {
+    nodes.push({
+      id: 'reach:managed-policies',
+      label: 'Managed policies',
+      detail: `${managed.length.toLocaleString('en-US')} (${firstName(
+        managed,
+      )})`,
+      severity: 'none',
+      ...permissions,
+    });
+  }
+  if (iam.inlinePolicyNames.length > 0) {
+    nodes.push({
+      id: 'reach:inline-policies',
+      label: 'Inline policies',
+      detail: iam.inlinePolicyNames.length.toLocaleString('en-US'),
+      severity: 'none',
+      ...permissions,
+    });
+  }
+  if (iam.permissionsBoundary) {
+    nodes.push({
+      id: 'reach:boundary',
+      label: 'Limited by permissions boundary',
+      detail: policyName(iam.permissionsBoundary),
+      severity: 'none',
+      ...permissions,
+    });
+  }
+  const rcps = iam.resourceControlPolicies ?? [];
+  if (rcps.length > 0) {
+    nodes.push({
+      id: 'reach:rcps',
+      label: 'Limited by resource control policies',
+      // Their names and documents are in the guardrails section the node leads to.
+      detail: rcps.length.toLocaleString('en-US'),
+      severity: 'none',
+      target: GUARDRAILS_SECTION_ID,
+      shows: 'the guardrails',
+    });
+  }
+  return nodes;
+}
+
+/** What the role reaches, in words: the text alternative of the map's right side. */
+export function describeReach(
+  nodes: TrustMapNode[],
+  lookup: {
+    isPending: boolean;
+    isError: boolean;
+    data?: Pick<AssumableRolesResponse, 'index'>;
+  },
+): string {
+  const assumes = nodes.some(n => n.id === 'reach:assumes');
+  const policies = nodes.some(
+    n => n.id === 'reach:managed-policies' || n.id === 'reach:inline-policies',
+  );
+  const sentences: string[] = [];
+  if (nodes.length > 0) {
+    sentences.push(`It reaches ${nodes.map(spoken).join('; ')}.`);
+  }
+  if (lookup.isError) {
+    sentences.push('The roles it can assume could not be looked up.');
+  } else if (lookup.isPending) {
+    sentences.push('The roles it can assume are being looked up.');
+  } else if (lookup.data?.index?.roles === 0) {
+    sentences.push(
+      'The roles it can assume are not known yet: the access broker has not indexed any role.',
+    );
+  }
+  const known =
+    !lookup.isError && !lookup.isPending && lookup.data?.index?.roles !== 0;
+  if (known && !assumes && !policies) {
+    sentences.push('It can assume no other role and has no permission policy.');
+  } else {
+    if (known && !assumes) {
+      sentences.push('It can assume no other role.');
+    }
+    if (!policies) {
+      sentences.push('It has no permission policy.');
+    }
+  }
+  return sentences.join(' ');
+}
+
+/** Brings a part of the role tab into view and moves the keyboard focus there. */
 function showTarget(id: string) {
   const target = document.getElementById(id);
   if (!target) {
@@ -202,7 +378,7 @@ const PAD_Y = 5;
 
 function MapNode(props: {
   node: TrustMapNode;
-  onActivate: (target: string) => void;
+  onActivate: (node: TrustMapNode) => void;
 }) {
   const { node, onActivate } = props;
   const theme = useTheme();
@@ -229,29 +405,31 @@ function MapNode(props: {
     risky && color !== 'default' && color !== 'success'
       ? theme.palette[color].main
       : theme.palette.divider;
-  const target = node.target;
-  const interactive = target
+  const interactive = node.target || node.href;
+  // A link goes to another page (Enter, as links do); a button shows a part of this one.
+  const keys = node.href ? ['Enter'] : ['Enter', ' '];
+  const behaviour = interactive
     ? {
-        role: 'button',
+        role: node.href ? 'link' : 'button',
         tabIndex: 0,
-        'aria-label': `${spoken(node)}. Show in the table`,
-        onClick: () => onActivate(target),
+        'aria-label': `${spoken(node)}. Show in ${node.shows ?? 'the table'}`,
+        onClick: () => onActivate(node),
         onKeyDown: (event: KeyboardEvent<SVGGElement>) => {
-          if (event.key === 'Enter' || event.key === ' ') {
+          if (keys.includes(event.key)) {
             event.preventDefault();
-            onActivate(target);
+            onActivate(node);
           }
         },
       }
     : { role: 'img', 'aria-label': spoken(node) };
   return (
-    <g data-severity={node.severity} {...interactive}>
+    <g data-severity={node.severity} {...behaviour}>
       <rect
         width={width}
         height={height}
         rx={6}
         fill={
-          target
+          interactive
             ? theme.palette.background.paper
             : theme.palette.background.default
         }
@@ -284,81 +462,124 @@ function MapNode(props: {
 }
 
 /**
- * A small diagram of who can assume a role: the kinds of principal, each with its count and worst
- * finding, pointing at the role. Activating a kind shows its part of the table below.
+ * A small diagram of a role's trust: who can assume it (the kinds of principal, each with its count
+ * and worst finding) pointing at the role, and what the role reaches — the roles it can assume and
+ * those beyond them, its policies and what limits them. Activating a node shows its part of the
+ * tab below, or the incident lookup of the role for the roles it reaches.
  */
 export const TrustMap = memo(function TrustMapView(props: {
   roleName: string;
   view: Pick<RoleTrustView, 'principals' | 'reachableFrom'> & {
     analysis: { findings: Finding[] };
   };
-  iam: Pick<IamRoleSpec, 'identityCenter' | 'podIdentityAssociations'>;
+  iam: Pick<IamRoleSpec, 'identityCenter' | 'podIdentityAssociations'> &
+    TrustMapPermissions;
 }) {
   const { roleName, view, iam } = props;
   const theme = useTheme();
+  const navigate = useNavigate();
+  const sources = useMemo(() => trustMapSources(view, iam), [view, iam]);
+  // What the role can assume is the broker's answer for its ARN, as the incident lookup asks it.
+  const lookup = useLookup(sources.length > 0 ? iam.arn : undefined);
+  const lookupHref = useIamRolesPageHref({ tab: 'lookup', q: iam.arn });
+  const reach = useMemo(
+    () => trustMapReach(iam, lookup.data, lookupHref),
+    [iam, lookup.data, lookupHref],
+  );
   // Stable nodes and edges: the graph lays itself out again whenever they change.
   const graph = useMemo(() => {
-    const sources = trustMapSources(view, iam);
     const role: TrustMapNode = {
       id: 'role',
       label: roleName,
       severity: highestSeverity(view.analysis.findings),
     };
-    return {
-      sources,
-      nodes: [...sources, role],
-      edges: sources.map(s => ({ from: s.id, to: role.id })),
-    };
-  }, [roleName, view, iam]);
+    const edges = sources.map(s => ({ from: s.id, to: role.id }));
+    const assumes = reach.some(n => n.id === 'reach:assumes');
+    for (const node of reach) {
+      // Chains start at a role it can assume: they hang off that node, one rank further.
+      edges.push({
+        from: node.id === 'reach:chains' && assumes ? 'reach:assumes' : role.id,
+        to: node.id,
+      });
+    }
+    return { nodes: [...sources, role, ...reach], edges };
+  }, [roleName, view, sources, reach]);
+  const onActivate = useCallback(
+    (node: TrustMapNode) => {
+      if (node.href) {
+        navigate(node.href);
+      } else if (node.target) {
+        showTarget(node.target);
+      }
+    },
+    [navigate],
+  );
   const renderNode = useCallback(
     ({ node }: DependencyGraphTypes.RenderNodeProps<TrustMapNode>) => (
-      <MapNode node={node} onActivate={showTarget} />
+      <MapNode node={node} onActivate={onActivate} />
     ),
-    [],
+    [onActivate],
   );
-  const { sources } = graph;
   if (sources.length === 0) {
     // Nobody to draw: the section's own sentence says so.
     return null;
   }
   const summaryId = 'iam-trust-map-summary';
-  // About one row per source at full size; many sources shrink to fit the first screen.
-  const height = Math.min(260, sources.length * 36 + 12);
+  // About one row per node of the fullest side at full size; many shrink to fit the first screen.
+  const rows = Math.max(
+    sources.length,
+    reach.filter(n => n.id !== 'reach:chains').length,
+  );
+  const height = Math.min(260, rows * 36 + 12);
+  const actionable = ['button', 'link'].map(role => `& g[role="${role}"]`);
   return (
-    <Box
-      sx={{
-        height,
-        overflow: 'hidden',
-        mb: 2,
-        '& g[role="button"]': { cursor: 'pointer', outline: 'none' },
-        '& g[role="button"]:focus-visible > rect, & g[role="button"]:hover > rect':
-          { stroke: theme.palette.primary.main, strokeWidth: 3 },
-      }}
-      data-testid="iam-trust-map"
-    >
-      <Box component="p" id={summaryId} sx={visuallyHidden}>
-        {`${roleName} can be assumed by ${sources.map(spoken).join('; ')}.`}
+    <Box mb={2}>
+      <Box
+        sx={{
+          height,
+          overflow: 'hidden',
+          [actionable.join(', ')]: { cursor: 'pointer', outline: 'none' },
+          [actionable
+            .flatMap(a => [`${a}:focus-visible > rect`, `${a}:hover > rect`])
+            .join(', ')]: {
+            stroke: theme.palette.primary.main,
+            strokeWidth: 3,
+          },
+        }}
+        data-testid="iam-trust-map"
+      >
+        <Box component="p" id={summaryId} sx={visuallyHidden}>
+          {`${roleName} can be assumed by ${sources
+            .map(spoken)
+            .join('; ')}. ${describeReach(reach, lookup)}`}
+        </Box>
+        <DependencyGraph
+          nodes={graph.nodes}
+          edges={graph.edges}
+          renderNode={renderNode}
+          direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
+          nodeMargin={8}
+          rankMargin={48}
+          paddingX={4}
+          paddingY={4}
+          zoom="disabled"
+          fit="contain"
+          allowFullscreen={false}
+          showArrowHeads
+          preserveAspectRatio="xMinYMid meet"
+          // A fixed height: the graph's own "100%" has no sized parent to resolve against.
+          style={{ display: 'block', height }}
+          role="group"
+          aria-label={`Who can assume ${roleName} and what it reaches, as a map`}
+          aria-describedby={summaryId}
+        />
       </Box>
-      <DependencyGraph
-        nodes={graph.nodes}
-        edges={graph.edges}
-        renderNode={renderNode}
-        direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
-        nodeMargin={8}
-        rankMargin={48}
-        paddingX={4}
-        paddingY={4}
-        zoom="disabled"
-        fit="contain"
-        allowFullscreen={false}
-        showArrowHeads
-        preserveAspectRatio="xMinYMid meet"
-        // A fixed height: the graph's own "100%" has no sized parent to resolve against.
-        style={{ display: 'block', height }}
-        role="group"
-        aria-label={`Who can assume ${roleName}, as a map`}
-        aria-describedby={summaryId}
-      />
+      {lookup.isError && (
+        <Typography variant="caption" color="text.secondary">
+          The roles {roleName} can assume could not be looked up:{' '}
+          {errorMessage(lookup.error)}
+        </Typography>
+      )}
     </Box>
   );
 });

@@ -371,17 +371,44 @@ export function ListCutNotice(props: {
 }
 
 /**
+ * The cells of a column of names ("Platform Engineering"): lines break at spaces, never inside a
+ * word. The theme's `word-break: break-word` lets a cell shrink to one letter's width, so a tight
+ * table cut "Platform Engineerin g"; here a word is the narrowest a cell gets, and only a word too
+ * long for the whole column wraps.
+ */
+const WHOLE_WORDS = {
+  wordBreak: 'normal',
+  overflowWrap: 'break-word',
+} as const;
+
+/**
  * A table column that keeps its header on one line ("APPROVE", not "APPR OVE") and takes the
- * width it is given, so tables fit 1280–1920 px without breaking words.
+ * width it is given, so tables fit 1280–1920 px without breaking words. Give every column of a
+ * table its width: a column without one claims the whole table's width next to the others.
+ * `wholeWords` keeps the words of its cells whole too ({@link WHOLE_WORDS}): for names, not ARNs.
  */
 export function fitColumn<T extends object>(
   column: TableColumn<T>,
   width?: string,
+  options: { wholeWords?: boolean } = {},
 ): TableColumn<T> {
+  const { cellStyle } = column;
   return {
     ...column,
     ...(width ? { width } : {}),
     headerStyle: { whiteSpace: 'nowrap', ...column.headerStyle },
+    ...(options.wholeWords
+      ? {
+          // A copy per column: Backstage's Table writes into a column's cell style.
+          cellStyle:
+            typeof cellStyle === 'function'
+              ? (data: T[], row: T) => ({
+                  ...WHOLE_WORDS,
+                  ...cellStyle(data, row),
+                })
+              : { ...WHOLE_WORDS, ...cellStyle },
+        }
+      : {}),
   };
 }
 
