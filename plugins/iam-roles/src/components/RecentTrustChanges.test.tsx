@@ -107,6 +107,36 @@ describe('RecentTrustChanges', () => {
     );
   });
 
+  it('names a removed role without a link to its page, which is gone', async () => {
+    server.use(
+      http.get(`${BASE}/trust-history/changes`, ({ request }) =>
+        listPage(request, [
+          trustVersion({ version: 2, kind: 'removed' }),
+          paymentsDeployHistory[0],
+        ]),
+      ),
+      http.get(`${BASE}/trust-history/subscriptions`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await renderWithApis(
+      <IamRolesQueryProvider>
+        <RecentTrustChanges />
+      </IamRolesQueryProvider>,
+    );
+    const section = await screen.findByRole('region', {
+      name: 'Recent trust changes',
+    });
+    await within(section).findByText('2 changes, risky first');
+    const [removed, changed] = within(section).getAllByRole('row').slice(1);
+    expect(within(removed).getByText('payments-deploy')).toBeInTheDocument();
+    expect(within(removed).queryByRole('link')).toBeNull();
+    expect(removed).toHaveTextContent(/Gone from the catalog/);
+    expect(
+      within(changed).getByRole('link', { name: 'payments-deploy' }),
+    ).toBeInTheDocument();
+  });
+
   it('says so when nothing changed in the period', async () => {
     server.use(
       http.get(`${BASE}/trust-history/changes`, ({ request }) =>

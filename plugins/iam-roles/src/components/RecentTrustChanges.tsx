@@ -116,7 +116,12 @@ export function RecentTrustChanges() {
       title: 'Role',
       field: 'arn',
       render: v => (
-        <RoleCell entityRef={v.roleRef} title={roleNameOf(v.arn)} arn={v.arn} />
+        <RoleCell
+          entityRef={v.roleRef}
+          title={roleNameOf(v.arn)}
+          arn={v.arn}
+          gone={v.kind === 'removed'}
+        />
       ),
     },
     {

@@ -217,11 +217,17 @@ export function RoleCell(props: {
   entityRef: string;
   title: string;
   arn: string;
+  /** The role is gone from the catalog: its name without a link to a page that no longer exists. */
+  gone?: boolean;
 }) {
   const role = parseRoleArn(props.arn);
   return (
     <>
-      <RoleLink entityRef={props.entityRef} title={props.title} />
+      {props.gone ? (
+        props.title
+      ) : (
+        <RoleLink entityRef={props.entityRef} title={props.title} />
+      )}
       <Typography
         variant="caption"
         component="div"
