@@ -89,8 +89,16 @@ if [ -n "$eks_regions" ]; then
   account=$(aws sts get-caller-identity --query Account --output text)
   for region in ${eks_regions//,/ }; do
     : >"$tmp/associations.jsonl"
+    : >"$tmp/clusters.jsonl"
     clusters=$(awsj eks list-clusters --region "$region" | jq -c .clusters)
     for cluster in $(jq -r '.[]' <<<"$clusters"); do
+      # The cluster's OIDC issuer names it in IRSA trust; denied, the cluster keeps only its name.
+      if described=$(awsj eks describe-cluster --region "$region" --name "$cluster"); then
+        jq -c .cluster <<<"$described" >>"$tmp/clusters.jsonl"
+      else
+        echo "EKS DescribeCluster of $cluster ($region) failed: its IRSA roles name it by OIDC issuer id only" >&2
+        jq -n -c --arg name "$cluster" '$name' >>"$tmp/clusters.jsonl"
+      fi
       # The list gives no role ARN: describe each association.
       for id in $(awsj eks list-pod-identity-associations --region "$region" --cluster-name "$cluster" |
         jq -r '.associations[].associationId'); do
@@ -99,7 +107,7 @@ if [ -n "$eks_regions" ]; then
       done
     done
     file="$out/pod-identity-$account-$region.json"
-    jq -n --arg account "$account" --arg region "$region" --argjson clusters "$clusters" \
+    jq -n --arg account "$account" --arg region "$region" --slurpfile clusters "$tmp/clusters.jsonl" \
       --slurpfile associations "$tmp/associations.jsonl" \
       '{kind: "aws-eks-pod-identity", accountId: $account, region: $region,
         clusters: $clusters, associations: $associations}' >"$file"

@@ -10,7 +10,12 @@ import { AwsIamEntityProvider } from './provider/AwsIamEntityProvider';
 import { AwsIamRelationsProcessor } from './processor/AwsIamRelationsProcessor';
 import { SnapshotSource } from './sources/SnapshotSource';
 import { SnapshotEffectiveAccessSource } from './effective/SnapshotEffectiveAccessSource';
-import type { IamRoleEntity } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  eksClusterNamesOf,
+  isIamRoleEntity,
+  parseEksIssuer,
+  type IamRoleEntity,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { FakeCatalogConnection } from './__testUtils__/fakeCatalog';
 
 /*
@@ -243,10 +248,50 @@ describe('the Acme sample data through the module', () => {
     expect(summary.failed).toEqual([]);
     expect(summary.errors).toEqual([]);
     expect(summary.datasets.updated.map(d => d.kind).sort()).toEqual([
+      // One EKS file per account: its cluster, described, and the production associations.
+      'aws-eks-pod-identity',
+      'aws-eks-pod-identity',
+      'aws-eks-pod-identity',
       'aws-eks-pod-identity',
       'aws-identity-center',
       'aws-organizations-rcp',
     ]);
+    // Each account entity carries its cluster and the OIDC issuer its IRSA roles trust.
+    const accountEntity = (id: string) =>
+      [...catalog.entities.values()].find(
+        e =>
+          e.spec?.type === 'aws-account' &&
+          e.metadata.annotations!['amazonaws.com/account-id'] === id,
+      );
+    expect(accountEntity('333333333333')?.spec?.eksClusters).toEqual([
+      {
+        name: 'acme-production',
+        region: 'eu-west-1',
+        arn: 'arn:aws:eks:eu-west-1:333333333333:cluster/acme-production',
+        oidcIssuer:
+          'https://oidc.eks.eu-west-1.amazonaws.com/id/8D70EFBA7736795BE8B00B497EE67693',
+      },
+    ]);
+    // Every issuer the sample IRSA roles trust names one of these clusters.
+    const clusters = eksClusterNamesOf(
+      Object.values(ACCOUNTS).map(id => accountEntity(id)!),
+    );
+    const trusted = new Set(
+      [...catalog.entities.values()].flatMap(e =>
+        isIamRoleEntity(e)
+          ? JSON.stringify(e.spec.iam.trustPolicy ?? '').match(
+              /arn:aws:iam::\d{12}:oidc-provider\/oidc\.eks\.[^"\\]+/g,
+            ) ?? []
+          : [],
+      ),
+    );
+    expect(trusted.size).toBeGreaterThanOrEqual(4);
+    for (const oidcProvider of trusted) {
+      expect([oidcProvider, clusters[parseEksIssuer(oidcProvider)!.id]?.name]).toEqual([
+        oidcProvider,
+        expect.stringMatching(/^acme-(tooling|staging|production|data)$/),
+      ]);
+    }
     const role = (account: string, name: string) =>
       [...catalog.entities.values()].find(
         e =>

@@ -9,6 +9,7 @@ export * from './entity/IamRoleEntity';
 export * from './entity/workloadIdentities';
 export * from './entity/roleAnalysis';
 export * from './entity/accountTitle';
+export * from './entity/awsAccount';
 export * from './entity/shortEntityRef';
 export * from './csv';
 export * from './random';

@@ -29,25 +29,34 @@ function restError(fault: AwsFault | 'notFound', message?: string): Response {
 }
 
 /**
- * A fake of the EKS REST JSON API for msw: `GET /clusters`, `GET /clusters/{name}/pod-identity-
- * associations` (summaries without the role, as the real API) and `GET /clusters/{name}/pod-identity-
- * associations/{id}`; nextToken pages of two; faults per operation, scoped by cluster or account.
+ * A fake of the EKS REST JSON API for msw: `GET /clusters`, `GET /clusters/{name}` (DescribeCluster,
+ * with the cluster's OIDC issuer), `GET /clusters/{name}/pod-identity-associations` (summaries
+ * without the role, as the real API) and `GET /clusters/{name}/pod-identity-associations/{id}`;
+ * nextToken pages of two; faults per operation, scoped by cluster or account.
  */
 export class FakeEks {
   /** `${accountId}:${region}` → cluster name → associations. */
   readonly clusters = new Map<string, Map<string, FakeAssociation[]>>();
+  /** `${accountId}:${region}:${name}` → the id of the cluster's OIDC issuer. */
+  readonly issuers = new Map<string, string>();
   readonly faults = new FaultBook();
 
+  /** A cluster; its OIDC issuer id defaults to one made of its name (`ID` + upper-case letters). */
   setCluster(
     accountId: string,
     region: string,
     name: string,
     associations: FakeAssociation[],
+    options: { issuerId?: string } = {},
   ) {
     const key = `${accountId}:${region}`;
     const clusters = this.clusters.get(key) ?? new Map();
     clusters.set(name, associations);
     this.clusters.set(key, clusters);
+    this.issuers.set(
+      `${key}:${name}`,
+      options.issuerId ?? `ID${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
+    );
   }
 
   handlers() {
@@ -65,7 +74,7 @@ export class FakeEks {
             .filter(Boolean)
             .map(decodeURIComponent);
           const op =
-            ['ListClusters', 'Unknown', 'ListPodIdentityAssociations'][
+            ['ListClusters', 'DescribeCluster', 'ListPodIdentityAssociations'][
               parts.length - 1
             ] ?? 'DescribePodIdentityAssociation';
           this.faults.count(op);
@@ -93,6 +102,27 @@ export class FakeEks {
               'notFound',
               `No cluster found for name: ${parts[1]}.`,
             );
+          }
+          if (op === 'DescribeCluster') {
+            const arn = `arn:aws:eks:${region}:${accountId}:cluster/${parts[1]}`;
+            const issuer = this.issuers.get(`${accountId}:${region}:${parts[1]}`);
+            return HttpResponse.json({
+              cluster: {
+                name: parts[1],
+                arn,
+                createdAt: 1700000000,
+                version: '1.31',
+                endpoint: `https://${issuer}.gr7.${region}.eks.amazonaws.com`,
+                roleArn: `arn:aws:iam::${accountId}:role/eks-cluster-${parts[1]}`,
+                identity: {
+                  oidc: {
+                    issuer: `https://oidc.eks.${region}.amazonaws.com/id/${issuer}`,
+                  },
+                },
+                status: 'ACTIVE',
+                tags: {},
+              },
+            });
           }
           const arnOf = (a: FakeAssociation) =>
             `arn:aws:eks:${region}:${accountId}:podidentityassociation/${parts[1]}/${a.associationId}`;

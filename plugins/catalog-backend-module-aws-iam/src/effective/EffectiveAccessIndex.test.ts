@@ -388,3 +388,49 @@ describe('EffectiveAccessIndex: Pod Identity with disableSessionTags', () => {
     ]);
   });
 });
+
+describe('EffectiveAccessIndex: EKS clusters of an account', () => {
+  const issuer = (id: string) => `https://oidc.eks.eu-west-1.amazonaws.com/id/${id}`;
+  const eksDataset = (
+    readAt: string,
+    clusters: unknown[],
+    accountId = PROD,
+  ) => ({
+    key: `pod-identity:${accountId}:${readAt}`,
+    readAt,
+    data: parseEffectiveDocument({
+      kind: 'aws-eks-pod-identity',
+      accountId,
+      region: 'eu-west-1',
+      clusters,
+      associations: [],
+    })!,
+  });
+
+  it('lists each cluster once, from the newest dataset that described it', () => {
+    const index = EffectiveAccessIndex.create({
+      datasets: [
+        eksDataset('2026-12-01T00:00:00Z', [
+          { cluster: { name: 'apps', identity: { oidc: { issuer: issuer('OLD') } } } },
+          { name: 'batch', identity: { oidc: { issuer: issuer('BATCH') } } },
+        ]),
+        // Newer: apps described again, batch denied (its name only).
+        eksDataset('2026-12-02T00:00:00Z', [
+          { cluster: { name: 'apps', identity: { oidc: { issuer: issuer('NEW') } } } },
+          'batch',
+        ]),
+        eksDataset('2026-12-02T00:00:00Z', ['other'], '111111111111'),
+      ],
+      groupMatch: { by: 'displayName' },
+      userMatch: { by: 'email' },
+    });
+    expect(index.eksClustersOf(PROD)).toEqual([
+      { name: 'apps', region: 'eu-west-1', oidcIssuer: issuer('NEW') },
+      { name: 'batch', region: 'eu-west-1', oidcIssuer: issuer('BATCH') },
+    ]);
+    expect(index.eksClustersOf('111111111111')).toEqual([
+      { name: 'other', region: 'eu-west-1' },
+    ]);
+    expect(index.eksClustersOf('999999999999')).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  AwsAccountEksCluster,
   IamAccessDerivation,
   IamIdentityCenterAccess,
   IamIdentityCenterPrincipal,
@@ -207,6 +208,11 @@ export class EffectiveAccessIndex {
   >();
   private readonly organizations: OrganizationPoliciesData[] = [];
   private readonly seenAssociations = new Set<string>();
+  /** accountId → `region:name` → the cluster, from the newest dataset that described it. */
+  private readonly clusters = new Map<
+    string,
+    Map<string, AwsAccountEksCluster>
+  >();
   private readonly principals = new Map<string, IamIdentityCenterPrincipal>();
 
   private constructor(private readonly options: EffectiveAccessIndexOptions) {
@@ -240,6 +246,22 @@ export class EffectiveAccessIndex {
   }
 
   private indexPodIdentity(data: PodIdentityData) {
+    const clusters = this.clusters.get(data.accountId) ?? new Map();
+    this.clusters.set(data.accountId, clusters);
+    const details = new Map(data.clusterDetails?.map(c => [c.name, c]));
+    for (const name of data.clusters) {
+      const key = `${data.region}:${name}`;
+      const d = details.get(name);
+      // Datasets come newest first: an older one only adds what a newer one could not describe.
+      if (clusters.get(key)?.oidcIssuer || (clusters.has(key) && !d?.oidcIssuer))
+        continue;
+      clusters.set(key, {
+        name,
+        region: data.region,
+        ...(d?.arn ? { arn: d.arn } : {}),
+        ...(d?.oidcIssuer ? { oidcIssuer: d.oidcIssuer } : {}),
+      });
+    }
     const components = this.options.catalog?.components ?? [];
     for (const a of data.associations) {
       const seenKey = `${data.accountId}:${data.region}:${a.clusterName}:${a.associationId}`;
@@ -328,6 +350,13 @@ export class EffectiveAccessIndex {
     }
     this.principals.set(cacheKey, result);
     return result;
+  }
+
+  /** The EKS clusters of an account the datasets know, by region and name: what its account entity carries. */
+  eksClustersOf(accountId: string): AwsAccountEksCluster[] {
+    return [...(this.clusters.get(accountId)?.values() ?? [])].sort(
+      (a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name),
+    );
   }
 
   /** What the datasets say about one role. */

@@ -339,6 +339,14 @@ describe('LiveEffectiveAccessSource: EKS Pod Identity', () => {
       accountId: STAGING,
       region: 'eu-west-1',
       clusters: ['apps'],
+      // DescribeCluster: the OIDC issuer IRSA roles trust, so they can name the cluster.
+      clusterDetails: [
+        {
+          name: 'apps',
+          arn: `arn:aws:eks:eu-west-1:${STAGING}:cluster/apps`,
+          oidcIssuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/IDAPPS',
+        },
+      ],
     });
     expect(apps.associations).toEqual([
       expect.objectContaining({
@@ -363,6 +371,54 @@ describe('LiveEffectiveAccessSource: EKS Pod Identity', () => {
       2 + 1 + 1 + 1,
     );
     expect(eks.faults.callCount('DescribePodIdentityAssociation')).toBe(4);
+    expect(eks.faults.callCount('DescribeCluster')).toBe(4);
+    // Every call counted once: list pages, describes, associations.
+    expect(read.datasets.reduce((n, d) => n + (d.ok ? d.calls ?? 0 : 0), 0)).toBe(
+      eks.faults.callCount(),
+    );
+  });
+
+  it('reads the other clusters and every association when DescribeCluster is denied, keeping the last answer', async () => {
+    eks.faults.fail({ op: 'DescribeCluster', fault: 'throttle', times: 2 });
+    eks.faults.fail({ op: 'DescribeCluster', fault: 'denied', scope: 'batch' });
+    const live = source({ eks: { regions: ['eu-west-1'] } });
+    const first = await live.read({ accountIds: [STAGING] });
+    expect(first.datasets.map(d => [d.key.split(':').pop(), d.ok])).toEqual([
+      ['apps', true],
+      ['batch', true],
+      ['empty', true],
+    ]);
+    const batch = okData<PodIdentityData>(first.datasets[1]);
+    expect(batch.clusters).toEqual(['batch']);
+    expect(batch.clusterDetails).toBeUndefined();
+    expect(batch.associations).toHaveLength(1);
+    expect(
+      okData<PodIdentityData>(first.datasets[0]).clusterDetails,
+    ).toHaveLength(1);
+    expect(first.errors).toEqual([
+      expect.stringMatching(
+        /^EKS DescribeCluster of batch \(account 222222222222, eu-west-1\) failed, its IRSA roles name it by OIDC issuer id only: AccessDeniedException/,
+      ),
+    ]);
+
+    eks.faults.clear();
+    await live.read({ accountIds: [STAGING] });
+    eks.faults.fail({ op: 'DescribeCluster', fault: 'denied' });
+    const third = await live.read({ accountIds: [STAGING] });
+    expect(third.datasets.every(d => d.ok)).toBe(true);
+    expect(
+      okData<PodIdentityData>(third.datasets[1]).clusterDetails,
+    ).toEqual([
+      {
+        name: 'batch',
+        arn: `arn:aws:eks:eu-west-1:${STAGING}:cluster/batch`,
+        oidcIssuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/IDBATCH',
+      },
+    ]);
+    expect(third.errors).toHaveLength(3);
+    expect(third.errors[1]).toMatch(
+      /^EKS DescribeCluster of batch \(account 222222222222, eu-west-1\) failed, keeping its name and OIDC issuer read last time: AccessDeniedException/,
+    );
   });
 
   it('reads only the configured clusters without ListClusters, and only the configured accounts', async () => {

@@ -9,7 +9,11 @@ import { describeError, mapWithConcurrency } from '../sources/types';
 import { parseEffectiveDocument } from './parseEffectiveDocument';
 import { readIdentityCenter } from './readIdentityCenter';
 import { readOrganizationPolicies } from './readOrganizationPolicies';
-import { listClusters, readClusterAssociations } from './readPodIdentity';
+import {
+  describeCluster,
+  listClusters,
+  readClusterAssociations,
+} from './readPodIdentity';
 import {
   DatasetRead,
   EffectiveAccessData,
@@ -44,6 +48,11 @@ type Outcome = DatasetRead | { ok: false; error: string; keep: string[] };
 export class LiveEffectiveAccessSource implements EffectiveAccessSource {
   /** Clusters found at the last good ListClusters per account and region, kept when it fails. */
   private readonly knownClusters = new Map<string, string[]>();
+  /** The last good DescribeCluster answer per `account:region:cluster`, kept when it fails. */
+  private readonly knownDescriptions = new Map<
+    string,
+    Record<string, unknown>
+  >();
 
   private constructor(
     private readonly options: LiveEffectiveAccessSourceOptions,
@@ -188,39 +197,64 @@ export class LiveEffectiveAccessSource implements EffectiveAccessSource {
         }
       }
       const eksClient = client;
-      return await mapWithConcurrency(
+      const perCluster = await mapWithConcurrency(
         clusters,
         this.options.concurrency,
-        async (clusterName, i): Promise<Outcome> => {
+        async (clusterName, i): Promise<Outcome[]> => {
+          // The cluster's name and OIDC issuer (what IRSA trust names) are read apart from its
+          // associations: a denied DescribeCluster keeps the last answer and loses nothing else.
+          const described = `${where}:${clusterName}`;
+          const out: Outcome[] = [];
+          let cluster: Record<string, unknown> | string = clusterName;
+          try {
+            cluster = await describeCluster(eksClient, clusterName, { signal });
+            this.knownDescriptions.set(described, cluster);
+          } catch (error) {
+            const known = this.knownDescriptions.get(described);
+            if (known) cluster = known;
+            out.push({
+              ok: false,
+              error: `EKS DescribeCluster of ${clusterName} (account ${accountId}, ${region}) failed, ${
+                known
+                  ? 'keeping its name and OIDC issuer read last time'
+                  : 'its IRSA roles name it by OIDC issuer id only'
+              }: ${describeError(error)}`,
+              keep: [],
+            });
+          }
           try {
             const { associations, calls } = await readClusterAssociations(
               eksClient,
               clusterName,
               { concurrency: this.options.concurrency, signal },
             );
-            return this.ok(
-              keyOf(clusterName),
-              {
-                kind: 'aws-eks-pod-identity',
-                accountId,
-                region,
-                clusters: [clusterName],
-                associations,
-              },
-              // ListClusters counted once, on the first cluster.
-              calls + (i === 0 ? listCalls : 0),
+            out.unshift(
+              this.ok(
+                keyOf(clusterName),
+                {
+                  kind: 'aws-eks-pod-identity',
+                  accountId,
+                  region,
+                  clusters: [cluster],
+                  associations,
+                },
+                // DescribeCluster once per cluster; ListClusters once, on the first cluster.
+                calls + 1 + (i === 0 ? listCalls : 0),
+              ),
             );
           } catch (error) {
-            return {
+            out.unshift({
               ok: false,
               key: keyOf(clusterName),
               reason: `EKS cluster ${clusterName} (account ${accountId}, ${region}): ${describeError(
                 error,
               )}`,
-            };
+            });
           }
+          return out;
         },
       );
+      return perCluster.flat();
     } catch (error) {
       // Credentials for the account could not be had: every cluster of it keeps its data.
       return [

@@ -1,4 +1,5 @@
 import {
+  DescribeClusterCommand,
   DescribePodIdentityAssociationCommand,
   EKSClient,
   ListClustersCommand,
@@ -22,6 +23,25 @@ export async function listClusters(
     clusters: [...new Set(pages.flatMap(p => p.clusters ?? []))].sort(),
     calls: counter.calls,
   };
+}
+
+/**
+ * One cluster as DescribeCluster answers (its `cluster` object, as `aws eks describe-cluster`
+ * prints it): its ARN and the OIDC issuer its IRSA roles trust, so people read the cluster by name.
+ */
+export async function describeCluster(
+  eks: EKSClient,
+  clusterName: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<Record<string, unknown>> {
+  const { cluster } = await eks.send(
+    new DescribeClusterCommand({ name: clusterName }),
+    { abortSignal: options.signal },
+  );
+  if (!cluster?.name) {
+    throw new Error(`DescribeCluster of ${clusterName} returned no cluster`);
+  }
+  return { ...cluster } as Record<string, unknown>;
 }
 
 /**

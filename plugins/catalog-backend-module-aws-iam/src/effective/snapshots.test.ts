@@ -27,6 +27,24 @@ const STORE = 'd-1111111111';
 const ic = `--region ${R} --instance-arn ${ARN}`;
 const store = `--region ${R} --identity-store-id ${STORE}`;
 
+/** `aws eks describe-cluster --name apps`, as the CLI prints it. */
+const DESCRIBE_APPS = {
+  cluster: {
+    name: 'apps',
+    arn: 'arn:aws:eks:eu-west-1:222222222222:cluster/apps',
+    createdAt: '2024-01-01T00:00:00.000000+00:00',
+    version: '1.31',
+    identity: {
+      oidc: {
+        issuer:
+          'https://oidc.eks.eu-west-1.amazonaws.com/id/CA89DA9BDDB51124A1669547F6A087E0',
+      },
+    },
+    status: 'ACTIVE',
+    tags: {},
+  },
+};
+
 /** What the AWS CLI prints for each call the script makes (it follows NextToken itself). */
 const answers: Record<string, unknown> = {
   [`sso-admin list-instances --region ${R}`]: {
@@ -105,6 +123,7 @@ const answers: Record<string, unknown> = {
   },
   'sts get-caller-identity --query Account --output text': '222222222222',
   [`eks list-clusters --region ${R}`]: { clusters: ['apps'] },
+  [`eks describe-cluster --region ${R} --name apps`]: DESCRIBE_APPS,
   [`eks list-pod-identity-associations --region ${R} --cluster-name apps`]: {
     associations: [
       {
@@ -276,6 +295,13 @@ describe('effective-access-snapshots.sh', () => {
       accountId: '222222222222',
       region: R,
       clusters: ['apps'],
+      clusterDetails: [
+        {
+          name: 'apps',
+          arn: DESCRIBE_APPS.cluster.arn,
+          oidcIssuer: DESCRIBE_APPS.cluster.identity.oidc.issuer,
+        },
+      ],
       associations: [
         {
           associationId: 'a-1',
@@ -308,6 +334,23 @@ describe('effective-access-snapshots.sh', () => {
         '333333333333': ['r-1', 'ou-prod'],
       },
     });
+  });
+
+  it('keeps a cluster by its name, and its associations, when describe-cluster is denied', async () => {
+    const key = `eks describe-cluster --region ${R} --name apps`;
+    const kept = answers[key];
+    delete answers[key];
+    try {
+      const { out } = await runScript(['--eks-regions', R]);
+      const pod = parseEffectiveDocument(
+        await readJson(path.join(out, `pod-identity-222222222222-${R}.json`)),
+      ) as PodIdentityData;
+      expect(pod.clusters).toEqual(['apps']);
+      expect(pod.clusterDetails).toBeUndefined();
+      expect(pod.associations).toHaveLength(1);
+    } finally {
+      answers[key] = kept;
+    }
   });
 
   it('stops with the CLI’s error when a call is denied', async () => {
@@ -395,6 +438,43 @@ describe('SnapshotEffectiveAccessSource', () => {
     expect(read.datasets.map(d => [path.basename(d.key), d.ok])).toEqual([
       ['identity-center.json', true],
       ['second.json', true],
+    ]);
+  });
+
+  it('reads the clusters of an EKS file as `aws eks describe-cluster` prints them', async () => {
+    const file = path.join(dir, 'pod-identity-222222222222-eu-west-1.json');
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        kind: 'aws-eks-pod-identity',
+        accountId: '222222222222',
+        region: R,
+        clusters: [DESCRIBE_APPS, 'batch'],
+        associations: [],
+      }),
+    );
+    const read = await SnapshotEffectiveAccessSource.create({
+      paths: [dir],
+    }).read();
+    expect(read.errors).toEqual([]);
+    expect(read.datasets).toEqual([
+      expect.objectContaining({
+        ok: true,
+        data: {
+          kind: 'aws-eks-pod-identity',
+          accountId: '222222222222',
+          region: R,
+          clusters: ['apps', 'batch'],
+          associations: [],
+          clusterDetails: [
+            {
+              name: 'apps',
+              arn: DESCRIBE_APPS.cluster.arn,
+              oidcIssuer: DESCRIBE_APPS.cluster.identity.oidc.issuer,
+            },
+          ],
+        },
+      }),
     ]);
   });
 

@@ -229,6 +229,8 @@ export class EntityBuilder {
       this.options.partition ??
       'aws';
     const rootArn = `arn:${partition}:iam::${read.accountId}:root`;
+    const eksClusters =
+      this.options.effective?.eksClustersOf(read.accountId) ?? [];
     const configuredOwner = this.options.accountOwners[read.accountId];
     const owner = configuredOwner
       ? this.options.owners.normalizeConfigured(configuredOwner)
@@ -261,6 +263,8 @@ export class EntityBuilder {
       spec: {
         type: AWS_ACCOUNT_RESOURCE_TYPE,
         owner,
+        // The account's EKS clusters with their OIDC issuers: IRSA trust then names a cluster, not an id.
+        ...(eksClusters.length > 0 ? { eksClusters } : {}),
       },
     };
   }

@@ -308,6 +308,17 @@ describe('AwsIamEntityProvider with effective access', () => {
       `pod-identity:${STAGING}:eu-west-1:apps`,
       `pod-identity:${PROD}:eu-west-1:prod`,
     ]);
+    // The account entity carries its clusters as DescribeCluster told them: IRSA names them.
+    expect(
+      catalog.get(`resource:default/aws-account-${STAGING}`)?.spec?.eksClusters,
+    ).toEqual([
+      {
+        name: 'apps',
+        region: 'eu-west-1',
+        arn: `arn:aws:eks:eu-west-1:${STAGING}:cluster/apps`,
+        oidcIssuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/IDAPPS',
+      },
+    ]);
 
     const sso = catalog.get(roleRef(PROD, SSO_ROLE)) as IamRoleEntity;
     expect(sso.spec.iam.identityCenter).toEqual([

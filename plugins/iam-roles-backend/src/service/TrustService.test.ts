@@ -467,6 +467,82 @@ describe('who can assume, in catalog terms', () => {
     );
   });
 
+  it('names an IRSA principal by its EKS cluster, from the account entity that carries it (#16)', async () => {
+    const issuer =
+      'oidc.eks.eu-west-1.amazonaws.com/id/8D70EFBA7736795BE8B00B497EE67693';
+    const irsa = roleEntity({
+      name: 'payments-api-production',
+      owner: 'group:default/payments',
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: {
+            Federated: `arn:aws:iam::111111111111:oidc-provider/${issuer}`,
+          },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${issuer}:sub`]: 'system:serviceaccount:payments:payments-api',
+            },
+          },
+        },
+      ],
+    });
+    const account = fixtureEntities().find(
+      e => e.metadata.name === 'acme-prod',
+    )!;
+    const withCluster = {
+      ...account,
+      metadata: {
+        ...account.metadata,
+        title: 'AWS account acme-prod (111111111111)',
+      },
+      spec: {
+        ...account.spec,
+        eksClusters: [
+          {
+            name: 'payments-prod',
+            region: 'eu-west-1',
+            oidcIssuer: `https://${issuer}`,
+          },
+        ],
+      },
+    };
+    const describe = async (entities: Entity[]) => {
+      let words: unknown;
+      await withBrokerBackend(
+        {
+          knex: await databases.init('SQLITE_3'),
+          catalog: catalogServiceMock({ entities }),
+          logLevel: 'none',
+        },
+        async backend => {
+          const res = await backend.call(
+            'get',
+            '/roles/trust?entityRef=resource:default/payments-api-production',
+            'user:default/alice',
+          );
+          expect(res.status).toBe(200);
+          words = res.body.principals.map((p: any) => [p.description, p.id]);
+        },
+      );
+      return words;
+    };
+    expect(await describe([irsa, withCluster])).toEqual([
+      [
+        'EKS service account payments/payments-api on cluster payments-prod (eu-west-1, acme-prod)',
+        `arn:aws:iam::111111111111:oidc-provider/${issuer}`,
+      ],
+    ]);
+    // No account entity tells the cluster: the issuer id, as before.
+    expect(await describe([irsa, account])).toEqual([
+      [
+        'EKS service account payments/payments-api on cluster 8D70EFBA7736795BE8B00B497EE67693 (eu-west-1)',
+        `arn:aws:iam::111111111111:oidc-provider/${issuer}`,
+      ],
+    ]);
+  });
+
   it('treats only the role entities the catalog module emitted as roles', async () => {
     await withBrokerBackend(
       {

@@ -624,6 +624,7 @@ export class TrustService {
         ...p,
         description: describePrincipal(p, {
           accountNames,
+          eksClusters: snapshot.eksClusters,
           ...(sso ? { identityCenter } : {}),
         }),
         entityRef,

@@ -7,6 +7,8 @@ import { DateTime } from 'luxon';
 import {
   accountNameOfTitle,
   analyzeRoleEntity,
+  EksClusterName,
+  eksClusterNamesOf,
   applyResourceControlPolicies,
   IamIdentityCenterPrincipal,
   IdentityCenterData,
@@ -84,6 +86,8 @@ export interface TrustSnapshot {
   accountIdByName: Map<string, string>;
   /** Account id → its name as the account entity's title gives it (`acme-production`), when known. */
   accountNameById: Map<string, string>;
+  /** EKS clusters by OIDC issuer id, from the account entities' `spec.eksClusters`: IRSA principals name them. */
+  eksClusters: Record<string, EksClusterName>;
   /** Identity Center as the role entities record it (`spec.iam.identityCenter`), one entry per instance. */
   identityCenter: IdentityCenterData[];
   /** `INSTANCE_ARN USER|GROUP ID` → the principal with the catalog match the module made. */
@@ -352,6 +356,7 @@ export function buildTrustSnapshot(
   const ownedBy = new Map<string, string[]>();
   const accountIdByName = new Map<string, string>();
   const accountNameById = new Map<string, string>();
+  const accountEntities: Entity[] = [];
   const ssoRoles = new Map<string, string[]>();
   let refused = 0;
 
@@ -388,6 +393,7 @@ export function buildTrustSnapshot(
     ) {
       internalAccounts.add(accountId);
       accountRefById.set(accountId, ref);
+      accountEntities.push(e);
       const accountName = accountNameOfTitle(e.metadata.title, accountId);
       if (accountName) accountNameById.set(accountId, accountName);
       for (const name of [e.metadata.name, e.metadata.title]) {
@@ -436,6 +442,7 @@ export function buildTrustSnapshot(
     callers: callersOf(roles, index),
     accountIdByName,
     accountNameById,
+    eksClusters: eksClusterNamesOf(accountEntities),
     ...identityCenterOf(roles.values()),
     ssoRoles,
   };

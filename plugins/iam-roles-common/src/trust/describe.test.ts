@@ -1,6 +1,7 @@
 import {
   analyzeRole,
   describeCondition,
+  describeConditionWith,
   describePrincipal,
   evaluateAssume,
   findingTitle,
@@ -11,6 +12,7 @@ import {
   summarizePrincipalConditions,
 } from './index';
 import type { TrustedPrincipal } from './types';
+import { eksClusterNamesOf } from '../entity/awsAccount';
 
 const A = '111111111111';
 const GH = `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com`;
@@ -199,6 +201,107 @@ describe('describePrincipal', () => {
     );
     expect(describePrincipal(gone)).toBe(
       'a deleted principal (unique id AROA2UDWCT7CT3VRUQQPL)',
+    );
+  });
+});
+
+describe('EKS clusters by name (#16)', () => {
+  const PROVIDER = `arn:aws:iam::${A}:oidc-provider/${EKS_ISSUER}`;
+  const [irsa] = principalsOf({
+    Effect: 'Allow',
+    Principal: { Federated: PROVIDER },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: {
+      StringEquals: {
+        [`${EKS_ISSUER}:sub`]: 'system:serviceaccount:payments:payments-api',
+        [`${EKS_ISSUER}:aud`]: 'sts.amazonaws.com',
+      },
+    },
+  });
+  // As the catalog's account entity carries the cluster DescribeCluster told of.
+  const eksClusters = eksClusterNamesOf([
+    {
+      metadata: { annotations: { 'amazonaws.com/account-id': '333333333333' } },
+      spec: {
+        type: 'aws-account',
+        eksClusters: [
+          {
+            name: 'payments-prod',
+            region: 'eu-west-1',
+            oidcIssuer: `https://${EKS_ISSUER}`,
+          },
+        ],
+      },
+    },
+  ]);
+
+  it('names a known cluster, with its region and account', () => {
+    expect(eksClusters).toEqual({
+      '8C4E09EA39C09B70FE3CDA8472E81E4B': {
+        name: 'payments-prod',
+        region: 'eu-west-1',
+        accountId: '333333333333',
+      },
+    });
+    expect(
+      describePrincipal(irsa, {
+        eksClusters,
+        accountNames: { '333333333333': 'acme-production' },
+      }),
+    ).toBe(
+      'EKS service account payments/payments-api on cluster payments-prod (eu-west-1, acme-production)',
+    );
+    expect(describePrincipal(irsa, { eksClusters })).toBe(
+      'EKS service account payments/payments-api on cluster payments-prod (eu-west-1, account 333333333333)',
+    );
+  });
+
+  it('keeps the issuer id for a cluster nobody described', () => {
+    expect(describePrincipal(irsa)).toBe(
+      'EKS service account payments/payments-api on cluster 8C4E09EA39C09B70FE3CDA8472E81E4B (eu-west-1)',
+    );
+    expect(
+      describePrincipal(irsa, {
+        eksClusters: {
+          OTHER: { name: 'x', region: 'eu-west-1', accountId: A },
+        },
+      }),
+    ).toContain('on cluster 8C4E09EA39C09B70FE3CDA8472E81E4B (eu-west-1)');
+  });
+
+  it('words the identity provider an EKS workload is left to meet as its cluster', () => {
+    // What the engine leaves open for a component's service account: which cluster it runs on.
+    const clause = {
+      operator: 'ArnEquals',
+      key: 'aws:FederatedProvider',
+      values: [PROVIDER],
+    };
+    expect(
+      describeConditionWith({
+        eksClusters,
+        accountNames: { '333333333333': 'acme-production' },
+      })(clause),
+    ).toBe(
+      'the workload runs on cluster payments-prod (eu-west-1, acme-production)',
+    );
+    expect(describeConditionWith({})(clause)).toBe(
+      'the workload runs on cluster 8C4E09EA39C09B70FE3CDA8472E81E4B (eu-west-1)',
+    );
+    expect(
+      describeConditionWith({ eksClusters })({
+        ...clause,
+        operator: 'ArnNotEquals',
+      }),
+    ).toBe(
+      'the workload does not run on cluster payments-prod (eu-west-1, account 333333333333)',
+    );
+    // Another provider, or a pattern, stays as the policy says it.
+    const github = `arn:aws:iam::${A}:oidc-provider/token.actions.githubusercontent.com`;
+    expect(
+      describeConditionWith({ eksClusters })({ ...clause, values: [github] }),
+    ).toBe(`the identity provider is "${github}"`);
+    expect(describeCondition(clause)).toBe(
+      'the workload runs on cluster 8C4E09EA39C09B70FE3CDA8472E81E4B (eu-west-1)',
     );
   });
 });

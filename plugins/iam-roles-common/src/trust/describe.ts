@@ -1,6 +1,7 @@
 import { lookup, parseArn } from './arn';
 import { issuerOf } from './caller';
 import { parseOperator } from './conditions';
+import { EksClusterName, parseEksIssuer } from './eksClusters';
 import { hasWildcard } from './glob';
 import type {
   ConditionClause,
@@ -16,6 +17,11 @@ export interface DescribeOptions {
   internalAccounts?: string[];
   /** Friendly account names, by account id. */
   accountNames?: Record<string, string>;
+  /**
+   * EKS clusters by OIDC issuer id (what the catalog's account entities carry, see
+   * `eksClusterNamesOf`): an IRSA principal then names its cluster instead of the issuer id.
+   */
+  eksClusters?: Record<string, EksClusterName>;
   /**
    * Who Identity Center assigns the role's permission set to in its account (`spec.iam.identityCenter`):
    * an `AWSSSO_` SAML principal is then described by its permission set and assignees, not its provider.
@@ -76,6 +82,24 @@ function account(id: string | undefined, options: DescribeOptions): string {
       : ' (not configured as internal)';
   }
   return name ? `account ${id} "${name}"${scope}` : `account ${id}${scope}`;
+}
+
+/**
+ * An EKS cluster by its OIDC issuer (URL, issuer or provider ARN), in words: "cluster
+ * acme-production (eu-west-1, acme-production)" when `eksClusters` knows it, "cluster
+ * 8D70EFBA7736795BE8B00B497EE67693 (eu-west-1)" when not; undefined for an issuer that is not EKS's.
+ */
+export function describeEksCluster(
+  issuer: string,
+  options: DescribeOptions = {},
+): string | undefined {
+  const parsed = parseEksIssuer(issuer);
+  if (!parsed) return undefined;
+  const known = options.eksClusters?.[parsed.id];
+  if (!known) return `cluster ${parsed.id} (${parsed.region})`;
+  const where =
+    options.accountNames?.[known.accountId] ?? `account ${known.accountId}`;
+  return `cluster ${known.name} (${known.region}, ${where})`;
 }
 
 /** The positive string clause on one claim of a principal's token (`…:sub`), with whether it matches patterns. */
@@ -224,7 +248,7 @@ function joinAlternatives(parts: string[]): string {
     : `${unique.slice(0, -1).join('; ')}; or ${unique[unique.length - 1]}`;
 }
 
-function describeOidc(p: TrustedPrincipal): string {
+function describeOidc(p: TrustedPrincipal, options: DescribeOptions): string {
   const issuer = issuerOf(p.id);
   const sub = valuesOf(p, 'sub');
   const aud = valuesOf(p, 'aud');
@@ -255,13 +279,9 @@ function describeOidc(p: TrustedPrincipal): string {
       return 'GitHub Actions in any repository of any owner';
     }
     case 'eks': {
-      const cluster =
-        /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/id\/(.+)$/i.exec(
-          issuer,
-        );
-      const on = cluster
-        ? `on cluster ${cluster[2]} (${cluster[1]})`
-        : `on cluster ${issuer}`;
+      const on = `on ${
+        describeEksCluster(issuer, options) ?? `cluster ${issuer}`
+      }`;
       if (!sub) return `any EKS service account ${on}`;
       return joinAlternatives(
         sub.values.map(v => {
@@ -420,7 +440,7 @@ export function describePrincipal(
     case 'service':
       return `the AWS service ${p.id}`;
     case 'oidc':
-      return describeOidc(p);
+      return describeOidc(p, options);
     case 'saml': {
       const name =
         parseArn(p.id)?.resource.slice('saml-provider/'.length) ?? p.id;
@@ -508,12 +528,45 @@ function keyWords(key: string): string {
 
 /** Plain words for a condition clause, e.g. `the ExternalId is "acme-7f3a"`. */
 export function describeCondition(c: ConditionClause): string {
+  return conditionWords(c, {});
+}
+
+/**
+ * {@link describeCondition} with what the options name: an identity provider that is an EKS
+ * cluster's reads "the workload runs on cluster acme-production (eu-west-1, acme-production)"
+ * rather than its ARN. `conditions.map(describeConditionWith(options))`.
+ */
+export function describeConditionWith(
+  options: DescribeOptions,
+): (c: ConditionClause) => string {
+  return c => conditionWords(c, options);
+}
+
+function conditionWords(c: ConditionClause, options: DescribeOptions): string {
   const op = parseOperator(c.operator);
   const subject = keyWords(c.key);
   const lowerKey = c.key.toLowerCase();
   const values = c.values;
+  const clusters =
+    lowerKey === 'aws:federatedprovider' &&
+    op.info &&
+    (op.info.family === 'arn' || op.info.family === 'string') &&
+    values.length > 0
+      ? values.map(v => describeEksCluster(v, options))
+      : [];
   let text: string;
-  if (!op.info) {
+  if (clusters.length > 0 && clusters.every(Boolean)) {
+    const on = [...new Set(clusters as string[])];
+    const list =
+      on.length <= 1
+        ? on.join('')
+        : `${on.slice(0, -1).join(', ')} ${op.info!.negated ? 'nor' : 'or'} ${
+            on[on.length - 1]
+          }`;
+    text = op.info!.negated
+      ? `the workload does not run on ${list}`
+      : `the workload runs on ${list}`;
+  } else if (!op.info) {
     text = `${c.key} ${c.operator} ${quoteList(values)}`;
   } else {
     const { family, negated, cmp } = op.info;

@@ -67,13 +67,24 @@ export interface PodIdentityAssociation {
   disableSessionTags?: boolean;
 }
 
-/** The Pod Identity associations of EKS clusters of one account and region. */
+/** An EKS cluster as DescribeCluster tells it: its name, and the OIDC issuer IRSA roles trust. */
+export interface EksClusterDetails {
+  name: string;
+  arn?: string;
+  /** `identity.oidc.issuer`: `https://oidc.eks.REGION.amazonaws.com/id/ID`. */
+  oidcIssuer?: string;
+}
+
+/** The EKS clusters of one account and region: their Pod Identity associations and what DescribeCluster says of them. */
 export interface PodIdentityData {
   kind: 'aws-eks-pod-identity';
   accountId: string;
   region: string;
+  /** The clusters' names. */
   clusters: string[];
   associations: PodIdentityAssociation[];
+  /** The clusters described (DescribeCluster), by name; a cluster not described has only its name. */
+  clusterDetails?: EksClusterDetails[];
 }
 
 /** A resource control policy and where it is attached. */
@@ -317,17 +328,43 @@ function parsePodIdentity(doc: Obj): PodIdentityData {
       ...(a.disableSessionTags === true ? { disableSessionTags: true } : {}),
     };
   });
-  const clusters = Array.isArray(doc.clusters)
-    ? doc.clusters.filter((c): c is string => typeof c === 'string')
-    : [];
+  // `clusters` lists names, or what `aws eks describe-cluster` prints (`{ cluster: {…} }`, or its `cluster`).
+  const entries = Array.isArray(doc.clusters) ? doc.clusters : [];
+  const clusters = entries.filter((c): c is string => typeof c === 'string');
+  const details = new Map<string, EksClusterDetails>();
+  for (const entry of entries.filter(isObj)) {
+    const c = isObj(entry.cluster) ? entry.cluster : entry;
+    const w = `${where}, clusters`;
+    const name = str(c, 'name', w);
+    const oidc =
+      isObj(c.identity) && isObj(c.identity.oidc)
+        ? optStr(c.identity.oidc, 'issuer')
+        : undefined;
+    details.set(name, {
+      name,
+      ...(optStr(c, 'arn') ? { arn: optStr(c, 'arn') } : {}),
+      ...(oidc ? { oidcIssuer: oidc } : {}),
+    });
+  }
   return {
     kind: 'aws-eks-pod-identity',
     accountId,
     region,
     clusters: [
-      ...new Set([...clusters, ...associations.map(a => a.clusterName)]),
+      ...new Set([
+        ...clusters,
+        ...details.keys(),
+        ...associations.map(a => a.clusterName),
+      ]),
     ].sort(),
     associations,
+    ...(details.size > 0
+      ? {
+          clusterDetails: [...details.values()].sort((a, b) =>
+            a.name.localeCompare(b.name),
+          ),
+        }
+      : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export type {
 export {
   describePrincipal,
   describeCondition,
+  describeConditionWith,
+  describeEksCluster,
   findingTitle,
   githubRepositoriesOf,
   summarizePrincipalConditions,
@@ -33,6 +35,8 @@ export {
   SEVERITIES,
 } from './describe';
 export type { DescribeOptions } from './describe';
+export { parseEksIssuer } from './eksClusters';
+export type { EksClusterName, EksIssuer } from './eksClusters';
 export {
   ASSUME_ROLE,
   ASSUME_ROLE_WITH_SAML,
@@ -82,6 +86,7 @@ export {
 export type {
   AccountAssignment,
   EffectiveAccessData,
+  EksClusterDetails,
   IdentityCenterData,
   IdentityStoreGroup,
   IdentityStoreUser,

@@ -449,6 +449,96 @@ describe('EntityIamRolesContent', () => {
     );
   });
 
+  it('says how an EKS service account gets in by the name of its cluster, the provider ARN on hover (#16)', async () => {
+    const issuer =
+      'oidc.eks.eu-west-1.amazonaws.com/id/8D70EFBA7736795BE8B00B497EE67693';
+    const provider = `arn:aws:iam::333333333333:oidc-provider/${issuer}`;
+    const workload: Entity = {
+      ...component,
+      metadata: {
+        name: 'payments-api',
+        namespace: 'default',
+        annotations: {
+          'iam-roles.backstage-iam.io/kubernetes-service-accounts':
+            'payments/payments-api',
+        },
+      },
+    };
+    const production: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: 'aws-account-333333333333',
+        namespace: 'default',
+        title: 'AWS account acme-production (333333333333)',
+        annotations: { 'amazonaws.com/account-id': '333333333333' },
+      },
+      spec: {
+        type: 'aws-account',
+        owner: 'group:default/platform',
+        eksClusters: [
+          {
+            name: 'acme-production',
+            region: 'eu-west-1',
+            oidcIssuer: `https://${issuer}`,
+          },
+        ],
+      },
+    };
+    server.use(
+      http.get(`${BASE}/assumable`, () =>
+        HttpResponse.json({
+          query: 'component:default/payments-api',
+          principals: [
+            {
+              type: 'eks',
+              namespace: 'payments',
+              serviceAccount: 'payments-api',
+            },
+          ],
+          roles: [
+            {
+              entityRef: 'resource:default/payments-api-production',
+              arn: 'arn:aws:iam::333333333333:role/eks/payments-api-production',
+              title: 'payments-api-production',
+              owner: 'group:default/payments',
+              outcome: 'possible',
+              via: 'sts:AssumeRoleWithWebIdentity',
+              // What the engine leaves open for a service account: the cluster it runs on.
+              conditions: [
+                {
+                  operator: 'ArnEquals',
+                  key: 'aws:FederatedProvider',
+                  values: [provider],
+                },
+              ],
+              findings: [],
+              matchedBy: 'eks:payments/payments-api',
+            },
+          ],
+        } satisfies AssumableRolesResponse),
+      ),
+      ...brokerHandlers(),
+    );
+    await renderWithApis(<EntityIamRolesContent />, {
+      entity: workload,
+      catalogEntities: [production],
+    });
+    expect(
+      await screen.findByText(
+        'as Kubernetes service account payments/payments-api, with an OIDC token',
+      ),
+    ).toBeInTheDocument();
+    const condition = await screen.findByText(
+      'only if the workload runs on cluster acme-production (eu-west-1, acme-production)',
+    );
+    expect(condition).toHaveAttribute(
+      'title',
+      `ArnEquals aws:FederatedProvider ${provider}`,
+    );
+    expect(screen.queryByText(new RegExp(issuer))).not.toBeInTheDocument();
+  });
+
   it('lists the roles a group owns from the catalog', async () => {
     server.use(
       http.get(`${BASE}/assumable`, () =>

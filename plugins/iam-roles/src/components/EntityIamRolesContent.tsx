@@ -16,6 +16,7 @@ import {
   severityRank,
   isIamRoleEntity,
   type AssumableRole,
+  type DescribeOptions,
   type Finding,
 } from '@backstage-iam/plugin-iam-roles-common';
 import {
@@ -27,9 +28,11 @@ import {
 import {
   describeAction,
   describeMatchedBy,
+  rawConditions,
   summarizeConditions,
 } from '../lib/words';
 import { useAssumableRoles, useGrants, useRequests } from '../hooks/queries';
+import { useDescribeOptions } from '../hooks/useAccounts';
 import { derivedAccess, type DerivedAccess } from '../lib/accessDerivation';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
 import { describeLastUsed, formatDate } from '../lib/format';
@@ -60,13 +63,19 @@ export interface RoleRow {
   detail: string;
   /** Only under conditions the entity's identity cannot settle: they, summarised. */
   conditional?: string;
+  /** The same conditions as the policy writes them (provider ARNs, keys), shown on hover. */
+  conditionalRaw?: string;
   /** The role's findings, when the answer carries them. */
   findings?: Finding[];
   /** Got beyond the trust policy: through Identity Center or Pod Identity. */
   derived?: DerivedAccess[];
 }
 
-function assumableToRow(role: AssumableRole): RoleRow {
+/** A role the entity can assume as a row; `names` lets the words name accounts and EKS clusters. */
+function assumableToRow(
+  role: AssumableRole,
+  names: DescribeOptions = {},
+): RoleRow {
   const how = [
     role.through && `for ${shortRef(role.through)}`,
     describeMatchedBy(role.matchedBy) &&
@@ -82,7 +91,12 @@ function assumableToRow(role: AssumableRole): RoleRow {
     detail: how.join(', ') || role.outcome,
     conditional:
       role.outcome === 'possible'
-        ? summarizeConditions(role.conditions) || 'only if its conditions hold'
+        ? summarizeConditions(role.conditions, names) ||
+          'only if its conditions hold'
+        : undefined,
+    conditionalRaw:
+      role.outcome === 'possible' && role.conditions.length > 0
+        ? rawConditions(role.conditions)
         : undefined,
     findings: role.findings,
     derived: derivedAccess(role),
@@ -213,7 +227,9 @@ export function RolesTable(props: {
                   <>
                     {r.detail}
                     {r.conditional && (
-                      <ConditionalTag>{r.conditional}</ConditionalTag>
+                      <ConditionalTag>
+                        <span title={r.conditionalRaw}>{r.conditional}</span>
+                      </ConditionalTag>
                     )}
                   </>
                 ),
@@ -329,6 +345,7 @@ function AssumableRoles(props: {
   emptyText: string;
 }) {
   const assumable = useAssumableRoles(props.entityRef);
+  const names = useDescribeOptions();
   const roles = assumable.data?.roles ?? [];
   if (assumable.isError) {
     return (
@@ -338,7 +355,7 @@ function AssumableRoles(props: {
       />
     );
   }
-  const rows = roles.map(assumableToRow);
+  const rows = roles.map(role => assumableToRow(role, names));
   return (
     <RolesTable
       title="Roles it can assume"

@@ -7,15 +7,17 @@ import TextField from '@mui/material/TextField';
 import { Table, TableColumn } from '@backstage/core-components';
 import {
   compareSeverity,
-  describeCondition,
+  describeConditionWith,
   highestSeverity,
   toCsv,
   type AssumableRole,
   type ConditionClause,
   type AssumableRolesResponse,
+  type DescribeOptions,
   type PrincipalContext,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useLookup } from '../hooks/queries';
+import { useDescribeOptions } from '../hooks/useAccounts';
 import { downloadText } from '../lib/downloadText';
 import {
   AnswerLine,
@@ -33,6 +35,7 @@ import { lookupAnswer, tallyRoles } from '../lib/answer';
 import {
   describeAction,
   describeMatchedBy,
+  rawConditions,
   summarizeConditions,
 } from '../lib/words';
 import { RoleChains } from './RoleChains';
@@ -62,13 +65,18 @@ export function describeContext(p: PrincipalContext): string {
   }
 }
 
-/** Whether and how the identity can assume a role, in words. */
-export function describeOutcome(role: AssumableRole): string {
+/** Whether and how the identity can assume a role, in words; `names` lets them name accounts and EKS clusters. */
+export function describeOutcome(
+  role: AssumableRole,
+  names: DescribeOptions = {},
+): string {
   if (role.outcome === 'allowed') {
     return `Yes${role.via ? `, via ${role.via}` : ''}`;
   }
   if (role.outcome === 'possible') {
-    const conditions = role.conditions.map(describeCondition).join(' and ');
+    const conditions = role.conditions
+      .map(describeConditionWith(names))
+      .join(' and ');
     return `If ${conditions || 'its conditions hold'}`;
   }
   return role.outcome === 'denied' ? 'No, denied explicitly' : 'No';
@@ -131,17 +139,27 @@ function lookupSubject(result: AssumableRolesResponse): string {
 /** Whether and how: "Yes, with an OIDC token" or a tag saying under which conditions only. */
 export function OutcomeCell(props: { role: AssumableRole }) {
   const { role } = props;
+  const names = useDescribeOptions();
   if (role.outcome === 'possible') {
     return (
       <ConditionalTag>
-        {summarizeConditions(role.conditions) || 'only if its conditions hold'}
+        <span
+          title={
+            role.conditions.length > 0
+              ? rawConditions(role.conditions)
+              : undefined
+          }
+        >
+          {summarizeConditions(role.conditions, names) ||
+            'only if its conditions hold'}
+        </span>
       </ConditionalTag>
     );
   }
   if (role.outcome === 'allowed') {
     return <>Yes{role.via ? `, ${describeAction(role.via)}` : ''}</>;
   }
-  return <>{describeOutcome(role)}</>;
+  return <>{describeOutcome(role, names)}</>;
 }
 
 /** Risky rows first, then by name: the order a responder reads in. */

@@ -1,7 +1,8 @@
 import {
-  describeCondition,
+  describeConditionWith,
   describeTrustActions,
   type ConditionClause,
+  type DescribeOptions,
 } from '@backstage-iam/plugin-iam-roles-common';
 
 /** How a role is assumed, in words (`sts:AssumeRoleWithWebIdentity` → "with an OIDC token"); the action itself when unknown. */
@@ -53,16 +54,27 @@ export function describeMatchedBy(matchedBy: string | undefined): string {
 }
 
 /**
- * A role's conditions as a short tag: "only from environment production" for a GitHub
- * environment, else the first condition in words and how many more.
+ * A role's conditions as a short tag: the first condition in words and how many more, with what
+ * `options` name (an EKS workload's open condition reads "only if the workload runs on cluster
+ * acme-production (eu-west-1, acme-production)").
  */
-export function summarizeConditions(conditions: ConditionClause[]): string {
+export function summarizeConditions(
+  conditions: ConditionClause[],
+  options: DescribeOptions = {},
+): string {
   if (conditions.length === 0) {
     return '';
   }
-  const words = conditions.map(describeCondition);
+  const words = conditions.map(describeConditionWith(options));
   const first = words[0];
   return conditions.length === 1
     ? `only if ${first}`
     : `only if ${first} (and ${conditions.length - 1} more)`;
+}
+
+/** Conditions as the policy writes them, one per line (`ArnEquals aws:FederatedProvider arn:…`): the raw form behind the words. */
+export function rawConditions(conditions: ConditionClause[]): string {
+  return conditions
+    .map(c => `${c.operator} ${c.key} ${c.values.join(', ')}`)
+    .join('\n');
 }
