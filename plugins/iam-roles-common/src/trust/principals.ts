@@ -1,4 +1,5 @@
 import { isAccountId, parseArn } from './arn';
+import { parseEksIssuer } from './eksClusters';
 import type { PrincipalKind } from './types';
 
 /** A principal value of a trust policy, classified. */
@@ -45,8 +46,7 @@ export function oidcProviderOf(issuer: string): string | undefined {
   if (host === 'app.terraform.io') return 'terraform-cloud';
   if (host.startsWith('oidc.circleci.com')) return 'circleci';
   if (host.startsWith('api.bitbucket.org')) return 'bitbucket';
-  if (/^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\//.test(host))
-    return 'eks';
+  if (parseEksIssuer(host)) return 'eks';
   if (host === 'vstoken.actions.githubusercontent.com') return 'github';
   if (host.startsWith('vstoken.dev.azure.com')) return 'azure-devops';
   if (host === 'token.buildkite.com' || host === 'agent.buildkite.com')
