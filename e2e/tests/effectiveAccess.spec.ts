@@ -37,7 +37,7 @@ test('effective access: an Identity Center role tab shows who gets it through Id
   });
   // The trust map: compact, above the tables; its Identity Center node leads to their section.
   const map = who.getByRole('group', {
-    name: `Who can assume ${ADMIN_ROLE}, as a map`,
+    name: `Who can assume ${ADMIN_ROLE} and what it reaches, as a map`,
   });
   await expect(map).toBeVisible();
   expect((await map.boundingBox())!.height).toBeLessThanOrEqual(260);

@@ -287,7 +287,10 @@ describe('the Acme sample data through the module', () => {
     );
     expect(trusted.size).toBeGreaterThanOrEqual(4);
     for (const oidcProvider of trusted) {
-      expect([oidcProvider, clusters[parseEksIssuer(oidcProvider)!.id]?.name]).toEqual([
+      expect([
+        oidcProvider,
+        clusters[parseEksIssuer(oidcProvider)!.id]?.name,
+      ]).toEqual([
         oidcProvider,
         expect.stringMatching(/^acme-(tooling|staging|production|data)$/),
       ]);

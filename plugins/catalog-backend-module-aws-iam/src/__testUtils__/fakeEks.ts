@@ -105,7 +105,9 @@ export class FakeEks {
           }
           if (op === 'DescribeCluster') {
             const arn = `arn:aws:eks:${region}:${accountId}:cluster/${parts[1]}`;
-            const issuer = this.issuers.get(`${accountId}:${region}:${parts[1]}`);
+            const issuer = this.issuers.get(
+              `${accountId}:${region}:${parts[1]}`,
+            );
             return HttpResponse.json({
               cluster: {
                 name: parts[1],

@@ -390,7 +390,8 @@ describe('EffectiveAccessIndex: Pod Identity with disableSessionTags', () => {
 });
 
 describe('EffectiveAccessIndex: EKS clusters of an account', () => {
-  const issuer = (id: string) => `https://oidc.eks.eu-west-1.amazonaws.com/id/${id}`;
+  const issuer = (id: string) =>
+    `https://oidc.eks.eu-west-1.amazonaws.com/id/${id}`;
   const eksDataset = (
     readAt: string,
     clusters: unknown[],
@@ -411,12 +412,22 @@ describe('EffectiveAccessIndex: EKS clusters of an account', () => {
     const index = EffectiveAccessIndex.create({
       datasets: [
         eksDataset('2026-12-01T00:00:00Z', [
-          { cluster: { name: 'apps', identity: { oidc: { issuer: issuer('OLD') } } } },
+          {
+            cluster: {
+              name: 'apps',
+              identity: { oidc: { issuer: issuer('OLD') } },
+            },
+          },
           { name: 'batch', identity: { oidc: { issuer: issuer('BATCH') } } },
         ]),
         // Newer: apps described again, batch denied (its name only).
         eksDataset('2026-12-02T00:00:00Z', [
-          { cluster: { name: 'apps', identity: { oidc: { issuer: issuer('NEW') } } } },
+          {
+            cluster: {
+              name: 'apps',
+              identity: { oidc: { issuer: issuer('NEW') } },
+            },
+          },
           'batch',
         ]),
         eksDataset('2026-12-02T00:00:00Z', ['other'], '111111111111'),

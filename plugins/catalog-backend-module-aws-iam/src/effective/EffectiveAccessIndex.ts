@@ -253,7 +253,10 @@ export class EffectiveAccessIndex {
       const key = `${data.region}:${name}`;
       const d = details.get(name);
       // Datasets come newest first: an older one only adds what a newer one could not describe.
-      if (clusters.get(key)?.oidcIssuer || (clusters.has(key) && !d?.oidcIssuer))
+      if (
+        clusters.get(key)?.oidcIssuer ||
+        (clusters.has(key) && !d?.oidcIssuer)
+      )
         continue;
       clusters.set(key, {
         name,
@@ -355,7 +358,8 @@ export class EffectiveAccessIndex {
   /** The EKS clusters of an account the datasets know, by region and name: what its account entity carries. */
   eksClustersOf(accountId: string): AwsAccountEksCluster[] {
     return [...(this.clusters.get(accountId)?.values() ?? [])].sort(
-      (a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name),
+      (a, b) =>
+        a.region.localeCompare(b.region) || a.name.localeCompare(b.name),
     );
   }
 

@@ -373,9 +373,9 @@ describe('LiveEffectiveAccessSource: EKS Pod Identity', () => {
     expect(eks.faults.callCount('DescribePodIdentityAssociation')).toBe(4);
     expect(eks.faults.callCount('DescribeCluster')).toBe(4);
     // Every call counted once: list pages, describes, associations.
-    expect(read.datasets.reduce((n, d) => n + (d.ok ? d.calls ?? 0 : 0), 0)).toBe(
-      eks.faults.callCount(),
-    );
+    expect(
+      read.datasets.reduce((n, d) => n + (d.ok ? d.calls ?? 0 : 0), 0),
+    ).toBe(eks.faults.callCount());
   });
 
   it('reads the other clusters and every association when DescribeCluster is denied, keeping the last answer', async () => {
@@ -406,9 +406,7 @@ describe('LiveEffectiveAccessSource: EKS Pod Identity', () => {
     eks.faults.fail({ op: 'DescribeCluster', fault: 'denied' });
     const third = await live.read({ accountIds: [STAGING] });
     expect(third.datasets.every(d => d.ok)).toBe(true);
-    expect(
-      okData<PodIdentityData>(third.datasets[1]).clusterDetails,
-    ).toEqual([
+    expect(okData<PodIdentityData>(third.datasets[1]).clusterDetails).toEqual([
       {
         name: 'batch',
         arn: `arn:aws:eks:eu-west-1:${STAGING}:cluster/batch`,

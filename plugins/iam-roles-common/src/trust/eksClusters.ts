@@ -31,7 +31,10 @@ const EKS_ISSUER =
  */
 export function parseEksIssuer(value: string): EksIssuer | undefined {
   const arn = parseArn(value);
-  let text = value.trim().replace(/^https:\/\//i, '').replace(/\/$/, '');
+  let text = value
+    .trim()
+    .replace(/^https:\/\//i, '')
+    .replace(/\/$/, '');
   if (arn) {
     text = arn.resource.startsWith('oidc-provider/')
       ? arn.resource.slice('oidc-provider/'.length)
