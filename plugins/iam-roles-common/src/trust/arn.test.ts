@@ -1,4 +1,4 @@
-import { parseRoleArn, roleKeyOfArn } from './arn';
+import { parseRoleArn, policyNameOfArn, roleKeyOfArn } from './arn';
 
 describe('parseRoleArn', () => {
   it('reads role ARNs with and without a path, in every partition', () => {
@@ -43,5 +43,22 @@ describe('parseRoleArn', () => {
     ]) {
       expect(parseRoleArn(value)).toBeUndefined();
     }
+  });
+});
+
+describe('policyNameOfArn', () => {
+  it('names AWS managed, customer managed and path policies; other text stays as it is', () => {
+    expect(policyNameOfArn('arn:aws:iam::aws:policy/ReadOnlyAccess')).toBe(
+      'ReadOnlyAccess',
+    );
+    expect(
+      policyNameOfArn('arn:aws:iam::aws:policy/job-function/ViewOnlyAccess'),
+    ).toBe('ViewOnlyAccess');
+    expect(
+      policyNameOfArn(
+        'arn:aws-cn:iam::111111111111:policy/boundaries/acme-workload-boundary',
+      ),
+    ).toBe('acme-workload-boundary');
+    expect(policyNameOfArn('not an arn')).toBe('not an arn');
   });
 });

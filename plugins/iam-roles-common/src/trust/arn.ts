@@ -124,6 +124,15 @@ export function roleKey(accountId: string, roleName: string): string {
   return `${accountId}:${roleName.toLowerCase()}`;
 }
 
+/**
+ * The name of an IAM policy by its ARN (`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess` →
+ * `ViewOnlyAccess`); the text itself when it is no ARN.
+ */
+export function policyNameOfArn(value: string): string {
+  const arn = parseArn(value);
+  return (arn && lastSegment(arn.resource)) || value;
+}
+
 /** Last path segment of an IAM resource (`role/path/Name` → `Name`). */
 export function lastSegment(resource: string): string {
   const i = resource.lastIndexOf('/');

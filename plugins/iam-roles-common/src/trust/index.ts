@@ -53,6 +53,7 @@ export {
   isAccountId,
   parseArn,
   parseRoleArn,
+  policyNameOfArn,
   roleKey,
   roleKeyOfArn,
   principalKeyOfArn,

@@ -11,6 +11,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import {
   isIamRoleEntity,
+  policyNameOfArn,
   type AccessRequest,
   type BrokerInfo,
   type RequestOptions,
@@ -233,9 +234,9 @@ function RoleFacts(props: { roleRef: string }) {
           ? `; inline: ${iam.inlinePolicyNames.join(', ')}`
           : ''}
         {iam.permissionsBoundary
-          ? `; limited by the permissions boundary ${iam.permissionsBoundary
-              .split('/')
-              .pop()}`
+          ? `; limited by the permissions boundary ${policyNameOfArn(
+              iam.permissionsBoundary,
+            )}`
           : ''}
       </dd>
       <dt>Last used</dt>

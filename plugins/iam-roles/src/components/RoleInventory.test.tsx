@@ -114,6 +114,10 @@ describe('RoleInventory (the IAM roles home)', () => {
       ),
     ).toBeVisible();
     expect(within(first).getByText('Never used')).toBeVisible();
+    // Owner names break at spaces only, never inside a word.
+    expect(
+      within(first).getByRole('link', { name: 'team-legacy' }).closest('td'),
+    ).toHaveStyle({ wordBreak: 'normal', overflowWrap: 'break-word' });
     expect(
       within(table).getByText('Web identity (OIDC) · 2, IAM roles · 1'),
     ).toBeVisible();

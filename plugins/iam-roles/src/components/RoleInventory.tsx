@@ -165,6 +165,7 @@ const columns: TableColumn<RoleInventoryRow>[] = [
       render: r => <OwnerLink owner={r.owner} />,
     },
     '13%',
+    { wholeWords: true },
   ),
   fitColumn(
     {

@@ -17,7 +17,7 @@ import {
 } from '@backstage/core-components';
 import {
   highestSeverity,
-  parseArn,
+  policyNameOfArn,
   WEB_IDENTITY_PROVIDERS,
   type AssumableRolesResponse,
   type Finding,
@@ -214,11 +214,6 @@ function firstName(names: string[]): string {
   return names.length > 1 ? `${names[0]}, ${names.length - 1} more` : names[0];
 }
 
-/** A policy's name from its ARN (`arn:aws:iam::1:policy/team/Boundary` → `Boundary`). */
-function policyName(arn: string): string {
-  return parseArn(arn)?.resource.split('/').pop() || arn;
-}
-
 /**
  * The right side of the map: what the role reaches. The roles it can assume and, beyond them,
  * through role chains (the broker's lookup of the role's ARN: `reach`, with the page that lists
@@ -298,7 +293,7 @@ export function trustMapReach(
     nodes.push({
       id: 'reach:boundary',
       label: 'Limited by permissions boundary',
-      detail: policyName(iam.permissionsBoundary),
+      detail: policyNameOfArn(iam.permissionsBoundary),
       severity: 'none',
       ...permissions,
     });
