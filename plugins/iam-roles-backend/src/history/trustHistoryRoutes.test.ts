@@ -17,6 +17,7 @@ import {
   type TrustVersion,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { firstAccess } from './trustHistoryRoutes';
+import { noChanges } from './roleFacts';
 
 jest.setTimeout(120_000);
 
@@ -331,17 +332,7 @@ describe('firstAccess', () => {
       policies: [],
       identityCenter: [],
     },
-    changes: {
-      changed: [],
-      principalsAdded: [],
-      principalsRemoved: [],
-      findingsAppeared: [],
-      findingsGone: [],
-      policiesAttached: [],
-      policiesDetached: [],
-      identityCenterAdded: [],
-      identityCenterRemoved: [],
-    },
+    changes: noChanges(),
   });
 
   it('lets nobody in through a removed version, though it keeps the last policy', () => {

@@ -344,3 +344,31 @@ export function ssoTrustView(): RoleTrustView {
     principals: [principal],
   });
 }
+
+/** The OIDC issuer of the demo's acme-production EKS cluster, and its IAM OIDC provider. */
+export const EKS_ISSUER =
+  'oidc.eks.eu-west-1.amazonaws.com/id/8D70EFBA7736795BE8B00B497EE67693';
+export const EKS_PROVIDER = `arn:aws:iam::333333333333:oidc-provider/${EKS_ISSUER}`;
+
+/** The account entity of acme-production, with its EKS cluster as the catalog module emits it. */
+export const productionAccount: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'aws-account-333333333333',
+    namespace: 'default',
+    title: 'AWS account acme-production (333333333333)',
+    annotations: { 'amazonaws.com/account-id': '333333333333' },
+  },
+  spec: {
+    type: 'aws-account',
+    owner: 'group:default/platform',
+    eksClusters: [
+      {
+        name: 'acme-production',
+        region: 'eu-west-1',
+        oidcIssuer: `https://${EKS_ISSUER}`,
+      },
+    ],
+  },
+};

@@ -21,8 +21,11 @@ import {
 import {
   accessRequest,
   BASE,
+  EKS_ISSUER,
+  EKS_PROVIDER,
   grant,
   effectiveRoleEntity,
+  productionAccount,
   roleEntity,
   ROLE_ARN,
   SSO_ROLE_ARN,
@@ -450,9 +453,7 @@ describe('EntityIamRolesContent', () => {
   });
 
   it('says how an EKS service account gets in by the name of its cluster, the provider ARN on hover (#16)', async () => {
-    const issuer =
-      'oidc.eks.eu-west-1.amazonaws.com/id/8D70EFBA7736795BE8B00B497EE67693';
-    const provider = `arn:aws:iam::333333333333:oidc-provider/${issuer}`;
+    const provider = EKS_PROVIDER;
     const workload: Entity = {
       ...component,
       metadata: {
@@ -464,27 +465,7 @@ describe('EntityIamRolesContent', () => {
         },
       },
     };
-    const production: Entity = {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: 'aws-account-333333333333',
-        namespace: 'default',
-        title: 'AWS account acme-production (333333333333)',
-        annotations: { 'amazonaws.com/account-id': '333333333333' },
-      },
-      spec: {
-        type: 'aws-account',
-        owner: 'group:default/platform',
-        eksClusters: [
-          {
-            name: 'acme-production',
-            region: 'eu-west-1',
-            oidcIssuer: `https://${issuer}`,
-          },
-        ],
-      },
-    };
+    const production = productionAccount;
     server.use(
       http.get(`${BASE}/assumable`, () =>
         HttpResponse.json({
@@ -536,7 +517,7 @@ describe('EntityIamRolesContent', () => {
       'title',
       `ArnEquals aws:FederatedProvider ${provider}`,
     );
-    expect(screen.queryByText(new RegExp(issuer))).not.toBeInTheDocument();
+    expect(screen.queryByText(new RegExp(EKS_ISSUER))).not.toBeInTheDocument();
   });
 
   it('lists the roles a group owns from the catalog', async () => {

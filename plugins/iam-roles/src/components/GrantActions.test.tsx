@@ -20,7 +20,8 @@ describe('GrantActions', () => {
       </IamRolesQueryProvider>,
     );
 
-  it('asks for an extension within what is left of the maximum, with a justification', async () => {
+  /** A grant with 60 minutes left to extend, its dialog open; `sent` records what reaches the broker. */
+  async function openExtendDialog() {
     const user = userEvent.setup();
     const sent: unknown[] = [];
     server.use(
@@ -51,6 +52,11 @@ describe('GrantActions', () => {
       }),
     );
     const dialog = await screen.findByRole('dialog');
+    return { user, dialog, sent };
+  }
+
+  it('asks for an extension within what is left of the maximum, with a justification', async () => {
+    const { user, dialog, sent } = await openExtendDialog();
     expect(dialog).toHaveTextContent('At most 1 hour more');
     await user.click(
       within(dialog).getByRole('button', { name: 'Ask to extend' }),
@@ -78,28 +84,7 @@ describe('GrantActions', () => {
   });
 
   it('holds back a justification longer than the broker takes, and says the limit', async () => {
-    const user = userEvent.setup();
-    const sent: unknown[] = [];
-    server.use(
-      ...brokerHandlers(),
-      http.post(`${BASE}/grants/g-1/extend`, async ({ request }) => {
-        sent.push(await request.json());
-        return HttpResponse.json(accessRequest(), { status: 201 });
-      }),
-    );
-    const now = Date.now();
-    await render(
-      grant({
-        grantedAt: new Date(now - 3600_000).toISOString(),
-        expiresAt: new Date(now + 7200_000).toISOString(),
-      }),
-    );
-    await user.click(
-      await screen.findByRole('button', {
-        name: 'Extend access to payments-deploy',
-      }),
-    );
-    const dialog = await screen.findByRole('dialog');
+    const { user, dialog, sent } = await openExtendDialog();
     const field = within(dialog).getByLabelText(/Why you need more time/);
     await user.click(field);
     await user.paste('x'.repeat(1001));

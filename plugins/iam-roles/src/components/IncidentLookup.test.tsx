@@ -1,13 +1,9 @@
 import { screen } from '@testing-library/react';
-import type { Entity } from '@backstage/catalog-model';
 import type { AssumableRole } from '@backstage-iam/plugin-iam-roles-common';
 import { describeOutcome, OutcomeCell } from './IncidentLookup';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { IamRolesQueryProvider } from '../hooks/IamRolesQueryProvider';
-
-const ISSUER =
-  'oidc.eks.eu-west-1.amazonaws.com/id/8D70EFBA7736795BE8B00B497EE67693';
-const PROVIDER = `arn:aws:iam::333333333333:oidc-provider/${ISSUER}`;
+import { EKS_PROVIDER, productionAccount } from '../__testUtils__/fixtures';
 
 const role: AssumableRole = {
   entityRef: 'resource:default/payments-api-production',
@@ -16,32 +12,14 @@ const role: AssumableRole = {
   outcome: 'possible',
   via: 'sts:AssumeRoleWithWebIdentity',
   conditions: [
-    { operator: 'ArnEquals', key: 'aws:FederatedProvider', values: [PROVIDER] },
+    {
+      operator: 'ArnEquals',
+      key: 'aws:FederatedProvider',
+      values: [EKS_PROVIDER],
+    },
   ],
   findings: [],
   matchedBy: 'eks:payments/payments-api',
-};
-
-const production: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Resource',
-  metadata: {
-    name: 'aws-account-333333333333',
-    namespace: 'default',
-    title: 'AWS account acme-production (333333333333)',
-    annotations: { 'amazonaws.com/account-id': '333333333333' },
-  },
-  spec: {
-    type: 'aws-account',
-    owner: 'group:default/platform',
-    eksClusters: [
-      {
-        name: 'acme-production',
-        region: 'eu-west-1',
-        oidcIssuer: `https://${ISSUER}`,
-      },
-    ],
-  },
 };
 
 describe('IncidentLookup outcome', () => {
@@ -51,14 +29,17 @@ describe('IncidentLookup outcome', () => {
         <OutcomeCell role={role} />
       </IamRolesQueryProvider>,
       {
-        catalogEntities: [production],
+        catalogEntities: [productionAccount],
       },
     );
     expect(
       await screen.findByText(
         'only if the workload runs on cluster acme-production (eu-west-1, acme-production)',
       ),
-    ).toHaveAttribute('title', `ArnEquals aws:FederatedProvider ${PROVIDER}`);
+    ).toHaveAttribute(
+      'title',
+      `ArnEquals aws:FederatedProvider ${EKS_PROVIDER}`,
+    );
   });
 
   it('keeps the issuer id when no account entity names the cluster', () => {

@@ -3,7 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/test-utils';
-import type { TrustSubscription } from '@backstage-iam/plugin-iam-roles-common';
+import type {
+  TrustSubscription,
+  TrustVersion,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { RecentTrustChanges } from './RecentTrustChanges';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import { listPage } from '../__testUtils__/handlers';
@@ -107,13 +110,11 @@ describe('RecentTrustChanges', () => {
     );
   });
 
-  it('names a removed role without a link to its page, which is gone', async () => {
+  /** The section with `items` as the broker's changes and no subscription. */
+  async function showChanges(items: TrustVersion[]) {
     server.use(
       http.get(`${BASE}/trust-history/changes`, ({ request }) =>
-        listPage(request, [
-          trustVersion({ version: 2, kind: 'removed' }),
-          paymentsDeployHistory[0],
-        ]),
+        listPage(request, items),
       ),
       http.get(`${BASE}/trust-history/subscriptions`, () =>
         HttpResponse.json({ items: [] }),
@@ -124,6 +125,13 @@ describe('RecentTrustChanges', () => {
         <RecentTrustChanges />
       </IamRolesQueryProvider>,
     );
+  }
+
+  it('names a removed role without a link to its page, which is gone', async () => {
+    await showChanges([
+      trustVersion({ version: 2, kind: 'removed' }),
+      paymentsDeployHistory[0],
+    ]);
     const section = await screen.findByRole('region', {
       name: 'Recent trust changes',
     });
@@ -138,19 +146,7 @@ describe('RecentTrustChanges', () => {
   });
 
   it('says so when nothing changed in the period', async () => {
-    server.use(
-      http.get(`${BASE}/trust-history/changes`, ({ request }) =>
-        listPage(request, []),
-      ),
-      http.get(`${BASE}/trust-history/subscriptions`, () =>
-        HttpResponse.json({ items: [] }),
-      ),
-    );
-    await renderWithApis(
-      <IamRolesQueryProvider>
-        <RecentTrustChanges />
-      </IamRolesQueryProvider>,
-    );
+    await showChanges([]);
     expect(
       await screen.findByText(
         'No trust policy, finding, owner or policy changed in this period.',
