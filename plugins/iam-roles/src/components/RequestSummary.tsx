@@ -2,17 +2,16 @@ import Box from '@mui/material/Box';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Link } from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type {
   AccessRequest,
   RequestOptions,
 } from '@backstage-iam/plugin-iam-roles-common';
 import { useBrokerInfo } from '../hooks/queries';
+import { useIamRolesPageHref } from '../hooks/useIamRolesPageHref';
 import { useAccessRequest, useRequestOptions } from '../hooks/workflowQueries';
 import { formatDate, formatDuration } from '../lib/format';
 import { plural } from '../lib/answer';
-import { rootRouteRef } from '../routes';
 import {
   ErrorState,
   Loading,
@@ -60,20 +59,6 @@ export function ApproverNames(props: {
       )}
     </>
   );
-}
-
-/** The link to the caller's requests and grants on the IAM roles page, where the app mounts it. */
-function useMyAccessHref(): string | undefined {
-  let root: (() => string) | undefined;
-  try {
-    // useRouteRef runs all its hooks before it throws for an unmounted route: the order holds.
-    // eslint-disable-next-line react-hooks/rules-of-hooks
-    root = useRouteRef(rootRouteRef);
-  } catch {
-    // An app without the IAM roles page: the summary is still complete without the link.
-    root = undefined;
-  }
-  return root ? `${root()}?tab=access` : undefined;
 }
 
 /** A decider as a catalog link (their display name), or the broker when no person decided. */
@@ -198,7 +183,8 @@ function NextStep(props: { request: AccessRequest; options?: RequestOptions }) {
 export function RequestSummary(props: { requestId: string; roleRef: string }) {
   const request = useAccessRequest(props.requestId);
   const options = useRequestOptions(props.roleRef);
-  const myAccess = useMyAccessHref();
+  // In an app without the IAM roles page, the summary is complete without the link.
+  const myAccess = useIamRolesPageHref({ tab: 'access' });
   if (request.isPending) {
     return <Loading />;
   }
