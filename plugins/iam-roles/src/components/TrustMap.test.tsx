@@ -335,6 +335,18 @@ const MAP_NAME = 'Who can assume payments-deploy and what it reaches, as a map';
 
 describe('TrustMap', () => {
   const server = setupServer();
+  /** The map of payments-deploy, with its policies, in the plugin's routes. */
+  const renderReachingMap = () =>
+    renderWithApis(
+      inPlugin(
+        <TrustMap
+          roleName="payments-deploy"
+          view={view(principals())}
+          iam={{ ...noAccess, ...permissions }}
+        />,
+      ),
+    );
+
   registerMswTestHooks(server);
 
   const scrollIntoView = jest.fn();
@@ -392,15 +404,7 @@ describe('TrustMap', () => {
   it("draws what the role reaches from the broker's lookup of its ARN, counted and coloured by risk", async () => {
     const asked: string[] = [];
     server.use(lookupHandler(reached, q => asked.push(q)));
-    await renderWithApis(
-      inPlugin(
-        <TrustMap
-          roleName="payments-deploy"
-          view={view(principals())}
-          iam={{ ...noAccess, ...permissions }}
-        />,
-      ),
-    );
+    await renderReachingMap();
     const map = await screen.findByRole('group', { name: MAP_NAME });
     const links = await within(map).findAllByRole('link');
     expect(asked).toEqual([ROLE_ARN]);
@@ -469,15 +473,7 @@ describe('TrustMap', () => {
         errorResponse(403, 'NotAllowedError', 'You may not read trust data'),
       ),
     );
-    await renderWithApis(
-      inPlugin(
-        <TrustMap
-          roleName="payments-deploy"
-          view={view(principals())}
-          iam={{ ...noAccess, ...permissions }}
-        />,
-      ),
-    );
+    await renderReachingMap();
     expect(
       await screen.findByText(
         'The roles payments-deploy can assume could not be looked up: You may not read trust data (HTTP 403)',
