@@ -6,6 +6,7 @@
 
 export * from './entity/constants';
 export * from './entity/IamRoleEntity';
+export * from './entity/roleRevision';
 export * from './entity/workloadIdentities';
 export * from './entity/roleAnalysis';
 export * from './entity/accountTitle';

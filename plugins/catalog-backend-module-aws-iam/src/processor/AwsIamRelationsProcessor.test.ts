@@ -1,7 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { TrustAnalysisCache } from '@backstage-iam/plugin-iam-roles-common';
+import {
+  ANNOTATION_IAM_ROLE_REVISION,
+  refOfRoleRevision,
+  TrustAnalysisCache,
+} from '@backstage-iam/plugin-iam-roles-common';
 import { AwsIamRelationsProcessor } from './AwsIamRelationsProcessor';
 
 const GITHUB =
@@ -391,6 +395,48 @@ describe('AwsIamRelationsProcessor', () => {
     expect(
       emit.mock.calls.map(([r]) => r).filter(r => r.type === 'error'),
     ).toHaveLength(1);
+  });
+
+  it('stamps each role with its revision: the same on every cycle, another when what the broker reads changes', async () => {
+    const { processor: p } = processor();
+    const statement = {
+      Principal: { Service: 'lambda.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    };
+    const revisionOf = async (entity: Entity) =>
+      (await p.postProcessEntity(entity, location, jest.fn())).metadata
+        .annotations?.[ANNOTATION_IAM_ROLE_REVISION];
+
+    const first = await revisionOf(role('x', statement));
+    expect(first).toMatch(/^resource:default\/111111111111-x@[0-9a-f]{20}$/);
+    expect(refOfRoleRevision(first!)).toBe('resource:default/111111111111-x');
+    // the next cycle, with the revision it stamped before: the same
+    const stamped = await p.postProcessEntity(
+      role('x', statement),
+      location,
+      jest.fn(),
+    );
+    expect(await revisionOf(stamped)).toBe(first);
+    expect(await revisionOf(role('x', statement))).toBe(first);
+    // another holder (so another assumableBy relation), another trust policy: another revision
+    expect(
+      await revisionOf(
+        role('x', statement, ['component:default/payments-api']),
+      ),
+    ).not.toBe(first);
+    expect(
+      await revisionOf(
+        role('x', {
+          ...statement,
+          Principal: { Service: 'ec2.amazonaws.com' },
+        }),
+      ),
+    ).not.toBe(first);
+    // not a role: left alone
+    expect(
+      (await p.postProcessEntity(components[0], location, jest.fn())).metadata
+        .annotations?.[ANNOTATION_IAM_ROLE_REVISION],
+    ).toBeUndefined();
   });
 
   it('ignores entities that are not IAM roles', async () => {

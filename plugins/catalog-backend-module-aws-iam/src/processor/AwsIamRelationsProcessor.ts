@@ -13,13 +13,16 @@ import {
   CatalogService,
   processingResult,
 } from '@backstage/plugin-catalog-node';
+import { createHash } from 'node:crypto';
 import {
   analyzeRoleEntity,
+  ANNOTATION_IAM_ROLE_REVISION,
   IamRoleEntity,
   isIamRoleEntity,
   matchWorkload,
   RELATION_ASSUMABLE_BY,
   RELATION_CAN_ASSUME,
+  roleRevision,
   TrustAnalysisCache,
   WorkloadIdentity,
   workloadIdentitiesOf,
@@ -41,6 +44,35 @@ function parseStrictRef(value: string): CompoundEntityRef {
 type LocationSpec = Parameters<
   NonNullable<CatalogProcessor['postProcessEntity']>
 >[1];
+
+/**
+ * The role with its {@link ANNOTATION_IAM_ROLE_REVISION}: a hash of the processed entity (any
+ * revision it carried left out), which covers everything the broker's trust index reads from a
+ * role, the `assumableBy` relations included (they come from `spec.assumableBy`). The same entity
+ * gives the same revision on every processing cycle, so the annotation writes nothing by itself.
+ */
+export function withRoleRevision(entity: IamRoleEntity): IamRoleEntity {
+  const { [ANNOTATION_IAM_ROLE_REVISION]: _previous, ...annotations } =
+    entity.metadata.annotations ?? {};
+  const hashed = { ...entity, metadata: { ...entity.metadata, annotations } };
+  const hash = createHash('sha256')
+    .update(JSON.stringify(hashed))
+    .digest('hex')
+    .slice(0, 20);
+  return {
+    ...hashed,
+    metadata: {
+      ...hashed.metadata,
+      annotations: {
+        ...annotations,
+        [ANNOTATION_IAM_ROLE_REVISION]: roleRevision(
+          stringifyEntityRef(entity),
+          hash,
+        ),
+      },
+    },
+  };
+}
 
 /** A catalog entity whose workloads present identities to AWS. */
 interface WorkloadEntity {
@@ -81,7 +113,8 @@ export interface AwsIamRelationsProcessorOptions {
 /**
  * Completes `spec.assumableBy` of IAM role entities with the components the trust engine lets in
  * (GitHub Actions repositories, EKS service accounts), then turns every entry into the relations
- * `assumableBy` (role → entity) and `canAssume` (entity → role).
+ * `assumableBy` (role → entity) and `canAssume` (entity → role), and stamps the role with its
+ * revision ({@link withRoleRevision}).
  *
  * Components are read here rather than in the provider because the processing loop revisits every
  * role regularly: a component added after the last AWS read is related within one processing cycle,
@@ -279,6 +312,6 @@ export class AwsIamRelationsProcessor implements CatalogProcessor {
         }),
       );
     }
-    return entity;
+    return withRoleRevision(entity);
   }
 }

@@ -1,7 +1,11 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ANNOTATION_IAM_ROLE_REVISION,
+  roleRevision,
+} from '@backstage-iam/plugin-iam-roles-common';
 import {
   BROKER_ARN,
   fixtureEntities,
@@ -33,6 +37,9 @@ describe('trust index freshness', () => {
         ...args: Parameters<CatalogService['getEntitiesByRefs']>
       ) {
         return current.getEntitiesByRefs(...args);
+      },
+      getEntityFacets(...args: Parameters<CatalogService['getEntityFacets']>) {
+        return current.getEntityFacets(...args);
       },
     } as unknown as CatalogService;
 
@@ -141,6 +148,11 @@ describe('trust index freshness', () => {
       ) {
         return catalogServiceMock({ entities }).getEntityByRef(...args);
       },
+      async getEntityFacets(
+        ...args: Parameters<CatalogService['getEntityFacets']>
+      ) {
+        return catalogServiceMock({ entities }).getEntityFacets(...args);
+      },
     } as unknown as CatalogService;
 
     await withBrokerBackend(
@@ -214,6 +226,132 @@ describe('trust index freshness', () => {
       },
     );
   });
+  it('finds changed roles by their revision, from one facet, and lists only the etags of the other entities', async () => {
+    const stamp = (e: Entity, hash: string, etag: string): Entity => ({
+      ...e,
+      metadata: {
+        ...e.metadata,
+        etag,
+        annotations: {
+          ...e.metadata.annotations,
+          ...(e.spec?.type === 'aws-iam-role'
+            ? {
+                [ANNOTATION_IAM_ROLE_REVISION]: roleRevision(
+                  stringifyEntityRef(e),
+                  hash,
+                ),
+              }
+            : {}),
+        },
+      },
+    });
+    let entities = fixtureEntities().map(e => stamp(e, 'h1', 'v1'));
+    const reads = {
+      facets: 0,
+      listedRoles: false,
+      byRefs: [] as string[][],
+    };
+    const catalog = {
+      streamEntities(...args: Parameters<CatalogService['streamEntities']>) {
+        if (args[0]?.fields) {
+          reads.listedRoles = JSON.stringify(args[0].filter).includes(
+            'aws-iam-role',
+          );
+        }
+        return catalogServiceMock({ entities }).streamEntities(...args);
+      },
+      async getEntitiesByRefs(
+        ...args: Parameters<CatalogService['getEntitiesByRefs']>
+      ) {
+        reads.byRefs.push(args[0].entityRefs);
+        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
+      },
+      async getEntityFacets(
+        ...args: Parameters<CatalogService['getEntityFacets']>
+      ) {
+        reads.facets += 1;
+        return catalogServiceMock({ entities }).getEntityFacets(...args);
+      },
+    } as unknown as CatalogService;
+
+    await withBrokerBackend(
+      {
+        knex: await databases.init('SQLITE_3'),
+        catalog,
+        logLevel: 'none',
+        config: {
+          iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
+        },
+      },
+      async backend => {
+        const refresh = () =>
+          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+        const trusting = async () =>
+          (
+            await backend.call(
+              'get',
+              `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
+              'user:default/alice',
+            )
+          ).body.roles
+            .map((r: any) => r.entityRef)
+            .sort();
+        const before = await trusting();
+        expect(before).toContain('resource:default/payments-deploy');
+
+        await refresh();
+        expect(reads).toEqual({ facets: 1, listedRoles: false, byRefs: [] });
+
+        // a role whose stitched entity changed (an incoming relation, say) but whose revision did
+        // not is not read; the role whose revision changed is, whatever its etag says
+        entities = entities.map(e => {
+          if (e.metadata.name === 'payments-deploy') {
+            const changed = roleEntity({
+              name: 'payments-deploy',
+              owner: 'group:default/team-payments',
+              statements: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+                  Action: 'sts:AssumeRole',
+                },
+              ],
+            });
+            return stamp(changed, 'h2', 'v1');
+          }
+          return e.spec?.type === 'aws-iam-role' ? stamp(e, 'h1', 'v2') : e;
+        });
+        await refresh();
+        expect(reads.byRefs).toEqual([['resource:default/payments-deploy']]);
+        expect(reads.listedRoles).toBe(false);
+        expect(await trusting()).toEqual(
+          before.filter(
+            (r: string) => r !== 'resource:default/payments-deploy',
+          ),
+        );
+
+        // a role without a revision (written by an older module): roles are compared by etag again
+        entities = [
+          ...entities,
+          roleEntity({
+            name: 'unstamped',
+            owner: 'group:default/team-payments',
+            statements: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: BROKER_ARN },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          }),
+        ];
+        await refresh();
+        expect(reads.listedRoles).toBe(true);
+        expect(reads.byRefs.at(-1)).toContain('resource:default/unstamped');
+        expect(await trusting()).toContain('resource:default/unstamped');
+      },
+    );
+  });
   /**
    * A backend whose catalog takes 300 ms for every stream, three times the 100 ms interval, over the
    * entities `current()` returns at each call; `run` gets the scheduled refresh and the streams so far.
@@ -244,6 +382,13 @@ describe('trust index freshness', () => {
         ...args: Parameters<CatalogService['queryEntities']>
       ) {
         return catalogServiceMock({ entities: current() }).queryEntities(
+          ...args,
+        );
+      },
+      async getEntityFacets(
+        ...args: Parameters<CatalogService['getEntityFacets']>
+      ) {
+        return catalogServiceMock({ entities: current() }).getEntityFacets(
           ...args,
         );
       },

@@ -33,3 +33,11 @@ export const ANNOTATION_IAM_ELIGIBLE_GROUPS =
 /** Annotation: `"true"` lets people take this role at once in an emergency (break-glass), reviewed afterwards. */
 export const ANNOTATION_IAM_BREAK_GLASS =
   'iam-roles.backstage-iam.io/break-glass';
+/**
+ * Annotation: the revision of a role entity as the catalog module's processor last produced it,
+ * `<entity ref>@<hash>` (see `roleRevision`). The broker's trust index reads every role's revision
+ * at once from the catalog's search table (a facet) and reads in full only the roles whose revision
+ * changed.
+ */
+export const ANNOTATION_IAM_ROLE_REVISION =
+  'iam-roles.backstage-iam.io/revision';
