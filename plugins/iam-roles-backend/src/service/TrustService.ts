@@ -424,6 +424,7 @@ export class TrustService {
       {
         internalAccounts: this.options.internalAccounts,
         cache: this.analyses,
+        previous: this.snapshot?.roles,
       },
     );
     const buildMs = Date.now() - buildStarted;

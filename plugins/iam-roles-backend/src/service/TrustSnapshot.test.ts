@@ -69,6 +69,28 @@ describe('buildTrustSnapshot', () => {
     { internalAccounts: [], cache: TrustAnalysisCache.create() },
   );
 
+  it('keeps the entry of every role whose entity is the one of the last build, and only those', () => {
+    const cache = TrustAnalysisCache.create();
+    const entities = fixtureEntities();
+    const first = buildTrustSnapshot(entities, { internalAccounts: [], cache });
+    const changed = entities.map(e =>
+      e.metadata.name === 'payments-deploy'
+        ? { ...e, metadata: { ...e.metadata, title: 'Payments deploy' } }
+        : e,
+    );
+    const second = buildTrustSnapshot(changed, {
+      internalAccounts: [],
+      cache,
+      previous: first.roles,
+    });
+    const ref = 'resource:default/payments-deploy';
+    expect(second.roles.get(ref)).not.toBe(first.roles.get(ref));
+    expect(second.roles.get(ref)!.title).toBe('Payments deploy');
+    const kept = [...second.roles].filter(([r]) => r !== ref);
+    expect(kept).toHaveLength(first.roles.size - 1);
+    expect(kept.every(([r, entry]) => entry === first.roles.get(r))).toBe(true);
+  });
+
   it('builds the reverse role-to-role edges with the snapshot', () => {
     expect(
       snapshot.callers('resource:default/chained').map(c => c.key),

@@ -343,7 +343,12 @@ function holdersOfRole(entity: IamRoleEntity): string[] {
  */
 export function buildTrustSnapshot(
   entities: Entity[],
-  options: { internalAccounts: string[]; cache: TrustAnalysisCache },
+  options: {
+    internalAccounts: string[];
+    cache: TrustAnalysisCache;
+    /** The roles of the last snapshot: an entry whose entity is the same object is kept as it is. */
+    previous?: Map<string, RoleEntry>;
+  },
 ): TrustSnapshot {
   const roles = new Map<string, RoleEntry>();
   const roleByKey = new Map<string, string>();
@@ -359,6 +364,11 @@ export function buildTrustSnapshot(
   const accountEntities: Entity[] = [];
   const ssoRoles = new Map<string, string[]>();
   let refused = 0;
+  // An unchanged entity is the same object as at the last build: its entry cannot differ.
+  const reuse = new Map<Entity, RoleEntry>();
+  for (const entry of options.previous?.values() ?? []) {
+    reuse.set(entry.entity, entry);
+  }
 
   for (const e of entities) {
     if (isIamRoleEntity(e)) {
@@ -366,7 +376,7 @@ export function buildTrustSnapshot(
         refused += 1;
         continue;
       }
-      const entry = toRoleEntry(e, options.cache);
+      const entry = reuse.get(e) ?? toRoleEntry(e, options.cache);
       roles.set(entry.ref, entry);
       internalAccounts.add(e.spec.iam.accountId);
       const key = roleKeyOfArn(e.spec.iam.arn);
