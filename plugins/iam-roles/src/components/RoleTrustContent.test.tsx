@@ -1,10 +1,14 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { DateTime } from 'luxon';
-import { groupFindings, RoleTrustContent } from './RoleTrustContent';
+import {
+  groupFindings,
+  PolicyNames,
+  RoleTrustContent,
+} from './RoleTrustContent';
 import { renderWithApis } from '../__testUtils__/renderWithApis';
 import {
   brokerHandlers,
@@ -43,6 +47,51 @@ describe('groupFindings', () => {
       ['cross-account-no-external-id', 2, ['1', '2']],
       ['service-confused-deputy', 1, []],
     ]);
+  });
+});
+
+describe('PolicyNames', () => {
+  it('names every policy and the boundary, the rest of a long list on demand', async () => {
+    const managed = Array.from({ length: 7 }, (_, i) => ({
+      name: `Policy${i + 1}`,
+      arn: `arn:aws:iam::aws:policy/Policy${i + 1}`,
+    }));
+    render(
+      <PolicyNames
+        iam={{
+          attachedManagedPolicies: managed,
+          inlinePolicyNames: ['deploy-artifacts'],
+          permissionsBoundary:
+            'arn:aws:iam::111111111111:policy/boundaries/developer-boundary',
+        }}
+      />,
+    );
+    const lines = screen.getAllByRole('listitem').map(li => li.textContent);
+    expect(lines[0]).toBe(
+      '7 managed: Policy1, Policy2, Policy3, Policy4, Policy5 and 2 more Show all',
+    );
+    expect(lines.slice(1)).toEqual([
+      '1 inline: deploy-artifacts',
+      'Limited by the permissions boundary developer-boundary',
+    ]);
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show all 7 managed policies' }),
+    );
+    expect(screen.getAllByRole('listitem')[0]).toHaveTextContent(
+      '7 managed: Policy1, Policy2, Policy3, Policy4, Policy5, Policy6, Policy7',
+    );
+    expect(screen.queryByRole('button')).not.toBeInTheDocument();
+  });
+
+  it('says so when the role has no policy', () => {
+    render(
+      <PolicyNames
+        iam={{ attachedManagedPolicies: [], inlinePolicyNames: [] }}
+      />,
+    );
+    expect(
+      screen.getByText('No managed or inline policies'),
+    ).toBeInTheDocument();
   });
 });
 

@@ -15,6 +15,7 @@ import {
   findingTitle,
   highestSeverity,
   isIamRoleEntity,
+  policyNameOfArn,
   type Finding,
   type IamRoleEntity,
   type RoleTrustView,
@@ -100,6 +101,82 @@ function Fact(props: {
   );
 }
 
+/** Names shown per kind of policy before "Show all". */
+const POLICY_NAMES_SHOWN = 5;
+
+/** One kind of policy: "2 managed: ReadOnlyAccess, PowerUserAccess", the rest on demand. */
+function PolicyNameLine(props: { kind: string; names: string[] }) {
+  const [all, setAll] = useState(false);
+  const { names } = props;
+  const cut = !all && names.length > POLICY_NAMES_SHOWN;
+  return (
+    <Box component="li">
+      {props.kind}:{' '}
+      {(cut ? names.slice(0, POLICY_NAMES_SHOWN) : names).join(', ')}
+      {cut && (
+        <>
+          {' '}
+          and {names.length - POLICY_NAMES_SHOWN} more{' '}
+          <Button
+            size="small"
+            onClick={() => setAll(true)}
+            aria-label={`Show all ${names.length} ${props.kind.replace(
+              /^\d+ /,
+              '',
+            )} policies`}
+            sx={{ py: 0, minWidth: 0 }}
+          >
+            Show all
+          </Button>
+        </>
+      )}
+    </Box>
+  );
+}
+
+/**
+ * The role's policies by name, as the trust map's policy nodes point here: managed and inline
+ * policies, and the permissions boundary that limits them.
+ */
+export function PolicyNames(props: {
+  iam: Pick<
+    IamRoleEntity['spec']['iam'],
+    'attachedManagedPolicies' | 'inlinePolicyNames' | 'permissionsBoundary'
+  >;
+}) {
+  const { attachedManagedPolicies, inlinePolicyNames, permissionsBoundary } =
+    props.iam;
+  if (
+    attachedManagedPolicies.length === 0 &&
+    inlinePolicyNames.length === 0 &&
+    !permissionsBoundary
+  ) {
+    return <>No managed or inline policies</>;
+  }
+  return (
+    <Box component="ul" sx={{ m: 0, pl: 2 }}>
+      {attachedManagedPolicies.length > 0 && (
+        <PolicyNameLine
+          kind={`${attachedManagedPolicies.length} managed`}
+          names={attachedManagedPolicies.map(p => p.name)}
+        />
+      )}
+      {inlinePolicyNames.length > 0 && (
+        <PolicyNameLine
+          kind={`${inlinePolicyNames.length} inline`}
+          names={inlinePolicyNames}
+        />
+      )}
+      {permissionsBoundary && (
+        <Box component="li">
+          Limited by the permissions boundary{' '}
+          {policyNameOfArn(permissionsBoundary)}
+        </Box>
+      )}
+    </Box>
+  );
+}
+
 /** The role tab's answer: "12 principals can assume gha-ecr-push — worst risk critical: Anyone …". */
 export function roleAnswer(
   roleName: string,
@@ -181,9 +258,7 @@ export const RoleHeader = memo(function RoleHeaderView(props: {
           </Box>
         </Fact>
         <Fact label="Permissions" id={PERMISSIONS_FACT_ID}>
-          {iam.attachedManagedPolicies.length} managed,{' '}
-          {iam.inlinePolicyNames.length} inline
-          {iam.permissionsBoundary ? ', with a permissions boundary' : ''}
+          <PolicyNames iam={iam} />
         </Fact>
       </Grid>
     </Section>
