@@ -124,37 +124,72 @@ describe('trust index freshness', () => {
       },
     );
   });
-  it('after the first build reads only the entities whose etag changed, and keeps the index when none did', async () => {
-    const withEtag = (e: Entity, etag: string): Entity => ({
-      ...e,
-      metadata: { ...e.metadata, etag },
+  /** `payments-deploy` changed to trust a vendor account only: the broker can no longer assume it. */
+  const deployTrustingOnlyAVendor = () =>
+    roleEntity({
+      name: 'payments-deploy',
+      owner: 'group:default/team-payments',
+      statements: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
     });
-    let entities = fixtureEntities().map(e => withEtag(e, 'v1'));
-    const reads = { light: 0, full: 0, byRefs: [] as string[][] };
+
+  /** A catalog over the entities `current()` returns at each call, counting what the index asks. */
+  function countingCatalog(current: () => Entity[]) {
+    const reads = {
+      full: 0,
+      light: 0,
+      /** Whether the last etag listing included the roles. */
+      listedRoles: false,
+      facets: 0,
+      byRefs: [] as string[][],
+    };
+    const over = () => catalogServiceMock({ entities: current() });
     const catalog = {
       streamEntities(...args: Parameters<CatalogService['streamEntities']>) {
-        if (args[0]?.fields) reads.light += 1;
-        else reads.full += 1;
-        return catalogServiceMock({ entities }).streamEntities(...args);
+        if (args[0]?.fields) {
+          reads.light += 1;
+          reads.listedRoles = JSON.stringify(args[0].filter).includes(
+            'aws-iam-role',
+          );
+        } else {
+          reads.full += 1;
+        }
+        return over().streamEntities(...args);
       },
       async getEntitiesByRefs(
         ...args: Parameters<CatalogService['getEntitiesByRefs']>
       ) {
         reads.byRefs.push(args[0].entityRefs);
-        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
+        return over().getEntitiesByRefs(...args);
       },
       async getEntityByRef(
         ...args: Parameters<CatalogService['getEntityByRef']>
       ) {
-        return catalogServiceMock({ entities }).getEntityByRef(...args);
+        return over().getEntityByRef(...args);
       },
       async getEntityFacets(
         ...args: Parameters<CatalogService['getEntityFacets']>
       ) {
-        return catalogServiceMock({ entities }).getEntityFacets(...args);
+        reads.facets += 1;
+        return over().getEntityFacets(...args);
       },
     } as unknown as CatalogService;
+    return { catalog, reads };
+  }
 
+  /** Runs `test` with a broker over `catalog`: its scheduled refresh, and the roles the broker's ARN can assume. */
+  async function withIndexedBroker(
+    catalog: CatalogService,
+    test: (
+      refresh: () => Promise<void>,
+      trusting: () => Promise<string[]>,
+    ) => Promise<void>,
+  ) {
     await withBrokerBackend(
       {
         knex: await databases.init('SQLITE_3'),
@@ -164,67 +199,65 @@ describe('trust index freshness', () => {
           iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
         },
       },
-      async backend => {
-        const alice = 'user:default/alice';
-        const refresh = () =>
-          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
-        const trusting = async () =>
-          (
-            await backend.call(
-              'get',
-              `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
-              alice,
-            )
-          ).body.roles
-            .map((r: any) => r.entityRef)
-            .sort();
-        const before = await trusting();
-        expect(reads).toEqual({ light: 0, full: 1, byRefs: [] });
-
-        await refresh();
-        expect(reads).toEqual({ light: 1, full: 1, byRefs: [] });
-        expect(await trusting()).toEqual(before);
-
-        // one role changes: only it is read in full, and the answer follows
-        entities = entities.map(e =>
-          e.metadata.name === 'payments-deploy'
-            ? withEtag(
-                roleEntity({
-                  name: 'payments-deploy',
-                  owner: 'group:default/team-payments',
-                  statements: [
-                    {
-                      Effect: 'Allow',
-                      Principal: { AWS: 'arn:aws:iam::999999999999:root' },
-                      Action: 'sts:AssumeRole',
-                    },
-                  ],
-                }),
-                'v2',
+      backend =>
+        test(
+          async () => {
+            await backend.tasks.get('iam-roles-trust-refresh')!({} as any);
+          },
+          async () =>
+            (
+              await backend.call(
+                'get',
+                `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
+                'user:default/alice',
               )
-            : e,
-        );
-        await refresh();
-        expect(reads.byRefs).toEqual([['resource:default/payments-deploy']]);
-        const after = await trusting();
-        expect(before).toContain('resource:default/payments-deploy');
-        expect(after).not.toContain('resource:default/payments-deploy');
-        expect(after).toEqual(
-          before.filter(
-            (r: string) => r !== 'resource:default/payments-deploy',
-          ),
-        );
-
-        // one role is deleted: nothing to read, and it leaves the index
-        const gone = after[0];
-        entities = entities.filter(
-          e => `resource:default/${e.metadata.name}` !== gone,
-        );
-        await refresh();
-        expect(reads.byRefs).toHaveLength(1);
-        expect(await trusting()).toEqual(after.slice(1));
-      },
+            ).body.roles
+              .map((r: any) => r.entityRef)
+              .sort(),
+        ),
     );
+  }
+
+  it('after the first build reads only the entities whose etag changed, and keeps the index when none did', async () => {
+    const withEtag = (e: Entity, etag: string): Entity => ({
+      ...e,
+      metadata: { ...e.metadata, etag },
+    });
+    let entities = fixtureEntities().map(e => withEtag(e, 'v1'));
+    const { catalog, reads } = countingCatalog(() => entities);
+
+    await withIndexedBroker(catalog, async (refresh, trusting) => {
+      const before = await trusting();
+      expect(reads).toMatchObject({ light: 0, full: 1, byRefs: [] });
+
+      await refresh();
+      expect(reads).toMatchObject({ light: 1, full: 1, byRefs: [] });
+      expect(await trusting()).toEqual(before);
+
+      // one role changes: only it is read in full, and the answer follows
+      entities = entities.map(e =>
+        e.metadata.name === 'payments-deploy'
+          ? withEtag(deployTrustingOnlyAVendor(), 'v2')
+          : e,
+      );
+      await refresh();
+      expect(reads.byRefs).toEqual([['resource:default/payments-deploy']]);
+      const after = await trusting();
+      expect(before).toContain('resource:default/payments-deploy');
+      expect(after).not.toContain('resource:default/payments-deploy');
+      expect(after).toEqual(
+        before.filter((r: string) => r !== 'resource:default/payments-deploy'),
+      );
+
+      // one role is deleted: nothing to read, and it leaves the index
+      const gone = after[0];
+      entities = entities.filter(
+        e => `resource:default/${e.metadata.name}` !== gone,
+      );
+      await refresh();
+      expect(reads.byRefs).toHaveLength(1);
+      expect(await trusting()).toEqual(after.slice(1));
+    });
   });
   it('finds changed roles by their revision, from one facet, and lists only the etags of the other entities', async () => {
     const stamp = (e: Entity, hash: string, etag: string): Entity => ({
@@ -246,111 +279,55 @@ describe('trust index freshness', () => {
       },
     });
     let entities = fixtureEntities().map(e => stamp(e, 'h1', 'v1'));
-    const reads = {
-      facets: 0,
-      listedRoles: false,
-      byRefs: [] as string[][],
-    };
-    const catalog = {
-      streamEntities(...args: Parameters<CatalogService['streamEntities']>) {
-        if (args[0]?.fields) {
-          reads.listedRoles = JSON.stringify(args[0].filter).includes(
-            'aws-iam-role',
-          );
+    const { catalog, reads } = countingCatalog(() => entities);
+
+    await withIndexedBroker(catalog, async (refresh, trusting) => {
+      const before = await trusting();
+      expect(before).toContain('resource:default/payments-deploy');
+
+      await refresh();
+      expect(reads).toMatchObject({
+        full: 1,
+        facets: 1,
+        listedRoles: false,
+        byRefs: [],
+      });
+
+      // a role whose stitched entity changed (an incoming relation, say) but whose revision did
+      // not is not read; the role whose revision changed is, whatever its etag says
+      entities = entities.map(e => {
+        if (e.metadata.name === 'payments-deploy') {
+          return stamp(deployTrustingOnlyAVendor(), 'h2', 'v1');
         }
-        return catalogServiceMock({ entities }).streamEntities(...args);
-      },
-      async getEntitiesByRefs(
-        ...args: Parameters<CatalogService['getEntitiesByRefs']>
-      ) {
-        reads.byRefs.push(args[0].entityRefs);
-        return catalogServiceMock({ entities }).getEntitiesByRefs(...args);
-      },
-      async getEntityFacets(
-        ...args: Parameters<CatalogService['getEntityFacets']>
-      ) {
-        reads.facets += 1;
-        return catalogServiceMock({ entities }).getEntityFacets(...args);
-      },
-    } as unknown as CatalogService;
+        return e.spec?.type === 'aws-iam-role' ? stamp(e, 'h1', 'v2') : e;
+      });
+      await refresh();
+      expect(reads.byRefs).toEqual([['resource:default/payments-deploy']]);
+      expect(reads.listedRoles).toBe(false);
+      expect(await trusting()).toEqual(
+        before.filter((r: string) => r !== 'resource:default/payments-deploy'),
+      );
 
-    await withBrokerBackend(
-      {
-        knex: await databases.init('SQLITE_3'),
-        catalog,
-        logLevel: 'none',
-        config: {
-          iamRoles: { broker: { sts: { brokerPrincipalArn: BROKER_ARN } } },
-        },
-      },
-      async backend => {
-        const refresh = () =>
-          backend.tasks.get('iam-roles-trust-refresh')!({} as any);
-        const trusting = async () =>
-          (
-            await backend.call(
-              'get',
-              `/lookup?q=${encodeURIComponent(BROKER_ARN)}`,
-              'user:default/alice',
-            )
-          ).body.roles
-            .map((r: any) => r.entityRef)
-            .sort();
-        const before = await trusting();
-        expect(before).toContain('resource:default/payments-deploy');
-
-        await refresh();
-        expect(reads).toEqual({ facets: 1, listedRoles: false, byRefs: [] });
-
-        // a role whose stitched entity changed (an incoming relation, say) but whose revision did
-        // not is not read; the role whose revision changed is, whatever its etag says
-        entities = entities.map(e => {
-          if (e.metadata.name === 'payments-deploy') {
-            const changed = roleEntity({
-              name: 'payments-deploy',
-              owner: 'group:default/team-payments',
-              statements: [
-                {
-                  Effect: 'Allow',
-                  Principal: { AWS: 'arn:aws:iam::999999999999:root' },
-                  Action: 'sts:AssumeRole',
-                },
-              ],
-            });
-            return stamp(changed, 'h2', 'v1');
-          }
-          return e.spec?.type === 'aws-iam-role' ? stamp(e, 'h1', 'v2') : e;
-        });
-        await refresh();
-        expect(reads.byRefs).toEqual([['resource:default/payments-deploy']]);
-        expect(reads.listedRoles).toBe(false);
-        expect(await trusting()).toEqual(
-          before.filter(
-            (r: string) => r !== 'resource:default/payments-deploy',
-          ),
-        );
-
-        // a role without a revision (written by an older module): roles are compared by etag again
-        entities = [
-          ...entities,
-          roleEntity({
-            name: 'unstamped',
-            owner: 'group:default/team-payments',
-            statements: [
-              {
-                Effect: 'Allow',
-                Principal: { AWS: BROKER_ARN },
-                Action: 'sts:AssumeRole',
-              },
-            ],
-          }),
-        ];
-        await refresh();
-        expect(reads.listedRoles).toBe(true);
-        expect(reads.byRefs.at(-1)).toContain('resource:default/unstamped');
-        expect(await trusting()).toContain('resource:default/unstamped');
-      },
-    );
+      // a role without a revision (written by an older module): roles are compared by etag again
+      entities = [
+        ...entities,
+        roleEntity({
+          name: 'unstamped',
+          owner: 'group:default/team-payments',
+          statements: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: BROKER_ARN },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      ];
+      await refresh();
+      expect(reads.listedRoles).toBe(true);
+      expect(reads.byRefs.at(-1)).toContain('resource:default/unstamped');
+      expect(await trusting()).toContain('resource:default/unstamped');
+    });
   });
   /**
    * A backend whose catalog takes 300 ms for every stream, three times the 100 ms interval, over the
