@@ -105,13 +105,16 @@ function Fact(props: {
 const POLICY_NAMES_SHOWN = 5;
 
 /** One kind of policy: "2 managed: ReadOnlyAccess, PowerUserAccess", the rest on demand. */
-function PolicyNameLine(props: { kind: string; names: string[] }) {
+function PolicyNameLine(props: {
+  kind: 'managed' | 'inline';
+  names: string[];
+}) {
   const [all, setAll] = useState(false);
-  const { names } = props;
+  const { kind, names } = props;
   const cut = !all && names.length > POLICY_NAMES_SHOWN;
   return (
     <Box component="li">
-      {props.kind}:{' '}
+      {names.length} {kind}:{' '}
       {(cut ? names.slice(0, POLICY_NAMES_SHOWN) : names).join(', ')}
       {cut && (
         <>
@@ -120,10 +123,7 @@ function PolicyNameLine(props: { kind: string; names: string[] }) {
           <Button
             size="small"
             onClick={() => setAll(true)}
-            aria-label={`Show all ${names.length} ${props.kind.replace(
-              /^\d+ /,
-              '',
-            )} policies`}
+            aria-label={`Show all ${names.length} ${kind} policies`}
             sx={{ py: 0, minWidth: 0 }}
           >
             Show all
@@ -157,15 +157,12 @@ export function PolicyNames(props: {
     <Box component="ul" sx={{ m: 0, pl: 2 }}>
       {attachedManagedPolicies.length > 0 && (
         <PolicyNameLine
-          kind={`${attachedManagedPolicies.length} managed`}
+          kind="managed"
           names={attachedManagedPolicies.map(p => p.name)}
         />
       )}
       {inlinePolicyNames.length > 0 && (
-        <PolicyNameLine
-          kind={`${inlinePolicyNames.length} inline`}
-          names={inlinePolicyNames}
-        />
+        <PolicyNameLine kind="inline" names={inlinePolicyNames} />
       )}
       {permissionsBoundary && (
         <Box component="li">
