@@ -54,24 +54,16 @@ type LocationSpec = Parameters<
 export function withRoleRevision(entity: IamRoleEntity): IamRoleEntity {
   const { [ANNOTATION_IAM_ROLE_REVISION]: _previous, ...annotations } =
     entity.metadata.annotations ?? {};
-  const hashed = { ...entity, metadata: { ...entity.metadata, annotations } };
+  const metadata = { ...entity.metadata, annotations };
   const hash = createHash('sha256')
-    .update(JSON.stringify(hashed))
+    .update(JSON.stringify({ ...entity, metadata }))
     .digest('hex')
     .slice(0, 20);
-  return {
-    ...hashed,
-    metadata: {
-      ...hashed.metadata,
-      annotations: {
-        ...annotations,
-        [ANNOTATION_IAM_ROLE_REVISION]: roleRevision(
-          stringifyEntityRef(entity),
-          hash,
-        ),
-      },
-    },
-  };
+  annotations[ANNOTATION_IAM_ROLE_REVISION] = roleRevision(
+    stringifyEntityRef(entity),
+    hash,
+  );
+  return { ...entity, metadata };
 }
 
 /** A catalog entity whose workloads present identities to AWS. */

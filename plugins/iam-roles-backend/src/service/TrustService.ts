@@ -77,23 +77,17 @@ import {
 } from './lookupQuery';
 import { InventoryFilter, inventoryPage, inventoryRows } from './roleInventory';
 
-/** What the trust index reads from the catalog. */
-const SNAPSHOT_FILTER: EntityFilterQuery = [
-  {
-    kind: 'resource',
-    'spec.type': [AWS_IAM_ROLE_RESOURCE_TYPE, AWS_ACCOUNT_RESOURCE_TYPE],
-  },
-  { kind: 'component' },
-];
-/** The roles of {@link SNAPSHOT_FILTER}, and the rest of it. */
+/** The roles the trust index reads from the catalog, and the rest of what it reads. */
 const ROLE_FILTER = {
   kind: 'resource',
   'spec.type': AWS_IAM_ROLE_RESOURCE_TYPE,
 };
-const NON_ROLE_FILTER: EntityFilterQuery = [
+const NON_ROLE_FILTER: Array<Record<string, string>> = [
   { kind: 'resource', 'spec.type': AWS_ACCOUNT_RESOURCE_TYPE },
   { kind: 'component' },
 ];
+/** What the trust index reads from the catalog. */
+const SNAPSHOT_FILTER: EntityFilterQuery = [ROLE_FILTER, ...NON_ROLE_FILTER];
 const ETAG_FIELDS = [
   'kind',
   'metadata.namespace',
@@ -293,38 +287,49 @@ export class TrustService {
   }
 
   /**
-   * Every role's revision ({@link ANNOTATION_IAM_ROLE_REVISION}) by normalised ref, from one facet of
-   * the catalog's search table, or undefined when some role carries none (written before the
-   * module's processor stamped revisions, or by a catalog without it): then roles are compared by
-   * etag like the other entities.
+   * The roles by revision ({@link ANNOTATION_IAM_ROLE_REVISION}), from one facet of the catalog's
+   * search table: `unchanged` the entries of `previous` whose revision is still there (the same
+   * string, so nothing is parsed for them), `changed` the refs of the other roles. Undefined when
+   * some role carries none (written before the module's processor stamped revisions, or by a catalog
+   * without it): then roles are compared by etag like the other entities.
    */
   private async roleRevisions(
     credentials: BackstageCredentials,
-  ): Promise<Map<string, { ref: string; revision: string }> | undefined> {
+    previous: Map<string, KnownEntity>,
+  ): Promise<
+    { unchanged: Array<[string, KnownEntity]>; changed: string[] } | undefined
+  > {
     // One request, one query: the count of roles and their revisions are of the same moment.
     const { facets } = await this.catalog.getEntityFacets(
       { filter: ROLE_FILTER, facets: ['kind', ROLE_REVISION_FACET] },
       { credentials },
     );
     const roles = (facets.kind ?? []).reduce((n, f) => n + f.count, 0);
-    const values = facets[ROLE_REVISION_FACET] ?? [];
-    const revisions = new Map<string, { ref: string; revision: string }>();
-    for (const { value } of values) {
-      const ref = refOfRoleRevision(value);
-      if (ref) revisions.set(normalizeRef(ref), { ref, revision: value });
+    const known = new Map<string, [string, KnownEntity]>();
+    for (const entry of previous) {
+      if (entry[1].revision) known.set(entry[1].revision, entry);
     }
-    const complete = revisions.size === roles;
+    const unchanged: Array<[string, KnownEntity]> = [];
+    const changed: string[] = [];
+    for (const { value } of facets[ROLE_REVISION_FACET] ?? []) {
+      const hit = known.get(value);
+      const ref = hit ? undefined : refOfRoleRevision(value);
+      if (hit) unchanged.push(hit);
+      else if (ref) changed.push(ref);
+    }
+    const carrying = unchanged.length + changed.length;
+    const complete = carrying === roles;
     if (complete !== this.revisionsComplete) {
       this.revisionsComplete = complete;
       this.logger.info(
         complete
           ? `Trust index: every role carries ${ANNOTATION_IAM_ROLE_REVISION}; changed roles are found by revision`
           : `Trust index: ${
-              roles - revisions.size
+              roles - carrying
             } of ${roles} roles carry no ${ANNOTATION_IAM_ROLE_REVISION} (set by the catalog module's AwsIamRelationsProcessor within one processing cycle); changed roles are found by listing every role's etag until they do`,
       );
     }
-    return complete ? revisions : undefined;
+    return complete ? { unchanged, changed } : undefined;
   }
 
   /**
@@ -360,16 +365,12 @@ export class TrustService {
       }
     } else {
       const changed: string[] = [];
-      const revisions = await this.roleRevisions(credentials);
-      for (const [ref, { ref: entityRef, revision }] of revisions ?? []) {
-        const known = previous.get(ref);
-        if (known && known.revision === revision) {
-          current.set(ref, known);
-        } else {
-          changed.push(entityRef);
-        }
+      const revisions = await this.roleRevisions(credentials, previous);
+      if (revisions) {
+        for (const [ref, known] of revisions.unchanged) current.set(ref, known);
+        changed.push(...revisions.changed);
+        by = 'revision';
       }
-      if (revisions) by = 'revision';
       for await (const page of this.catalog.streamEntities(
         {
           filter: revisions ? NON_ROLE_FILTER : SNAPSHOT_FILTER,
